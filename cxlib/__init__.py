@@ -1,0 +1,3 @@
+"""CX workbook library."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,115 @@
+"""The project's own exceptions and warnings.
+
+Everything a user can fix (a bad parameter file, a broken data file, an unknown
+client) raises a subclass of :class:`CXError` with a plain message that says what
+to fix. Anything else escaping from cxlib is a bug.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+#: How many single problems a message lists before it summarises the rest.
+MAX_LISTED_PROBLEMS = 30
+
+
+class CXError(Exception):
+    """Base class of all errors a user can fix."""
+
+
+class ParameterError(CXError):
+    """A client parameter file is missing, unreadable or invalid.
+
+    ``problems`` holds one ``(key, message)`` pair per problem; ``key`` is the
+    dotted path in the YAML file (``"data.customers.file"``), with the line
+    number where it is known.
+    """
+
+    def __init__(self, file: str | Path, problems: list[tuple[str, str]]):
+        self.file = str(file)
+        self.problems = list(problems)
+        lines = [f"Parameterdatei {self.file}: {len(self.problems)} Problem(e)"]
+        for key, message in self.problems[:MAX_LISTED_PROBLEMS]:
+            lines.append(f"  - {key}: {message}" if key else f"  - {message}")
+        if len(self.problems) > MAX_LISTED_PROBLEMS:
+            lines.append(f"  … und {len(self.problems) - MAX_LISTED_PROBLEMS} weitere")
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class DataProblem:
+    """One problem in one cell (or row, or file) of a client's data file.
+
+    ``row`` is the row number as the user sees it in Excel or a text editor
+    (the header is row 1 in a plain CSV); ``None`` for problems of the whole
+    file or column.
+    """
+
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    expected: str | None = None
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"Zeile {self.row}")
+        if self.column is not None:
+            where.append(f"Spalte „{self.column}“")
+        text = ", ".join(where) + f": {self.message}"
+        if self.value is not None:
+            text += f" (Wert: „{self.value}“"
+            text += f", erwartet: {self.expected})" if self.expected else ")"
+        elif self.expected:
+            text += f" (erwartet: {self.expected})"
+        return text
+
+
+class DataError(CXError):
+    """A client data file cannot be read or breaks its table's rules.
+
+    Carries every problem found, not just the first, so that the user can fix
+    the file in one go.
+    """
+
+    def __init__(self, problems: list[DataProblem], hint: str | None = None):
+        self.problems = list(problems)
+        self.hint = hint
+        files = sorted({p.file for p in self.problems})
+        head = f"{len(self.problems)} Problem(e) in den Kundendaten ({', '.join(files)})"
+        lines = [head]
+        for problem in self.problems[:MAX_LISTED_PROBLEMS]:
+            lines.append(f"  - {problem}")
+        if len(self.problems) > MAX_LISTED_PROBLEMS:
+            lines.append(f"  … und {len(self.problems) - MAX_LISTED_PROBLEMS} weitere")
+        if hint:
+            lines.append(hint)
+        super().__init__("\n".join(lines))
+
+
+class ClientNotFoundError(CXError):
+    """No parameter file exists for the requested client id."""
+
+
+class RunError(CXError):
+    """A client run failed for a reason the user can act on.
+
+    ``log_path`` points at the run's log with the details.
+    """
+
+    def __init__(self, message: str, log_path: str | Path | None = None):
+        self.log_path = str(log_path) if log_path else None
+        if self.log_path:
+            message = f"{message}\nDetails im Protokoll: {self.log_path}"
+        super().__init__(message)
+
+
+class CXWarning(UserWarning):
+    """Base class of the project's warnings."""
+
+
+class SmallSampleWarning(CXWarning):
+    """A figure rests on so few answers that it must be read with care."""

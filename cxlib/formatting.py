@@ -1,0 +1,78 @@
+"""Numbers and dates in the report's language (babel, not the C locale).
+
+German: 1.234,5 · 12 % · 31.12.2025 · +12; English: 1,234.5 · 12% · 31/12/2025.
+``None`` and NaN become an en dash, so that a missing value never prints as
+"nan".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LOCALES = {"de": "de_DE", "en": "en_GB"}
+MISSING = "–"
+_DATE_PATTERNS = {"de": "dd.MM.yyyy", "en": "dd/MM/yyyy"}
+_MINUS = "−"  # typographic minus
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(value)
+    except TypeError:
+        return False
+
+
+def number(value: float | None, decimals: int = 1, lang: str = "de") -> str:
+    """A number with ``decimals`` fixed decimals and thousands separators."""
+    if _missing(value):
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    text = format_decimal(value, format=pattern, locale=LOCALES[lang])
+    return text.replace("-", _MINUS)
+
+
+def integer(value: float | None, lang: str = "de") -> str:
+    """A whole number with thousands separators (1.234 / 1,234)."""
+    return number(value, 0, lang)
+
+
+def percent(share: float | None, decimals: int = 0, lang: str = "de") -> str:
+    """A share (0.123) as a percentage ("12 %" in German, "12%" in English)."""
+    if _missing(share):
+        return MISSING
+    sep = "\u202f" if lang == "de" else ""
+    return f"{number(share * 100, decimals, lang)}{sep}%"
+
+
+def signed(value: float | None, decimals: int = 0, lang: str = "de") -> str:
+    """A number with its sign always shown (+12, −3, 0), as NPS is written."""
+    if _missing(value):
+        return MISSING
+    text = number(value, decimals, lang)
+    rounded = round(value, decimals)
+    return f"+{text}" if rounded > 0 else text
+
+
+def date(value: dt.date | dt.datetime | Any | None, lang: str = "de") -> str:
+    """A date as 31.12.2025 (de) or 31/12/2025 (en)."""
+    if value is None or _missing(value) or str(value) == "NaT":
+        return MISSING
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return format_date(value, _DATE_PATTERNS[lang], locale=LOCALES[lang])
+
+
+def month(value: dt.date | Any | None, lang: str = "de") -> str:
+    """A month as 03/2025 (both languages)."""
+    if value is None or _missing(value) or str(value) == "NaT":
+        return MISSING
+    return f"{value.month:02d}/{value.year}"
