@@ -8,9 +8,9 @@ German: 1.234,5 · 12 % · 31.12.2025 · +12; English: 1,234.5 · 12% · 31/12/2
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
+import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
@@ -21,12 +21,11 @@ _MINUS = "−"  # typographic minus
 
 
 def _missing(value: Any) -> bool:
+    """True for None, NaN, pd.NA and NaT."""
     if value is None:
         return True
-    try:
-        return math.isnan(value)
-    except TypeError:
-        return False
+    missing = pd.isna(value)
+    return missing if isinstance(missing, bool) else False
 
 
 def number(value: float | None, decimals: int = 1, lang: str = "de") -> str:
@@ -62,7 +61,7 @@ def signed(value: float | None, decimals: int = 0, lang: str = "de") -> str:
 
 def date(value: dt.date | dt.datetime | Any | None, lang: str = "de") -> str:
     """A date as 31.12.2025 (de) or 31/12/2025 (en)."""
-    if value is None or _missing(value) or str(value) == "NaT":
+    if _missing(value):
         return MISSING
     if hasattr(value, "to_pydatetime"):
         value = value.to_pydatetime()
@@ -73,6 +72,6 @@ def date(value: dt.date | dt.datetime | Any | None, lang: str = "de") -> str:
 
 def month(value: dt.date | Any | None, lang: str = "de") -> str:
     """A month as 03/2025 (both languages)."""
-    if value is None or _missing(value) or str(value) == "NaT":
+    if _missing(value):
         return MISSING
     return f"{value.month:02d}/{value.year}"

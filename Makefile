@@ -1,0 +1,59 @@
+# CX workbook: the targets mirror the README. `make help` lists them.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+JOBS   ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test lint format data schema benchmark screenshot clean
+
+## help:       list the targets
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed 's/^## //'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+## install:    create .venv and install the project (reused when unchanged)
+install: $(STAMP)
+
+## demo:       write reports/<client_id>/report.html for every demo client
+demo: $(STAMP)
+	$(BIN)/cxwb batch parameters --jobs $(JOBS) --out reports
+
+## test:       run the whole test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) -q
+
+## lint:       ruff check and format check
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## format:     format the code with ruff
+format: $(STAMP)
+	$(BIN)/ruff format .
+
+## data:       regenerate the demo clients' data (deterministic)
+data: $(STAMP)
+	$(BIN)/cxwb demo-data
+
+## schema:     write the parameter files' JSON Schema to docs/
+schema: $(STAMP)
+	$(BIN)/cxwb schema --out docs/parameters.schema.json
+
+## benchmark:  time one client run and the batch speed-up (not part of the tests)
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_runs.py
+
+## screenshot: screenshot a demo report to docs/ (needs chromium)
+screenshot: $(STAMP)
+	$(BIN)/python scripts/screenshot.py reports/stadtwerke-lindenau/report.html docs/report-screenshot.png
+
+## clean:      remove the virtual environment and generated reports
+clean:
+	rm -rf $(VENV) reports/*/ reports/*.failed

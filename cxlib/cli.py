@@ -1,0 +1,157 @@
+"""The ``cxwb`` command: a thin layer over :mod:`cxlib`'s Python API.
+
+Users' mistakes (bad YAML, missing file, bad data, unknown client) end with a
+plain message and exit code 1; a traceback appears only for real bugs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .exceptions import CXError
+from .paths import PROJECT_DIR
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import new_client
+
+    written = new_client(args.client_id, Path(args.dir), Path(args.data_dir), args.name)
+    print(f"Angelegt für {args.client_id}:")
+    for path in written:
+        print(f"  {path}")
+    print(f"Weiter: Daten ablegen, Parameterdatei anpassen, dann `cxwb validate {written[0]}`.")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .run import prepare
+
+    failures = 0
+    for item in args.params:
+        try:
+            params, data = prepare(item)
+        except CXError as exc:
+            failures += 1
+            print(f"FEHLER {item}\n{exc}\n", file=sys.stderr)
+            continue
+        quality = data.quality_frame()
+        print(f"ok     {params.client.id} ({params.source})")
+        for row in quality.itertuples():
+            rejected = f", {row.rows_rejected} verworfen" if row.rows_rejected else ""
+            print(f"       {row.table}: {row.rows_read} Zeilen aus {row.file}{rejected}")
+    return 1 if failures else 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .run import run_client
+
+    result = run_client(args.params, out_dir=args.out, lang=args.lang)
+    print(f"Bericht: {result.report} ({result.seconds:.1f} s)")
+    return 0
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import run_batch
+
+    batch = run_batch(
+        args.inputs,
+        out_dir=args.out,
+        jobs=args.jobs,
+        lang=args.lang,
+        progress=not args.no_progress,
+    )
+    print(batch.table())
+    for result in batch.results:
+        if not result.ok:
+            print(f"\n{result.client_id}:\n{result.message}", file=sys.stderr)
+    print(
+        f"{sum(r.ok for r in batch.results)} von {len(batch.results)} Berichten erstellt "
+        f"in {batch.seconds:.1f} s."
+    )
+    return 0 if batch.ok else 1
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from .parameters import json_schema_text
+
+    text = json_schema_text()
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"JSON Schema geschrieben: {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _cmd_demo_data(args: argparse.Namespace) -> int:
+    from .demo import generate_all
+
+    written = generate_all(Path(args.out))
+    for client, paths in written.items():
+        print(f"{client}: {len(paths)} Dateien")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``cxwb`` (also used to document the CLI)."""
+    parser = argparse.ArgumentParser(
+        prog="cxwb",
+        description="CX-Workbook: Reifegrad, Journey-Auswahl, Kennzahlen und Verbleibanalyse "
+        "als ein HTML-Bericht je Kunde.",
+    )
+    parser.add_argument("--version", action="version", version=f"cxwb {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL")
+
+    p = sub.add_parser("new", help="Parameterdatei und Datenvorlagen für einen neuen Kunden")
+    p.add_argument("client_id", help="Kurzname, z. B. muster-gmbh")
+    p.add_argument("--name", help="Firmenname für den Bericht")
+    p.add_argument("--dir", default="parameters", help="Ordner der Parameterdateien")
+    p.add_argument("--data-dir", default="data", help="Ordner der Kundendaten")
+    p.set_defaults(func=_cmd_new)
+
+    p = sub.add_parser("validate", help="Parameter und alle Datendateien prüfen")
+    p.add_argument("params", nargs="+", help="Parameterdatei(en) oder Kunden-ID(s)")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("run", help="Bericht für einen Kunden erzeugen")
+    p.add_argument("params", help="Parameterdatei oder Kunden-ID")
+    p.add_argument("--lang", choices=["de", "en"], help="Sprache (Standard: aus der Datei)")
+    p.add_argument("--out", default="reports", help="Zielordner (Standard: reports)")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("batch", help="Berichte für viele Kunden parallel erzeugen")
+    p.add_argument("inputs", nargs="+", help="Parameterdateien oder Ordner damit")
+    p.add_argument("--jobs", "-j", type=int, help="parallele Prozesse (Standard: CPU-Kerne)")
+    p.add_argument("--lang", choices=["de", "en"], help="Sprache für alle Kunden")
+    p.add_argument("--out", default="reports", help="Zielordner (Standard: reports)")
+    p.add_argument("--no-progress", action="store_true", help="ohne Fortschrittsbalken")
+    p.set_defaults(func=_cmd_batch)
+
+    p = sub.add_parser("schema", help="JSON Schema der Parameterdateien ausgeben")
+    p.add_argument("--out", help="in diese Datei schreiben statt auf die Konsole")
+    p.set_defaults(func=_cmd_schema)
+
+    p = sub.add_parser("demo-data", help="Demo-Kundendaten deterministisch neu erzeugen")
+    p.add_argument("--out", default=str(PROJECT_DIR / "data"), help="Zielordner")
+    p.set_defaults(func=_cmd_demo_data)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``cxwb``; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CXError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Abgebrochen.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

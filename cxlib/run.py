@@ -1,0 +1,328 @@
+"""Run one client: validate, execute the notebooks with papermill, render the report.
+
+The four analysis notebooks are stitched into one notebook and executed in
+ONE kernel (a fresh kernel per notebook would cost about 2.5 s each), then
+split again so every executed notebook is stored on its own. Everything is
+written into a temporary folder beside the target and moved into place only
+on success, so a failed run never replaces the client's last good report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import platform
+import shutil
+import tempfile
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import nbformat
+
+from . import __version__
+from .exceptions import CXError, RunError
+from .loading import ClientData, load_client_data
+from .parameters import ClientParameters, find_parameters, load_parameters
+from .paths import PACKAGE_DIR, notebooks_dir
+from .summary import compose
+
+RESULTS_SCHEMA_VERSION = 1
+NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
+SOURCE_KEY = "cxwb_source"
+#: Exception names raised inside the kernel that are the user's to fix.
+USER_ERRORS = {"CXError", "ParameterError", "DataError", "ClientNotFoundError", "RunError"}
+
+log = logging.getLogger("cxlib.run")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The outcome of one client's run."""
+
+    client_id: str
+    status: Literal["ok", "failed"]
+    seconds: float
+    report: Path | None = None
+    message: str | None = None
+    log: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the report was written."""
+        return self.status == "ok"
+
+
+def notebook_paths() -> list[Path]:
+    """The numbered analysis notebooks, in report order."""
+    paths = sorted(notebooks_dir().glob(NOTEBOOK_GLOB))
+    if not paths:
+        raise RunError(f"Keine Notebooks gefunden in {notebooks_dir()}")
+    return paths
+
+
+def stitch(paths: list[Path]) -> nbformat.NotebookNode:
+    """One notebook made of all ``paths``; only the first ``parameters`` cell is kept.
+
+    Every cell remembers its source notebook in ``metadata.cxwb_source``.
+    """
+    combined = None
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        if combined is None:
+            combined = nbformat.v4.new_notebook(metadata=nb.metadata)
+        seen_parameters = any("parameters" in c.metadata.get("tags", []) for c in combined.cells)
+        for cell in nb.cells:
+            if seen_parameters and "parameters" in cell.metadata.get("tags", []):
+                continue
+            cell.metadata[SOURCE_KEY] = path.name
+            combined.cells.append(cell)
+    assert combined is not None
+    return combined
+
+
+def split(notebook: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
+    """The executed parts of a stitched notebook, by source notebook name."""
+    parts: dict[str, nbformat.NotebookNode] = {}
+    for cell in notebook.cells:
+        name = cell.metadata.get(SOURCE_KEY, "injected.ipynb")
+        if name not in parts:
+            parts[name] = nbformat.v4.new_notebook(metadata=notebook.metadata)
+        parts[name].cells.append(cell)
+    return parts
+
+
+def _hash_files(digest: hashlib._Hash, label: str, paths: list[Path]) -> None:
+    for path in paths:
+        digest.update(f"{label}:{path.name}\n".encode())
+        digest.update(path.read_bytes())
+
+
+def input_hash(params: ClientParameters, notebooks: list[Path]) -> str:
+    """sha256 over everything a run's result depends on.
+
+    Parameter file, data files, logo, notebooks and cxlib's own source and
+    templates: if this hash is unchanged, the run's results are unchanged.
+    """
+    digest = hashlib.sha256()
+    assert params.source is not None
+    _hash_files(digest, "params", [params.source])
+    for name, path in sorted(params.data_paths().items()):
+        _hash_files(digest, f"data.{name}", [path])
+    if params.branding.logo:
+        _hash_files(digest, "logo", [params.resolve(params.branding.logo)])
+    _hash_files(digest, "notebook", notebooks)
+    library = sorted(
+        p
+        for p in PACKAGE_DIR.rglob("*")
+        if p.is_file() and p.suffix in {".py", ".yaml", ".j2", ".css", ".json", ".csv"}
+    )
+    digest.update(f"cxlib {__version__}\n".encode())
+    for path in library:
+        digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and the libraries that shape the results."""
+    from importlib.metadata import version
+
+    out = {"cxlib": __version__, "python": platform.python_version()}
+    for package in (
+        "pandas",
+        "numpy",
+        "statsmodels",
+        "seaborn",
+        "matplotlib",
+        "papermill",
+        "nbconvert",
+    ):
+        out[package] = version(package)
+    return out
+
+
+def _read_sections(folder: Path) -> list[dict]:
+    return [
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted((folder / "sections").glob("*.json"))
+    ]
+
+
+def _quality_records(data: ClientData) -> list[dict]:
+    from .workbook import to_jsonable
+
+    frame = data.quality_frame()
+    return [to_jsonable(row) for row in frame.to_dict(orient="records")]
+
+
+@contextlib.contextmanager
+def _run_log(path: Path) -> Iterator[None]:
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+
+
+def _execute(
+    stitched: nbformat.NotebookNode, output: Path, parameters: dict, kernel_name: str
+) -> nbformat.NotebookNode:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        return papermill.execute_notebook(
+            stitched,
+            str(output),
+            parameters=parameters,
+            kernel_name=kernel_name,
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+            cwd=str(output.parent),
+            start_timeout=120,
+        )
+    except PapermillExecutionError as exc:
+        cell = exc.exec_count
+        log.error(
+            "notebook cell %s failed: %s: %s\n%s",
+            cell,
+            exc.ename,
+            exc.evalue,
+            "\n".join(exc.traceback),
+        )
+        if exc.ename in USER_ERRORS:
+            raise RunError(exc.evalue) from None
+        raise RunError(
+            f"Interner Fehler beim Ausführen der Notebooks ({exc.ename}: {exc.evalue}). "
+            "Das ist ein Programmfehler, bitte mit dem Protokoll melden."
+        ) from None
+
+
+def _swap_into_place(tmp: Path, final: Path) -> None:
+    """Replace ``final`` by ``tmp``; the old folder is removed only afterwards."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(final, old)
+    os.replace(tmp, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def prepare(params_file: str | Path) -> tuple[ClientParameters, ClientData]:
+    """Validate the parameter file and every data file (raises CXError)."""
+    params = load_parameters(find_parameters(params_file))
+    return params, load_client_data(params)
+
+
+def run_client(
+    params_file: str | Path,
+    out_dir: str | Path = "reports",
+    lang: str | None = None,
+    kernel_name: str = "python3",
+) -> RunResult:
+    """Produce ``out_dir/<client_id>/report.html`` and ``results.json`` for one client.
+
+    ``params_file`` is a parameter file or a client id. Raises
+    :class:`~cxlib.exceptions.CXError` with a plain message for anything the
+    user can fix; input errors are found before anything is written.
+    """
+    from .report import render_report
+
+    started = time.perf_counter()
+    params, data = prepare(params_file)
+    language = lang or params.language
+    if language not in ("de", "en"):
+        raise RunError(f"Unbekannte Sprache „{language}“ (de oder en)")
+    out = Path(out_dir).expanduser().resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    client_id = params.client.id
+    final = out / client_id
+    failed = out / f"{client_id}.failed"
+    tmp = Path(tempfile.mkdtemp(prefix=f".{client_id}.tmp-", dir=out))
+    log_path = tmp / "run.log"
+    try:
+        with _run_log(log_path):
+            log.info("client %s, language %s, parameters %s", client_id, language, params.source)
+            paths = notebook_paths()
+            stitched = stitch(paths)
+            executed = _execute(
+                stitched,
+                tmp / "workbook.ipynb",
+                {
+                    "client_id": client_id,
+                    "params_file": str(params.source),
+                    "lang": language,
+                    "output_dir": str(tmp),
+                },
+                kernel_name,
+            )
+            log.info("notebooks executed after %.1f s", time.perf_counter() - started)
+            notebooks = tmp / "notebooks"
+            notebooks.mkdir()
+            for name, part in split(executed).items():
+                nbformat.write(part, notebooks / name)
+            (tmp / "workbook.ipynb").unlink()
+            sections = _read_sections(tmp)
+            results = {
+                "schema_version": RESULTS_SCHEMA_VERSION,
+                "client_id": client_id,
+                "lang": language,
+                "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "input_hash": input_hash(params, paths),
+                "versions": versions(),
+                "sections": sections,
+                "summary": [s.to_dict() for s in compose(sections, data.quality_frame(), language)],
+                "data_quality": _quality_records(data),
+            }
+            html = render_report(executed, params, results, language)
+            (tmp / "report.html").write_text(html, encoding="utf-8")
+            (tmp / "results.json").write_text(
+                json.dumps(results, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                encoding="utf-8",
+            )
+            shutil.rmtree(tmp / "sections")
+            log.info("report written after %.1f s", time.perf_counter() - started)
+    except BaseException as exc:
+        if not isinstance(exc, CXError):
+            with log_path.open("a", encoding="utf-8") as handle:
+                handle.write(traceback.format_exc())
+        if failed.exists():
+            shutil.rmtree(failed, ignore_errors=True)
+        os.replace(tmp, failed)
+        failed_log = failed / "run.log"
+        if isinstance(exc, RunError):
+            raise RunError(str(exc).split("\nDetails im Protokoll")[0], failed_log) from None
+        if isinstance(exc, CXError):
+            raise
+        raise RunError(
+            f"Interner Fehler ({type(exc).__name__}: {exc}). Das ist ein Programmfehler, "
+            "bitte mit dem Protokoll melden.",
+            failed_log,
+        ) from exc
+    _swap_into_place(tmp, final)
+    if failed.exists():
+        shutil.rmtree(failed, ignore_errors=True)
+    return RunResult(
+        client_id,
+        "ok",
+        time.perf_counter() - started,
+        final / "report.html",
+        None,
+        final / "run.log",
+    )

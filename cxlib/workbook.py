@@ -1,0 +1,151 @@
+"""The notebooks' entry point: one client's parameters, data, texts and records.
+
+Every analysis notebook starts with::
+
+    wb = workbook.open_client(client_id, params_file=params_file, lang=lang,
+                              output_dir=output_dir)
+
+which validates the parameter file, loads the client's data (cached, so the
+four notebooks executed in one kernel load it once) and sets the chart style.
+``wb.section(...)`` shows a section heading and ``wb.record(...)`` stores the
+section's key figures and summary statements in ``output_dir`` for
+``results.json``; without an ``output_dir`` (a consultant exploring in
+JupyterLab) records stay in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import display
+from .loading import ClientData, load_client_data
+from .parameters import ClientParameters, find_parameters, load_parameters
+from .summary import Statement
+from .texts import t
+
+#: Report sections in report order; notebooks are numbered the same way.
+SECTION_ORDER = ("maturity", "journey", "kpi", "survival")
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path, stamp: tuple[int, int]) -> tuple[ClientParameters, ClientData]:
+    params = load_parameters(path)
+    return params, load_client_data(params)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn numpy/pandas scalars, dates and NaN into plain JSON values."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Statement):
+        return value.to_dict()
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    return value
+
+
+@dataclass
+class Workbook:
+    """One client's run inside a notebook kernel."""
+
+    params: ClientParameters
+    data: ClientData
+    lang: str
+    output_dir: Path | None
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def accent(self) -> str:
+        """The client's accent colour (#RRGGBB)."""
+        return self.params.branding.accent_color
+
+    def t(self, key: str, **values: Any) -> str:
+        """A text from the catalogue in this run's language."""
+        return t(key, self.lang, **values)
+
+    def section(self, section_id: str, subtitle: str) -> Any:
+        """The section heading (to display) with its key message; records both."""
+        if section_id not in SECTION_ORDER:
+            raise ValueError(f"unknown section {section_id!r}; known: {SECTION_ORDER}")
+        title = self.t(f"sections.{section_id}.title")
+        record = self.records.setdefault(section_id, {"id": section_id})
+        record.update(title=title, subtitle=subtitle)
+        self._write(section_id)
+        return display.section_heading(section_id, title, subtitle)
+
+    def record(
+        self,
+        section_id: str,
+        figures: dict[str, Any] | None = None,
+        summary: list[Statement] | None = None,
+    ) -> None:
+        """Store a section's key figures and summary statements for results.json."""
+        record = self.records.setdefault(section_id, {"id": section_id})
+        if figures:
+            record.setdefault("figures", {}).update(to_jsonable(figures))
+        if summary:
+            record["summary"] = [s.to_dict() for s in summary]
+        self._write(section_id)
+
+    def _write(self, section_id: str) -> None:
+        if self.output_dir is None:
+            return
+        folder = self.output_dir / "sections"
+        folder.mkdir(parents=True, exist_ok=True)
+        number = SECTION_ORDER.index(section_id) + 1
+        target = folder / f"{number:02d}-{section_id}.json"
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(
+            json.dumps(self.records[section_id], ensure_ascii=False, indent=2, sort_keys=True),
+            encoding="utf-8",
+        )
+        os.replace(tmp, target)
+
+    def table(self, frame: pd.DataFrame, **options: Any) -> Any:
+        """A formatted, escaped HTML table in this run's language."""
+        return display.table(frame, self.lang, **options)
+
+
+def open_client(
+    client_id: str = "",
+    params_file: str = "",
+    lang: str = "",
+    output_dir: str = "",
+) -> Workbook:
+    """Validate and load one client for a notebook.
+
+    ``params_file`` wins over ``client_id`` (looked up as
+    ``parameters/<client_id>.yaml``); ``lang`` overrides the file's language;
+    ``output_dir`` is where section records are written (a run's folder).
+    """
+    path = find_parameters(params_file or client_id)
+    params, data = _load(path, _stamp(path))
+    language = lang or params.language
+    if language not in ("de", "en"):
+        raise ValueError(f"unknown language {language!r}")
+    from .plots import apply_style
+
+    apply_style(params.branding.accent_color)
+    return Workbook(params, data, language, Path(output_dir) if output_dir else None)

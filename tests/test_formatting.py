@@ -1,0 +1,46 @@
+"""German and English number and date formats (checked against hand-written strings)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+from cxlib import formatting as fmt
+
+
+def test_german_numbers():
+    assert fmt.number(1234.5) == "1.234,5"
+    assert fmt.number(1234567.891, 2) == "1.234.567,89"
+    assert fmt.integer(20000) == "20.000"
+    assert fmt.number(-3.25, 1) == "−3,2"  # half-even rounding, typographic minus
+
+
+def test_english_numbers():
+    assert fmt.number(1234.5, 1, "en") == "1,234.5"
+    assert fmt.integer(20000, "en") == "20,000"
+
+
+def test_percent_and_signed():
+    assert fmt.percent(0.123) == "12\u202f%"
+    assert fmt.percent(0.123, 1, "en") == "12.3%"
+    assert fmt.signed(12) == "+12"
+    assert fmt.signed(-3) == "−3"
+    assert fmt.signed(0) == "0"
+    assert fmt.signed(0.4) == "0"
+
+
+def test_dates():
+    day = dt.date(2025, 12, 31)
+    assert fmt.date(day) == "31.12.2025"
+    assert fmt.date(day, "en") == "31/12/2025"
+    assert fmt.date(pd.Timestamp("2025-03-01 14:00")) == "01.03.2025"
+    assert fmt.month(pd.Timestamp("2025-03-01")) == "03/2025"
+
+
+def test_missing_values_never_print_as_nan():
+    for value in (None, math.nan, pd.NA, pd.NaT):
+        assert fmt.number(value) == fmt.MISSING
+    assert fmt.date(pd.NaT) == fmt.MISSING
+    assert fmt.percent(None) == fmt.MISSING
