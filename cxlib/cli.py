@@ -7,6 +7,7 @@ plain message and exit code 1; a traceback appears only for real bugs.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -27,6 +28,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from .formatting import integer
     from .run import prepare
 
     failures = 0
@@ -41,7 +43,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"ok     {params.client.id} ({params.source})")
         for row in quality.itertuples():
             rejected = f", {row.rows_rejected} verworfen" if row.rows_rejected else ""
-            print(f"       {row.table}: {row.rows_read} Zeilen aus {row.file}{rejected}")
+            rows = integer(row.rows_read)
+            print(f"       {row.table}: {rows} Zeilen aus {row.file}{rejected}")
     return 1 if failures else 0
 
 
@@ -151,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Abgebrochen.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ German: 1.234,5 · 12 % · 31.12.2025 · +12; English: 1,234.5 · 12% · 31/12/2
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
@@ -28,12 +29,17 @@ def _missing(value: Any) -> bool:
     return missing if isinstance(missing, bool) else False
 
 
+def _round(value: float, decimals: int) -> Decimal:
+    """Commercial rounding (half up), as readers expect: 12,5 % → 13 %, not 12 %."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def number(value: float | None, decimals: int = 1, lang: str = "de") -> str:
     """A number with ``decimals`` fixed decimals and thousands separators."""
     if _missing(value):
         return MISSING
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    text = format_decimal(value, format=pattern, locale=LOCALES[lang])
+    text = format_decimal(_round(value, decimals), format=pattern, locale=LOCALES[lang])
     return text.replace("-", _MINUS)
 
 
@@ -55,8 +61,7 @@ def signed(value: float | None, decimals: int = 0, lang: str = "de") -> str:
     if _missing(value):
         return MISSING
     text = number(value, decimals, lang)
-    rounded = round(value, decimals)
-    return f"+{text}" if rounded > 0 else text
+    return f"+{text}" if _round(value, decimals) > 0 else text
 
 
 def date(value: dt.date | dt.datetime | Any | None, lang: str = "de") -> str:

@@ -204,12 +204,12 @@ class DataOverview:
             )
         return text
 
-    def plot(self, ax=None):
+    def plot(self, ax=None, lang: str = "de"):
         """Rows per month for each dated table (one line per table); returns the Axes."""
         from .plots import monthly_counts
 
         series = {o.table: o.monthly for o in self.tables if len(o.monthly)}
-        return monthly_counts(series, ax=ax)
+        return monthly_counts(series, ax=ax, lang=lang)
 
     def reading(self, lang: str = "de"):
         """The plain-language reading of :meth:`plot` to display under it."""

@@ -223,6 +223,11 @@ class Analysis(_Model):
     data_cutoff: dt.date | None = Field(
         None, description="Stichtag der Daten; sonst das Berichtsdatum."
     )
+    observation_start: dt.date | None = Field(
+        None,
+        description="Beginn des Datenfensters: Kunden, die vorher begonnen haben, gehen "
+        "verzögert in die Verbleibanalyse ein (Linkstrunkierung); sonst der früheste Beginn.",
+    )
 
 
 class ClientParameters(_Model):

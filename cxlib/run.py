@@ -91,8 +91,10 @@ def stitch(paths: list[Path]) -> nbformat.NotebookNode:
 def split(notebook: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
     """The executed parts of a stitched notebook, by source notebook name."""
     parts: dict[str, nbformat.NotebookNode] = {}
+    name = None
     for cell in notebook.cells:
-        name = cell.metadata.get(SOURCE_KEY, "injected.ipynb")
+        # cells papermill adds (injected parameters) belong to the notebook before them
+        name = cell.metadata.get(SOURCE_KEY, name) or "parameters.ipynb"
         if name not in parts:
             parts[name] = nbformat.v4.new_notebook(metadata=notebook.metadata)
         parts[name].cells.append(cell)
@@ -193,6 +195,8 @@ def _execute(
             request_save_on_cell_execute=False,
             cwd=str(output.parent),
             start_timeout=120,
+            # the kernel's own start-up notices are not the user's business
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as exc:
         cell = exc.exec_count

@@ -357,3 +357,40 @@ PERSONAL_DATA_HEADERS: tuple[str, ...] = (
     "geburtstag",
     "ansprechpartner",
 )
+
+
+_KIND_TEXT = {
+    "id": "Text (Kennung)",
+    "text": "Text",
+    "category": "Text (Kategorie)",
+    "int": "ganze Zahl",
+    "float": "Zahl",
+    "date": "Datum",
+    "month": "Monat",
+    "bool": "ja/nein",
+}
+
+
+def markdown_reference() -> str:
+    """The canonical tables as Markdown (the README's data reference is this text)."""
+    lines = []
+    for spec in TABLES.values():
+        key = ", ".join(spec.unique) if spec.unique else "–"
+        lines += [f"#### `{spec.name}`: {spec.description}", "", f"Eindeutig: {key}", ""]
+        lines += ["| Spalte | Typ | Pflicht | Bereich | Erkannte Überschriften | Bedeutung |"]
+        lines += ["|---|---|---|---|---|---|"]
+        for c in spec.columns:
+            low = "" if c.minimum is None else f"{c.minimum:g}"
+            high = "" if c.maximum is None else f"{c.maximum:g}"
+            span = f"{low}–{high}" if (low or high) else ""
+            aliases = ", ".join(c.aliases)
+            required = "ja" if c.required else ""
+            lines.append(
+                f"| `{c.name}` | {_KIND_TEXT[c.kind]} | {required} | {span} | {aliases} "
+                f"| {c.description} |"
+            )
+        if spec.prefix_columns:
+            prefixes = ", ".join(f"`{p}…`" for p in spec.prefix_columns)
+            lines.append(f"| {prefixes} | {_KIND_TEXT[spec.prefix_kind]} | | | | Treiber-Items |")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -14,7 +14,9 @@ def test_german_numbers():
     assert fmt.number(1234.5) == "1.234,5"
     assert fmt.number(1234567.891, 2) == "1.234.567,89"
     assert fmt.integer(20000) == "20.000"
-    assert fmt.number(-3.25, 1) == "−3,2"  # half-even rounding, typographic minus
+    assert fmt.number(-3.25, 1) == "−3,3"  # commercial rounding, typographic minus
+    assert fmt.number(22.25, 1) == "22,3"
+    assert fmt.percent(0.125) == "13\u202f%"
 
 
 def test_english_numbers():

@@ -1,0 +1,135 @@
+"""HTML snippets for the notebooks: formats by language, escaping, anchors."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from markupsafe import Markup
+
+from cxlib import display
+
+
+def cells(html: str, tag: str = "td") -> list[str]:
+    return re.findall(rf"<{tag}(?:\s[^>]*)?>(.*?)</{tag}>", html)
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Segment": ["Privat & Gewerbe", "<b>Groß</b>", None],
+            "Umsatz (€)": [1234.5, np.nan, -3.75],
+            "Kunden": pd.array([1200, None, 3], dtype="Int64"),
+            "Anteil": [0.123, 0.5, None],
+            "Beginn": pd.to_datetime(["2025-12-31", None, "2026-01-31"]),
+            "NPS": [12.0, -3.0, 0.0],
+            "aktiv": [True, False, True],
+        }
+    )
+
+
+def test_table_german_formats(frame):
+    html = display.table(frame, "de", percent=["Anteil"], signed=["NPS"]).data
+    assert cells(html) == [
+        "Privat &amp; Gewerbe", "1.234,5", "1.200", "12\u202f%", "31.12.2025", "+12", "ja",
+        "&lt;b&gt;Groß&lt;/b&gt;", "–", "–", "50\u202f%", "–", "−3", "nein",
+        "–", "−3,8", "3", "–", "31.01.2026", "0", "ja",
+    ]  # fmt: skip
+
+
+def test_table_english_formats(frame):
+    html = display.table(frame, "en", decimals={"Umsatz (€)": 2}, percent=["Anteil"]).data
+    row = cells(html)[:7]
+    assert row == ["Privat &amp; Gewerbe", "1,234.50", "1,200", "12%", "31/12/2025", "12.0", "yes"]
+    assert "31/01/2026" in html and "−3.75" in html
+
+
+def test_table_escapes_headers_and_caption():
+    frame = pd.DataFrame({"<script>x</script>": ["a"], "A & B": [1]})
+    html = display.table(frame, "de", caption="Umsatz <2025> & mehr").data
+    assert "<script>" not in html
+    assert "&lt;script&gt;x&lt;/script&gt;" in html and "A &amp; B" in html
+    assert "<caption>Umsatz &lt;2025&gt; &amp; mehr</caption>" in html
+
+
+def test_table_aligns_numbers_right(frame):
+    html = display.table(frame, "de").data
+    headers = re.findall(r"<th(\s[^>]*)?>(.*?)</th>", html)
+    aligned = {text: 'class="num"' in attrs for attrs, text in headers}
+    assert aligned == {
+        "Segment": False,
+        "Umsatz (€)": True,
+        "Kunden": True,
+        "Anteil": True,
+        "Beginn": True,
+        "NPS": True,
+        "aktiv": False,
+    }
+    assert '<td class="num">1.234,5</td>' in html
+
+
+def test_table_object_column_of_numbers_and_missing():
+    frame = pd.DataFrame({"Wert": [1, 2.5, None, dt.date(2025, 3, 1)]}, dtype=object)
+    html = display.table(frame, "de").data
+    assert cells(html) == ["1", "2,5", "–", "01.03.2025"]
+    assert 'class="num"' in html
+
+
+def test_table_index_only_when_asked(frame):
+    indexed = frame.set_index("Segment")
+    assert '<th scope="row">' not in display.table(indexed, "de").data
+    html = display.table(indexed, "de", index=True).data
+    assert cells(html, "th")[0] == "Segment"
+    assert '<th scope="row">Privat &amp; Gewerbe</th>' in html
+    assert '<th scope="row">–</th>' in html
+
+
+def test_section_heading_anchor_and_escaping():
+    html = display.section_heading("kpi", "Kennzahlen & Werte", "NPS +12 <gut> (n = 212)").data
+    assert '<h2 id="sec-kpi">Kennzahlen &amp; Werte</h2>' in html
+    assert "NPS +12 &lt;gut&gt; (n\u00a0=\u00a0212)" in html
+    assert display.anchor("Churn Survival!") == "sec-churn-survival"
+    assert display.anchor("maturity") == "sec-maturity"
+
+
+def test_small_texts_in_both_languages():
+    assert ">geringe Aussagekraft (n = 24)<" in display.small_n_badge(24, "de").data
+    assert ">limited reliability (n = 1,240)<" in display.small_n_badge(1240, "en").data
+    assert "Lesehilfe:" in display.reading("Höher ist besser.").data
+    assert "How to read it:" in display.reading("Higher is better.", "en").data
+    assert (
+        "<h3" in display.subheading("A & B").data
+        and "A &amp; B" in display.subheading("A & B").data
+    )
+
+
+def test_note_kinds_and_safe_html():
+    warning = display.note("Nur 9 Antworten <b>", "warning").data
+    assert "cx-note-warning" in warning and "Achtung:" in warning and "&lt;b&gt;" in warning
+    assert "Note:" in display.note("x", lang="en").data
+    badge = display.small_n_badge(9)
+    assert badge.data in display.note(badge).data  # a helper's result stays HTML
+    assert "<i>ok</i>" in display.note(Markup("<i>ok</i>")).data
+    with pytest.raises(ValueError):
+        display.note("x", kind="danger")
+
+
+def test_figure_is_inline_png_with_alt_and_closed():
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [3, 4])
+    html = display.figure(fig, 'NPS "je" Segment', caption="Quelle & Stand").data
+    assert not plt.fignum_exists(fig.number)
+    src = re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1)
+    assert base64.b64decode(src).startswith(b"\x89PNG")
+    assert 'alt="NPS &quot;je&quot; Segment"' in html
+    assert "<figcaption>Quelle &amp; Stand</figcaption>" in html
+    assert re.search(r'width="\d+"', html)

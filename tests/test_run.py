@@ -1,0 +1,186 @@
+"""End to end: the CLI runs a demo client and writes a report a client can receive.
+
+These tests execute the real notebooks in a Jupyter kernel (a few seconds each).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from cxlib.batch import run_batch
+from cxlib.exceptions import DataError, RunError
+from cxlib.run import run_client
+from cxlib.texts import t
+
+PROJECT = Path(__file__).resolve().parent.parent
+SMALL = PROJECT / "parameters" / "berger-haustechnik.yaml"
+CXWB = Path(sys.executable).parent / "cxwb"
+SECTIONS = ("maturity", "journey", "kpi", "survival")
+
+
+class Attributes(HTMLParser):
+    """Collects tags and their src/href attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.links: list[str] = []
+        self.html_lang: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href") and value:
+                self.links.append(value)
+            if tag == "html" and name == "lang":
+                self.html_lang = value
+
+
+def parse(html: str) -> Attributes:
+    parser = Attributes()
+    parser.feed(html)
+    return parser
+
+
+@pytest.fixture(scope="module")
+def german_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("reports")
+    done = subprocess.run(
+        [str(CXWB), "run", str(SMALL), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return out / "berger-haustechnik"
+
+
+def test_cli_writes_report_results_notebooks_and_log(german_run: Path):
+    assert (german_run / "report.html").is_file()
+    assert (german_run / "run.log").is_file()
+    notebooks = sorted(p.name for p in (german_run / "notebooks").glob("*.ipynb"))
+    assert [n[:3] for n in notebooks] == ["01-", "02-", "03-", "04-"]
+    results = json.loads((german_run / "results.json").read_text(encoding="utf-8"))
+    assert results["schema_version"] == 1
+    assert results["client_id"] == "berger-haustechnik"
+    assert re.fullmatch(r"[0-9a-f]{64}", results["input_hash"])
+    assert results["versions"]["cxlib"]
+    assert [s["id"] for s in results["sections"]] == list(SECTIONS)
+    assert 2 <= len(results["summary"]) <= 7
+    tables = {row["table"] for row in results["data_quality"]}
+    assert {"customers", "survey", "maturity"} <= tables
+
+
+def test_report_is_clean_offline_and_german(german_run: Path):
+    html = (german_run / "report.html").read_text(encoding="utf-8")
+    page = parse(html)
+    assert page.html_lang == "de"
+    assert "Traceback" not in html
+    assert "script" not in page.tags
+    external = [link for link in page.links if not link.startswith(("data:", "#"))]
+    assert external == []
+    assert "workbook.open_client" not in html  # no input cells
+    assert "In&nbsp;[" not in html and "In [" not in html  # no prompts
+    assert "params_file" not in html  # no parameters cell
+    for section in SECTIONS:
+        assert f'id="sec-{section}"' in html
+        assert t(f"sections.{section}.title", "de") in html
+    assert "Management-Summary" in html
+    assert len(html.encode()) < 2_000_000
+
+
+def test_client_text_is_escaped(german_run: Path):
+    html = (german_run / "report.html").read_text(encoding="utf-8")
+    assert "GmbH &amp; Co. KG" in html
+    assert "GmbH & Co. KG" not in html
+
+
+def test_english_report_from_the_same_notebooks(tmp_path: Path):
+    result = run_client(SMALL, out_dir=tmp_path, lang="en")
+    html = result.report.read_text(encoding="utf-8")
+    assert parse(html).html_lang == "en"
+    assert t("sections.kpi.title", "en") in html
+    assert t("sections.kpi.title", "de") not in html
+
+
+def copy_client(tmp_path: Path) -> Path:
+    """A copy of the small demo client that a test may break."""
+    shutil.copytree(
+        PROJECT / "data" / "berger-haustechnik", tmp_path / "data" / "berger-haustechnik"
+    )
+    (tmp_path / "parameters").mkdir()
+    params = tmp_path / "parameters" / SMALL.name
+    shutil.copy(SMALL, params)
+    return params
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_failures_never_touch_the_last_good_report(tmp_path: Path, monkeypatch):
+    params = copy_client(tmp_path)
+    out = tmp_path / "reports"
+    first = run_client(params, out_dir=out)
+    good = snapshot(out / "berger-haustechnik")
+
+    # A second good run gives the same results apart from the timestamp.
+    run_client(params, out_dir=out)
+    again = json.loads((out / "berger-haustechnik" / "results.json").read_text(encoding="utf-8"))
+    before = json.loads(good["results.json"])
+    before.pop("generated_at"), again.pop("generated_at")
+    assert again == before
+    good = snapshot(out / "berger-haustechnik")
+
+    # Bad data: found before anything is written.
+    customers = next((tmp_path / "data" / "berger-haustechnik").glob("*unden*"))
+    customers.write_bytes(b"")
+    with pytest.raises(DataError):
+        run_client(params, out_dir=out)
+    assert snapshot(out / "berger-haustechnik") == good
+    assert sorted(p.name for p in out.iterdir()) == ["berger-haustechnik"]
+
+    # A failure inside the notebooks: the old report stays, the log is kept aside.
+    shutil.copytree(PROJECT / "data" / "berger-haustechnik", customers.parent, dirs_exist_ok=True)
+    broken = tmp_path / "notebooks"
+    broken.mkdir()
+    for path in sorted((PROJECT / "notebooks").glob("*.ipynb")):
+        shutil.copy(path, broken / path.name)
+    text = (broken / "03-kennzahlen.ipynb").read_text(encoding="utf-8")
+    (broken / "03-kennzahlen.ipynb").write_text(
+        text.replace("basis.summary(wb.lang)", "1 / 0"), encoding="utf-8"
+    )
+    monkeypatch.setenv("CXWB_NOTEBOOKS", str(broken))
+    with pytest.raises(RunError) as info:
+        run_client(params, out_dir=out)
+    assert "ZeroDivisionError" in str(info.value)
+    assert info.value.log_path and Path(info.value.log_path).is_file()
+    assert "ZeroDivisionError" in Path(info.value.log_path).read_text(encoding="utf-8")
+    assert snapshot(out / "berger-haustechnik") == good
+    assert first.ok
+
+
+def test_batch_runs_the_others_when_one_fails(tmp_path: Path, capsys):
+    params = copy_client(tmp_path)
+    broken = tmp_path / "parameters" / "kaputt.yaml"
+    broken.write_text(
+        params.read_text(encoding="utf-8").replace("business_model:", "business_modell:"),
+        encoding="utf-8",
+    )
+    batch = run_batch([tmp_path / "parameters"], out_dir=tmp_path / "out", jobs=2, progress=False)
+    assert not batch.ok
+    by_client = {r.client_id: r for r in batch.results}
+    assert by_client["berger-haustechnik"].ok
+    assert (tmp_path / "out" / "berger-haustechnik" / "report.html").is_file()
+    assert by_client["kaputt"].status == "failed"
+    assert "business_modell" in by_client["kaputt"].message
+    table = batch.table()
+    assert "FEHLER" in table and "berger-haustechnik" in table
