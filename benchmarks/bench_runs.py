@@ -1,15 +1,22 @@
 """Benchmark: one client end to end, and the batch speed-up with two jobs.
 
 Run with ``make benchmark`` (or ``.venv/bin/python benchmarks/bench_runs.py``).
-Each figure is the median of ``--repeat`` runs of the real ``cxwb`` command in
-a fresh process, writing into a temporary folder. Targets on a 2-core machine:
-one client under 10 s end to end; ``--jobs 2`` at least 1.6× faster than
-``--jobs 1`` for all demo clients.
+Every figure is the median of ``--repeat`` runs of the real ``cxwb`` command in
+a fresh process, writing into a temporary folder.
+
+Targets on a 2-core machine: one client under 10 s end to end; ``--jobs 2``
+at least 1.6x faster than ``--jobs 1``. Note the bound on the second: three
+clients of similar size on two workers cannot finish faster than two clients
+one after the other, so the speed-up on the three demo clients alone is at
+most 1.5x. The batch is therefore also timed on ``--copies`` copies of each
+demo client (the same data under other client ids), which is what a
+consultancy's batch looks like.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import subprocess
 import sys
@@ -35,26 +42,48 @@ def timed(args: list[str]) -> float:
         return time.perf_counter() - started
 
 
+def copies(folder: Path, count: int) -> Path:
+    """``count`` copies of every demo parameter file in ``folder`` (other ids, same data)."""
+    for source in sorted((PROJECT / "parameters").glob("*.yaml")):
+        text = source.read_text(encoding="utf-8")
+        text = text.replace("../data/", f"{PROJECT / 'data'}/")
+        for number in range(1, count + 1):
+            copy = re.sub(r"(?m)^(  id: )(\S+)", rf"\g<1>\g<2>-{number}", text, count=1)
+            (folder / f"{source.stem}-{number}.yaml").write_text(copy, encoding="utf-8")
+    return folder
+
+
+def speedup(inputs: str, repeat: int, label: str) -> None:
+    one = statistics.median(
+        timed(["batch", inputs, "--jobs", "1", "--no-progress"]) for _ in range(repeat)
+    )
+    two = statistics.median(
+        timed(["batch", inputs, "--jobs", "2", "--no-progress"]) for _ in range(repeat)
+    )
+    print(
+        f"cxwb batch, {label}: --jobs 1 {one:.1f} s, --jobs 2 {two:.1f} s, "
+        f"speed-up {one / two:.2f}x"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--client", default="stadtwerke-lindenau")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--copies", type=int, default=4)
     args = parser.parse_args()
 
-    timed(["run", args.client])  # warm-up: imports compiled, disk cache filled
+    timed(["run", args.client])  # warm-up: byte code compiled, disk cache filled
     single = [timed(["run", args.client]) for _ in range(args.repeat)]
-    batch1 = [
-        timed(["batch", "parameters", "--jobs", "1", "--no-progress"]) for _ in range(args.repeat)
-    ]
-    batch2 = [
-        timed(["batch", "parameters", "--jobs", "2", "--no-progress"]) for _ in range(args.repeat)
-    ]
-    one, b1, b2 = statistics.median(single), statistics.median(batch1), statistics.median(batch2)
-    clients = len(list((PROJECT / "parameters").glob("*.yaml")))
-    print(f"cxwb run {args.client}: {one:.1f} s (median of {args.repeat}; target < 10 s)")
-    print(f"cxwb batch, {clients} clients, --jobs 1: {b1:.1f} s")
-    print(f"cxwb batch, {clients} clients, --jobs 2: {b2:.1f} s")
-    print(f"speed-up with 2 jobs: {b1 / b2:.2f}x (target >= 1.6x)")
+    print(
+        f"cxwb run {args.client}: {statistics.median(single):.1f} s "
+        f"(median of {args.repeat}, min {min(single):.1f}, max {max(single):.1f}; "
+        "target < 10 s)"
+    )
+    speedup("parameters", args.repeat, "3 demo clients (bound 1.5x)")
+    with tempfile.TemporaryDirectory() as folder:
+        copies(Path(folder), args.copies)
+        speedup(folder, max(1, args.repeat - 2), f"{3 * args.copies} client runs")
 
 
 if __name__ == "__main__":

@@ -7,28 +7,40 @@ The Python API behind the ``cxwb`` command::
     data = cxlib.load_client_data(params)
     result = cxlib.run_client("stadtwerke-lindenau", out_dir="reports")
     batch = cxlib.run_batch(["parameters"], jobs=2)
+
+The names are imported on first use, so that a notebook kernel importing
+``cxlib.workbook`` does not pay for the batch machinery (nbformat, papermill).
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-from .batch import BatchResult, run_batch
-from .exceptions import CXError, DataError, ParameterError, RunError
-from .loading import ClientData, load_client_data
-from .parameters import ClientParameters, load_parameters
-from .run import RunResult, run_client
+_EXPORTS = {
+    "BatchResult": "batch",
+    "run_batch": "batch",
+    "CXError": "exceptions",
+    "DataError": "exceptions",
+    "ParameterError": "exceptions",
+    "RunError": "exceptions",
+    "ClientData": "loading",
+    "load_client_data": "loading",
+    "ClientParameters": "parameters",
+    "load_parameters": "parameters",
+    "RunResult": "run",
+    "run_client": "run",
+}
+__all__ = ["__version__", *sorted(_EXPORTS)]
 
-__all__ = [
-    "BatchResult",
-    "CXError",
-    "ClientData",
-    "ClientParameters",
-    "DataError",
-    "ParameterError",
-    "RunError",
-    "RunResult",
-    "__version__",
-    "load_client_data",
-    "load_parameters",
-    "run_batch",
-    "run_client",
-]
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'cxlib' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

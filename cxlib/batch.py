@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from .exceptions import CXError, ParameterError
-from .run import RunResult, run_client
+from .run import RunResult, run_client, skip_slow_imports
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,7 @@ def run_one(path: Path, out_dir: Path, lang: str | None) -> RunResult:
 
 
 def _init_worker(runtime_root: str) -> None:
+    skip_slow_imports()
     os.environ["JUPYTER_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="runtime-", dir=runtime_root)
 
 

@@ -146,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``cxwb``; returns the exit code."""
     args = build_parser().parse_args(argv)
+    from .run import skip_slow_imports
+
+    skip_slow_imports()
     try:
         return args.func(args)
     except CXError as exc:

@@ -15,17 +15,17 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import platform
 import shutil
+import sys
 import tempfile
 import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
-
-import nbformat
+from typing import TYPE_CHECKING, Literal
 
 from . import __version__
 from .exceptions import CXError, RunError
@@ -33,6 +33,7 @@ from .loading import ClientData, load_client_data
 from .parameters import ClientParameters, find_parameters, load_parameters
 from .paths import PACKAGE_DIR, notebooks_dir
 from .summary import compose
+from .workbook import HANDOFF_FILE
 
 RESULTS_SCHEMA_VERSION = 1
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
@@ -40,7 +41,23 @@ SOURCE_KEY = "cxwb_source"
 #: Exception names raised inside the kernel that are the user's to fix.
 USER_ERRORS = {"CXError", "ParameterError", "DataError", "ClientNotFoundError", "RunError"}
 
+if TYPE_CHECKING:
+    import nbformat
+
 log = logging.getLogger("cxlib.run")
+
+
+def skip_slow_imports() -> None:
+    """Keep jsonschema from loading its IRI checker (1.7 s of grammar compiling).
+
+    nbformat (through papermill) imports jsonschema, which eagerly imports the
+    optional ``rfc3987_syntax`` package (python-jsonschema/jsonschema#1428);
+    notebook schemas never use the IRI formats it checks. Called by the
+    command line and the batch workers before anything imports jsonschema;
+    it does nothing once jsonschema is loaded.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
 
 
 @dataclass(frozen=True)
@@ -73,6 +90,8 @@ def stitch(paths: list[Path]) -> nbformat.NotebookNode:
 
     Every cell remembers its source notebook in ``metadata.cxwb_source``.
     """
+    import nbformat
+
     combined = None
     for path in paths:
         nb = nbformat.read(path, as_version=4)
@@ -90,6 +109,8 @@ def stitch(paths: list[Path]) -> nbformat.NotebookNode:
 
 def split(notebook: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
     """The executed parts of a stitched notebook, by source notebook name."""
+    import nbformat
+
     parts: dict[str, nbformat.NotebookNode] = {}
     name = None
     for cell in notebook.cells:
@@ -195,8 +216,9 @@ def _execute(
             request_save_on_cell_execute=False,
             cwd=str(output.parent),
             start_timeout=120,
-            # the kernel's own start-up notices are not the user's business
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            # the kernel logs start-up notices and the interrupt jupyter_client sends at shutdown;
+            # neither is the user's business (cell errors come back through papermill)
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except PapermillExecutionError as exc:
         cell = exc.exec_count
@@ -246,6 +268,8 @@ def run_client(
     :class:`~cxlib.exceptions.CXError` with a plain message for anything the
     user can fix; input errors are found before anything is written.
     """
+    import nbformat
+
     from .report import render_report
 
     started = time.perf_counter()
@@ -263,6 +287,8 @@ def run_client(
     try:
         with _run_log(log_path):
             log.info("client %s, language %s, parameters %s", client_id, language, params.source)
+            handoff = tmp / HANDOFF_FILE
+            handoff.write_bytes(pickle.dumps((params, data), protocol=pickle.HIGHEST_PROTOCOL))
             paths = notebook_paths()
             stitched = stitch(paths)
             executed = _execute(
@@ -301,8 +327,10 @@ def run_client(
                 encoding="utf-8",
             )
             shutil.rmtree(tmp / "sections")
+            handoff.unlink()
             log.info("report written after %.1f s", time.perf_counter() - started)
     except BaseException as exc:
+        (tmp / HANDOFF_FILE).unlink(missing_ok=True)  # client data stays out of the logs
         if not isinstance(exc, CXError):
             with log_path.open("a", encoding="utf-8") as handle:
                 handle.write(traceback.format_exc())

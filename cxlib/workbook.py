@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +33,9 @@ from .texts import t
 
 #: Report sections in report order; notebooks are numbered the same way.
 SECTION_ORDER = ("maturity", "journey", "kpi", "survival")
+#: File in a run's output folder with the parameters and data the run has
+#: already validated and loaded, so the kernel does not read them again.
+HANDOFF_FILE = "client_data.pickle"
 
 
 @lru_cache(maxsize=4)
@@ -140,8 +144,12 @@ def open_client(
     ``parameters/<client_id>.yaml``); ``lang`` overrides the file's language;
     ``output_dir`` is where section records are written (a run's folder).
     """
-    path = find_parameters(params_file or client_id)
-    params, data = _load(path, _stamp(path))
+    handoff = Path(output_dir) / HANDOFF_FILE if output_dir else None
+    if handoff is not None and handoff.is_file():
+        params, data = pickle.loads(handoff.read_bytes())  # written by cxlib.run
+    else:
+        path = find_parameters(params_file or client_id)
+        params, data = _load(path, _stamp(path))
     language = lang or params.language
     if language not in ("de", "en"):
         raise ValueError(f"unknown language {language!r}")
