@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Literal
 
 from . import __version__
 from .exceptions import CXError, RunError
+from .kernel import kernel_options
 from .loading import ClientData, load_client_data
 from .parameters import ClientParameters, find_parameters, load_parameters
 from .paths import PACKAGE_DIR, notebooks_dir
@@ -216,9 +217,7 @@ def _execute(
             request_save_on_cell_execute=False,
             cwd=str(output.parent),
             start_timeout=120,
-            # the kernel logs start-up notices and the interrupt jupyter_client sends at shutdown;
-            # neither is the user's business (cell errors come back through papermill)
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            **kernel_options(),
         )
     except PapermillExecutionError as exc:
         cell = exc.exec_count

@@ -103,8 +103,28 @@ def test_client_text_is_escaped(german_run: Path):
     assert "GmbH & Co. KG" not in html
 
 
-def test_english_report_from_the_same_notebooks(tmp_path: Path):
-    result = run_client(SMALL, out_dir=tmp_path, lang="en")
+def test_english_report_from_the_same_notebooks(tmp_path: Path, monkeypatch):
+    # a stale user kernelspec "python3" for another interpreter must not matter
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [
+                    "/nonexistent/python",
+                    "-m",
+                    "ipykernel_launcher",
+                    "-f",
+                    "{connection_file}",
+                ],
+                "display_name": "old",
+                "language": "python",
+            }
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    result = run_client(SMALL, out_dir=tmp_path / "out", lang="en")
     html = result.report.read_text(encoding="utf-8")
     assert parse(html).html_lang == "en"
     assert t("sections.kpi.title", "en") in html
@@ -184,3 +204,30 @@ def test_batch_runs_the_others_when_one_fails(tmp_path: Path, capsys):
     assert "business_modell" in by_client["kaputt"].message
     table = batch.table()
     assert "FEHLER" in table and "berger-haustechnik" in table
+
+
+def test_papermill_runs_one_notebook_directly_with_the_same_analysis(
+    german_run: Path, tmp_path: Path
+):
+    papermill = Path(sys.executable).parent / "papermill"
+    done = subprocess.run(
+        [
+            str(papermill),
+            str(PROJECT / "notebooks" / "03-kennzahlen.ipynb"),
+            str(tmp_path / "out.ipynb"),
+            "-p",
+            "client_id",
+            "berger-haustechnik",
+            "-p",
+            "output_dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    record = json.loads((tmp_path / "sections" / "03-kpi.json").read_text(encoding="utf-8"))
+    results = json.loads((german_run / "results.json").read_text(encoding="utf-8"))
+    assert record == next(s for s in results["sections"] if s["id"] == "kpi")
