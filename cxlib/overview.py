@@ -88,7 +88,7 @@ def describe_table(name: str, frame: pd.DataFrame) -> TableOverview:
             categories[column] = tuple((str(k), int(v)) for k, v in counts.items())
     missing = {c: int(frame[c].isna().sum()) for c in frame.columns if frame[c].isna().any()}
     distinct = {}
-    for column in ("customer_id", "respondent", "item"):
+    for column in ("customer_id", "respondent", "department", "item"):
         if column in frame:
             distinct[column] = int(frame[column].nunique())
     return TableOverview(name, len(frame), start, end, categories, missing, monthly, distinct)
@@ -146,7 +146,7 @@ class DataOverview:
         from . import display
 
         if not self.tables:
-            return display.note(t("overview.no_data", lang))
+            return display.note(t("overview.no_data", lang), lang=lang)
         return display.table(self.summary_frame(lang), lang, decimals=0)
 
     def categories_frame(self, lang: str = "de") -> pd.DataFrame:
@@ -173,7 +173,7 @@ class DataOverview:
 
         frame = self.categories_frame(lang)
         if frame.empty:
-            return display.note(t("overview.no_data", lang))
+            return display.note(t("overview.no_data", lang), lang=lang)
         return display.table(
             frame,
             lang,
@@ -186,15 +186,7 @@ class DataOverview:
         """One sentence: what data the section rests on, or that there is none."""
         if not self.tables:
             return t("overview.no_data", lang)
-        parts = [
-            t(
-                "overview.count_of",
-                lang,
-                n=fmt.integer(o.rows, lang),
-                table=t(f"tables.{o.table}", lang),
-            )
-            for o in self.tables
-        ]
+        parts = [_count_text(o, lang) for o in self.tables]
         starts = [o.period_start for o in self.tables if o.period_start is not None]
         ends = [o.period_end for o in self.tables if o.period_end is not None]
         text = t("overview.basis", lang, parts=", ".join(parts))
@@ -215,7 +207,20 @@ class DataOverview:
         """The plain-language reading of :meth:`plot` to display under it."""
         from . import display
 
-        return display.reading(t("overview.monthly_reading", lang))
+        return display.reading(t("overview.monthly_reading", lang), lang)
+
+
+def _count_text(overview: TableOverview, lang: str) -> str:
+    n = fmt.integer(overview.rows, lang)
+    if overview.table == "maturity" and "respondent" in overview.distinct:
+        return t(
+            "overview.count_maturity",
+            lang,
+            n=n,
+            people=fmt.integer(overview.distinct["respondent"], lang),
+            departments=fmt.integer(overview.distinct.get("department", 0), lang),
+        )
+    return t("overview.count_of", lang, n=n, table=t(f"tables.{overview.table}", lang))
 
 
 def period_text(start, end, lang: str = "de") -> str:
@@ -235,10 +240,28 @@ def describe(data, tables: list[str], section: str) -> DataOverview:
     return DataOverview(section, tuple(overviews))
 
 
-def section_statement(overview: DataOverview, lang: str = "de") -> Statement:
-    """The section's data basis as a grey (informational) summary statement."""
+def section_statement(
+    overview: DataOverview, lang: str = "de", message: str | None = None
+) -> Statement:
+    """The section's data basis (or ``message``) as a grey, informational summary statement."""
     title = t(f"sections.{overview.section}.title", lang)
-    return Statement(f"{title}: {overview.key_message(lang)}", "grey", overview.section)
+    return Statement(f"{title}: {message or overview.key_message(lang)}", "grey", overview.section)
+
+
+def journey_message(overview: DataOverview, workshop: Workshop, lang: str = "de") -> str:
+    """Key message of the journey section: what the workshop rated, then the data basis."""
+    rated = [j for j in workshop.journeys if j.ratings]
+    if not rated:
+        return overview.key_message(lang)
+    text = t(
+        "sections.ratings.message",
+        lang,
+        journeys=fmt.integer(len(rated), lang),
+        ratings=fmt.integer(sum(len(j.ratings) for j in rated), lang),
+        pain=fmt.integer(len(workshop.pain_points), lang),
+        measures=fmt.integer(len(workshop.measures), lang),
+    )
+    return f"{text} {overview.key_message(lang)}" if overview else text
 
 
 def workshop_ratings(workshop: Workshop, lang: str = "de") -> pd.DataFrame:

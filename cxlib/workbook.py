@@ -127,6 +127,14 @@ class Workbook:
         )
         os.replace(tmp, target)
 
+    def note(self, key: str, kind: str = "info", **values: Any) -> Any:
+        """A boxed note with the catalogue text ``key``, in this run's language."""
+        return display.note(self.t(key, **values), kind=kind, lang=self.lang)
+
+    def subheading(self, key: str, **values: Any) -> Any:
+        """A sub-heading with the catalogue text ``key``."""
+        return display.subheading(self.t(key, **values))
+
     def table(self, frame: pd.DataFrame, **options: Any) -> Any:
         """A formatted, escaped HTML table in this run's language."""
         return display.table(frame, self.lang, **options)
