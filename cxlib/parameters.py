@@ -201,6 +201,36 @@ class Branding(_Model):
     )
 
 
+class MaturityOptions(_Model):
+    """Options of the maturity assessment (notebook 01)."""
+
+
+class JourneyOptions(_Model):
+    """Options of the journey selection (notebook 02)."""
+
+
+class KpiOptions(_Model):
+    """Options of the KPI baselines (notebook 03)."""
+
+    discount_rate: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.08, description="Jährlicher Diskontsatz für den Kundenwert (CLV)."
+    )
+    margin_rate: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.25, description="Deckungsbeitrag als Anteil am Umsatz (für den CLV)."
+    )
+
+
+class SurvivalOptions(_Model):
+    """Options of the churn survival analysis (notebook 04)."""
+
+    horizons_months: list[Annotated[int, Field(ge=1, le=240)]] = Field(
+        default_factory=lambda: [3, 6, 12, 24], description="Horizonte für Verbleibquoten."
+    )
+    inactivity_days: Annotated[int, Field(ge=7, le=1095)] = Field(
+        180, description="Nicht-vertraglich: so viele Tage ohne Kauf gelten als abgewandert."
+    )
+
+
 class Analysis(_Model):
     """Analysis options; each has a documented default."""
 
@@ -208,18 +238,6 @@ class Analysis(_Model):
         30, description="Unter diesem n: geringe Aussagekraft."
     )
     min_n: Annotated[int, Field(ge=1)] = Field(10, description="Unter diesem n: keine Zahl.")
-    horizons_months: list[Annotated[int, Field(ge=1, le=240)]] = Field(
-        default_factory=lambda: [3, 6, 12, 24], description="Horizonte für Verbleibquoten."
-    )
-    inactivity_days: Annotated[int, Field(ge=7, le=1095)] = Field(
-        180, description="Nicht-vertraglich: so viele Tage ohne Kauf gelten als abgewandert."
-    )
-    discount_rate: Annotated[float, Field(ge=0, le=1)] = Field(
-        0.08, description="Jährlicher Diskontsatz für den Kundenwert (CLV)."
-    )
-    margin_rate: Annotated[float, Field(gt=0, le=1)] = Field(
-        0.25, description="Deckungsbeitrag als Anteil am Umsatz (für den CLV)."
-    )
     data_cutoff: dt.date | None = Field(
         None, description="Stichtag der Daten; sonst das Berichtsdatum."
     )
@@ -228,6 +246,10 @@ class Analysis(_Model):
         description="Beginn des Datenfensters: Kunden, die vorher begonnen haben, gehen "
         "verzögert in die Verbleibanalyse ein (Linkstrunkierung); sonst der früheste Beginn.",
     )
+    maturity: MaturityOptions = Field(default_factory=MaturityOptions)
+    journey: JourneyOptions = Field(default_factory=JourneyOptions)
+    kpi: KpiOptions = Field(default_factory=KpiOptions)
+    survival: SurvivalOptions = Field(default_factory=SurvivalOptions)
 
 
 class ClientParameters(_Model):

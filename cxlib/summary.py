@@ -55,16 +55,28 @@ def data_quality_statement(quality: pd.DataFrame, lang: str = "de") -> Statement
 
 
 def compose(sections: list[dict], quality: pd.DataFrame, lang: str = "de") -> list[Statement]:
-    """Order the sections' statements and add the data-quality one (at most seven).
+    """The management summary: the sections' statements and the data-quality one.
 
     ``sections`` are the section records in report order, each with a
-    ``summary`` list of statement dicts.
+    ``summary`` list of statement dicts, most important first. Every section's
+    first statement comes before any section's second one, so that a section
+    with many statements cannot crowd out the others; at most seven in all,
+    in report order.
     """
-    statements = [
-        Statement(s["text"], s["light"], record["id"])
+    lists = [
+        [Statement(s["text"], s["light"], record["id"]) for s in record.get("summary", [])]
         for record in sections
-        for s in record.get("summary", [])
     ]
-    statements = statements[: MAX_STATEMENTS - 1]
+    chosen: set[tuple[int, int]] = set()
+    for rank in range(max((len(items) for items in lists), default=0)):
+        for number, items in enumerate(lists):
+            if rank < len(items) and len(chosen) < MAX_STATEMENTS - 1:
+                chosen.add((number, rank))
+    statements = [
+        items[rank]
+        for number, items in enumerate(lists)
+        for rank in range(len(items))
+        if (number, rank) in chosen
+    ]
     statements.append(data_quality_statement(quality, lang))
     return statements

@@ -26,7 +26,7 @@ def test_minimal_file_is_valid_with_documented_defaults(minimal_params: Path):
     assert params.client.id == "muster-gmbh"
     assert params.language == "de"
     assert params.analysis.small_n == 30
-    assert params.analysis.horizons_months == [3, 6, 12, 24]
+    assert params.analysis.survival.horizons_months == [3, 6, 12, 24]
     assert params.cutoff.isoformat() == "2026-01-31"
     assert params.base_dir == minimal_params.parent
     assert params.workshop.phases[0] == "Orientierung"
