@@ -258,7 +258,7 @@ def test_client_specific_parameters() -> None:
     assert craft.data.customers.header_row == 3
     cafe = load_parameters(PARAMETERS / f"{CAFE}.yaml")
     assert cafe.business_model == "non_contractual"
-    assert cafe.analysis.inactivity_days == 120
+    assert cafe.analysis.survival.inactivity_days == 120
     uncertain = [r for j in cafe.workshop.journeys for r in j.ratings if r.uncertain]
     assert len(uncertain) == 1
 

@@ -15,8 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from . import formatting as fmt
-from .texts import t
+from .. import formatting as fmt
+from ..texts import t
 
 DEFAULT_ACCENT = "#1f5f8b"
 #: "This client" (replaced by :func:`apply_style`).
