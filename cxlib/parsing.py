@@ -388,10 +388,18 @@ def _dates(cells: Cells, formats: Formats, month: bool) -> tuple[pd.Series, list
         typed, typed_bad = _typed_dates(cells.typed)
         values = values.where(typed.isna(), typed)
         bad |= typed_bad
-    outside = values.notna() & ((values < _EARLIEST) | (values > _LATEST))
-    shaped = pd.Series(False, index=values.index)
+    outside = (values.notna() & ((values < _EARLIEST) | (values > _LATEST))).to_numpy(dtype=bool)
+    bad = bad.to_numpy(dtype=bool)
+    shaped = np.zeros(len(values), dtype=bool)
     if bad.any() and not (formats.date_format and not month):
-        shaped[bad] = cells.text[bad].fillna("").str.fullmatch(_SHAPES[month]).fillna(False)
+        matches = cells.text[bad].fillna("").str.fullmatch(_SHAPES[month])
+        shaped[bad] = matches.fillna(False).to_numpy(dtype=bool)
+        # a well-shaped date with a year like 9999 is out of range, not impossible
+        # (pandas 2 cannot even hold it, so it arrives here as unparsed)
+        years = cells.text[shaped].str.extract(r"(\d{4})", expand=False).astype(float)
+        far = ((years < _EARLIEST.year) | (years > _LATEST.year)).to_numpy(dtype=bool)
+        where = np.flatnonzero(shaped)[far]
+        shaped[where], bad[where], outside[where] = False, False, True
     word = "Monat" if month else "Datum"
     errors = [
         (bad & ~shaped, f"kein gültiger {word}" if month else "kein gültiges Datum"),
@@ -401,7 +409,7 @@ def _dates(cells: Cells, formats: Formats, month: bool) -> tuple[pd.Series, list
     stamps = values.mask(outside).to_numpy(dtype=_US)
     unit = "datetime64[M]" if month else "datetime64[D]"
     values = pd.Series(stamps.astype(unit).astype("datetime64[ns]"))
-    return values, [(mask.to_numpy(dtype=bool), message) for mask, message in errors]
+    return values, errors
 
 
 # ---------------------------------------------------------------- booleans
