@@ -136,11 +136,21 @@ class JourneyCandidate(_Model):
     ratings: list[JourneyRating] = Field(default_factory=list)
 
 
+#: What a measure's KPI can be computed from (the baseline comes from the data).
+PlanMetric = Literal["nps", "csat", "ces", "repeat_tickets", "ticket_share", "early_churn"]
+
+
 class PainPoint(_Model):
-    """A pain point named in the workshop."""
+    """A pain point named in the workshop, optionally linked to evidence in the data."""
 
     journey: Text
     text: Text
+    phase: Text | None = Field(
+        None, description="Journey-Phase, in der der Schmerzpunkt auftritt (für die Evidenz)."
+    )
+    ticket_category: Text | None = Field(
+        None, description="Ticket-Kategorie, die den Schmerzpunkt belegt (z. B. Rechnung)."
+    )
 
 
 class Measure(_Model):
@@ -153,12 +163,46 @@ class Measure(_Model):
     check_date: dt.date
     kpi: Text
     target: float | None = None
+    metric: PlanMetric | None = Field(
+        None,
+        description="Kennzahl aus den Daten, deren Ausgangswert berechnet wird: nps, csat, "
+        "ces, repeat_tickets, ticket_share oder early_churn (Anteile in Prozent, wie target).",
+    )
+    baseline: float | None = Field(
+        None, description="Ausgangswert, falls er nicht aus den Daten berechnet werden kann."
+    )
 
     @model_validator(mode="after")
     def _check_after_start(self) -> Measure:
         if self.check_date < self.start:
             raise ValueError("check_date liegt vor start")
         return self
+
+
+#: The seed's 8-symptom checklist (seed 003, "Noch Fragen?"), keys in the parameter file.
+SYMPTOMS = (
+    "wiederkauf_bleibt_aus",
+    "kuendigungen_haeufen_sich",
+    "bestandskunden_wachsen_nicht",
+    "beschwerden_ueber_kleinigkeiten",
+    "service_frisst_zeit",
+    "rabatte_als_gewohnheit",
+    "empfehlungen_fehlen",
+    "fruehe_abbrueche",
+)
+
+
+class Symptoms(_Model):
+    """Answers to the seed's 8-symptom checklist: true (applies), false, or empty (open)."""
+
+    wiederkauf_bleibt_aus: bool | None = None
+    kuendigungen_haeufen_sich: bool | None = None
+    bestandskunden_wachsen_nicht: bool | None = None
+    beschwerden_ueber_kleinigkeiten: bool | None = None
+    service_frisst_zeit: bool | None = None
+    rabatte_als_gewohnheit: bool | None = None
+    empfehlungen_fehlen: bool | None = None
+    fruehe_abbrueche: bool | None = None
 
 
 class Workshop(_Model):
@@ -176,9 +220,17 @@ class Workshop(_Model):
         ],
         description="Journey-Phasen des Kunden (Standard nach Methodik).",
     )
+    phase_map: dict[StrictStr, StrictStr] = Field(
+        default_factory=dict,
+        description="Zuordnung von Ticket-Kategorien oder Umfrage-Kontaktpunkten zu Phasen, "
+        "wenn die Daten keine Phase enthalten, z. B. {Störung: Service/Problemfall}.",
+    )
     journeys: list[JourneyCandidate] = Field(default_factory=list)
     pain_points: list[PainPoint] = Field(default_factory=list)
     measures: list[Measure] = Field(default_factory=list)
+    symptoms: Symptoms = Field(
+        default_factory=Symptoms, description="Checkliste der acht Symptome (ja/nein/leer)."
+    )
 
     @model_validator(mode="after")
     def _journey_references(self) -> Workshop:
@@ -189,6 +241,15 @@ class Workshop(_Model):
                     raise ValueError(
                         f"{kind}: Journey „{item.journey}“ ist nicht unter journeys definiert"
                     )
+        phases = set(self.phases)
+        named = [(f"journeys ({j.id})", p) for j in self.journeys for p in j.phases]
+        named += [("phase_map", p) for p in self.phase_map.values()]
+        named += [("pain_points", p.phase) for p in self.pain_points if p.phase]
+        for kind, phase in named:
+            if phase not in phases:
+                raise ValueError(
+                    f"{kind}: Phase „{phase}“ ist nicht unter workshop.phases definiert"
+                )
         return self
 
 
@@ -202,11 +263,106 @@ class Branding(_Model):
 
 
 class MaturityOptions(_Model):
-    """Options of the maturity assessment (notebook 01)."""
+    """Options of the maturity assessment (notebook 01).
+
+    The defaults are the method's (CX_METHOD.md, "Maturity"); the questionnaire
+    itself, its item-to-dimension mapping and default weights are data
+    (``cxlib/data/maturity_questionnaire.yaml``).
+    """
+
+    stage_cutoffs: list[Annotated[float, Field(gt=0, lt=100)]] = Field(
+        default_factory=lambda: [20.0, 40.0, 60.0, 80.0],
+        min_length=4,
+        max_length=4,
+        description="Indexgrenzen der Stufen 2-5 (0-100); ein Wert genau auf der Grenze "
+        "gehört zur höheren Stufe.",
+    )
+    weakest_link_cap: bool = Field(
+        True, description="Gesamtstufe höchstens eine über der Stufe der schwächsten Dimension."
+    )
+    disagreement_points: Annotated[int, Field(ge=1, le=4)] = Field(
+        2,
+        description="Uneinigkeit: Antworten auf eine Aussage liegen so viele Punkte (0-4) "
+        "auseinander.",
+    )
+    silo_points: Annotated[float, Field(gt=0, le=100)] = Field(
+        25.0,
+        description="Silo-Hinweis: Abteilungswerte einer Dimension liegen so viele Punkte "
+        "(0-100) auseinander (25 = ein Skalenpunkt).",
+    )
+    weights: (
+        dict[Annotated[StrictStr, Field(pattern=r"^D[0-9]+$")], Annotated[float, Field(ge=0)]]
+        | None
+    ) = Field(
+        None,
+        description="Gewichte der Dimensionen für den Index, z. B. {D1: 2}; fehlende "
+        "Dimensionen behalten das Gewicht aus dem Fragebogen (Standard: alle gleich).",
+    )
+    questionnaire: Text | None = Field(
+        None,
+        description="Eigener Fragebogen (YAML, relativ zur Parameterdatei); sonst der "
+        "mitgelieferte.",
+    )
+    fields_of_action: Annotated[int, Field(ge=1, le=8)] = Field(
+        3, description="So viele schwächste Dimensionen werden zu Handlungsfeldern."
+    )
+
+    @model_validator(mode="after")
+    def _cutoffs_increase(self) -> MaturityOptions:
+        if any(b <= a for a, b in zip(self.stage_cutoffs, self.stage_cutoffs[1:], strict=False)):
+            raise ValueError("stage_cutoffs müssen aufsteigend sein, z. B. [20, 40, 60, 80]")
+        return self
 
 
 class JourneyOptions(_Model):
-    """Options of the journey selection (notebook 02)."""
+    """Options of the journey selection (notebook 02): the rule's thresholds."""
+
+    min_rating: Annotated[float, Field(ge=1, le=5)] = Field(
+        3, description="Eine Journey kommt nur in Frage, wenn alle drei Mittelwerte so hoch sind."
+    )
+    fallback: Text = Field(
+        "startphase",
+        description="Journey (ID oder Name) nach der Praxisregel „Startphase zuerst“: "
+        "bei Unsicherheit oder wenn keine Journey in Frage kommt.",
+    )
+    rare_rating_max: Annotated[float, Field(ge=1, le=5)] = Field(
+        2, description="Häufigkeit bis hierher gilt als „selten“ bewertet."
+    )
+    frequent_ticket_share: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.40, description="Widerspruch: „selten“ bewertet, aber mindestens dieser Ticketanteil."
+    )
+    frequent_rating_min: Annotated[float, Field(ge=1, le=5)] = Field(
+        4, description="Häufigkeit ab hier gilt als „häufig“ bewertet."
+    )
+    rare_ticket_share: Annotated[float, Field(ge=0, lt=1)] = Field(
+        0.05, description="Widerspruch: „häufig“ bewertet, aber höchstens dieser Ticketanteil."
+    )
+    harmless_rating_max: Annotated[float, Field(ge=1, le=5)] = Field(
+        2, description="Schaden bis hierher gilt als „gering“ bewertet."
+    )
+    nps_gap: Annotated[float, Field(gt=0, le=200)] = Field(
+        20,
+        description="Widerspruch: Schaden „gering“ bewertet, aber der NPS der Journey liegt "
+        "so viele Punkte unter dem NPS aller Antworten.",
+    )
+    repeat_window_days: Annotated[int, Field(ge=1, le=365)] = Field(
+        30, description="Folgeticket: derselbe Kunde, dieselbe Phase, innerhalb so vieler Tage."
+    )
+    early_churn_months: list[Annotated[int, Field(ge=1, le=24)]] = Field(
+        default_factory=lambda: [3, 6], description="Frühe Abwanderung: in den ersten Monaten."
+    )
+    early_churn_phase: Text = Field(
+        "Onboarding", description="Phase, der die frühe Abwanderung zugerechnet wird."
+    )
+    signal_ratio: Annotated[float, Field(gt=1)] = Field(
+        1.5, description="Frühwarnsignal gilt als sichtbar ab diesem Verhältnis Kündiger/Bleiber."
+    )
+    check_min_days: Annotated[int, Field(ge=1)] = Field(
+        28, description="Prüftermin frühestens so viele Tage nach dem Start (4 Wochen)."
+    )
+    check_max_days: Annotated[int, Field(ge=1)] = Field(
+        42, description="Prüftermin spätestens so viele Tage nach dem Start (6 Wochen)."
+    )
 
 
 class KpiOptions(_Model):
@@ -218,6 +374,44 @@ class KpiOptions(_Model):
     margin_rate: Annotated[float, Field(gt=0, le=1)] = Field(
         0.25, description="Deckungsbeitrag als Anteil am Umsatz (für den CLV)."
     )
+    targets: dict[
+        Literal[
+            "nps",
+            "csat",
+            "ces",
+            "ces_share",
+            "retention",
+            "churn",
+            "early_churn",
+            "arpu",
+            "repurchase",
+            "upsell",
+            "clv",
+        ],
+        float,
+    ] = Field(
+        default_factory=dict,
+        description="Zielwerte je Kennzahl in ihrer Einheit (NPS −100…100, Anteile in %, "
+        "CES 1-7, Euro), z. B. {nps: 10, csat: 70}; ohne Angabe kein Ziel.",
+    )
+    expected_n: Annotated[int, Field(ge=10)] | None = Field(
+        None,
+        description="Erwartete Antworten der nächsten Befragungswelle (für die kleinste "
+        "nachweisbare Veränderung); sonst so viele wie in der letzten Welle (ohne "
+        "Wellen: im letzten Halbjahr).",
+    )
+    early_churn_months: list[Annotated[int, Field(ge=1, le=36)]] = Field(
+        default_factory=lambda: [3, 6],
+        description="Frühe Kündigungen: Anteil der Neukunden, die in so vielen Monaten gehen.",
+    )
+    repurchase_window_days: Annotated[int, Field(ge=7, le=1095)] | None = Field(
+        None,
+        description="Nicht-vertraglich: Fenster für den Wiederkauf nach dem Erstkauf in Tagen "
+        "(passend zum Kaufzyklus); sonst analysis.survival.inactivity_days.",
+    )
+    bootstrap_draws: Annotated[int, Field(ge=50, le=5000)] = Field(
+        200, description="Bootstrap-Stichproben für die Intervalle der Treiberanalyse."
+    )
 
 
 class SurvivalOptions(_Model):
@@ -228,6 +422,39 @@ class SurvivalOptions(_Model):
     )
     inactivity_days: Annotated[int, Field(ge=7, le=1095)] = Field(
         180, description="Nicht-vertraglich: so viele Tage ohne Kauf gelten als abgewandert."
+    )
+    covariates: list[Literal["segment", "product", "channel", "region", "early_tickets"]] = Field(
+        default_factory=lambda: ["segment", "product", "channel", "region", "early_tickets"],
+        description="Einflussgrößen des Risikomodells (Cox); fehlende werden übersprungen. "
+        "early_tickets = mindestens early_ticket_min Tickets in den ersten "
+        "early_ticket_days Tagen.",
+    )
+    group_by: list[Literal["segment", "product", "channel", "region", "early_tickets"]] = Field(
+        default_factory=lambda: ["channel", "product", "segment", "region", "early_tickets"],
+        description="Gruppen für Verbleibkurven und Log-Rank-Test; gezeigt wird die Kurve der "
+        "Gruppierung mit dem deutlichsten Unterschied.",
+    )
+    early_ticket_days: Annotated[int, Field(ge=7, le=365)] = Field(
+        90, description="Zeitraum ab Vertragsbeginn für Frühtickets (Tage)."
+    )
+    early_ticket_min: Annotated[int, Field(ge=1, le=20)] = Field(
+        2, description="So viele Tickets im Frühzeitraum gelten als holpriger Start."
+    )
+    cox_followup_months: Annotated[int, Field(ge=1, le=240)] | None = Field(
+        12,
+        description="Risikomodell für Frühkündigungen: Beobachtung je Kunde auf die ersten N "
+        "Monate begrenzt (leer: ganze Laufzeit; bei zu wenigen Kündigungen darin automatisch).",
+    )
+    time_unit: Literal["months", "weeks", "days"] = Field(
+        "months", description="Zeiteinheit der Achsen und Tabellen im Bericht."
+    )
+    risk_horizon_months: Annotated[int, Field(ge=1, le=60)] = Field(
+        12,
+        description="Risikoliste: Kündigungswahrscheinlichkeit in den nächsten N Monaten "
+        "(innerhalb des Beobachtungszeitraums des Risikomodells).",
+    )
+    risk_factors: Annotated[int, Field(ge=1, le=5)] = Field(
+        3, description="Risikoliste: so viele wichtigste Risikofaktoren je Kunde."
     )
 
 

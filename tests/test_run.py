@@ -13,6 +13,7 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from cxlib.batch import run_batch
@@ -174,10 +175,9 @@ def test_failures_never_touch_the_last_good_report(tmp_path: Path, monkeypatch):
     broken.mkdir()
     for path in sorted((PROJECT / "notebooks").glob("*.ipynb")):
         shutil.copy(path, broken / path.name)
-    text = (broken / "03-kennzahlen.ipynb").read_text(encoding="utf-8")
-    (broken / "03-kennzahlen.ipynb").write_text(
-        text.replace("basis.summary(wb.lang)", "1 / 0"), encoding="utf-8"
-    )
+    notebook = nbformat.read(broken / "03-kennzahlen.ipynb", as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell("1 / 0"))
+    nbformat.write(notebook, broken / "03-kennzahlen.ipynb")
     monkeypatch.setenv("CXWB_NOTEBOOKS", str(broken))
     with pytest.raises(RunError) as info:
         run_client(params, out_dir=out)

@@ -34,7 +34,7 @@ from .maturity import MaturityProfile, Respondent, Wave, generate_maturity
 CLIENT_ID = "berger-haustechnik"
 CLIENT_NAME = "Berger Haustechnik GmbH & Co. KG"
 SEED = 2026_0115
-ACCENT = "#c0392b"
+ACCENT = "#1d6a72"
 
 DATA_END = day("2025-12-31")
 CALLS_START = day("2023-01-01")

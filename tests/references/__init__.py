@@ -1,0 +1,1 @@
+"""Reference figures for the tests, each with its source."""

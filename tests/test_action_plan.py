@@ -1,0 +1,108 @@
+"""The 1-3-3 action plan: three pain points by evidence, three measures with 4-6-week checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cxlib.action_plan import PlanWarning, build
+from cxlib.journey_report import analyse
+from cxlib.loading import load_client_data
+from cxlib.parameters import JourneyOptions, Workshop, load_parameters
+
+PARAMETERS = Path(__file__).resolve().parent.parent / "parameters"
+
+
+def workshop(check_days: list[int], pains: int = 3) -> Workshop:
+    start = dt.date(2026, 2, 2)
+    return Workshop.model_validate(
+        {
+            "journeys": [{"id": "startphase", "name": "Startphase", "phases": ["Onboarding"]}],
+            "pain_points": [
+                {"journey": "startphase", "text": f"Schmerz {i}", "ticket_category": c}
+                for i, c in zip(
+                    range(1, pains + 1), ["Anmeldung", "Zähler", "Willkommen"][:pains], strict=True
+                )
+            ],
+            "measures": [
+                {
+                    "journey": "startphase",
+                    "text": f"Maßnahme {i + 1}",
+                    "owner": "Service",
+                    "start": start,
+                    "check_date": start + dt.timedelta(days=days),
+                    "kpi": "CES Onboarding",
+                }
+                for i, days in enumerate(check_days)
+            ],
+        }
+    )
+
+
+def test_complete_plan_ranks_pain_points_by_tickets() -> None:
+    tickets = pd.DataFrame(
+        {
+            "customer_id": list("123456"),
+            "opened": pd.to_datetime(["2025-01-01"] * 6),
+            "category": ["Zähler", "Willkommen", "Willkommen", "Willkommen", "Zähler", "x"],
+        }
+    )
+    plan = build(
+        workshop([28, 35, 42]), "startphase", "Startphase", JourneyOptions(), None, tickets
+    )
+    # Willkommen 3 tickets, Zähler 2, Anmeldung 0
+    assert list(plan.pain_points["text"]) == ["Schmerz 3", "Schmerz 2", "Schmerz 1"]
+    assert list(plan.pain_points["tickets"]) == [3, 2, 0]
+    assert plan.complete and plan.issues == ()
+    assert plan.statement_text("de") == "Nächste Schritte: drei Maßnahmen bis 16.03.2026."
+
+
+@pytest.mark.parametrize("days", [27, 43])
+def test_check_date_outside_four_to_six_weeks_names_the_measure(days: int) -> None:
+    with pytest.warns(PlanWarning, match=f"Maßnahme „Maßnahme 2“: Prüftermin {days} Tage"):
+        plan = build(workshop([28, days, 42]), "startphase", "Startphase", JourneyOptions())
+    assert not plan.complete
+    assert plan.statement_text("de").startswith("Maßnahmenplan unvollständig")
+
+
+def test_two_pain_points_make_the_plan_incomplete() -> None:
+    with pytest.warns(PlanWarning, match="2 statt 3 Schmerzpunkte"):
+        plan = build(workshop([30, 30, 30], pains=2), "startphase", "Startphase", JourneyOptions())
+    assert not plan.complete
+
+
+def test_demo_plans_with_baselines_from_the_data() -> None:
+    """Baselines: docs/demo-data.md (NPS Verlängerung/Rechnung −32.0; CSAT after Störung 62.5 %)."""
+    params = load_parameters(PARAMETERS / "stadtwerke-lindenau.yaml")
+    report = analyse(params, load_client_data(params), "de")
+    plan = report.plan
+    assert plan.complete
+    nps = plan.measures.set_index("metric").loc["nps"]
+    assert nps["baseline"] == pytest.approx(-32.0, abs=0.05) and nps["baseline_source"] == "data"
+    # pain points in the order of their ticket categories (Rechnung > Abschlag > Vertrag/Tarif)
+    assert list(plan.pain_points["ticket_category"]) == ["Rechnung", "Abschlag", "Vertrag/Tarif"]
+    statements = report.statements()
+    assert [s.light for s in statements] == ["green", "green"]
+    assert statements[1].text == "Nächste Schritte: drei Maßnahmen bis 13.04.2026."
+    assert plan.table("de").iloc[2]["Ausgangswert → Ziel"] == "−32 → −10"
+
+    craft = load_parameters(PARAMETERS / "berger-haustechnik.yaml")
+    plan = analyse(craft, load_client_data(craft), "de").plan
+    csat = plan.measures.set_index("metric").loc["csat"]
+    assert csat["baseline"] == pytest.approx(62.5)
+    assert plan.table("de").iloc[2]["Ausgangswert → Ziel"] == "63\u202f% → 80\u202f%"
+
+
+def test_client_without_workshop_ratings_gets_a_note_not_an_error(minimal_params: Path) -> None:
+    from cxlib.loading import ClientData
+
+    report = analyse(load_parameters(minimal_params), ClientData({}), "de")
+    assert report.selection is None and report.plan is None
+    assert "noch keine Journeys bewertet" in report.key_message()
+    assert "noch keine Journeys bewertet" in report.chart().data
+    assert report.ranking().data == "" and report.plan_view().data == ""
+    assert [s.light for s in report.statements()] == ["grey"]
+    assert report.figures()["selection"] is None

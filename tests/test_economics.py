@@ -1,0 +1,66 @@
+"""ARPU, repurchase, up-sell and CLV: hand-worked formulas on small tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from cxlib.economics import clv_discounted, clv_simple, contractual, monthly_rate, non_contractual
+
+
+def test_clv_formulas_by_hand():
+    # Gupta & Lehmann (2003): m r / (1 + i - r); m = 100, r = 0.8, i = 0.1 -> 80 / 0.3
+    assert clv_discounted(100, 0.8, 0.1) == pytest.approx(266.6666666)
+    assert clv_simple(10, 0.02) == pytest.approx(500)
+    assert monthly_rate(0.08) == pytest.approx(1.08 ** (1 / 12) - 1)
+    assert (1 + monthly_rate(0.08)) ** 12 == pytest.approx(1.08)
+
+
+def test_contractual_arpu_upsell_and_monthly_clv():
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d"],
+            "start_date": pd.to_datetime(["2020-01-01", "2021-01-01", "2022-01-01", "2025-03-01"]),
+            "end_date": pd.to_datetime([None, "2025-05-31", None, None]),
+            "revenue_month": [100.0, 50.0, 200.0, 60.0],
+            "upgrade_date": pd.to_datetime(["2025-02-01", "2025-03-01", None, "2025-06-01"]),
+        }
+    )
+    eco = contractual(frame, dt.date(2025, 12, 31), 0.12, 0.25, 0.08, 2025)
+    assert eco.arpu == pytest.approx((100 + 200 + 60) / 3)  # active at the cut-off
+    assert eco.margin == pytest.approx(120 * 0.25)
+    assert eco.upsell_rate == pytest.approx(2 / 3) and eco.upsell_n == 3  # a, b of a, b, c
+    churn_m = 1 - 0.88 ** (1 / 12)
+    i = 1.08 ** (1 / 12) - 1
+    assert eco.clv_simple == pytest.approx(30 / churn_m)
+    assert eco.clv_discounted == pytest.approx(30 * (1 - churn_m) / (1 + i - (1 - churn_m)))
+
+
+def test_non_contractual_repurchase_view():
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "c", "c", "c", "d"],
+            "date": pd.to_datetime(
+                [
+                    "2024-01-10",
+                    "2024-02-01",  # a: second after 22 days
+                    "2024-03-01",  # b: one-time
+                    "2024-06-01",
+                    "2024-12-01",
+                    "2025-02-01",  # c: second after 183 days
+                    "2025-11-01",  # d: too late to judge a 120-day window
+                ]
+            ),
+            "amount": [10.0, 20.0, 5.0, 7.0, 8.0, 9.0, 30.0],
+        }
+    )
+    eco = non_contractual(tx, dt.date(2025, 12, 31), 120, 0.5, 0.1)
+    assert eco.repurchase_n == 3 and eco.repurchase_rate == pytest.approx(1 / 3)
+    assert eco.one_time_share == pytest.approx(2 / 4)  # b and d
+    # last 12 months (after 31.12.2024): c 9, d 30 -> ARPU 19.5 per year
+    assert eco.arpu == pytest.approx(19.5) and eco.customers == 2
+    # buyers of the year before: a, b, c -> c bought again: r = 1/3
+    assert eco.retention == pytest.approx(1 / 3)
+    assert eco.clv_discounted == pytest.approx(19.5 * 0.5 * (1 / 3) / (1 + 0.1 - 1 / 3))
