@@ -167,7 +167,7 @@ def parse_cells(cells: Cells, column: Column, formats: Formats) -> Parsed:
         codes, uniques = pd.factorize(cells.text)
         if len(uniques) <= len(cells) // 2:
             inner = _parse(Cells(pd.Series(uniques, dtype="str")), column, formats)
-            values = pd.api.extensions.take(inner.values.array, codes, allow_fill=True)
+            values = inner.values.array.take(codes, allow_fill=True)
             errors = tuple((np.append(mask, False)[codes], why) for mask, why in inner.errors)
             return Parsed(pd.Series(values), errors, inner.expected)
     return _parse(cells, column, formats)

@@ -41,21 +41,28 @@ _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def apply_style(accent: str = DEFAULT_ACCENT) -> None:
-    """Set the matplotlib/seaborn defaults of the report and the accent colour.
+    """Set the matplotlib defaults of the report and the accent colour.
 
     White background, a light horizontal grid, no top or right frame lines,
-    readable font sizes at A4 width, 7 × 3.5 in figures saved at 110 dpi.
+    readable font sizes at A4 width, 7 × 3.5 in figures saved at 110 dpi:
+    seaborn's "whitegrid" look, set directly in matplotlib, because importing
+    seaborn (and with it scipy.stats) would cost every report run 1.5 s.
     """
     import matplotlib as mpl
-    import seaborn as sns
+    from cycler import cycler
 
     global ACCENT
     if not _HEX.match(accent):
         raise ValueError(f"accent colour must look like #1f5f8b, not {accent!r}")
     ACCENT = accent
-    sns.set_theme(context="paper", style="whitegrid", palette=[accent, GREY, RED])
     mpl.rcParams.update(
         {
+            "axes.prop_cycle": cycler(color=[accent, GREY, RED]),
+            "xtick.bottom": False,
+            "ytick.left": False,
+            "patch.edgecolor": "white",
+            "patch.force_edgecolor": True,
+            "grid.linestyle": "-",
             "figure.figsize": FIGSIZE,
             "figure.dpi": DPI,
             "savefig.dpi": DPI,
