@@ -402,6 +402,12 @@ def read_table(name: str, source: DataFile, base_dir: Path) -> LoadedTable:
     frame = pd.DataFrame(values)
     if row_bad.any():
         frame = frame[~row_bad].reset_index(drop=True)
+    # where each row came from, so that later checks can name file, row and column
+    frame.attrs["source"] = {
+        "file": file,
+        "rows": [int(r) for r in rows[~row_bad]],
+        "headers": dict(headers),
+    }
     quality = TableQuality(
         table=name,
         file=file,

@@ -19,7 +19,7 @@ the latest wave (waves sort by their label, e.g. 2025-Q2 < 2025-Q4) and
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,16 @@ def _validate(answers: Any, q: Questionnaire) -> pd.DataFrame:
     raw = answers["score"]
     frame["score"] = pd.to_numeric(raw, errors="coerce").astype(float)
     problems: list[DataProblem] = []
+    origin = answers.attrs.get("source") or {}
+    rows = origin.get("rows") if len(origin.get("rows") or ()) == len(answers) else None
+    headers = origin.get("headers") or {}
+
+    def at(problem: DataProblem, i: int) -> DataProblem:
+        """The problem with the file, row and client header of answer ``i`` (if loaded)."""
+        if rows is None:
+            return problem
+        column = headers.get(problem.column, problem.column)
+        return replace(problem, file=origin["file"], row=rows[i], column=column)
 
     def who(i: int) -> str:
         wave = frame["wave"].iat[i]
@@ -113,27 +123,31 @@ def _validate(answers: Any, q: Questionnaire) -> pd.DataFrame:
 
     for column in ("respondent", "department", "item"):
         for i in np.flatnonzero(frame[column].isna() | (frame[column] == "")):
-            problems.append(_problem(f"leerer Eintrag ({who(i)})", column=column))
+            problems.append(at(_problem(f"leerer Eintrag ({who(i)})", column=column), i))
     known = q.item_dimension
     for i in np.flatnonzero(~frame["item"].isin(list(known)) & frame["item"].notna()):
         problems.append(
-            _problem(
-                f"unbekannte Aussage ({who(i)})",
-                "item",
-                frame["item"].iat[i],
-                "eine Aussage des Fragebogens, z. B. D1.1",
+            at(
+                _problem(
+                    f"unbekannte Aussage ({who(i)})",
+                    "item",
+                    frame["item"].iat[i],
+                    "eine Aussage des Fragebogens, z. B. D1.1",
+                ),
+                i,
             )
         )
     score = frame["score"]
     bad = (raw.notna() & score.isna()) | (score.notna() & ((score % 1 != 0) | ~score.between(0, 4)))
     for i in np.flatnonzero(bad.to_numpy()):
-        problems.append(_problem(f"ungültige Bewertung ({who(i)})", "score", raw.iat[i], "0-4"))
+        problem = _problem(f"ungültige Bewertung ({who(i)})", "score", raw.iat[i], "0-4")
+        problems.append(at(problem, i))
     if frame["wave"].notna().any() and frame["wave"].isna().any():
         n = int(frame["wave"].isna().sum())
         problems.append(_problem(f"{n} Antworten ohne Welle, andere mit Welle", column="wave"))
     dup = frame.duplicated(["wave", "respondent", "item"], keep="first")
     for i in np.flatnonzero(dup.to_numpy()):
-        problems.append(_problem(f"doppelte Antwort ({who(i)})", column="item"))
+        problems.append(at(_problem(f"doppelte Antwort ({who(i)})", column="item"), i))
     if problems:
         raise MaturityDataError(problems, hint="Bitte die Reifegrad-Datei korrigieren.")
     frame["dimension"] = frame["item"].map(known)

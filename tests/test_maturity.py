@@ -453,3 +453,24 @@ def test_section_without_data_is_a_note():
     assert view.figures() == {"available": False}
     assert "No maturity answers" in view.stage().data
     assert view.radar().data == ""
+
+
+def test_unknown_item_in_a_loaded_file_names_file_row_and_column(tmp_path):
+    """The loader remembers where each answer came from; assess() names it."""
+    from cxlib.loading import read_table
+    from cxlib.parameters import DataFile
+
+    lines = ["Teilnehmer;Abteilung;Aussage;Bewertung"]
+    lines += [f"P1;Vertrieb;D{d}.{k};2" for d in range(1, 9) for k in range(1, 4)]
+    lines.insert(5, "P1;Vertrieb;D9.1;3")  # line 6 of the file
+    (tmp_path / "reifegrad.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    answers = read_table("maturity", DataFile(file="reifegrad.csv"), tmp_path).frame
+    with pytest.raises(MaturityDataError) as info:
+        assess(answers)
+    [problem] = info.value.problems
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        "reifegrad.csv",
+        6,
+        "Aussage",
+        "D9.1",
+    )
