@@ -46,8 +46,10 @@ data: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/cxwb schema --out docs/parameters.schema.json
 
-## benchmark:  time one client run and the batch speed-up (not part of the tests)
+## benchmark:  run the benchmarks (runs, KPI estimators, survival; not part of the tests)
 benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_kpis.py
+	$(BIN)/python benchmarks/bench_survival.py
 	$(BIN)/python benchmarks/bench_runs.py
 
 ## screenshot: screenshot a demo report to docs/ (needs chromium)
