@@ -11,13 +11,16 @@ present, the ``tickets`` table. The rules (choices, documented defaults):
 * frequent queries: ≥ 2 contacts in the month;
 * silent withdrawal: no usage and no contact in the month.
 
-Only the counts reach the report; the customers with two or more signals in
-the latest month are counted (their pseudonymous ids stay in the result).
+Only the counts reach the report. The customers with two or more signals in
+the latest month go, by pseudonymous id only, into ``fruehwarnliste.csv`` next
+to the report (:meth:`EarlyWarning.write_watch_list`), for the client's service
+team, never into the HTML.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -37,9 +40,40 @@ class EarlyWarning:
     latest_month: pd.Timestamp
     flagged: tuple[str, ...]  # pseudonymous ids with ≥ 2 signals in the latest month
     available: tuple[str, ...]
+    #: customer_id and one bool column per signal, for the flagged customers
+    latest_flags: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_frame(self) -> pd.DataFrame:
+        """Customers showing each signal, per month."""
         return self.monthly.copy()
+
+    def watch_list(self, lang: str = "de") -> pd.DataFrame:
+        """The flagged customers: pseudonymous id, month, number and names of signals."""
+        from .texts import t
+
+        flags = self.latest_flags
+        names = [t(f"kpis.signals.{s}", lang) for s in self.available]
+        shown = flags[list(self.available)].to_numpy(dtype=bool) if len(flags) else None
+        signals = [
+            ", ".join(n for n, on in zip(names, row, strict=True) if on)
+            for row in (shown if shown is not None else [])
+        ]
+        return pd.DataFrame(
+            {
+                t("kpis.watch_list.customer", lang): flags.get("customer_id", pd.Series([])),
+                t("kpis.watch_list.month", lang): f"{self.latest_month:%m.%Y}",
+                t("kpis.watch_list.count", lang): shown.sum(axis=1) if shown is not None else [],
+                t("kpis.watch_list.signals", lang): signals,
+            }
+        )
+
+    def write_watch_list(self, output_dir: str | Path | None, lang: str = "de") -> Path | None:
+        """Write :meth:`watch_list` to ``fruehwarnliste.csv`` (``;``, BOM); None if no folder."""
+        if not output_dir:
+            return None
+        path = Path(output_dir) / "fruehwarnliste.csv"
+        self.watch_list(lang).to_csv(path, sep=";", index=False, encoding="utf-8-sig")
+        return path
 
 
 def early_warning(
@@ -96,4 +130,6 @@ def early_warning(
     latest = frame["month"].max()
     last = (frame["month"] == latest) & (flags.sum(axis=1) >= 2)
     flagged = tuple(sorted(customer[last].astype(str)))
-    return EarlyWarning(monthly.reset_index(), latest, flagged, available)
+    latest_flags = pd.concat([customer[last].astype(str), flags.loc[last, list(available)]], axis=1)
+    latest_flags = latest_flags.sort_values("customer_id").reset_index(drop=True)
+    return EarlyWarning(monthly.reset_index(), latest, flagged, available, latest_flags)

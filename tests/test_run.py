@@ -91,6 +91,7 @@ def test_report_is_clean_offline_and_german(german_run: Path):
     assert "workbook.open_client" not in html  # no input cells
     assert "In&nbsp;[" not in html and "In [" not in html  # no prompts
     assert "params_file" not in html  # no parameters cell
+    assert "PosixPath(" not in html and str(german_run) not in html  # no stray reprs
     for section in SECTIONS:
         assert f'id="sec-{section}"' in html
         assert t(f"sections.{section}.title", "de") in html
