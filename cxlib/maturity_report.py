@@ -230,7 +230,9 @@ class MaturityView:
         points = r.options.disagreement_points
         parts: list[Any] = [display.subheading(self._t("heading.disagreement"))]
         if flagged.empty:
-            parts.append(display.reading(self._t("reading.no_disagreement", points=points)))
+            parts.append(
+                display.reading(self._t("reading.no_disagreement", points=points), self.lang)
+            )
             return _join(*parts)
         texts = r.questionnaire.texts
         table = pd.DataFrame(

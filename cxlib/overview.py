@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import formatting as fmt
-from .parameters import Workshop
-from .summary import Statement
 from .tables import TABLES
 from .texts import t
 
@@ -238,50 +236,3 @@ def describe(data, tables: list[str], section: str) -> DataOverview:
         if frame is not None:
             overviews.append(describe_table(name, frame))
     return DataOverview(section, tuple(overviews))
-
-
-def section_statement(
-    overview: DataOverview, lang: str = "de", message: str | None = None
-) -> Statement:
-    """The section's data basis (or ``message``) as a grey, informational summary statement."""
-    title = t(f"sections.{overview.section}.title", lang)
-    return Statement(f"{title}: {message or overview.key_message(lang)}", "grey", overview.section)
-
-
-def journey_message(overview: DataOverview, workshop: Workshop, lang: str = "de") -> str:
-    """Key message of the journey section: what the workshop rated, then the data basis."""
-    rated = [j for j in workshop.journeys if j.ratings]
-    if not rated:
-        return overview.key_message(lang)
-    text = t(
-        "sections.ratings.message",
-        lang,
-        journeys=fmt.integer(len(rated), lang),
-        ratings=fmt.integer(sum(len(j.ratings) for j in rated), lang),
-        pain=fmt.integer(len(workshop.pain_points), lang),
-        measures=fmt.integer(len(workshop.measures), lang),
-    )
-    return f"{text} {overview.key_message(lang)}" if overview else text
-
-
-def workshop_ratings(workshop: Workshop, lang: str = "de") -> pd.DataFrame:
-    """Mean workshop ratings per candidate journey (1-5), with the number of ratings.
-
-    Empty when no journey has been rated.
-    """
-    rows = []
-    for journey in workshop.journeys:
-        if not journey.ratings:
-            continue
-        ratings = pd.DataFrame([r.model_dump() for r in journey.ratings])
-        rows.append(
-            {
-                t("sections.ratings.col_journey", lang): journey.name,
-                t("sections.ratings.col_raters", lang): len(ratings),
-                t("sections.ratings.col_frequency", lang): ratings["frequency"].mean(),
-                t("sections.ratings.col_damage", lang): ratings["damage"].mean(),
-                t("sections.ratings.col_feasibility", lang): ratings["feasibility"].mean(),
-                t("sections.ratings.col_uncertain", lang): int(ratings["uncertain"].sum()),
-            }
-        )
-    return pd.DataFrame(rows)

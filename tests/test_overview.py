@@ -45,37 +45,3 @@ def test_empty_overview_says_so():
     assert not overview
     assert overview.key_message("de") == "Für diesen Abschnitt liegen noch keine Daten vor."
     assert period_text(None, None) == "–"
-
-
-def test_journey_message_counts_the_workshop_ratings():
-    from cxlib.overview import journey_message, workshop_ratings
-    from cxlib.parameters import Workshop
-
-    workshop = Workshop.model_validate(
-        {
-            "journeys": [
-                {
-                    "id": "startphase",
-                    "name": "Startphase",
-                    "ratings": [
-                        {"participant": "GF", "haeufigkeit": 5, "schaden": 4, "machbarkeit": 3},
-                        {
-                            "participant": "IT",
-                            "haeufigkeit": 4,
-                            "schaden": 2,
-                            "machbarkeit": 4,
-                            "unsicher": True,
-                        },
-                    ],
-                },
-                {"id": "geldphase", "name": "Geldphase"},
-            ]
-        }
-    )
-    empty = DataOverview("journey", ())
-    assert journey_message(empty, workshop, "de") == (
-        "Im Workshop wurden 1 Journeys bewertet (2 Bewertungen); "
-        "0 Schmerzpunkte und 0 Maßnahmen sind erfasst."
-    )
-    ratings = workshop_ratings(workshop, "de")
-    assert ratings.iloc[0].tolist() == ["Startphase", 2, 4.5, 3.0, 3.5, 1]
