@@ -188,6 +188,36 @@ class Evidence:
         keep = [col for col in frame.columns if (frame[col] != fmt.MISSING).any()]
         return frame[keep]
 
+    def phase_table(self, lang: str = "de") -> pd.DataFrame:
+        """Evidence per journey phase (tickets, repeat tickets, survey scores with n)."""
+        c = lambda key: t(f"journeys.evidence.col.{key}", lang)  # noqa: E731
+        total = self.tickets_total
+        rows = []
+        for _, row in self.phases.iterrows():
+            tickets, repeats = int(row["tickets"]), int(row["repeat_tickets"])
+            rows.append(
+                {
+                    c("phase"): row["phase"],
+                    c("tickets"): (
+                        f"{fmt.integer(tickets, lang)} ({fmt.percent(tickets / total, 0, lang)})"
+                        if total
+                        else fmt.MISSING
+                    ),
+                    c("repeat"): (
+                        f"{fmt.integer(repeats, lang)} "
+                        f"({fmt.percent(repeats / tickets, 0, lang)})"
+                        if tickets
+                        else fmt.MISSING
+                    ),
+                    c("nps"): self._score(row.get("nps"), row.get("nps_n"), "nps", lang),
+                    c("csat"): self._score(row.get("csat"), row.get("csat_n"), "csat", lang),
+                    c("ces"): self._score(row.get("ces"), row.get("ces_n"), "ces", lang),
+                }
+            )
+        frame = pd.DataFrame(rows)
+        keep = [col for col in frame.columns if (frame[col] != fmt.MISSING).any()]
+        return frame[keep] if len(keep) > 1 else frame.iloc[0:0]
+
     def summary(self, lang: str = "de") -> Any:
         """The evidence table as escaped HTML."""
         from . import display

@@ -85,12 +85,16 @@ class JourneyReport:
         """The evidence table with its reading aid (contradictions as a warning)."""
         from . import display
 
-        table = self.evidence.summary(self.lang)
+        table = self.evidence.summary(self.lang).data
+        phases = self.evidence.phase_table(self.lang)
+        if not phases.empty:
+            caption = t("journeys.evidence.by_phase", self.lang)
+            table += display.table(phases, self.lang, caption=caption).data
         texts = self.evidence.contradiction_texts(self.lang)
         if texts:
             note = display.note(" ".join(texts), kind="warning", lang=self.lang)
-            return HTML(table.data + note.data)
-        return HTML(table.data + display.reading(self.evidence_reading(), self.lang).data)
+            return HTML(table + note.data)
+        return HTML(table + display.reading(self.evidence_reading(), self.lang).data)
 
     def plan_view(self) -> Any:
         """The printable 1-3-3 plan: issues (if any), pain points, measures, reading."""

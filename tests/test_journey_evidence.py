@@ -214,3 +214,43 @@ def test_contradiction_rated_rare_but_many_tickets() -> None:
         params.analysis.journey,
     )
     assert utility.contradictions == ()
+
+
+def test_phase_table_shows_each_phase_with_shares_and_n():
+    import numpy as np
+    import pandas as pd
+
+    from cxlib.journey_evidence import Evidence
+
+    phases = pd.DataFrame(
+        {
+            "phase": ["Onboarding", "Nutzung", "Orientierung"],
+            "tickets": [30, 10, 0],
+            "repeat_tickets": [6, 1, 0],
+            "nps_n": [40.0, 8.0, 0.0],
+            "nps": [-12.5, 50.0, np.nan],
+            "csat_n": [40.0, 8.0, 0.0],
+            "csat": [0.5, 0.75, np.nan],
+            "ces_n": [0.0, 0.0, 0.0],
+            "ces": [np.nan, np.nan, np.nan],
+        }
+    )
+    evidence = Evidence(phases, pd.DataFrame(), pd.DataFrame(), tickets_total=40)
+    table = evidence.phase_table("de")
+    # 30/40 = 75 %, 6/30 = 20 %; n = 8 is below min_n = 10: no number; CES column empty
+    assert table.columns.tolist() == [
+        "Journey-Phase",
+        "Tickets (Anteil)",
+        "Folgetickets (Anteil)",
+        "NPS (n)",
+        "CSAT Top-2 (n)",
+    ]
+    assert table.iloc[0].tolist() == [
+        "Onboarding",
+        "30 (75\u202f%)",
+        "6 (20\u202f%)",
+        "−13 (40)",
+        "50\u202f% (40)",
+    ]
+    assert table.iloc[1, 3] == "zu wenige Antworten (n = 8)"
+    assert table.iloc[2, 2] == "–"
