@@ -204,8 +204,7 @@ class Evidence:
                         else fmt.MISSING
                     ),
                     c("repeat"): (
-                        f"{fmt.integer(repeats, lang)} "
-                        f"({fmt.percent(repeats / tickets, 0, lang)})"
+                        f"{fmt.integer(repeats, lang)} ({fmt.percent(repeats / tickets, 0, lang)})"
                         if tickets
                         else fmt.MISSING
                     ),

@@ -45,8 +45,9 @@ def _figure(base: Baseline, kind: str, lang: str, heading: str) -> Any:
 def block(base: Baseline, name: str, params: Any, lang: str = "de") -> list[Any]:
     """The display items of one part of the section (empty when its data are missing).
 
-    ``name``: table, notes, ppd, groups, waves (the survey waves, when they are
-    not the main grouping), trend, retention, cohorts, economics, drivers, warning.
+    ``name``: table, notes, ppd, groups (the main grouping, charted), more_groups
+    (every other grouping as a table: segment, wave, …), trend, retention, cohorts,
+    economics, drivers, warning.
     """
     head = lambda key, **v: display.subheading(_tx(f"headings.{key}", lang, **v))  # noqa: E731
     read = lambda text: display.reading(text, lang)  # noqa: E731
@@ -80,14 +81,16 @@ def block(base: Baseline, name: str, params: Any, lang: str = "de") -> list[Any]
             read(groups_reading(base, lang)),
             display.table(comparison_frame(base, lang), lang),
         ]
-    dims = set(base.comparisons["dimension"]) - {base.main_dimension()}
-    if name == "waves" and has_nps and "wave" in dims:
-        dim = _tx("dimensions.wave", lang)
-        return [
-            head("groups", dimension=dim),
-            display.table(comparison_frame(base, lang, "wave"), lang),
-            read(groups_reading(base, lang, "wave")),
-        ]
+    dims = sorted(set(base.comparisons["dimension"]) - {base.main_dimension()})
+    if name == "more_groups" and has_nps:
+        items: list[Any] = []
+        for key in dims:  # segment, wave, … beside the charted main grouping
+            items += [
+                head("groups", dimension=_tx(f"dimensions.{key}", lang)),
+                display.table(comparison_frame(base, lang, key), lang),
+                read(groups_reading(base, lang, key)),
+            ]
+        return items
     months = base.monthly[base.monthly["kpi"] == "nps"] if has_nps else base.monthly
     if name == "trend" and has_nps and (months["n"] >= base.min_n).sum() >= 3:
         title = _tx("headings.trend", lang)

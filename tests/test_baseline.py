@@ -136,3 +136,18 @@ def test_small_and_tiny_samples_and_targets(minimal_params):
     frame = kpi_report.baseline_frame(tiny, "de").set_index("Kennzahl")
     assert frame.loc["Weiterempfehlungsbereitschaft (NPS)", "Wert (95 %-Intervall)"] == "–"
     assert kpi_report.statements(tiny, "de") == []
+
+
+def test_every_grouping_beside_the_charted_one_is_shown_as_a_table(bases):
+    from cxlib import kpi_blocks
+    from cxlib.texts import t
+
+    params, base = bases["stadtwerke-lindenau"]
+    html = "".join(item.data for item in kpi_blocks.block(base, "more_groups", params, "de"))
+    charted = base.main_dimension()
+    others = set(base.comparisons["dimension"]) - {charted}
+    assert "segment" in others
+    for key in others:
+        assert t(f"kpis.dimensions.{key}", "de") in html
+    # the two segments do not differ in NPS: the table must not call it a difference
+    assert not nps_of(base, "segment", "Privat")["different"]
