@@ -71,9 +71,9 @@ class EarlyWarning:
         """Write :meth:`watch_list` to ``fruehwarnliste.csv`` (``;``, BOM); None if no folder."""
         if not output_dir:
             return None
-        path = Path(output_dir) / "fruehwarnliste.csv"
-        self.watch_list(lang).to_csv(path, sep=";", index=False, encoding="utf-8-sig")
-        return path
+        from .exports import write_excel_csv
+
+        return write_excel_csv(self.watch_list(lang), Path(output_dir) / "fruehwarnliste.csv", lang)
 
 
 def early_warning(

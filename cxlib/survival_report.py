@@ -20,6 +20,7 @@ import pandas as pd
 from . import formatting as fmt
 from .competing_risks import CumulativeIncidence, cumulative_incidence
 from .cox import CoxModel, fit
+from .exports import write_excel_csv
 from .summary import Statement
 from .survival import KaplanMeier, KaplanMeierGroups, LogRank, kaplan_meier, logrank
 from .survival_data import DAYS_PER_MONTH, SurvivalData, build_survival_table, cox_population
@@ -269,16 +270,7 @@ class SurvivalReport:
         """Write the risk list as ``risikoliste.csv`` (Excel: ``;``, decimal comma, BOM)."""
         if not output_dir:
             return None
-        path = Path(output_dir) / "risikoliste.csv"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.risk_list(lang).to_csv(
-            path,
-            sep=";",
-            decimal="," if lang == "de" else ".",
-            index=False,
-            encoding="utf-8-sig",
-        )
-        return path
+        return write_excel_csv(self.risk_list(lang), Path(output_dir) / "risikoliste.csv", lang)
 
 
 def _months(days: float | None) -> float | None:
