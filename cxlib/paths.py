@@ -8,6 +8,9 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The project folder (the git checkout the package is installed from, editable).
 PROJECT_DIR = PACKAGE_DIR.parent
+#: File in a run's output folder with the parameters and data the run has
+#: already validated and loaded, so the kernel does not read them again.
+HANDOFF_FILE = "client_data.pickle"
 
 
 def notebooks_dir() -> Path:

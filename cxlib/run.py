@@ -32,9 +32,8 @@ from .exceptions import CXError, RunError
 from .kernel import kernel_options
 from .loading import ClientData, load_client_data
 from .parameters import ClientParameters, find_parameters, load_parameters
-from .paths import PACKAGE_DIR, notebooks_dir
+from .paths import HANDOFF_FILE, PACKAGE_DIR, notebooks_dir
 from .summary import compose
-from .workbook import HANDOFF_FILE
 
 RESULTS_SCHEMA_VERSION = 1
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"

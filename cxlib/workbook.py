@@ -28,14 +28,12 @@ import pandas as pd
 from . import display
 from .loading import ClientData, load_client_data
 from .parameters import ClientParameters, find_parameters, load_parameters
+from .paths import HANDOFF_FILE
 from .summary import Statement
 from .texts import t
 
 #: Report sections in report order; notebooks are numbered the same way.
 SECTION_ORDER = ("maturity", "journey", "kpi", "survival")
-#: File in a run's output folder with the parameters and data the run has
-#: already validated and loaded, so the kernel does not read them again.
-HANDOFF_FILE = "client_data.pickle"
 
 
 @lru_cache(maxsize=4)
