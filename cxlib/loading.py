@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import DataError, DataProblem
+from .origin import Origin
 from .parameters import ClientParameters, DataFile
 from .parsing import Cells, Formats, parse_cells
 from .sources import (
@@ -403,11 +404,7 @@ def read_table(name: str, source: DataFile, base_dir: Path) -> LoadedTable:
     if row_bad.any():
         frame = frame[~row_bad].reset_index(drop=True)
     # where each row came from, so that later checks can name file, row and column
-    frame.attrs["source"] = {
-        "file": file,
-        "rows": [int(r) for r in rows[~row_bad]],
-        "headers": dict(headers),
-    }
+    frame.attrs["source"] = Origin(file, rows[~row_bad], headers)
     quality = TableQuality(
         table=name,
         file=file,

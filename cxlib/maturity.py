@@ -106,7 +106,9 @@ def _validate(answers: Any, q: Questionnaire) -> pd.DataFrame:
     frame["score"] = pd.to_numeric(raw, errors="coerce").astype(float)
     problems: list[DataProblem] = []
     origin = answers.attrs.get("source") or {}
-    rows = origin.get("rows") if len(origin.get("rows") or ()) == len(answers) else None
+    rows = origin.get("rows")
+    if rows is None or len(rows) != len(answers):
+        rows = None
     headers = origin.get("headers") or {}
 
     def at(problem: DataProblem, i: int) -> DataProblem:
@@ -114,7 +116,7 @@ def _validate(answers: Any, q: Questionnaire) -> pd.DataFrame:
         if rows is None:
             return problem
         column = headers.get(problem.column, problem.column)
-        return replace(problem, file=origin["file"], row=rows[i], column=column)
+        return replace(problem, file=origin["file"], row=int(rows[i]), column=column)
 
     def who(i: int) -> str:
         wave = frame["wave"].iat[i]
