@@ -49,9 +49,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .run import run_client
+    from .kernel import started_kernel
 
-    result = run_client(args.params, out_dir=args.out, lang=args.lang)
+    with started_kernel() as kernel:  # boots while the analysis libraries load here
+        from .run import run_client
+
+        result = run_client(args.params, out_dir=args.out, lang=args.lang, kernel=kernel)
     print(f"Bericht: {result.report} ({result.seconds:.1f} s)")
     return 0
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Literal
 
 from . import __version__
 from .exceptions import CXError, RunError
-from .kernel import kernel_options
+from .kernel import ThisPythonKernelManager, started_kernel
 from .loading import ClientData, load_client_data
 from .parameters import ClientParameters, find_parameters, load_parameters
 from .paths import HANDOFF_FILE, PACKAGE_DIR, notebooks_dir
@@ -65,16 +65,18 @@ class RunResult:
     """The outcome of one client's run."""
 
     client_id: str
-    status: Literal["ok", "failed"]
+    status: Literal["ok", "failed", "unchanged"]
     seconds: float
     report: Path | None = None
     message: str | None = None
     log: Path | None = None
+    #: How often the run was started (2 when a batch worker died and it was retried).
+    attempts: int = 1
 
     @property
     def ok(self) -> bool:
-        """True when the report was written."""
-        return self.status == "ok"
+        """True when the client has a current report (written now, or inputs unchanged)."""
+        return self.status in ("ok", "unchanged")
 
 
 def notebook_paths() -> list[Path]:
@@ -128,19 +130,28 @@ def _hash_files(digest: hashlib._Hash, label: str, paths: list[Path]) -> None:
         digest.update(path.read_bytes())
 
 
-def input_hash(params: ClientParameters, notebooks: list[Path]) -> str:
+def input_hash(params: ClientParameters, notebooks: list[Path], lang: str | None = None) -> str:
     """sha256 over everything a run's result depends on.
 
-    Parameter file, data files, logo, notebooks and cxlib's own source and
-    templates: if this hash is unchanged, the run's results are unchanged.
+    Parameter file, data files, logo, notebooks, the report language (``lang``,
+    default the file's), cxlib's own source and templates and the versions of
+    the libraries that shape the results: if this hash is unchanged, the run's
+    results are unchanged. Reads the files once, parses nothing (about 15 ms
+    for a few MB of data).
     """
     digest = hashlib.sha256()
+    digest.update(f"lang:{lang or params.language}\n".encode())
+    digest.update(json.dumps(versions(), sort_keys=True).encode())
     assert params.source is not None
     _hash_files(digest, "params", [params.source])
     for name, path in sorted(params.data_paths().items()):
         _hash_files(digest, f"data.{name}", [path])
     if params.branding.logo:
         _hash_files(digest, "logo", [params.resolve(params.branding.logo)])
+    if params.analysis.maturity.questionnaire:
+        _hash_files(
+            digest, "questionnaire", [params.resolve(params.analysis.maturity.questionnaire)]
+        )
     _hash_files(digest, "notebook", notebooks)
     library = sorted(
         p
@@ -172,6 +183,16 @@ def versions() -> dict[str, str]:
     return out
 
 
+def stored_input_hash(folder: Path) -> str | None:
+    """The ``input_hash`` recorded in ``folder/results.json``; None if absent or unreadable."""
+    try:
+        results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = results.get("input_hash") if isinstance(results, dict) else None
+    return value if isinstance(value, str) else None
+
+
 def _read_sections(folder: Path) -> list[dict]:
     return [
         json.loads(path.read_text(encoding="utf-8"))
@@ -200,7 +221,10 @@ def _run_log(path: Path) -> Iterator[None]:
 
 
 def _execute(
-    stitched: nbformat.NotebookNode, output: Path, parameters: dict, kernel_name: str
+    stitched: nbformat.NotebookNode,
+    output: Path,
+    parameters: dict,
+    kernel: ThisPythonKernelManager,
 ) -> nbformat.NotebookNode:
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -210,13 +234,11 @@ def _execute(
             stitched,
             str(output),
             parameters=parameters,
-            kernel_name=kernel_name,
+            km=kernel,
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,
-            cwd=str(output.parent),
             start_timeout=120,
-            **kernel_options(),
         )
     except PapermillExecutionError as exc:
         cell = exc.exec_count
@@ -258,14 +280,30 @@ def run_client(
     params_file: str | Path,
     out_dir: str | Path = "reports",
     lang: str | None = None,
-    kernel_name: str = "python3",
+    kernel: ThisPythonKernelManager | None = None,
 ) -> RunResult:
     """Produce ``out_dir/<client_id>/report.html`` and ``results.json`` for one client.
 
     ``params_file`` is a parameter file or a client id. Raises
     :class:`~cxlib.exceptions.CXError` with a plain message for anything the
     user can fix; input errors are found before anything is written.
+
+    The notebooks' kernel is started first, so that it boots while the
+    parameters are validated and the data loaded; pass ``kernel`` (from
+    :func:`cxlib.kernel.started_kernel`) to start it even earlier.
     """
+    if kernel is not None:
+        return _run_client(params_file, out_dir, lang, kernel)
+    with started_kernel() as manager:
+        return _run_client(params_file, out_dir, lang, manager)
+
+
+def _run_client(
+    params_file: str | Path,
+    out_dir: str | Path,
+    lang: str | None,
+    kernel: ThisPythonKernelManager,
+) -> RunResult:
     import nbformat
 
     from .report import render_report
@@ -298,7 +336,7 @@ def run_client(
                     "lang": language,
                     "output_dir": str(tmp),
                 },
-                kernel_name,
+                kernel,
             )
             log.info("notebooks executed after %.1f s", time.perf_counter() - started)
             notebooks = tmp / "notebooks"
@@ -312,7 +350,7 @@ def run_client(
                 "client_id": client_id,
                 "lang": language,
                 "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "input_hash": input_hash(params, paths),
+                "input_hash": input_hash(params, paths, language),
                 "versions": versions(),
                 "sections": sections,
                 "summary": [s.to_dict() for s in compose(sections, data.quality_frame(), language)],
