@@ -1,9 +1,19 @@
-"""Run many clients in parallel worker processes.
+"""Run many clients in parallel worker processes, or as tasks on a Dask cluster.
 
 Workers are *spawned*, not forked (forked workers that had already driven
 kernels hang), and each gets its own Jupyter runtime folder so kernel
 connection files never collide. A failing client never stops the others and
 never replaces that client's last good report (see :func:`cxlib.run.run_client`).
+
+Incremental: a client whose ``results.json`` records the same input hash as
+now (parameters, data, logo, notebooks, language, cxlib source and library
+versions, see :func:`cxlib.run.input_hash`) and whose report exists is not
+run again but reported as "unverändert"; ``force=True`` runs it anyway. The
+check reads the files once for hashing and parses nothing (a few ms per
+client). ``cxwb run`` always runs.
+
+``scheduler`` sends the runs to a Dask cluster instead of the local process
+pool (see :mod:`cxlib.dask_batch`; dask is imported only then).
 """
 
 from __future__ import annotations
@@ -12,6 +22,7 @@ import multiprocessing
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +30,21 @@ from pathlib import Path
 import pandas as pd
 
 from .exceptions import CXError, ParameterError
-from .run import RunResult, run_client, skip_slow_imports
+from .parameters import load_parameters
+from .run import (
+    RunResult,
+    input_hash,
+    notebook_paths,
+    run_client,
+    skip_slow_imports,
+    stored_input_hash,
+)
+
+#: How the summary table names each status.
+STATUS_LABELS = {"ok": "ok", "failed": "FEHLER", "unchanged": "unverändert"}
+
+#: Called once per finished client (updates the progress bar).
+OnDone = Callable[[Path, RunResult], None]
 
 
 @dataclass(frozen=True)
@@ -31,30 +56,40 @@ class BatchResult:
 
     @property
     def ok(self) -> bool:
-        """True when every client's report was written."""
+        """True when every client has a current report (written now or unchanged)."""
         return all(r.ok for r in self.results)
 
+    def count(self, status: str) -> int:
+        """How many clients ended with ``status`` ("ok", "failed" or "unchanged")."""
+        return sum(r.status == status for r in self.results)
+
     def to_frame(self) -> pd.DataFrame:
-        """One row per client: client, status, seconds, report, message."""
+        """One row per client: client, status, seconds, attempts, report, message."""
         return pd.DataFrame(
             [
                 {
                     "client": r.client_id,
                     "status": r.status,
                     "seconds": round(r.seconds, 1),
+                    "attempts": r.attempts,
                     "report": str(r.report) if r.report else "",
                     "message": (r.message or "").splitlines()[0] if r.message else "",
                 }
                 for r in self.results
             ],
-            columns=["client", "status", "seconds", "report", "message"],
+            columns=["client", "status", "seconds", "attempts", "report", "message"],
         )
 
     def table(self) -> str:
         """The final summary table as plain text for the terminal."""
         frame = self.to_frame()
-        frame["status"] = frame["status"].map({"ok": "ok", "failed": "FEHLER"})
-        frame = frame.rename(
+        frame["status"] = frame["status"].map(STATUS_LABELS)
+        retried = frame["attempts"] > 1
+        frame.loc[retried, "message"] = [
+            "nach Abbruch des Arbeitsprozesses wiederholt" + (f"; {m}" if m else "")
+            for m in frame.loc[retried, "message"]
+        ]
+        frame = frame.drop(columns="attempts").rename(
             columns={
                 "client": "Kunde",
                 "status": "Status",
@@ -66,6 +101,15 @@ class BatchResult:
         if not frame["Meldung"].str.len().any():
             frame = frame.drop(columns="Meldung")
         return frame.to_string(index=False)
+
+    def summary(self) -> str:
+        """One closing line: reports written, unchanged, seconds."""
+        written = self.count("ok")
+        unchanged = self.count("unchanged")
+        text = f"{written} von {len(self.results)} Berichten erstellt"
+        if unchanged:
+            text += f", {unchanged} unverändert"
+        return f"{text} in {self.seconds:.1f} s."
 
 
 def collect_parameter_files(inputs: list[str | Path]) -> list[Path]:
@@ -87,6 +131,38 @@ def collect_parameter_files(inputs: list[str | Path]) -> list[Path]:
 
 def _client_label(path: Path) -> str:
     return path.stem
+
+
+def unchanged_result(path: Path, out_dir: Path, lang: str | None) -> RunResult | None:
+    """An "unchanged" result if ``out_dir`` holds a current report for this client, else None.
+
+    Current means: ``report.html`` exists, ``results.json`` records the input
+    hash the client has now (with ``lang``), and the client's last run did not
+    fail (no ``<client>.failed`` folder). Anything unreadable or invalid means
+    "run it" (the run then reports the problem).
+    """
+    started = time.perf_counter()
+    try:
+        params = load_parameters(path)
+        folder = out_dir / params.client.id
+        if not (folder / "report.html").is_file():
+            return None
+        if (out_dir / f"{params.client.id}.failed").exists():
+            return None
+        stored = stored_input_hash(folder)
+        if stored is None or stored != input_hash(params, notebook_paths(), lang):
+            return None
+    except Exception:  # unreadable or invalid: run it, the run reports the problem
+        return None
+    log = folder / "run.log"
+    return RunResult(
+        params.client.id,
+        "unchanged",
+        time.perf_counter() - started,
+        folder / "report.html",
+        None,
+        log if log.is_file() else None,
+    )
 
 
 def run_one(path: Path, out_dir: Path, lang: str | None) -> RunResult:
@@ -112,9 +188,46 @@ def run_one(path: Path, out_dir: Path, lang: str | None) -> RunResult:
         )
 
 
+def worker_died(path: Path, exc: BaseException) -> RunResult:
+    """The failed result of a client whose worker process died (or was lost)."""
+    return RunResult(
+        _client_label(path),
+        "failed",
+        0.0,
+        message=f"Arbeitsprozess abgebrochen: {type(exc).__name__}: {exc}",
+    )
+
+
 def _init_worker(runtime_root: str) -> None:
     skip_slow_imports()
     os.environ["JUPYTER_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="runtime-", dir=runtime_root)
+
+
+def _run_in_processes(
+    files: list[Path], out: Path, lang: str | None, workers: int, on_done: OnDone
+) -> None:
+    if workers == 1:
+        for path in files:
+            on_done(path, run_one(path, out, lang))
+        return
+    with tempfile.TemporaryDirectory(prefix="cxwb-runtime-") as runtime_root:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(runtime_root,),
+        ) as pool:
+            futures: dict[Future[RunResult], Path] = {
+                pool.submit(run_one, path, out, lang): path for path in files
+            }
+            for future in as_completed(futures):
+                path = futures[future]
+                try:
+                    result = future.result()
+                except Exception as exc:  # the worker process itself died
+                    result = worker_died(path, exc)
+                on_done(path, result)
 
 
 def run_batch(
@@ -123,11 +236,18 @@ def run_batch(
     jobs: int | None = None,
     lang: str | None = None,
     progress: bool = True,
+    force: bool = False,
+    scheduler: str | None = None,
 ) -> BatchResult:
     """Run every client in ``inputs`` (files or folders) with ``jobs`` workers.
 
     ``jobs`` defaults to the number of CPU cores (at most one per client);
-    ``jobs=1`` runs in this process, one client after the other.
+    ``jobs=1`` runs in this process, one client after the other. Clients
+    whose inputs are unchanged since their last good report are skipped
+    ("unchanged") unless ``force``. ``scheduler`` is ``"local"`` (an
+    in-process Dask LocalCluster with ``jobs`` single-threaded worker
+    processes) or the address of a running Dask scheduler
+    (``tcp://host:8786``); default: a local process pool.
     """
     from tqdm.auto import tqdm
 
@@ -135,40 +255,28 @@ def run_batch(
     files = collect_parameter_files(inputs)
     out = Path(out_dir).expanduser().resolve()
     out.mkdir(parents=True, exist_ok=True)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(files)))
     bar = tqdm(total=len(files), desc="Berichte", unit="Kunde", disable=not progress)
     results: dict[Path, RunResult] = {}
+
+    def done(path: Path, result: RunResult) -> None:
+        results[path] = result
+        bar.set_postfix_str(path.stem)
+        bar.update()
+
     try:
-        if workers == 1:
+        if not force:
             for path in files:
-                bar.set_postfix_str(path.stem)
-                results[path] = run_one(path, out, lang)
-                bar.update()
-        else:
-            with tempfile.TemporaryDirectory(prefix="cxwb-runtime-") as runtime_root:
-                context = multiprocessing.get_context("spawn")
-                with ProcessPoolExecutor(
-                    workers,
-                    mp_context=context,
-                    initializer=_init_worker,
-                    initargs=(runtime_root,),
-                ) as pool:
-                    futures: dict[Future[RunResult], Path] = {
-                        pool.submit(run_one, path, out, lang): path for path in files
-                    }
-                    for future in as_completed(futures):
-                        path = futures[future]
-                        try:
-                            results[path] = future.result()
-                        except Exception as exc:  # the worker process itself died
-                            results[path] = RunResult(
-                                _client_label(path),
-                                "failed",
-                                0.0,
-                                message=f"Arbeitsprozess abgebrochen: {type(exc).__name__}: {exc}",
-                            )
-                        bar.set_postfix_str(path.stem)
-                        bar.update()
+                skipped = unchanged_result(path, out, lang)
+                if skipped is not None:
+                    done(path, skipped)
+        todo = [p for p in files if p not in results]
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+        if todo and scheduler:
+            from .dask_batch import run_on_dask
+
+            run_on_dask(todo, out, lang, scheduler, workers, done)
+        elif todo:
+            _run_in_processes(todo, out, lang, workers, done)
     finally:
         bar.close()
     return BatchResult(tuple(results[p] for p in files), time.perf_counter() - started)

@@ -68,15 +68,14 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         lang=args.lang,
         progress=not args.no_progress,
+        force=args.force,
+        scheduler=args.scheduler,
     )
     print(batch.table())
     for result in batch.results:
         if not result.ok:
             print(f"\n{result.client_id}:\n{result.message}", file=sys.stderr)
-    print(
-        f"{sum(r.ok for r in batch.results)} von {len(batch.results)} Berichten erstellt "
-        f"in {batch.seconds:.1f} s."
-    )
+    print(batch.summary())
     return 0 if batch.ok else 1
 
 
@@ -98,6 +97,30 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
     written = generate_all(Path(args.out))
     for client, paths in written.items():
         print(f"{client}: {len(paths)} Dateien")
+    return 0
+
+
+def _cmd_workshop(args: argparse.Namespace) -> int:
+    from .workshop.server import serve_workshop
+
+    return serve_workshop(
+        args.client_id,
+        folder=args.dir,
+        port=args.port,
+        ip=args.ip,
+        open_browser=not args.no_browser,
+        lang=args.lang,
+    )
+
+
+def _cmd_portfolio(args: argparse.Namespace) -> int:
+    from .portfolio_report import resolve_database, write_portfolio
+    from .texts import t
+
+    db = resolve_database(args.db, args.out)
+    names = Path(args.params_dir) if args.names else None
+    path, clients = write_portfolio(db, args.out, lang=args.lang, names_dir=names)
+    print(t("portfolio.cli.written", args.lang, path=path, clients=clients))
     return 0
 
 
@@ -134,6 +157,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["de", "en"], help="Sprache für alle Kunden")
     p.add_argument("--out", default="reports", help="Zielordner (Standard: reports)")
     p.add_argument("--no-progress", action="store_true", help="ohne Fortschrittsbalken")
+    p.add_argument(
+        "--force", action="store_true", help="auch Kunden mit unveränderten Eingaben neu rechnen"
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADRESSE",
+        help="Läufe auf einem Dask-Cluster: tcp://HOST:PORT eines laufenden Schedulers "
+        "(gleiche Pfade zu Parametern und Daten auf allen Workern) oder local "
+        "(lokaler Cluster mit --jobs Prozessen); Standard: lokale Prozesse",
+    )
     p.set_defaults(func=_cmd_batch)
 
     p = sub.add_parser("schema", help="JSON Schema der Parameterdateien ausgeben")
@@ -143,6 +176,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo-data", help="Demo-Kundendaten deterministisch neu erzeugen")
     p.add_argument("--out", default=str(PROJECT_DIR / "data"), help="Zielordner")
     p.set_defaults(func=_cmd_demo_data)
+
+    p = sub.add_parser("portfolio", help="interne Seite: Kennzahlen aller Kunden im Vergleich")
+    p.add_argument("--db", help="Portfolio-Datenbank (Standard: CXWB_PORTFOLIO oder neben --out)")
+    p.add_argument("--out", default="reports/portfolio.html", help="Zieldatei (HTML)")
+    p.add_argument("--lang", choices=["de", "en"], default="de", help="Sprache (Standard: de)")
+    p.add_argument(
+        "--names",
+        action="store_true",
+        help="Kunden-IDs statt Pseudonymen zeigen, soweit Parameterdateien vorliegen",
+    )
+    p.add_argument("--params-dir", default="parameters", help="Ordner der Parameterdateien")
+    p.set_defaults(func=_cmd_portfolio)
+
+    p = sub.add_parser("workshop", help="Workshop in JupyterLab für einen Kunden starten")
+    p.add_argument("client_id", help="Kunden-ID oder Parameterdatei")
+    p.add_argument("--port", type=int, help="Port (Standard: ein freier)")
+    p.add_argument(
+        "--ip",
+        default="127.0.0.1",
+        help="Adresse (Standard: 127.0.0.1, nur dieser Rechner; 0.0.0.0 öffnet fürs Netz)",
+    )
+    p.add_argument("--no-browser", action="store_true", help="keinen Browser öffnen")
+    p.add_argument("--lang", choices=["de", "en"], help="Sprache (Standard: aus der Datei)")
+    p.add_argument("--dir", help="Ordner des Workshop-Notebooks (Standard: workshops)")
+    p.set_defaults(func=_cmd_workshop)
     return parser
 
 

@@ -42,6 +42,8 @@ class EarlyWarning:
     available: tuple[str, ...]
     #: customer_id and one bool column per signal, for the flagged customers
     latest_flags: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: customer_id, month and one bool column per available signal, every customer-month
+    flags: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """Customers showing each signal, per month."""
@@ -132,4 +134,5 @@ def early_warning(
     flagged = tuple(sorted(customer[last].astype(str)))
     latest_flags = pd.concat([customer[last].astype(str), flags.loc[last, list(available)]], axis=1)
     latest_flags = latest_flags.sort_values("customer_id").reset_index(drop=True)
-    return EarlyWarning(monthly.reset_index(), latest, flagged, available, latest_flags)
+    every = pd.concat([frame[["customer_id", "month"]], flags[list(available)]], axis=1)
+    return EarlyWarning(monthly.reset_index(), latest, flagged, available, latest_flags, every)

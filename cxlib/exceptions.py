@@ -94,6 +94,23 @@ class ClientNotFoundError(CXError):
     """No parameter file exists for the requested client id."""
 
 
+class PortfolioError(CXError):
+    """The consultancy's portfolio database is missing, unreadable or too new."""
+
+
+class WorkshopConflict(CXError):
+    """A workshop save would overwrite what someone else saved in the meantime.
+
+    Nothing was written; ``writer`` and ``changed_at`` name the other change
+    where they are known.
+    """
+
+    def __init__(self, message: str, writer: str | None = None, changed_at=None):
+        self.writer = writer
+        self.changed_at = changed_at
+        super().__init__(message)
+
+
 class RunError(CXError):
     """A client run failed for a reason the user can act on.
 
@@ -105,6 +122,10 @@ class RunError(CXError):
         if self.log_path:
             message = f"{message}\nDetails im Protokoll: {self.log_path}"
         super().__init__(message)
+
+
+class WorkshopServerError(CXError):
+    """The workshop's JupyterLab (``cxwb workshop``) could not start or did not answer."""
 
 
 class CXWarning(UserWarning):

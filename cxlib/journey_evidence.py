@@ -90,6 +90,10 @@ def early_churn(
         return pd.DataFrame(columns=["months", "n", "lost", "share"])
     begin = customers["start_date"]
     eligible_base = begin.notna() & (begin >= start if start is not None else True)
+    last_seen = None
+    if not contractual and transactions is not None:  # once, not per m: millions of rows
+        last = transactions.groupby("customer_id")["date"].max()
+        last_seen = customers["customer_id"].map(last)
     for m in months:
         horizon = _months(begin, m)
         if contractual:
@@ -98,10 +102,8 @@ def early_churn(
             eligible = eligible_base & (horizon <= cutoff)
             lost = customers["end_date"].notna() & (customers["end_date"] <= horizon)
         else:
-            if transactions is None:
+            if last_seen is None:
                 continue
-            last = transactions.groupby("customer_id")["date"].max()
-            last_seen = customers["customer_id"].map(last)
             eligible = eligible_base & (horizon + pd.Timedelta(days=inactivity_days) <= cutoff)
             lost = last_seen.isna() | (last_seen <= horizon)
         n = int(eligible.sum())

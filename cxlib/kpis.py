@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from .exceptions import CXError
 
@@ -66,11 +67,19 @@ def _clean(scores: Any, kpi: str) -> tuple[np.ndarray, int]:
     name = _NAMES[kpi]
     if isinstance(scores, (str, bytes)) or not isinstance(scores, Iterable | np.ndarray):
         raise KpiInputError(f"{name}: erwartet eine Liste von Antworten, nicht {scores!r}")
-    series = pd.Series(list(scores) if not hasattr(scores, "__array__") else scores, dtype=object)
-    missing = series.isna().to_numpy()
-    values = series[~missing]
-    numeric = pd.to_numeric(values, errors="coerce")
-    bad = numeric.isna() | values.map(lambda v: isinstance(v, (bool, np.bool_, str, bytes)))
+    given = pd.Series(list(scores) if not hasattr(scores, "__array__") else scores)
+    if is_numeric_dtype(given.dtype) and not is_bool_dtype(given.dtype):
+        # numbers already (the loaded survey): nothing can be text or a flag
+        missing = given.isna().to_numpy()
+        numeric = given[~missing].astype(float)
+        values, bad = numeric, np.zeros(len(numeric), bool)
+    else:
+        series = given.astype(object)
+        missing = series.isna().to_numpy()
+        values = series[~missing]
+        numeric = pd.to_numeric(values, errors="coerce")
+        flags = [isinstance(v, (bool, np.bool_, str, bytes)) for v in values]
+        bad = numeric.isna().to_numpy() | np.array(flags, bool)
     if bad.any():
         example = values[bad].iloc[0]
         raise KpiInputError(

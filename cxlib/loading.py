@@ -3,8 +3,10 @@
 :func:`load_client_data` reads every table configured under ``data`` in the
 client's parameter file; :func:`read_table` reads one. Each file is
 
-1. read as a grid of raw cells: CSV with pandas' C engine (encoding and
-   separator detected unless configured), XLSX with openpyxl (typed cells),
+1. read as a grid of raw cells: CSV with pyarrow's multi-threaded reader into
+   Arrow strings, or pandas' C engine for files that are not plain (encoding
+   and separator detected on a sample unless configured), XLSX with openpyxl
+   (typed cells),
 2. searched for its header row (``header_row`` or the first of the first ten
    rows that has all required columns), whose headers are matched onto the
    table's canonical columns (:mod:`cxlib.sources`),
@@ -16,6 +18,13 @@ lists them all at once (for all files, in :func:`load_client_data`). Row
 numbers are those the user sees: the line of a CSV file (the header on line 1
 means the first data row is row 2; a record with a quoted line break counts
 once, as in Excel) or the Excel row number. Nothing is ever written.
+
+Big files: parsing, checks and the duplicate search are vectorised (Arrow
+string kernels, one sort per key column instead of a hash table over millions
+of ids), the raw grid is released once the columns are parsed, and text
+columns stay Arrow strings (``string[pyarrow]``), so that a 5,000,000-row
+German CSV loads in seconds within a few times the file's size
+(``benchmarks/bench_loading.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from .exceptions import DataError, DataProblem
 from .origin import Origin
@@ -241,6 +251,56 @@ class _Context:
         return problems
 
 
+def _sorted_codes(key: pd.Series) -> np.ndarray:
+    """Equal Arrow strings get equal numbers (missing ones one of their own).
+
+    Found by a stable sort and comparing neighbours: hashing five million
+    distinct receipt numbers took three times the memory of the column.
+    """
+    cells = key.array.__arrow_array__()
+    order = pc.sort_indices(cells).to_numpy()  # missing values last, next to each other
+    ordered = cells.take(order)
+    same = pc.fill_null(pc.equal(ordered[1:], ordered[:-1]), False).to_numpy()
+    missing = pc.is_null(ordered).to_numpy(zero_copy_only=False)
+    same |= missing[1:] & missing[:-1]
+    rank = np.cumsum(np.concatenate([[True], ~same])) - 1
+    codes = np.empty(len(order), np.int64)
+    codes[order] = rank
+    return codes
+
+
+def _group_codes(keys: list[pd.Series], positions: np.ndarray) -> np.ndarray:
+    """Equal numbers for the rows at ``positions`` with equal keys (missing = a value).
+
+    The numbers only tell groups apart (they are not 0, 1, … in order of
+    appearance); no hash table over all rows and no copy of the key columns.
+    """
+    combined: np.ndarray | None = None
+    for key in keys:
+        if isinstance(key.dtype, pd.StringDtype) and key.dtype.storage == "pyarrow":
+            codes = _sorted_codes(key)[positions]
+        else:
+            codes = pd.factorize(key, use_na_sentinel=True)[0][positions].astype(np.int64) + 1
+        if combined is None:
+            combined = codes
+        else:  # renumbered 0, 1, … so that the next product cannot overflow
+            combined = combined * (int(codes.max()) + 1) + codes
+            combined = np.unique(combined, return_inverse=True)[1].astype(np.int64)
+    assert combined is not None
+    return combined
+
+
+def _first_in_group(group: np.ndarray) -> np.ndarray:
+    """For each element, the index of the first element with the same number."""
+    order = np.argsort(group, kind="stable")  # within a group: original order
+    ordered = group[order]
+    start = np.concatenate([[True], ordered[1:] != ordered[:-1]])
+    run_start = np.maximum.accumulate(np.where(start, np.arange(len(order)), 0))
+    first = np.empty(len(order), np.int64)
+    first[order] = order[run_start]
+    return first
+
+
 def _duplicates(
     values: dict[str, pd.Series], keys: list[str], eligible: np.ndarray, context: _Context
 ) -> tuple[list[DataProblem], np.ndarray]:
@@ -250,16 +310,14 @@ def _duplicates(
     duplicate = np.zeros(len(eligible), bool)
     if not len(positions):
         return [], duplicate
-    group = frame.iloc[positions].groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
-    _, first = np.unique(group, return_index=True)  # first occurrence of group 0, 1, …
-    repeat = np.ones(len(group), bool)
-    repeat[first] = False
+    first = _first_in_group(_group_codes([values[name] for name in keys], positions))
+    repeat = first != np.arange(len(first))
     duplicate[positions[repeat]] = True
     column = " + ".join(context.headers[name] for name in keys)
     problems = []
-    for i, g in zip(positions[repeat][:MAX_PROBLEMS_PER_RULE], group[repeat], strict=False):
+    for i, f in zip(positions[repeat][:MAX_PROBLEMS_PER_RULE], first[repeat], strict=False):
         shown = " / ".join(str(v) for v in frame.iloc[i] if not pd.isna(v))
-        first_row = int(context.rows[positions[first[g]]])
+        first_row = int(context.rows[positions[f]])
         problems.append(
             DataProblem(
                 context.file,
@@ -316,9 +374,13 @@ def _hints(problems: list[DataProblem], source: DataFile, table: str) -> str:
 
 
 def _data_rows(
-    grid: Grid, position: int, columns: dict[str, int]
-) -> tuple[pd.DataFrame, np.ndarray, dict[str, Cells]]:
-    """The rows below the header without blank ones: (raw frame, row numbers, cells)."""
+    grid: Grid, position: int, columns: dict[str, int], headers: tuple[str, ...]
+) -> tuple[np.ndarray, dict[str, Cells], np.ndarray]:
+    """The rows below the header without blank ones: (row numbers, cells, extra).
+
+    ``extra`` marks CSV rows with text beyond the last header. The raw grid is
+    not needed afterwards (and not copied here), so that its memory can go.
+    """
     data = grid.frame.iloc[position + 1 :]
     make = Cells.from_objects if grid.typed else Cells.from_text
     cells = {column: make(data[pos]) for column, pos in columns.items()}
@@ -328,11 +390,12 @@ def _data_rows(
     if empty.any():
         candidates = np.flatnonzero(empty)
         empty[candidates[~_blank_rows(data.iloc[candidates], grid.typed)]] = False
+    extra = np.zeros(len(data), bool) if grid.typed else _extra_fields(data, headers)
     rows = grid.rows[position + 1 :]
     if not empty.any():
-        return data, rows, cells
+        return rows, cells, extra
     keep = ~empty
-    return data[keep], rows[keep], {column: c.subset(keep) for column, c in cells.items()}
+    return rows[keep], {column: c.subset(keep) for column, c in cells.items()}, extra[keep]
 
 
 def _extra_fields(data: pd.DataFrame, headers: tuple[str, ...]) -> np.ndarray:
@@ -340,7 +403,7 @@ def _extra_fields(data: pd.DataFrame, headers: tuple[str, ...]) -> np.ndarray:
     last = max((i for i, h in enumerate(headers) if h), default=-1)
     extra = np.zeros(len(data), bool)
     for pos in range(last + 1, data.shape[1]):
-        extra |= (data[pos].str.strip() != "").to_numpy()
+        extra |= (data[pos].str.strip() != "").to_numpy(dtype=bool)
     return extra
 
 
@@ -361,7 +424,9 @@ def read_table(name: str, source: DataFile, base_dir: Path) -> LoadedTable:
     formats = _formats(source, grid, file)
     position, match = find_header(grid, spec, source, file)
     structure = structure_problems(match, spec, source, file, int(grid.rows[position]))
-    data, rows, cells = _data_rows(grid, position, match.columns)
+    rows, cells, extra = _data_rows(grid, position, match.columns, match.headers)
+    encoding, separator = grid.encoding, grid.separator
+    del grid  # the raw cells: only the parsed columns are kept from here on
     if not len(rows):
         structure.append(DataProblem(file, "Datei enthält keine Datenzeilen (nur Überschriften)"))
         raise DataError(structure)
@@ -380,8 +445,9 @@ def read_table(name: str, source: DataFile, base_dir: Path) -> LoadedTable:
         for mask, message in errors:
             problems += context.cells(mask, message, column_cells, column, parsed.expected)
             bad[column] |= mask
+        del parsed, column_cells  # their values live on in ``values``
     row_bad = np.logical_or.reduce([np.zeros(len(rows), bool), *bad.values()])
-    if not grid.typed and (extra := _extra_fields(data, match.headers)).any():
+    if extra.any():
         message = "mehr Felder als Überschriften (Trennzeichen im Text? Text in „…“ setzen)"
         problems += context.cells(extra, message, None, None)
         row_bad |= extra
@@ -400,9 +466,11 @@ def read_table(name: str, source: DataFile, base_dir: Path) -> LoadedTable:
     problems.sort(key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
     if structure or (problems and source.invalid_rows == "error"):
         raise DataError(structure + problems, _hints(problems, source, name) or None)
-    frame = pd.DataFrame(values)
+    del cells  # then filter column by column: each unfiltered column is freed at once
     if row_bad.any():
-        frame = frame[~row_bad].reset_index(drop=True)
+        for column in list(values):
+            values[column] = values[column][~row_bad].reset_index(drop=True)
+    frame = pd.DataFrame(values)
     # where each row came from, so that later checks can name file, row and column
     frame.attrs["source"] = Origin(file, rows[~row_bad], headers)
     quality = TableQuality(
@@ -414,8 +482,8 @@ def read_table(name: str, source: DataFile, base_dir: Path) -> LoadedTable:
         missing={column: int(frame[column].isna().sum()) for column in frame.columns},
         ignored_columns=match.ignored,
         personal_columns=match.personal,
-        encoding=grid.encoding,
-        separator=grid.separator,
+        encoding=encoding,
+        separator=separator,
     )
     return LoadedTable(name, frame, quality)
 

@@ -77,8 +77,10 @@ def describe_table(name: str, frame: pd.DataFrame) -> TableOverview:
     if period_column and period_column in frame and frame[period_column].notna().any():
         dates = frame[period_column].dropna()
         start, end = dates.min(), dates.max()
-        monthly = dates.dt.to_period("M").value_counts().sort_index()
-        monthly.index = monthly.index.to_timestamp()
+        months = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
+        monthly = pd.Series(months.astype("datetime64[ns]"), name=dates.name).value_counts()
+        monthly = monthly.sort_index()
+        monthly.index = pd.DatetimeIndex(monthly.index)  # first day of each month
     categories = {}
     for column in CATEGORY_COLUMNS.get(name, ()):
         if column in frame:

@@ -446,7 +446,17 @@ class SurvivalOptions(_Model):
         "Monate begrenzt (leer: ganze Laufzeit; bei zu wenigen Kündigungen darin automatisch).",
     )
     time_unit: Literal["months", "weeks", "days"] = Field(
-        "months", description="Zeiteinheit der Achsen und Tabellen im Bericht."
+        "months", description="Zeiteinheit der Achsen der Verbleibkurven im Bericht."
+    )
+    signal_covariates: bool = Field(
+        True,
+        description="Frühwarnsignale (Tabelle signals) als zeitabhängige Einflussgrößen eines "
+        "eigenen Risikomodells: je Kundenmonat die Signale der Vormonate.",
+    )
+    signal_window_months: Annotated[int, Field(ge=1, le=6)] = Field(
+        1,
+        description="Frühwarnsignale: ein Signal zählt, wenn es in so vielen Monaten vor dem "
+        "betrachteten Monat auftrat (1 = nur der Vormonat).",
     )
     risk_horizon_months: Annotated[int, Field(ge=1, le=60)] = Field(
         12,

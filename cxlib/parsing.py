@@ -21,8 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from .tables import Column
+
+#: Text columns of loaded tables: Arrow-backed strings (compact in memory,
+#: vectorised string methods; the dtype compares equal to ``"string"``).
+STRING = pd.StringDtype("pyarrow")
 
 # ---------------------------------------------------------------- cells
 
@@ -40,6 +45,12 @@ def format_value(value: object) -> str:
     return str(value)
 
 
+def _text_bytes(text: pd.Series) -> int:
+    """Total UTF-8 length of an Arrow-backed string Series (one vectorised pass)."""
+    lengths = pc.binary_length(text.array.__arrow_array__())
+    return int(pc.sum(lengths).as_py() or 0)
+
+
 @dataclass(frozen=True)
 class Cells:
     """The cells of one column: stripped text and (XLSX only) typed values.
@@ -54,9 +65,18 @@ class Cells:
 
     @classmethod
     def from_text(cls, raw: pd.Series) -> Cells:
-        """Cells of a CSV column (strings, '' for empty)."""
-        text = raw.astype("str").str.strip().reset_index(drop=True)
-        return cls(text.mask(text == ""))
+        """Cells of a CSV column (strings, '' for empty).
+
+        Arrow strings are shared with ``raw`` where no cell needs stripping
+        or masking, so that a big column is not held twice.
+        """
+        raw = raw.astype(STRING)
+        text = raw.str.strip()
+        if _text_bytes(text) == _text_bytes(raw):
+            text = raw
+        text = text.reset_index(drop=True)
+        empty = text == ""
+        return cls(text.mask(empty) if empty.any() else text)
 
     @classmethod
     def from_objects(cls, raw: pd.Series) -> Cells:
@@ -166,7 +186,7 @@ def parse_cells(cells: Cells, column: Column, formats: Formats) -> Parsed:
     if cells.typed is None and column.kind not in ("id", "text", "category") and len(cells) > 500:
         codes, uniques = pd.factorize(cells.text)
         if len(uniques) <= len(cells) // 2:
-            inner = _parse(Cells(pd.Series(uniques, dtype="str")), column, formats)
+            inner = _parse(Cells(pd.Series(uniques, dtype=STRING)), column, formats)
             values = inner.values.array.take(codes, allow_fill=True)
             errors = tuple((np.append(mask, False)[codes], why) for mask, why in inner.errors)
             return Parsed(pd.Series(values), errors, inner.expected)
@@ -206,7 +226,7 @@ def _parse(cells: Cells, column: Column, formats: Formats) -> Parsed:
         if cells.typed is not None:
             has = cells.typed.notna()
             values[has] = cells.typed[has].map(format_value)
-        values = values.astype("string")
+        values = values.astype(STRING)
     errors = [(np.asarray(mask, bool), message) for mask, message in errors if mask.any()]
     return Parsed(values, tuple(errors), expected_text(column, formats))
 

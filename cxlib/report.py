@@ -42,6 +42,7 @@ from .display import anchor, nobreak
 from .exceptions import CXWarning
 from .parameters import ClientParameters
 from .paths import templates_dir
+from .portfolio_report import benchmark_view
 from .texts import t
 
 __all__ = ["notebook_html", "render_report"]
@@ -335,6 +336,7 @@ def render_report(
         "logo_uri": _logo_uri(params),
         "sections": sections,
         "summary": _summary(results.get("summary", []), titles),
+        "benchmark": benchmark_view(results.get("benchmark"), lang),  # None: no block
         "body": Markup(body),  # rendered and cleaned by notebook_html
         "method_notes": [
             (

@@ -38,6 +38,15 @@ def _months_between(start: pd.Series, end: pd.Series | pd.Timestamp) -> np.ndarr
     return np.asarray(months, dtype=float)
 
 
+def _new_customers(customers: pd.DataFrame, window_start: dt.date) -> pd.DataFrame:
+    """Start and end dates of the customers who started in the window.
+
+    Only the two date columns are copied, not a million ids and categories.
+    """
+    dates = customers[[c for c in ("start_date", "end_date") if c in customers]]
+    return dates[dates["start_date"] >= pd.Timestamp(window_start)]
+
+
 def yearly(customers: pd.DataFrame, window_start: dt.date, cutoff: dt.date) -> pd.DataFrame:
     """S, N, E, lost, retention and churn rate per full calendar year in the window.
 
@@ -79,7 +88,7 @@ def cohort_matrix(
     the cohort cannot be observed k months yet.
     """
     cut = pd.Timestamp(cutoff)
-    new = customers[customers["start_date"] >= pd.Timestamp(window_start)]
+    new = _new_customers(customers, window_start)
     if new.empty:
         return pd.DataFrame(columns=range(1, max_months + 1), dtype=float)
     start = new["start_date"]
@@ -116,7 +125,7 @@ def early_churn(
     customers: pd.DataFrame, window_start: dt.date, cutoff: dt.date, months: int
 ) -> EarlyChurn:
     """Customers who started in the window and ended within ``months`` months."""
-    new = customers[customers["start_date"] >= pd.Timestamp(window_start)]
+    new = _new_customers(customers, window_start)
     observable = _months_between(new["start_date"], pd.Timestamp(cutoff)) >= months
     new = new[observable]
     if "end_date" not in new:

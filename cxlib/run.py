@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -141,7 +142,7 @@ def input_hash(params: ClientParameters, notebooks: list[Path], lang: str | None
     """
     digest = hashlib.sha256()
     digest.update(f"lang:{lang or params.language}\n".encode())
-    digest.update(json.dumps(versions(), sort_keys=True).encode())
+    digest.update(_versions_text().encode())
     assert params.source is not None
     _hash_files(digest, "params", [params.source])
     for name, path in sorted(params.data_paths().items()):
@@ -181,6 +182,12 @@ def versions() -> dict[str, str]:
     ):
         out[package] = version(package)
     return out
+
+
+@functools.cache
+def _versions_text() -> str:
+    """:func:`versions` as text, read once per process (importlib.metadata takes ~30 ms)."""
+    return json.dumps(versions(), sort_keys=True)
 
 
 def stored_input_hash(folder: Path) -> str | None:
@@ -306,6 +313,7 @@ def _run_client(
 ) -> RunResult:
     import nbformat
 
+    from .portfolio import benchmark_for_run, record_run
     from .report import render_report
 
     started = time.perf_counter()
@@ -356,6 +364,7 @@ def _run_client(
                 "summary": [s.to_dict() for s in compose(sections, data.quality_frame(), language)],
                 "data_quality": _quality_records(data),
             }
+            results["benchmark"] = benchmark_for_run(params, results, out)  # never raises
             html = render_report(executed, params, results, language)
             (tmp / "report.html").write_text(html, encoding="utf-8")
             (tmp / "results.json").write_text(
@@ -384,6 +393,7 @@ def _run_client(
             failed_log,
         ) from exc
     _swap_into_place(tmp, final)
+    record_run(params, results, out, final / "run.log")  # never raises
     if failed.exists():
         shutil.rmtree(failed, ignore_errors=True)
     return RunResult(

@@ -7,6 +7,7 @@ result of :mod:`cxlib.survival` / :mod:`cxlib.cox`) and returns display HTML
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pandas as pd
@@ -197,6 +198,14 @@ def _figure(ax: Any, alt: str) -> Any:
     return display.figure(ax.figure, alt=alt)
 
 
+def _unit(report: Any) -> dict[str, Any]:
+    """The curves' time axis from ``analysis.survival.time_unit`` (months, weeks, days)."""
+    from .survival_report import UNIT_DAYS
+
+    unit = getattr(report, "time_unit", "months")
+    return {"unit_days": UNIT_DAYS[unit], "unit_key": unit}
+
+
 def curve_block(report: Any, lang: str = "de") -> Any:
     """The overall Verbleibkurve with numbers at risk and its reading."""
     title = t("survival.curve_title", lang)
@@ -206,7 +215,7 @@ def curve_block(report: Any, lang: str = "de") -> Any:
 
     return _join(
         display.subheading(title),
-        _figure(km_curves(labelled, lang=lang), title),
+        _figure(km_curves(labelled, lang=lang, **_unit(report)), title),
         display.reading(t("survival.curve_reading", lang), lang),
     )
 
@@ -235,7 +244,7 @@ def group_block(report: Any, lang: str = "de") -> Any:
     title = t("survival.group_title", lang, grouping=t(f"survival.groupings.{name}", lang))
     return _join(
         display.subheading(title),
-        _figure(km_curves(curves, lang=lang), title),
+        _figure(km_curves(curves, lang=lang, **_unit(report)), title),
         display.reading(group_reading(report, lang), lang),
     )
 
@@ -292,3 +301,128 @@ def risk_block(report: Any, output_dir: Any, lang: str = "de") -> Any:
     report.write_risk_list(output_dir, lang)
     n = len(report.risk_list(lang))
     return display.note(t("survival.risk_note", lang, n=fmt.integer(n, lang)), lang=lang)
+
+
+# --- the most important churn drivers -------------------------------------------------
+
+
+def _signal_cell(report: Any, driver: Any, lang: str) -> str:
+    if driver.source == "signals":
+        return t("survival.drivers_cell_itself", lang)
+    if driver.signal is None:
+        return t("survival.drivers_cell_none", lang)
+    return report.signal_label(driver.signal, lang)
+
+
+def _journey_cell(driver: Any, lang: str) -> str:
+    if driver.phase is None:
+        return t("survival.drivers_cell_no_phase", lang)
+    if driver.journey is None:
+        return t("survival.drivers_cell_phase_only", lang)
+    key = "survival.drivers_cell_chosen" if driver.chosen else "survival.drivers_cell_journey"
+    return t(key, lang, journey=driver.journey)
+
+
+def _driver_cell(report: Any, driver: Any, lang: str) -> str:
+    """The driver under the heading 'Kunden mit …'."""
+    if driver.source == "signals":
+        return t(
+            "survival.drivers_cell_signal",
+            lang,
+            signal=report.signal_label(driver.covariate, lang),
+            when=report.signal_when(lang),
+        )
+    if driver.risk_level is not None:
+        return report.label(f"{driver.covariate}: {driver.risk_level}", lang)
+    if driver.turned:
+        return t("survival.drivers_cell_without", lang, who=report.label(driver.column, lang))
+    return report.label(driver.column, lang)
+
+
+def drivers_table(report: Any, lang: str = "de", n: int = 3) -> Any:
+    """The top drivers, ranked: risk side, hazard ratio, who is affected, share of churns, links."""
+    from .survival_report import share_text
+
+    rows = []
+    for d in report.top_drivers(n):
+        rows.append(
+            {
+                t("survival.col_driver", lang): _driver_cell(report, d, lang),
+                t("survival.col_hr_interval", lang): (
+                    f"{fmt.number(d.hr, 1, lang)} "
+                    f"({fmt.number(d.low, 1, lang)}–{fmt.number(d.high, 1, lang)})"
+                ),
+                t("survival.col_exposed", lang): t(
+                    f"survival.share_{d.unit}", lang, share=share_text(d.share_exposed, lang)
+                ),
+                t("survival.col_churn_share", lang): share_text(d.attributable_low, lang),
+                t("survival.col_journey", lang): _journey_cell(d, lang),
+                t("survival.col_signal", lang): _signal_cell(report, d, lang),
+            }
+        )
+    return display.table(pd.DataFrame(rows), lang)
+
+
+def signals_note(report: Any, lang: str = "de") -> str | None:
+    """How the early-warning signals enter the model (one sentence), or why they do not."""
+    sm = report.signals
+    if sm is None:
+        return None
+    if sm.model is None and sm.note != "survival.signals_few":
+        return t(sm.note, lang)
+    if sm.model is None:
+        return t(
+            sm.note,
+            lang,
+            churns=fmt.integer(sm.churns, lang),
+            min=fmt.integer(report.small_n, lang),
+        )
+    text = t(
+        "survival.signals_design",
+        lang,
+        first=fmt.month(sm.first_month, lang),
+        last=fmt.month(sm.last_month, lang),
+        when=report.signal_when(lang),
+        n=fmt.integer(sm.customers, lang),
+        churns=fmt.integer(sm.churns, lang),
+    )
+    if sm.note:
+        text += " " + t(sm.note, lang)
+    return text
+
+
+def drivers_block(report: Any, lang: str = "de") -> Any:
+    """The three most important drivers linked to journey and signals, and the signal model."""
+    parts: list[Any] = [display.subheading(t("survival.drivers_title", lang))]
+    top = report.top_drivers(3)
+    if top:
+        parts.append(drivers_table(report, lang))
+        journey = report.drivers_journey_sentence(lang)
+        reading = t("survival.drivers_reading", lang) + (f" {journey}" if journey else "")
+        parts.append(display.reading(reading, lang))
+        items = "".join(f"<li>{html.escape(report.driver_text(d, lang))}</li>" for d in top)
+        parts.append(f'<ul class="cx-drivers">{items}</ul>')
+        method = t("survival.drivers_method", lang)
+        if any(d.source == "signals" for d in top):
+            method += " " + t("survival.drivers_method_signals", lang)
+        parts.append(display.note(method, lang=lang))
+        model = report.model
+        from_model = any(d.source == "model" for d in top)
+        if from_model and model is not None and model.n_events < report.small_n:
+            text = t(
+                "survival.drivers_small_n",
+                lang,
+                churns=fmt.integer(model.n_events, lang),
+                small=fmt.integer(report.small_n, lang),
+            )
+            parts.append(display.note(text, kind="warning", lang=lang))
+    else:
+        parts.append(display.note(t("survival.drivers_none", lang), lang=lang))
+    sm = report.signals
+    if sm is not None and sm.model is not None:
+        parts.append(display.subheading(t("survival.signals_title", lang)))
+        parts.append(cox_table(sm.model, lang, labels=lambda c: report.signal_label(c, lang)))
+    note = signals_note(report, lang)
+    if note:
+        parts.append(display.note(note, lang=lang))
+    return _join(*parts)

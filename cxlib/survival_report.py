@@ -2,7 +2,9 @@
 
 :func:`analyse` runs the whole analysis on a client's data (survival table,
 Kaplan-Meier overall and per group, log-rank tests, the Cox model of early
-churn, competing risks by churn reason) and returns a frozen
+churn, competing risks by churn reason, the time-varying model of the
+early-warning signals (:mod:`cxlib.signal_model`) and the ranked churn drivers
+linked to the chosen journey (:mod:`cxlib.churn_drivers`)) and returns a frozen
 :class:`SurvivalReport` whose methods give the notebook its tables, readings,
 summary statements, ``results.json`` figures and the risk list.
 """
@@ -18,9 +20,12 @@ import numpy as np
 import pandas as pd
 
 from . import formatting as fmt
+from .churn_drivers import ChurnDrivers, Driver, rank_drivers
 from .competing_risks import CumulativeIncidence, cumulative_incidence
 from .cox import CoxModel, fit
+from .exceptions import CXError
 from .exports import write_excel_csv
+from .signal_model import SignalModel, fit_signal_model
 from .summary import Statement
 from .survival import KaplanMeier, KaplanMeierGroups, LogRank, kaplan_meier, logrank
 from .survival_data import DAYS_PER_MONTH, SurvivalData, build_survival_table, cox_population
@@ -32,6 +37,8 @@ EARLY_CHURN_AMBER, EARLY_CHURN_RED = 0.05, 0.15
 #: Events per model column the Cox model needs at least (rule of thumb).
 EVENTS_PER_COLUMN = 10
 DAYS_PER_WEEK = 7.0
+#: Days per unit of SurvivalOptions.time_unit (the curves' time axis).
+UNIT_DAYS = {"months": DAYS_PER_MONTH, "weeks": DAYS_PER_WEEK, "days": 1.0}
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,9 @@ class SurvivalReport:
     risk_factors: int
     reasons: CumulativeIncidence | None = None
     early: tuple[int, int] = (2, 90)  # early tickets: minimum and days
+    signals: SignalModel | None = None
+    drivers: ChurnDrivers | None = None
+    time_unit: str = "months"
 
     # --- figures -----------------------------------------------------------------
     @property
@@ -118,6 +128,11 @@ class SurvivalReport:
                 k: {"statistic": v.statistic, "df": v.df, "p": v.p} for k, v in self.tests.items()
             },
         }
+        if self.drivers is not None:
+            out["drivers"] = self.drivers.to_frame().to_dict(orient="records")
+            out["drivers_selected_journey"] = self.drivers.selected_journey
+        if self.signals is not None:
+            out["signals"] = _signal_figures(self.signals)
         if self.reasons is not None:
             out["reasons_24_months"] = self.reasons.at(24 * DAYS_PER_MONTH).to_dict()
         if self.model is not None:
@@ -177,6 +192,114 @@ class SurvivalReport:
             return "early_tickets"
         return drivers.index[0] if len(drivers) else None
 
+    # --- churn drivers: ranked, linked to the journey and the early-warning signals ----
+    def top_drivers(self, n: int = 3) -> tuple[Driver, ...]:
+        """The ``n`` most important secured drivers (see :mod:`cxlib.churn_drivers`)."""
+        return self.drivers.top(n) if self.drivers is not None else ()
+
+    def signal_label(self, name: str, lang: str = "de") -> str:
+        """An early-warning signal in words ('sinkende Nutzung')."""
+        return t(f"kpis.signals.{name}", lang)
+
+    def signal_when(self, lang: str = "de") -> str:
+        """When a signal counts: 'im Vormonat' or 'in den 2 Vormonaten'."""
+        window = self.signals.window_months if self.signals is not None else 1
+        key = "survival.signal_when_one" if window == 1 else "survival.signal_when_many"
+        return t(key, lang, n=fmt.integer(window, lang))
+
+    def signal_sentence(self, name: str, lang: str = "de") -> str:
+        """One signal hazard ratio in plain words."""
+        row = self.signals.model.hazard_ratios.loc[name]
+        return t(
+            "survival.driver_signal",
+            lang,
+            signal=self.signal_label(name, lang),
+            when=self.signal_when(lang),
+            hr=fmt.number(row["hr"], 1, lang),
+            low=fmt.number(row["low"], 1, lang),
+            high=fmt.number(row["high"], 1, lang),
+        )
+
+    def driver_who(self, driver: Driver, lang: str = "de") -> str:
+        """The risk side of a driver in words ('Kunden mit Gewinnungskanal „Website“')."""
+        if driver.source == "signals":
+            return t(
+                "survival.drivers_who_signal",
+                lang,
+                signal=self.signal_label(driver.covariate, lang),
+                when=self.signal_when(lang),
+            )
+        if driver.risk_level is not None:
+            return t(
+                "survival.drivers_who",
+                lang,
+                who=self.label(f"{driver.covariate}: {driver.risk_level}", lang),
+            )
+        key = "survival.drivers_who_without" if driver.turned else "survival.drivers_who"
+        return t(key, lang, who=self.label(driver.column, lang))
+
+    def driver_link(self, driver: Driver, lang: str = "de") -> str:
+        """Journey (phase) of a driver in words, '(gewählt)' for the chosen journey."""
+        if driver.phase is None:
+            return t("survival.drivers_no_phase", lang)
+        if driver.journey is None:
+            return t("survival.drivers_phase_only", lang, phase=driver.phase)
+        key = "survival.drivers_journey_chosen" if driver.chosen else "survival.drivers_journey"
+        return t(key, lang, journey=driver.journey, phase=driver.phase)
+
+    def driver_signal(self, driver: Driver, lang: str = "de") -> str:
+        """The early-warning signal that catches a driver early, in words."""
+        if driver.source == "signals":
+            return t("survival.drivers_signal_itself", lang)
+        if driver.signal is None:
+            return t("survival.drivers_signal_none", lang)
+        return t("survival.drivers_signal", lang, signal=self.signal_label(driver.signal, lang))
+
+    def driver_text(self, driver: Driver, lang: str = "de") -> str:
+        """A driver as one line: hazard reading · who · journey · early-warning signal."""
+        sentence = (
+            self.signal_sentence(driver.column, lang)
+            if driver.source == "signals"
+            else self.driver_sentence(driver.column, lang)
+        )
+        share = t(
+            f"survival.drivers_share_{driver.unit}",
+            lang,
+            share=share_text(driver.share_exposed, lang),
+        )
+        parts = [sentence.rstrip("."), share, self.driver_link(driver, lang)]
+        parts.append(self.driver_signal(driver, lang))
+        return " · ".join(parts) + "."
+
+    def drivers_statement(self, lang: str = "de") -> str | None:
+        """The top drivers with their share of churns, and which belong to the chosen journey."""
+        top = self.top_drivers(3)
+        if not top:
+            return None
+        items = "; ".join(
+            t(
+                "survival.drivers_item",
+                lang,
+                who=self.driver_who(d, lang),
+                share=share_text(d.attributable_low, lang),
+            )
+            for d in top
+        )
+        text = t("survival.drivers_statement", lang, items=items)
+        journey = self.drivers_journey_sentence(lang)
+        return f"{text} {journey}" if journey else text
+
+    def drivers_journey_sentence(self, lang: str = "de") -> str | None:
+        """Which of the top drivers belong to the chosen journey (None without a choice)."""
+        journey = self.drivers.selected_journey if self.drivers is not None else None
+        top = self.top_drivers(3)
+        if not journey or not top:
+            return None
+        mine = [self.driver_who(d, lang) for d in top if d.chosen]
+        if mine:
+            return t("survival.drivers_in_journey", lang, journey=journey, who="; ".join(mine))
+        return t("survival.drivers_not_in_journey", lang, journey=journey)
+
     def key_message(self, lang: str = "de") -> str:
         """The section's key message: early churn and the strongest driver."""
         text = t(
@@ -220,7 +343,11 @@ class SurvivalReport:
             high=fmt.percent(high, 0, lang),
             n=fmt.integer(self.data.n, lang),
         )
-        return [first, Statement(second, "grey", "survival")]
+        out = [first, Statement(second, "grey", "survival")]
+        drivers = self.drivers_statement(lang)
+        if drivers:
+            out.append(Statement(drivers, "grey", "survival"))
+        return out
 
     # --- risk list ---------------------------------------------------------------
     def risk_list(self, lang: str = "de") -> pd.DataFrame:
@@ -273,12 +400,67 @@ class SurvivalReport:
         return write_excel_csv(self.risk_list(lang), Path(output_dir) / "risikoliste.csv", lang)
 
 
+def share_text(share: float, lang: str = "de") -> str:
+    """A share as percent; one decimal below 10 % so that small shares do not read as 0 %."""
+    return fmt.percent(share, 1 if share < 0.095 else 0, lang)
+
+
 def _months(days: float | None) -> float | None:
     return (
         None
         if days is None or (isinstance(days, float) and math.isnan(days))
         else (days / DAYS_PER_MONTH)
     )
+
+
+def _signal_figures(signals: SignalModel) -> dict[str, Any]:
+    """The signal model for results.json (plain numbers; dates as ISO text)."""
+    out: dict[str, Any] = {
+        "note": signals.note,
+        "window_months": signals.window_months,
+        "first_month": None if signals.first_month is None else f"{signals.first_month:%Y-%m}",
+        "last_month": None if signals.last_month is None else f"{signals.last_month:%Y-%m}",
+        "customers": signals.customers,
+        "churns": signals.churns,
+        "episodes": len(signals.episodes),
+    }
+    if signals.model is not None:
+        frame = signals.to_frame()
+        keep = ["hr", "low", "high", "p", "share_months", "share_churns"]
+        out["hazard_ratios"] = frame[keep].reset_index(names="signal").to_dict("records")
+    return out
+
+
+def _signal_model(params: Any, data: Any, table: SurvivalData) -> SignalModel | None:
+    """The time-varying model of the early-warning signals (None when switched off)."""
+    options = params.analysis.survival
+    if not options.signal_covariates:
+        return None
+    signals = data.get("signals")
+    if signals is None or signals.empty:
+        return fit_signal_model(table, None, ())
+    from .early_warning import early_warning
+
+    warning = early_warning(signals, data.get("tickets"), data.get("customers"))
+    return fit_signal_model(
+        table,
+        warning.flags,
+        warning.available,
+        window_months=options.signal_window_months,
+        min_n=params.analysis.min_n,
+        small_n=params.analysis.small_n,
+    )
+
+
+def _selected_journey(params: Any) -> str | None:
+    """The chosen journey's name (None when the workshop rated none)."""
+    from .journeys import from_workshop
+
+    try:
+        selection = from_workshop(params.workshop, params.analysis.journey)
+    except CXError:
+        return None
+    return selection.selected if selection is not None else None
 
 
 def _weeks(frame: pd.DataFrame) -> pd.DataFrame:
@@ -369,7 +551,13 @@ def analyse(params: Any, data: Any, lang: str = "de") -> SurvivalReport:
             entry=f["entry"],
             missing_label=t("survival.reason_missing", lang),
         )
+    signals = _signal_model(params, data, table)
+    selected = _selected_journey(params)
+    drivers = rank_drivers(model, frame, signals, params.workshop, selected)
     return SurvivalReport(
+        signals=signals,
+        drivers=drivers,
+        time_unit=options.time_unit,
         reasons=reasons,
         early=(options.early_ticket_min, options.early_ticket_days),
         data=table,

@@ -168,7 +168,8 @@ def test_failures_never_touch_the_last_good_report(tmp_path: Path, monkeypatch):
     with pytest.raises(DataError):
         run_client(params, out_dir=out)
     assert snapshot(out / "berger-haustechnik") == good
-    assert sorted(p.name for p in out.iterdir()) == ["berger-haustechnik"]
+    # the portfolio beside the reports holds the good runs' key figures
+    assert sorted(p.name for p in out.iterdir()) == ["berger-haustechnik", "portfolio.sqlite"]
 
     # A failure inside the notebooks: the old report stays, the log is kept aside.
     shutil.copytree(PROJECT / "data" / "berger-haustechnik", customers.parent, dirs_exist_ok=True)

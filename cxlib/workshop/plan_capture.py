@@ -1,0 +1,420 @@
+"""Action-plan capture in the workshop: three pain points and three measures, checked as typed.
+
+Every field is checked on each keystroke; an invalid field gets a red frame and a
+plain message next to it ("Kein gültiges Datum; bitte TT.MM.JJJJ …"). The plan is
+saved through the workshop store only when every row that is not empty is valid
+(an empty row is left out); until then nothing is written and the header says
+why. Saving waits until typing pauses (``debounce`` seconds; 0 saves at once).
+
+The values are checked by the parameter file's own schema
+(:class:`cxlib.parameters.PainPoint`, :class:`cxlib.parameters.Measure`), so
+what is saved is what a batch run accepts. Keys the widgets do not show (a
+measure's ``metric`` and ``baseline``, a pain point's ``phase``) are kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import html
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+from pydantic import ValidationError
+
+from .. import formatting as fmt
+from ..parameters import Measure, PainPoint
+from ..texts import t
+
+if TYPE_CHECKING:
+    from .app import StatusBar
+
+__all__ = ["Debouncer", "PlanCapture", "parse_date", "parse_number"]
+
+ROWS = 3
+_DATE_DE = re.compile(r"^\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*$")
+_DATE_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """'16.02.2026', '16/02/2026' or '2026-02-16' as a date; None if it is not a valid date."""
+    match = _DATE_DE.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        match = _DATE_ISO.match(text)
+        if not match:
+            return None
+        year, month, day = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_number(text: str) -> float | None:
+    """'5,0', '-10', '1.5' or '−32' as a float; None if it is not a number."""
+    cleaned = text.strip().replace("\u2212", "-").replace(" ", "")
+    if re.fullmatch(r"-?\d+([.,]\d+)?", cleaned) is None:
+        return None
+    return float(cleaned.replace(",", "."))
+
+
+class Debouncer:
+    """Call a function once typing pauses for ``delay`` seconds.
+
+    Inside a running event loop (the Jupyter kernel) the call is scheduled with
+    ``loop.call_later`` and a new trigger replaces the pending one; without a
+    loop, or with ``delay <= 0``, the call happens at once.
+    """
+
+    def __init__(self, function: Callable[[], None], delay: float) -> None:
+        self.function = function
+        self.delay = delay
+        self._handle: asyncio.TimerHandle | None = None
+        self._held = 0
+        self._missed = False
+
+    def __call__(self) -> None:
+        self.cancel()
+        if self._held:
+            self._missed = True
+            return
+        if self.delay > 0:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
+            if loop is not None:
+                self._handle = loop.call_later(self.delay, self._fire)
+                return
+        self.function()
+
+    def _fire(self) -> None:
+        self._handle = None
+        self.function()
+
+    @property
+    def pending(self) -> bool:
+        """True while a call is scheduled."""
+        return self._handle is not None
+
+    def cancel(self) -> None:
+        """Drop the scheduled call, if any."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """Collect the triggers inside the block into one call at its end."""
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+        if not self._held and self._missed:
+            self._missed = False
+            self()
+
+    def flush(self) -> None:
+        """Run a scheduled call now."""
+        if self._handle is not None:
+            self.cancel()
+            self.function()
+
+
+@dataclass
+class _Row:
+    """The widgets of one pain point or measure: field name → (input, message)."""
+
+    kind: str
+    number: int
+    journey: w.Dropdown
+    fields: dict[str, w.Text] = field(default_factory=dict)
+    messages: dict[str, w.HTML] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    note: w.HTML = field(default_factory=w.HTML)
+
+    def values(self) -> dict[str, str]:
+        return {name: widget.value for name, widget in self.fields.items()}
+
+    def is_empty(self) -> bool:
+        return all(not v.strip() for v in self.values().values())
+
+
+PAIN_FIELDS = ("text", "ticket_category")
+MEASURE_FIELDS = ("text", "owner", "start", "check_date", "kpi", "target")
+_REQUIRED = {"text", "owner", "kpi", "start", "check_date"}
+
+
+class PlanCapture:
+    """The Maßnahmenplan tab: pain point and measure rows, validated as typed.
+
+    ``errors`` maps ``(kind, row number, field)`` to the message shown next to
+    the field (empty when all is valid); :meth:`plan` returns the lists that
+    would be saved (None while something is invalid).
+    """
+
+    def __init__(
+        self,
+        store: Any,
+        lang: str = "de",
+        status: StatusBar | None = None,
+        *,
+        debounce: float = 0.8,
+    ) -> None:
+        if status is None:
+            from .app import StatusBar
+
+            status = StatusBar(lang)
+        self.store = store
+        self.lang = lang
+        self.status = status
+        self._loading = False
+        self.errors: dict[tuple[str, int, str], str] = {}
+        self._saved_plan: tuple[list[dict], list[dict]] | None = None
+        self.token: str | None = None
+        self.debouncer = Debouncer(self._save, debounce)
+        self.pain_rows: list[_Row] = []
+        self.measure_rows: list[_Row] = []
+        self.widget = w.VBox()
+        self.widget.add_class("cxws-plan")
+        self.load()
+
+    def _tx(self, key: str, **values: Any) -> str:
+        return t(f"workshop.plan.{key}", self.lang, **values)
+
+    # ------------------------------------------------------------------ widgets
+    def _row(self, kind: str, number: int, names: tuple[str, ...], journeys: list) -> _Row:
+        options = [(j.name, j.id) for j in journeys]
+        label = {"description_width": "10em"}
+        dropdown = w.Dropdown(
+            options=options,
+            value=options[0][1] if options else None,
+            description=self._tx("journey"),
+            style=label,
+            layout=w.Layout(width="27em"),
+        )
+        row = _Row(kind, number, dropdown)
+        placeholders = {
+            "start": self._tx("date_placeholder"),
+            "check_date": self._tx("date_placeholder"),
+            "ticket_category": self._tx("optional"),
+            "target": self._tx("optional"),
+        }
+        for name in names:
+            row.fields[name] = w.Text(
+                description=self._tx(name),
+                placeholder=placeholders.get(name, ""),
+                continuous_update=True,
+                layout=w.Layout(width="52em" if name in {"text", "kpi"} else "27em"),
+                style=label,
+            )
+            row.messages[name] = w.HTML()
+        return row
+
+    def _row_widget(self, row: _Row) -> w.Widget:
+        title = self._tx("pain_point" if row.kind == "pain_points" else "measure", n=row.number)
+        lines: list[w.Widget] = [w.HTML(f"<h4>{html.escape(title)}</h4>"), row.journey]
+        for name, widget in row.fields.items():
+            widget.observe(self._on_edit, names="value")
+            lines.append(w.HBox([widget, row.messages[name]]))
+        row.journey.observe(self._on_edit, names="value")
+        lines.append(row.note)
+        return w.VBox(lines, layout=w.Layout(margin="0 0 0.6em 0"))
+
+    # ------------------------------------------------------------------ loading
+    def load(self) -> None:
+        """(Re)read the plan and its token; the widgets show the saved state."""
+        self.debouncer.cancel()
+        params = self.store.parameters()
+        self.options = params.analysis.journey
+        workshop = params.workshop
+        journeys = list(workshop.journeys)
+        self.token = self.store.plan_token()
+        self.pain_rows = [
+            self._row("pain_points", n + 1, PAIN_FIELDS, journeys)
+            for n in range(max(ROWS, len(workshop.pain_points)))
+        ]
+        self.measure_rows = [
+            self._row("measures", n + 1, MEASURE_FIELDS, journeys)
+            for n in range(max(ROWS, len(workshop.measures)))
+        ]
+        self._loading = True
+        try:
+            for row, point in zip(self.pain_rows, workshop.pain_points, strict=False):
+                row.journey.value = point.journey
+                row.fields["text"].value = point.text
+                row.fields["ticket_category"].value = point.ticket_category or ""
+                row.extra = {"phase": point.phase} if point.phase else {}
+            for row, measure in zip(self.measure_rows, workshop.measures, strict=False):
+                row.journey.value = measure.journey
+                row.fields["text"].value = measure.text
+                row.fields["owner"].value = measure.owner
+                row.fields["start"].value = fmt.date(measure.start, self.lang)
+                row.fields["check_date"].value = fmt.date(measure.check_date, self.lang)
+                row.fields["kpi"].value = measure.kpi
+                row.fields["target"].value = (
+                    "" if measure.target is None else _number_text(measure.target, self.lang)
+                )
+                row.extra = {
+                    k: getattr(measure, k)
+                    for k in ("metric", "baseline")
+                    if getattr(measure, k) is not None
+                }
+        finally:
+            self._loading = False
+        if journeys:
+            children: list[w.Widget] = [w.HTML(f"<h3>{html.escape(self._tx('pain_points'))}</h3>")]
+            children += [self._row_widget(r) for r in self.pain_rows]
+            children.append(w.HTML(f"<h3>{html.escape(self._tx('measures'))}</h3>"))
+            children += [self._row_widget(r) for r in self.measure_rows]
+        else:
+            children = [w.HTML(f"<p>{html.escape(self._tx('no_journeys'))}</p>")]
+        self.widget.children = children
+        self._saved_plan = self.plan()
+
+    # ------------------------------------------------------------------ checks
+    def _check_pain(self, row: _Row) -> dict[str, Any] | None:
+        values = {k: v.strip() for k, v in row.values().items()}
+        errors = {}
+        if not values["text"]:
+            errors["text"] = self._tx("required")
+        self._mark(row, errors)
+        if errors:
+            return None
+        entry: dict[str, Any] = {"journey": row.journey.value, "text": values["text"]}
+        if values["ticket_category"]:
+            entry["ticket_category"] = values["ticket_category"]
+        entry.update(row.extra)
+        return self._schema(row, PainPoint, entry)
+
+    def _check_measure(self, row: _Row) -> dict[str, Any] | None:
+        values = {k: v.strip() for k, v in row.values().items()}
+        errors: dict[str, str] = {}
+        for name in MEASURE_FIELDS:
+            if name in _REQUIRED and not values[name]:
+                errors[name] = self._tx("required")
+        dates = {}
+        for name in ("start", "check_date"):
+            if values[name]:
+                dates[name] = parse_date(values[name])
+                if dates[name] is None:
+                    errors[name] = self._tx("bad_date")
+        target = None
+        if values["target"]:
+            target = parse_number(values["target"])
+            if target is None:
+                errors["target"] = self._tx("bad_number")
+        start, check = dates.get("start"), dates.get("check_date")
+        note = ""
+        if start and check and "check_date" not in errors:
+            if check < start:
+                errors["check_date"] = self._tx("check_before_start")
+            else:
+                days = (check - start).days
+                low, high = self.options.check_min_days, self.options.check_max_days
+                if not low <= days <= high:
+                    note = self._tx("check_window", days=days, low=low, high=high)
+        row.note.value = f'<span class="cxws-hint">{html.escape(note)}</span>' if note else ""
+        self._mark(row, errors)
+        if errors:
+            return None
+        entry: dict[str, Any] = {
+            "journey": row.journey.value,
+            "text": values["text"],
+            "owner": values["owner"],
+            "start": start,
+            "check_date": check,
+            "kpi": values["kpi"],
+        }
+        if target is not None:
+            entry["target"] = target
+        entry.update(row.extra)
+        return self._schema(row, Measure, entry)
+
+    def _schema(self, row: _Row, model: type, entry: dict[str, Any]) -> dict[str, Any] | None:
+        """Check the entry against the parameter schema (the rules a batch run applies)."""
+        try:
+            model.model_validate(entry)
+        except ValidationError as exc:
+            message = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            row.note.value = f'<span class="cxws-error">{html.escape(message)}</span>'
+            return None
+        return entry
+
+    def _mark(self, row: _Row, errors: dict[str, str]) -> None:
+        for name, widget in row.fields.items():
+            message = errors.get(name, "")
+            key = (row.kind, row.number, name)
+            if message:
+                self.errors[key] = message
+                widget.add_class("cxws-field-error")
+            else:
+                self.errors.pop(key, None)
+                widget.remove_class("cxws-field-error")
+            row.messages[name].value = (
+                f'<span class="cxws-error">{html.escape(message)}</span>' if message else ""
+            )
+
+    def plan(self) -> tuple[list[dict], list[dict]] | None:
+        """Check every row; the pain points and measures to save, or None if any is invalid."""
+        valid = True
+        pains, measures = [], []
+        for rows, check, out in (
+            (self.pain_rows, self._check_pain, pains),
+            (self.measure_rows, self._check_measure, measures),
+        ):
+            for row in rows:
+                if row.is_empty():
+                    self._mark(row, {})
+                    row.note.value = ""
+                    continue
+                entry = check(row)
+                if entry is None:
+                    valid = False
+                else:
+                    out.append(entry)
+        return (pains, measures) if valid else None
+
+    # ------------------------------------------------------------------ events
+    def _on_edit(self, _change: dict) -> None:
+        if self._loading:
+            return
+        plan = self.plan()
+        if plan is None:
+            rows = sorted({(k, n) for k, n, _ in self.errors})
+            names = ", ".join(
+                self._tx("pain_point" if k == "pain_points" else "measure", n=n) for k, n in rows
+            )
+            self.debouncer.cancel()
+            self.status.invalid(self._tx("row_invalid", row=names or "?"))
+            return
+        if plan != self._saved_plan:
+            self.debouncer()
+
+    def _save(self) -> None:
+        plan = self.plan()
+        if plan is None or plan == self._saved_plan:
+            return
+        pains, measures = plan
+        saved = self.status.attempt(
+            lambda: self.store.save_plan(pains, measures, expected=self.token)
+        )
+        if saved is not None:
+            self.token = saved.token
+            self._saved_plan = plan
+
+    def flush(self) -> None:
+        """Save now what is waiting for the typing pause."""
+        self.debouncer.flush()
+
+
+def _number_text(value: float, lang: str) -> str:
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "de" else text
