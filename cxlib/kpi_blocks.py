@@ -49,6 +49,8 @@ def block(base: Baseline, name: str, params: Any, lang: str = "de") -> list[Any]
     (every other grouping as a table: segment, wave, …), trend, retention, cohorts,
     economics, drivers, warning.
     """
+    if base.to_frame().empty:  # a new client without data: one note instead of the parts
+        return [display.note(_tx("notes.no_figures", lang), lang=lang)] if name == "table" else []
     head = lambda key, **v: display.subheading(_tx(f"headings.{key}", lang, **v))  # noqa: E731
     read = lambda text: display.reading(text, lang)  # noqa: E731
     has_nps = "nps" in base.experience and base.reliability(base.experience["nps"].n) != "none"

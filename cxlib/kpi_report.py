@@ -107,6 +107,8 @@ def baseline_table(base: Baseline, lang: str = "de") -> Any:
     """The baseline table as report HTML: one table per level, the level as caption."""
     from IPython.display import HTML
 
+    if base.to_frame().empty:  # a new client without customer, survey or revenue data
+        return display.note(_tx("notes.no_figures", lang), lang=lang)
     frame = baseline_frame(base, lang)
     level = _tx("columns.level", lang)
     if base.to_frame()["target"].isna().all():  # no targets set: no empty column

@@ -42,6 +42,28 @@ SOURCE_KEY = "cxwb_source"
 #: Exception names raised inside the kernel that are the user's to fix.
 USER_ERRORS = {"CXError", "ParameterError", "DataError", "ClientNotFoundError", "RunError"}
 
+#: Modules that define the analyses' own CXError subclasses (raised inside the kernel).
+ERROR_MODULES = ("kpis", "survival_errors", "maturity", "maturity_catalogue", "journeys")
+
+
+def user_error_names() -> set[str]:
+    """Names of every error type the user can fix: CXError and all its subclasses.
+
+    A cell that raises e.g. ``SurvivalError`` reaches papermill only by name;
+    this decides whether the run reports its plain message or an internal error.
+    """
+    import importlib
+
+    for module in ERROR_MODULES:
+        importlib.import_module(f".{module}", __package__)
+    names, todo = set(USER_ERRORS), [CXError]
+    while todo:
+        cls = todo.pop()
+        names.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return names
+
+
 if TYPE_CHECKING:
     import nbformat
 
@@ -256,7 +278,7 @@ def _execute(
             exc.evalue,
             "\n".join(exc.traceback),
         )
-        if exc.ename in USER_ERRORS:
+        if exc.ename in user_error_names():
             raise RunError(exc.evalue) from None
         raise RunError(
             f"Interner Fehler beim Ausführen der Notebooks ({exc.ename}: {exc.evalue}). "

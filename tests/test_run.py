@@ -233,3 +233,24 @@ def test_papermill_runs_one_notebook_directly_with_the_same_analysis(
     record = json.loads((tmp_path / "sections" / "03-kpi.json").read_text(encoding="utf-8"))
     results = json.loads((german_run / "results.json").read_text(encoding="utf-8"))
     assert record == next(s for s in results["sections"] if s["id"] == "kpi")
+
+
+def test_every_analysis_error_counts_as_the_users_to_fix():
+    from cxlib.run import user_error_names
+
+    names = user_error_names()
+    assert {"SurvivalError", "NoEventsError", "MaturityDataError", "RatingError"} <= names
+    assert {"KpiInputError", "CatalogueError", "DataError"} <= names
+    assert "KeyError" not in names and "ValueError" not in names
+
+
+@pytest.mark.slow
+def test_new_client_without_data_gets_a_plain_message(tmp_path: Path):
+    from cxlib.scaffold import new_client
+
+    written = new_client("muster-gmbh", tmp_path / "parameters", tmp_path / "data", "Muster GmbH")
+    with pytest.raises(RunError) as caught:
+        run_client(written[0], out_dir=tmp_path / "reports")
+    message = str(caught.value)
+    assert "Kundentabelle" in message
+    assert "Interner Fehler" not in message
