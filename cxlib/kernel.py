@@ -13,7 +13,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
@@ -33,15 +32,9 @@ class ThisPythonKernelManager(AsyncKernelManager):
         ]
 
 
-def kernel_options() -> dict[str, Any]:
-    """Keyword arguments for ``papermill.execute_notebook`` that pin the kernel."""
-    return {
-        "kernel_manager_class": "cxlib.kernel.ThisPythonKernelManager",
-        # the kernel logs start-up notices and the interrupt jupyter_client sends
-        # at shutdown; neither is the user's business (cell errors come back
-        # through papermill)
-        "extra_arguments": ["--IPKernelApp.log_level=CRITICAL"],
-    }
+#: The kernel logs start-up notices and the interrupt jupyter_client sends at
+#: shutdown; neither is the user's business (cell errors come back through papermill).
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL",)
 
 
 #: Modules the notebooks need, imported by the kernel while it boots (``exec_lines``),
@@ -79,7 +72,7 @@ def started_kernel(
     from jupyter_core.utils import run_sync
 
     manager = ThisPythonKernelManager(kernel_name="python3")
-    arguments = [*kernel_options()["extra_arguments"]]
+    arguments = list(KERNEL_ARGUMENTS)
     if preload:
         arguments.append(f"--IPKernelApp.exec_lines={_preload_line(preload)}")
     run_sync(manager.start_kernel)(extra_arguments=arguments, cwd=str(cwd or Path.cwd()))

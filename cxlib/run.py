@@ -39,9 +39,6 @@ from .summary import compose
 RESULTS_SCHEMA_VERSION = 1
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
 SOURCE_KEY = "cxwb_source"
-#: Exception names raised inside the kernel that are the user's to fix.
-USER_ERRORS = {"CXError", "ParameterError", "DataError", "ClientNotFoundError", "RunError"}
-
 #: Modules that define the analyses' own CXError subclasses (raised inside the kernel).
 ERROR_MODULES = ("kpis", "survival_errors", "maturity", "maturity_catalogue", "journeys")
 
@@ -56,7 +53,8 @@ def user_error_names() -> set[str]:
 
     for module in ERROR_MODULES:
         importlib.import_module(f".{module}", __package__)
-    names, todo = set(USER_ERRORS), [CXError]
+    names: set[str] = set()
+    todo: list[type[CXError]] = [CXError]
     while todo:
         cls = todo.pop()
         names.add(cls.__name__)
