@@ -22,6 +22,7 @@ from ..exceptions import CXError
 from ..journeys import CRITERIA, Selection, from_workshop
 from ..parameters import JourneyRating
 from ..texts import t
+from .capture import Capture
 from .maturity_capture import figure_png
 from .plan_capture import Debouncer
 
@@ -34,7 +35,7 @@ __all__ = ["JourneyCapture"]
 BUBBLE_MARGINS = {"left": 0.1, "right": 0.96, "top": 0.95, "bottom": 0.13}
 
 
-class JourneyCapture:
+class JourneyCapture(Capture):
     """The Journey-Auswahl tab: rating widgets per participant plus the live selection.
 
     ``ratings`` maps ``(journey_id, participant)`` to ``{"frequency", "damage",
@@ -52,15 +53,8 @@ class JourneyCapture:
         *,
         redraw: float = 0.3,
     ) -> None:
-        if status is None:
-            from .app import StatusBar
-
-            status = StatusBar(lang)
-        self.store = store
-        self.lang = lang
-        self.status = status
+        super().__init__(store, lang, status)
         self._redraw = Debouncer(self.draw_chart, redraw)
-        self._loading = False
         self.selection: Selection | None = None
         self.ratings: dict[tuple[str, str], dict[str, Any]] = {}
         self.tokens: dict[tuple[str, str], str] = {}

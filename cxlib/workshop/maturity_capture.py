@@ -32,6 +32,7 @@ from ..exceptions import CXError, DataError
 from ..maturity import MaturityResult, assess, questionnaire
 from ..plots.maturity import radar
 from ..texts import t
+from .capture import Capture
 from .plan_capture import Debouncer
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def _problem_text(exc: CXError) -> str:
     return str(exc)
 
 
-class MaturityCapture:
+class MaturityCapture(Capture):
     """The Reifegrad tab: capture widgets per respondent plus the live results.
 
     ``store`` implements the workshop store interface (``parameters``,
@@ -116,13 +117,7 @@ class MaturityCapture:
         on_change: Callable[[], None] | None = None,
         redraw: float = 0.3,
     ) -> None:
-        if status is None:
-            from .app import StatusBar
-
-            status = StatusBar(lang)
-        self.store = store
-        self.lang = lang
-        self.status = status
+        super().__init__(store, lang, status)
         self.on_change = on_change
         self._redraw = Debouncer(self.draw_chart, redraw)
         params = store.parameters()
@@ -135,7 +130,6 @@ class MaturityCapture:
         self.respondents: dict[str, Respondent] = {}
         self._history = pd.DataFrame()
         self._wave: str | None = None
-        self._loading = False
         self.result: MaturityResult | None = None
         self.result_problem: str | None = None
         self._build()

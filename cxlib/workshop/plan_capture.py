@@ -29,6 +29,7 @@ from pydantic import ValidationError
 from .. import formatting as fmt
 from ..parameters import Measure, PainPoint
 from ..texts import t
+from .capture import Capture
 
 if TYPE_CHECKING:
     from .app import StatusBar
@@ -152,7 +153,7 @@ MEASURE_FIELDS = ("text", "owner", "start", "check_date", "kpi", "target")
 _REQUIRED = {"text", "owner", "kpi", "start", "check_date"}
 
 
-class PlanCapture:
+class PlanCapture(Capture):
     """The Maßnahmenplan tab: pain point and measure rows, validated as typed.
 
     ``errors`` maps ``(kind, row number, field)`` to the message shown next to
@@ -168,14 +169,7 @@ class PlanCapture:
         *,
         debounce: float = 0.8,
     ) -> None:
-        if status is None:
-            from .app import StatusBar
-
-            status = StatusBar(lang)
-        self.store = store
-        self.lang = lang
-        self.status = status
-        self._loading = False
+        super().__init__(store, lang, status)
         self.errors: dict[tuple[str, int, str], str] = {}
         self._saved_plan: tuple[list[dict], list[dict]] | None = None
         self.token: str | None = None
