@@ -169,7 +169,7 @@ def run_one(path: Path, out_dir: Path, lang: str | None) -> RunResult:
     """Run one client and turn any error into a failed :class:`RunResult`."""
     started = time.perf_counter()
     try:
-        return run_client(path, out_dir=out_dir, lang=lang)
+        return run_client(path, out_dir=out_dir, lang=lang, parallel=1)  # workers fill the cores
     except CXError as exc:
         log = getattr(exc, "log_path", None)
         return RunResult(

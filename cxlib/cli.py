@@ -49,12 +49,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .kernel import started_kernel
+    from .kernel import notebook_kernels, started_kernels
 
-    with started_kernel() as kernel:  # boots while the analysis libraries load here
+    with started_kernels(notebook_kernels()) as kernels:  # boot while cxlib loads here
         from .run import run_client
 
-        result = run_client(args.params, out_dir=args.out, lang=args.lang, kernel=kernel)
+        result = run_client(args.params, out_dir=args.out, lang=args.lang, kernels=kernels)
     print(f"Bericht: {result.report} ({result.seconds:.1f} s)")
     return 0
 

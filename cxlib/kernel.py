@@ -9,9 +9,10 @@ whatever kernelspecs exist.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -80,6 +81,24 @@ def started_kernel(
         yield manager
     finally:
         shutdown(manager)
+
+
+@contextmanager
+def started_kernels(
+    count: int, preload: tuple[str, ...] = PRELOAD, cwd: str | Path | None = None
+) -> Iterator[list[ThisPythonKernelManager]]:
+    """``count`` kernels started now (see :func:`started_kernel`), all shut down on exit."""
+    with ExitStack() as stack:
+        yield [stack.enter_context(started_kernel(preload, cwd)) for _ in range(count)]
+
+
+def notebook_kernels() -> int:
+    """Kernels for one client's run on its own: 2 when this process may use two cores, else 1."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return 2 if cores >= 2 else 1
 
 
 def shutdown(manager: ThisPythonKernelManager) -> None:

@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from .exceptions import CXError
+from .packaged_yaml import is_packaged, load_packaged
 from .texts import LANGUAGES
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -116,10 +118,12 @@ class ActionCatalogue:
 
 def _read(path: Path) -> Any:
     try:
+        if is_packaged(path):
+            return load_packaged(path)
         return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CatalogueError(path, ["Datei nicht gefunden"]) from None
-    except YAMLError as exc:
+    except (YAMLError, yaml.YAMLError) as exc:
         raise CatalogueError(path, [f"YAML-Syntaxfehler: {exc}"]) from None
 
 

@@ -32,7 +32,9 @@ import nbformat
 from bs4 import BeautifulSoup
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
-from nbconvert import HTMLExporter
+from nbconvert import HTMLExporter, TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets.config import Config
 
@@ -115,8 +117,33 @@ def _is_accidental_repr(text: str) -> bool:
     return bool(_ACCIDENTAL_REPR.match(str(text)))
 
 
+class _ReportExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its closing BeautifulSoup pass.
+
+    ``HTMLExporter.from_notebook_node`` ends by parsing its whole output again
+    to give input cells tab stops and images without alt text a placeholder.
+    The report has no input cells, :func:`_offline` parses the fragment anyway
+    (and fills in missing alt texts in the report's language), and the second
+    parse of a page full of inline images costs about half a second per report.
+    """
+
+    def from_notebook_node(  # type: ignore[override]
+        self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[str, dict[str, Any]]:
+        """Render ``nb`` with the report template (the filters HTMLExporter registers)."""
+        resources = self._init_resources(resources)
+        self.register_filter("highlight_code", Highlight2HTML(parent=self))
+        self.register_filter(
+            "filter_data_type",
+            WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            ),
+        )
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
 def _exporter() -> HTMLExporter:
-    exporter = HTMLExporter(
+    exporter = _ReportExporter(
         config=Config({"NbConvertBase": {"display_data_priority": list(DISPLAY_PRIORITY)}}),
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(templates_dir())],
@@ -140,11 +167,16 @@ def _exporter() -> HTMLExporter:
     return exporter
 
 
-def _offline(html: str) -> str:
-    """Strip whatever would load from the network or run code from an HTML fragment."""
+def _offline(html: str, missing_alt: str = "") -> str:
+    """Strip whatever would load from the network or run code from an HTML fragment.
+
+    Images without alt text get ``missing_alt``.
+    """
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup.find_all(_DROPPED_TAGS):
         tag.decompose()
+    for tag in soup.find_all("img", alt=False):
+        tag.attrs["alt"] = missing_alt
     for tag in soup.find_all(True):
         for name in list(tag.attrs):
             value = tag.attrs[name]
@@ -171,14 +203,15 @@ def notebook_html(notebook: nbformat.NotebookNode, lang: str = "de") -> str:
     The caller's notebook is not changed.
     """
     notebook = copy.deepcopy(notebook)
-    resources = {"cx": {"figure_alt": t("report.display.figure_alt", lang)}}
+    figure_alt = t("report.display.figure_alt", lang)
+    resources = {"cx": {"figure_alt": figure_alt}}
     with warnings.catch_warnings():
         # outputs with no representation in DISPLAY_PRIORITY are dropped on purpose
         warnings.filterwarnings(
             "ignore", message="Your element with mimetype", category=UserWarning
         )
         body, _ = _exporter().from_notebook_node(notebook, resources=resources)
-    return _offline(body).strip()
+    return _offline(body, figure_alt).strip()
 
 
 # --- the page around it -----------------------------------------------------------

@@ -1,10 +1,9 @@
 """Run one client: validate, execute the notebooks with papermill, render the report.
 
-The four analysis notebooks are stitched into one notebook and executed in
-ONE kernel (a fresh kernel per notebook would cost about 2.5 s each), then
-split again so every executed notebook is stored on its own. Everything is
-written into a temporary folder beside the target and moved into place only
-on success, so a failed run never replaces the client's last good report.
+The notebooks run in one or two pre-started kernels (see :mod:`cxlib.execution`).
+Everything is written into a temporary folder beside the target and moved into
+place only on success, so a failed run never replaces the client's last good
+report.
 """
 
 from __future__ import annotations
@@ -23,14 +22,15 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from . import __version__
 from .exceptions import CXError, RunError
-from .kernel import ThisPythonKernelManager, started_kernel
+from .execution import combine, execute
+from .kernel import ThisPythonKernelManager, notebook_kernels, started_kernels
 from .loading import ClientData, load_client_data
 from .parameters import ClientParameters, find_parameters, load_parameters
 from .paths import HANDOFF_FILE, PACKAGE_DIR, notebooks_dir
@@ -38,32 +38,9 @@ from .summary import compose
 
 RESULTS_SCHEMA_VERSION = 1
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
-SOURCE_KEY = "cxwb_source"
-#: Modules that define the analyses' own CXError subclasses (raised inside the kernel).
-ERROR_MODULES = ("kpis", "survival_errors", "maturity", "maturity_catalogue", "journeys")
-
-
-def user_error_names() -> set[str]:
-    """Names of every error type the user can fix: CXError and all its subclasses.
-
-    A cell that raises e.g. ``SurvivalError`` reaches papermill only by name;
-    this decides whether the run reports its plain message or an internal error.
-    """
-    import importlib
-
-    for module in ERROR_MODULES:
-        importlib.import_module(f".{module}", __package__)
-    names: set[str] = set()
-    todo: list[type[CXError]] = [CXError]
-    while todo:
-        cls = todo.pop()
-        names.add(cls.__name__)
-        todo.extend(cls.__subclasses__())
-    return names
-
-
-if TYPE_CHECKING:
-    import nbformat
+#: Above this many data rows a client's notebooks run in one kernel even when
+#: more were started: every kernel holds its own copy of the client's data.
+PARALLEL_ROW_LIMIT = 1_000_000
 
 log = logging.getLogger("cxlib.run")
 
@@ -106,43 +83,6 @@ def notebook_paths() -> list[Path]:
     if not paths:
         raise RunError(f"Keine Notebooks gefunden in {notebooks_dir()}")
     return paths
-
-
-def stitch(paths: list[Path]) -> nbformat.NotebookNode:
-    """One notebook made of all ``paths``; only the first ``parameters`` cell is kept.
-
-    Every cell remembers its source notebook in ``metadata.cxwb_source``.
-    """
-    import nbformat
-
-    combined = None
-    for path in paths:
-        nb = nbformat.read(path, as_version=4)
-        if combined is None:
-            combined = nbformat.v4.new_notebook(metadata=nb.metadata)
-        seen_parameters = any("parameters" in c.metadata.get("tags", []) for c in combined.cells)
-        for cell in nb.cells:
-            if seen_parameters and "parameters" in cell.metadata.get("tags", []):
-                continue
-            cell.metadata[SOURCE_KEY] = path.name
-            combined.cells.append(cell)
-    assert combined is not None
-    return combined
-
-
-def split(notebook: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
-    """The executed parts of a stitched notebook, by source notebook name."""
-    import nbformat
-
-    parts: dict[str, nbformat.NotebookNode] = {}
-    name = None
-    for cell in notebook.cells:
-        # cells papermill adds (injected parameters) belong to the notebook before them
-        name = cell.metadata.get(SOURCE_KEY, name) or "parameters.ipynb"
-        if name not in parts:
-            parts[name] = nbformat.v4.new_notebook(metadata=notebook.metadata)
-        parts[name].cells.append(cell)
-    return parts
 
 
 def _hash_files(digest: hashlib._Hash, label: str, paths: list[Path]) -> None:
@@ -247,43 +187,6 @@ def _run_log(path: Path) -> Iterator[None]:
         handler.close()
 
 
-def _execute(
-    stitched: nbformat.NotebookNode,
-    output: Path,
-    parameters: dict,
-    kernel: ThisPythonKernelManager,
-) -> nbformat.NotebookNode:
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    try:
-        return papermill.execute_notebook(
-            stitched,
-            str(output),
-            parameters=parameters,
-            km=kernel,
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,
-            start_timeout=120,
-        )
-    except PapermillExecutionError as exc:
-        cell = exc.exec_count
-        log.error(
-            "notebook cell %s failed: %s: %s\n%s",
-            cell,
-            exc.ename,
-            exc.evalue,
-            "\n".join(exc.traceback),
-        )
-        if exc.ename in user_error_names():
-            raise RunError(exc.evalue) from None
-        raise RunError(
-            f"Interner Fehler beim Ausführen der Notebooks ({exc.ename}: {exc.evalue}). "
-            "Das ist ein Programmfehler, bitte mit dem Protokoll melden."
-        ) from None
-
-
 def _swap_into_place(tmp: Path, final: Path) -> None:
     """Replace ``final`` by ``tmp``; the old folder is removed only afterwards."""
     old = None
@@ -307,7 +210,8 @@ def run_client(
     params_file: str | Path,
     out_dir: str | Path = "reports",
     lang: str | None = None,
-    kernel: ThisPythonKernelManager | None = None,
+    kernels: Sequence[ThisPythonKernelManager] | None = None,
+    parallel: int | None = None,
 ) -> RunResult:
     """Produce ``out_dir/<client_id>/report.html`` and ``results.json`` for one client.
 
@@ -315,21 +219,25 @@ def run_client(
     :class:`~cxlib.exceptions.CXError` with a plain message for anything the
     user can fix; input errors are found before anything is written.
 
-    The notebooks' kernel is started first, so that it boots while the
-    parameters are validated and the data loaded; pass ``kernel`` (from
-    :func:`cxlib.kernel.started_kernel`) to start it even earlier.
+    The notebooks run in ``parallel`` kernels at once (default
+    :func:`cxlib.kernel.notebook_kernels`: two on a machine with two cores;
+    a batch passes 1, its workers already fill the cores), and in one kernel
+    for a client with more than :data:`PARALLEL_ROW_LIMIT` data rows. The
+    kernels are started first, so that they boot while the parameters are
+    validated and the data loaded; pass ``kernels`` (from
+    :func:`cxlib.kernel.started_kernels`) to start them even earlier.
     """
-    if kernel is not None:
-        return _run_client(params_file, out_dir, lang, kernel)
-    with started_kernel() as manager:
-        return _run_client(params_file, out_dir, lang, manager)
+    if kernels:
+        return _run_client(params_file, out_dir, lang, list(kernels))
+    with started_kernels(parallel or notebook_kernels()) as started:
+        return _run_client(params_file, out_dir, lang, started)
 
 
 def _run_client(
     params_file: str | Path,
     out_dir: str | Path,
     lang: str | None,
-    kernel: ThisPythonKernelManager,
+    kernels: list[ThisPythonKernelManager],
 ) -> RunResult:
     import nbformat
 
@@ -341,6 +249,9 @@ def _run_client(
     language = lang or params.language
     if language not in ("de", "en"):
         raise RunError(f"Unbekannte Sprache „{language}“ (de oder en)")
+    rows = int(data.quality_frame()["rows_read"].sum())
+    if rows > PARALLEL_ROW_LIMIT:
+        kernels = kernels[:1]
     out = Path(out_dir).expanduser().resolve()
     out.mkdir(parents=True, exist_ok=True)
     client_id = params.client.id
@@ -351,27 +262,26 @@ def _run_client(
     try:
         with _run_log(log_path):
             log.info("client %s, language %s, parameters %s", client_id, language, params.source)
+            log.info("%s data rows, notebooks in %s kernel(s)", rows, len(kernels))
             handoff = tmp / HANDOFF_FILE
             handoff.write_bytes(pickle.dumps((params, data), protocol=pickle.HIGHEST_PROTOCOL))
             paths = notebook_paths()
-            stitched = stitch(paths)
-            executed = _execute(
-                stitched,
-                tmp / "workbook.ipynb",
+            parts = execute(
+                paths,
                 {
                     "client_id": client_id,
                     "params_file": str(params.source),
                     "lang": language,
                     "output_dir": str(tmp),
                 },
-                kernel,
+                kernels,
+                tmp,
             )
             log.info("notebooks executed after %.1f s", time.perf_counter() - started)
             notebooks = tmp / "notebooks"
             notebooks.mkdir()
-            for name, part in split(executed).items():
+            for name, part in parts.items():
                 nbformat.write(part, notebooks / name)
-            (tmp / "workbook.ipynb").unlink()
             sections = _read_sections(tmp)
             results = {
                 "schema_version": RESULTS_SCHEMA_VERSION,
@@ -385,7 +295,7 @@ def _run_client(
                 "data_quality": _quality_records(data),
             }
             results["benchmark"] = benchmark_for_run(params, results, out)  # never raises
-            html = render_report(executed, params, results, language)
+            html = render_report(combine(parts), params, results, language)
             (tmp / "report.html").write_text(html, encoding="utf-8")
             (tmp / "results.json").write_text(
                 json.dumps(results, ensure_ascii=False, indent=2, sort_keys=True) + "\n",

@@ -42,6 +42,12 @@ def _load(path: Path, stamp: tuple[int, int]) -> tuple[ClientParameters, ClientD
     return params, load_client_data(params)
 
 
+@lru_cache(maxsize=1)
+def _unpickle(path: Path, stamp: tuple[int, int]) -> tuple[ClientParameters, ClientData]:
+    """The hand-off written by :mod:`cxlib.run`, read once for all notebooks of a run."""
+    return pickle.loads(path.read_bytes())
+
+
 def _stamp(path: Path) -> tuple[int, int]:
     stat = path.stat()
     return stat.st_mtime_ns, stat.st_size
@@ -152,7 +158,7 @@ def open_client(
     """
     handoff = Path(output_dir) / HANDOFF_FILE if output_dir else None
     if handoff is not None and handoff.is_file():
-        params, data = pickle.loads(handoff.read_bytes())  # written by cxlib.run
+        params, data = _unpickle(handoff, _stamp(handoff))
     else:
         path = find_parameters(params_file or client_id)
         params, data = _load(path, _stamp(path))

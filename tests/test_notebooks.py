@@ -8,7 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cxlib.run import SOURCE_KEY, notebook_paths, split, stitch
+from cxlib.execution import SOURCE_KEY, split, stitch
+from cxlib.run import notebook_paths
 
 NOTEBOOKS = notebook_paths()
 

@@ -395,3 +395,13 @@ def test_png_logo_inlined_and_missing_logo_warns(tmp_path):
     with pytest.warns(CXWarning, match="Logo"):
         html = render_report(make_notebook(), gone, RESULTS, "de")
     assert '<img class="cover-logo"' not in html
+
+
+def test_markdown_image_without_alt_gets_the_report_language_alt_text():
+    nb = new_notebook(cells=[new_markdown_cell(f'<img src="data:image/png;base64,{PNG}">')])
+    de = notebook_html(nb, "de")
+    en = notebook_html(nb, "en")
+    alts = [re.search(r'<img[^>]*\balt="([^"]*)"', html).group(1) for html in (de, en)]
+    assert alts[0] and alts[1] and alts[0] != alts[1]
+    assert "No description has been provided" not in de
+    assert "tabindex" not in de

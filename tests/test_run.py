@@ -18,6 +18,7 @@ import pytest
 
 from cxlib.batch import run_batch
 from cxlib.exceptions import DataError, RunError
+from cxlib.kernel import notebook_kernels
 from cxlib.run import run_client
 from cxlib.texts import t
 
@@ -78,6 +79,8 @@ def test_cli_writes_report_results_notebooks_and_log(german_run: Path):
     assert 2 <= len(results["summary"]) <= 7
     tables = {row["table"] for row in results["data_quality"]}
     assert {"customers", "survey", "maturity"} <= tables
+    kernels = notebook_kernels()
+    assert f"notebooks in {kernels} kernel(s)" in (german_run / "run.log").read_text("utf-8")
 
 
 def test_report_is_clean_offline_and_german(german_run: Path):
@@ -126,7 +129,10 @@ def test_english_report_from_the_same_notebooks(tmp_path: Path, monkeypatch):
         encoding="utf-8",
     )
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
-    result = run_client(SMALL, out_dir=tmp_path / "out", lang="en")
+    # and a client too big for a kernel each runs its notebooks in one kernel
+    monkeypatch.setattr("cxlib.run.PARALLEL_ROW_LIMIT", 0)
+    result = run_client(SMALL, out_dir=tmp_path / "out", lang="en", parallel=2)
+    assert "notebooks in 1 kernel(s)" in result.log.read_text("utf-8")
     html = result.report.read_text(encoding="utf-8")
     assert parse(html).html_lang == "en"
     assert t("sections.kpi.title", "en") in html
@@ -236,7 +242,7 @@ def test_papermill_runs_one_notebook_directly_with_the_same_analysis(
 
 
 def test_every_analysis_error_counts_as_the_users_to_fix():
-    from cxlib.run import user_error_names
+    from cxlib.execution import user_error_names
 
     names = user_error_names()
     assert {"SurvivalError", "NoEventsError", "MaturityDataError", "RatingError"} <= names

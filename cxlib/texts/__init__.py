@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
+from ..packaged_yaml import load_packaged
 
 LANGUAGES = ("de", "en")
 _DIR = Path(__file__).resolve().parent
@@ -31,10 +31,9 @@ def catalogue(lang: str) -> dict[str, str]:
     """All texts of one language as a flat ``{key: text}`` mapping."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; known: {', '.join(LANGUAGES)}")
-    yaml = YAML(typ="safe")
     out: dict[str, str] = {}
     for path in sorted((_DIR / lang).glob("*.yaml")):
-        _flatten(path.stem, yaml.load(path.read_text(encoding="utf-8")) or {}, out)
+        _flatten(path.stem, load_packaged(path) or {}, out)
     return out
 
 

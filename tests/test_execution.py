@@ -1,0 +1,98 @@
+"""Executing notebooks in one kernel or in several at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from cxlib.exceptions import RunError
+from cxlib.execution import SOURCE_KEY, combine, deal, execute, split, stitch
+from cxlib.kernel import notebook_kernels, started_kernels
+from cxlib.run import notebook_paths
+
+
+def test_deal_gives_alternate_notebooks_to_each_kernel():
+    paths = [Path(f"0{i}-x.ipynb") for i in range(1, 5)]
+    assert deal(paths, 1) == [paths]
+    assert deal(paths, 2) == [[paths[0], paths[2]], [paths[1], paths[3]]]
+    assert deal(paths, 6) == [[p] for p in paths]  # never an empty group
+    with pytest.raises(ValueError):
+        deal(paths, 0)
+
+
+def test_combine_restores_report_order_from_parts_of_two_groups():
+    paths = notebook_paths()
+    parts = {}
+    for group in reversed(deal(paths, 2)):  # the second group finishes first
+        parts.update(split(stitch(group)))
+    names = [c.metadata[SOURCE_KEY] for c in combine(parts).cells]
+    assert names == sorted(names)
+    assert sorted(set(names)) == [p.name for p in paths]
+
+    # every notebook's own cells in their own order (a group keeps one parameters cell)
+    def sources(cells):
+        return [c.source for c in cells if "parameters" not in c.metadata.get("tags", [])]
+
+    for path in paths:
+        own = [c for c in combine(parts).cells if c.metadata[SOURCE_KEY] == path.name]
+        assert sources(own) == sources(nbformat.read(path, as_version=4).cells)
+
+
+def test_a_single_client_run_uses_two_kernels_on_two_cores(monkeypatch):
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert notebook_kernels() == 2
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0}, raising=False)
+    assert notebook_kernels() == 1
+
+
+def _notebook(path: Path, *sources: str) -> Path:
+    cells = [new_code_cell('output_dir = ""', metadata={"tags": ["parameters"]})]
+    cells += [new_code_cell(source) for source in sources]
+    kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": kernelspec}), path)
+    return path
+
+
+@pytest.mark.slow
+def test_two_kernels_run_their_notebooks_at_once_and_parts_come_back_by_name(tmp_path: Path):
+    def waiting_for(me: str, other: str) -> str:
+        # each notebook waits until the other one has started: only parallel kernels finish
+        return (
+            "import os, time, pathlib\n"
+            f"pathlib.Path(r'{tmp_path / me}').touch()\n"
+            f"other = pathlib.Path(r'{tmp_path / other}')\n"
+            "deadline = time.time() + 60\n"
+            "while not other.exists() and time.time() < deadline: time.sleep(0.05)\n"
+            "print(os.getpid(), other.exists())"
+        )
+
+    paths = [
+        _notebook(tmp_path / "01-a.ipynb", waiting_for("a.started", "b.started")),
+        _notebook(tmp_path / "02-b.ipynb", waiting_for("b.started", "a.started")),
+    ]
+    with started_kernels(2, preload=()) as kernels:
+        parts = execute(paths, {"output_dir": str(tmp_path)}, kernels, tmp_path)
+    assert list(parts) == ["01-a.ipynb", "02-b.ipynb"]
+    printed = [parts[p.name].cells[-1].outputs[0]["text"].split() for p in paths]
+    assert printed[0][1] == printed[1][1] == "True"
+    assert printed[0][0] != printed[1][0]  # two kernel processes
+    assert not list(tmp_path.glob("workbook-*.ipynb"))  # nothing left over on success
+
+
+@pytest.mark.slow
+def test_a_users_error_in_the_second_kernel_ends_the_run_with_its_plain_message(tmp_path: Path):
+    paths = [
+        _notebook(tmp_path / "01-a.ipynb", "x = 1"),
+        _notebook(
+            tmp_path / "02-b.ipynb",
+            "from cxlib.survival_errors import SurvivalError\n"
+            "raise SurvivalError('Die Kundentabelle fehlt.')",
+        ),
+    ]
+    with started_kernels(2, preload=()) as kernels, pytest.raises(RunError) as caught:
+        execute(paths, {"output_dir": str(tmp_path)}, kernels, tmp_path)
+    assert str(caught.value) == "Die Kundentabelle fehlt."
+    assert (tmp_path / "workbook-2.ipynb").is_file()  # the failed notebook stays for the log
