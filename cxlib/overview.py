@@ -168,12 +168,15 @@ class DataOverview:
         return pd.DataFrame(rows)
 
     def categories(self, lang: str = "de"):
-        """The most frequent values as a formatted table to display."""
+        """The most frequent values as a formatted table to display (None without any).
+
+        Without data :meth:`summary` has said so already.
+        """
         from . import display
 
         frame = self.categories_frame(lang)
         if frame.empty:
-            return display.note(t("overview.no_data", lang), lang=lang)
+            return None
         return display.table(
             frame,
             lang,

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -500,6 +499,8 @@ def _read_csv(path: Path, source: DataFile, file: str) -> Grid:
 
 
 def _read_xlsx(path: Path, source: DataFile, file: str) -> Grid:
+    import openpyxl  # only for Excel files (0.1 s to import)
+
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for broken files

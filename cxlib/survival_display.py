@@ -2,12 +2,16 @@
 
 Every function takes a :class:`~cxlib.survival_report.SurvivalReport` (or a
 result of :mod:`cxlib.survival` / :mod:`cxlib.cox`) and returns display HTML
-(escaped by :mod:`cxlib.display`) or one plain sentence.
+(escaped by :mod:`cxlib.display`) or one plain sentence. Given a
+:class:`~cxlib.survival_report.SurvivalUnavailable`, :func:`definition_note`
+says what is missing and every block shows nothing.
 """
 
 from __future__ import annotations
 
+import functools
 import html
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -163,7 +167,12 @@ def model_note(report: Any, lang: str = "de") -> str:
 
 
 def definition_note(report: Any, lang: str = "de") -> str:
-    """How churn and tenure are defined for this client (incl. delayed entry)."""
+    """How churn and tenure are defined for this client (incl. delayed entry).
+
+    Without an analysis: what is missing for one.
+    """
+    if not report.available:
+        return report.note(lang)
     data = report.data
     if data.definition == "non_contractual":
         text = t(
@@ -187,6 +196,16 @@ def definition_note(report: Any, lang: str = "de") -> str:
 # --- blocks the notebook shows (heading, chart, reading) -------------------------------
 
 
+def _needs_analysis(block: Callable[..., Any]) -> Callable[..., Any]:
+    """A block that shows nothing when the report is a SurvivalUnavailable."""
+
+    @functools.wraps(block)
+    def shown(report: Any, *args: Any, **kwargs: Any) -> Any:
+        return block(report, *args, **kwargs) if report.available else _join()
+
+    return shown
+
+
 def _join(*parts: Any) -> Any:
     """Several display snippets as one HTML object (each already escaped)."""
     from IPython.display import HTML
@@ -206,6 +225,7 @@ def _unit(report: Any) -> dict[str, Any]:
     return {"unit_days": UNIT_DAYS[unit], "unit_key": unit}
 
 
+@_needs_analysis
 def curve_block(report: Any, lang: str = "de") -> Any:
     """The overall Verbleibkurve with numbers at risk and its reading."""
     title = t("survival.curve_title", lang)
@@ -220,6 +240,7 @@ def curve_block(report: Any, lang: str = "de") -> Any:
     )
 
 
+@_needs_analysis
 def horizon_block(report: Any, lang: str = "de") -> Any:
     """The horizon table and its reading."""
     return _join(
@@ -229,6 +250,7 @@ def horizon_block(report: Any, lang: str = "de") -> Any:
     )
 
 
+@_needs_analysis
 def group_block(report: Any, lang: str = "de") -> Any:
     """Curves of the grouping with the clearest difference, small groups marked."""
     from .plots.survival import km_curves
@@ -249,6 +271,7 @@ def group_block(report: Any, lang: str = "de") -> Any:
     )
 
 
+@_needs_analysis
 def logrank_block(report: Any, lang: str = "de") -> Any:
     """All groupings' log-rank tests and what "statistisch gesichert" means."""
     if not report.tests:
@@ -260,6 +283,7 @@ def logrank_block(report: Any, lang: str = "de") -> Any:
     )
 
 
+@_needs_analysis
 def model_block(report: Any, lang: str = "de") -> Any:
     """Forest plot, plain-German readings, hazard-ratio table and the model note."""
     title = display.subheading(t("survival.forest_title", lang))
@@ -282,6 +306,7 @@ def model_block(report: Any, lang: str = "de") -> Any:
     )
 
 
+@_needs_analysis
 def reasons_block(report: Any, lang: str = "de") -> Any:
     """Cumulative incidence per churn reason (competing risks), if reasons are recorded."""
     if report.reasons is None:
@@ -294,6 +319,7 @@ def reasons_block(report: Any, lang: str = "de") -> Any:
     )
 
 
+@_needs_analysis
 def risk_block(report: Any, output_dir: Any, lang: str = "de") -> Any:
     """Write the risk list next to the report (if a run folder is set) and say where it is."""
     if report.model is None:
@@ -391,6 +417,7 @@ def signals_note(report: Any, lang: str = "de") -> str | None:
     return text
 
 
+@_needs_analysis
 def drivers_block(report: Any, lang: str = "de") -> Any:
     """The three most important drivers linked to journey and signals, and the signal model."""
     parts: list[Any] = [display.subheading(t("survival.drivers_title", lang))]

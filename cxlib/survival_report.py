@@ -6,15 +6,19 @@ churn, competing risks by churn reason, the time-varying model of the
 early-warning signals (:mod:`cxlib.signal_model`) and the ranked churn drivers
 linked to the chosen journey (:mod:`cxlib.churn_drivers`)) and returns a frozen
 :class:`SurvivalReport` whose methods give the notebook its tables, readings,
-summary statements, ``results.json`` figures and the risk list.
+summary statements, ``results.json`` figures and the risk list. A client
+without customer data, or without a single churn yet, gets a
+:class:`SurvivalUnavailable` instead: the section then says what is missing
+and the rest of the report is written as usual.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -29,7 +33,7 @@ from .signal_model import SignalModel, fit_signal_model
 from .summary import Statement
 from .survival import KaplanMeier, KaplanMeierGroups, LogRank, kaplan_meier, logrank
 from .survival_data import DAYS_PER_MONTH, SurvivalData, build_survival_table, cox_population
-from .survival_errors import SurvivalError
+from .survival_errors import NoEventsError, SurvivalError
 from .texts import t
 
 #: Traffic light of early churn (share lost in the first 6 months): a choice.
@@ -42,8 +46,41 @@ UNIT_DAYS = {"months": DAYS_PER_MONTH, "weeks": DAYS_PER_WEEK, "days": 1.0}
 
 
 @dataclass(frozen=True)
+class SurvivalUnavailable:
+    """The churn section of a client whose data allow no survival analysis yet.
+
+    ``reason`` is ``customers`` (no customers table) or ``events`` (not a
+    single churn up to ``cutoff``). The section shows :meth:`note` in place of
+    its charts, makes no summary statement and records ``available: false``.
+    """
+
+    reason: Literal["customers", "events"]
+    cutoff: dt.date
+    available: ClassVar[bool] = False
+
+    def key_message(self, lang: str = "de") -> str:
+        """The section's key message (heading subtitle): what cannot be said yet."""
+        return t(f"survival.unavailable.{self.reason}.key_message", lang)
+
+    def note(self, lang: str = "de") -> str:
+        """What is missing and what to deliver."""
+        cutoff = fmt.date(self.cutoff, lang)
+        return t(f"survival.unavailable.{self.reason}.note", lang, cutoff=cutoff)
+
+    def statements(self, lang: str = "de") -> list[Statement]:
+        """No summary statement without an analysis."""
+        return []
+
+    def figures(self) -> dict[str, Any]:
+        """``results.json``: that the analysis is missing, and why."""
+        return {"available": False, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class SurvivalReport:
     """Everything the churn section shows, computed once."""
+
+    available: ClassVar[bool] = True
 
     data: SurvivalData
     overall: KaplanMeier
@@ -115,6 +152,7 @@ class SurvivalReport:
         """Key figures for results.json (plain numbers)."""
         horizons = self.horizon_frame()
         out: dict[str, Any] = {
+            "available": True,
             "definition": self.data.definition,
             "customers": self.data.n,
             "churns": self.data.n_events,
@@ -507,9 +545,15 @@ def _model(
     return model, note, frame, followup
 
 
-def analyse(params: Any, data: Any, lang: str = "de") -> SurvivalReport:
+def analyse(params: Any, data: Any, lang: str = "de") -> SurvivalReport | SurvivalUnavailable:
     """Run the whole churn analysis of one client (see the module docstring)."""
-    table = build_survival_table(params, data)
+    customers = data.get("customers")
+    if customers is None or customers.empty:
+        return SurvivalUnavailable("customers", params.cutoff)
+    try:
+        table = build_survival_table(params, data)
+    except NoEventsError:
+        return SurvivalUnavailable("events", params.cutoff)
     options = params.analysis.survival
     f = table.frame
     overall = kaplan_meier(f["duration"], f["event"], entry=f["entry"])

@@ -251,12 +251,31 @@ def test_every_analysis_error_counts_as_the_users_to_fix():
 
 
 @pytest.mark.slow
-def test_new_client_without_data_gets_a_plain_message(tmp_path: Path):
+def test_a_client_with_only_workshop_results_gets_a_report(tmp_path: Path):
+    from ruamel.yaml import YAML
+
     from cxlib.scaffold import new_client
 
     written = new_client("muster-gmbh", tmp_path / "parameters", tmp_path / "data", "Muster GmbH")
-    with pytest.raises(RunError) as caught:
-        run_client(written[0], out_dir=tmp_path / "reports")
-    message = str(caught.value)
-    assert "Kundentabelle" in message
-    assert "Interner Fehler" not in message
+    # the workshop's maturity answers and journey ratings; no customer, survey or ticket data
+    answers = PROJECT / "data" / "berger-haustechnik" / "reifegrad_workshop.xlsx"
+    shutil.copy(answers, tmp_path / "data" / "muster-gmbh" / answers.name)
+    yaml = YAML()
+    params = yaml.load(written[0].read_text(encoding="utf-8"))
+    berger = yaml.load(SMALL.read_text(encoding="utf-8"))
+    params["data"] = {
+        "maturity": {"file": f"../data/muster-gmbh/{answers.name}", "sheet": "Reifegrad"}
+    }
+    params["workshop"]["journeys"] = berger["workshop"]["journeys"]
+    with written[0].open("w", encoding="utf-8") as handle:
+        yaml.dump(params, handle)
+
+    result = run_client(written[0], out_dir=tmp_path / "reports")
+    html = result.report.read_text(encoding="utf-8")
+    results = json.loads((result.report.parent / "results.json").read_text(encoding="utf-8"))
+    figures = {s["id"]: s["figures"] for s in results["sections"]}
+    assert figures["maturity"]["available"] is True
+    assert figures["survival"] == {"available": False, "reason": "customers"}
+    assert t("survival.unavailable.customers.key_message", "de") in html
+    assert all(s["section"] != "survival" for s in results["summary"])
+    assert "Interner Fehler" not in html and "Traceback" not in html

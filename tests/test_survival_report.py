@@ -123,3 +123,41 @@ def test_risk_probability_is_conditional_survival(report) -> None:
     surv = report.model.predict_survival(row, [now, end]).to_numpy()[0]
     assert risk.iloc[0, 2] == pytest.approx(1 - surv[1] / surv[0], abs=1e-4)
     assert np.isfinite(risk.iloc[:, 2]).all()
+
+
+def test_without_customers_or_without_a_churn_the_section_says_what_is_missing(tmp_path) -> None:
+    import dataclasses
+
+    from cxlib import survival_display as view
+    from cxlib.loading import ClientData
+
+    berger = workbook.open_client("berger-haustechnik")
+    tables = {k: v for k, v in berger.data.tables.items() if k != "customers"}
+    result = analyse(berger.params, ClientData(tables), "de")
+    assert not result.available and result.reason == "customers"
+    assert "Kundentabelle" in definition_note(result, "de")
+    assert "customers table" in definition_note(result, "en")
+    assert result.statements("de") == []
+    assert result.figures() == {"available": False, "reason": "customers"}
+    assert "Kundendaten" in result.key_message("de")
+    blocks = [
+        view.curve_block,
+        view.horizon_block,
+        view.group_block,
+        view.logrank_block,
+        view.model_block,
+        view.reasons_block,
+        view.drivers_block,
+    ]
+    assert all(block(result, "de").data == "" for block in blocks)
+    assert view.risk_block(result, tmp_path, "de").data == ""
+    assert not list(tmp_path.iterdir())  # no risk list either
+
+    # every customer still active on the cut-off: no churn to analyse yet
+    customers = berger.data.tables["customers"]
+    active = customers.frame.assign(end_date=pd.NaT)
+    tables = {**berger.data.tables, "customers": dataclasses.replace(customers, frame=active)}
+    result = analyse(berger.params, ClientData(tables), "de")
+    assert result.reason == "events"
+    assert "31.12.2025" in result.note("de") and "keine einzige Kündigung" in result.note("de")
+    assert analyse(berger.params, berger.data).available  # the real data do have churns
