@@ -7,7 +7,9 @@ present, the ``tickets`` table. The rules (choices, documented defaults):
   earlier, after dividing by the median of that ratio over all customers in
   the month (so that seasons do not count as signals);
 * repeated tickets: ≥ 2 tickets in the month and the two months before;
-* longer payment times: days to pay ≥ the customer's own median + 5 days;
+* longer payment times: days to pay ≥ the median of the customer's own earlier
+  months (at least three of them) + 5 days; only the past counts, so that a
+  month's flag never depends on what the customer did later;
 * frequent queries: ≥ 2 contacts in the month;
 * silent withdrawal: no usage and no contact in the month.
 
@@ -28,6 +30,7 @@ import pandas as pd
 SIGNALS = ("usage_drop", "repeated_tickets", "slow_payment", "frequent_queries", "silent")
 USAGE_DROP = 0.80
 PAYMENT_DAYS = 5
+PAYMENT_HISTORY = 3  # earlier months with days to pay before the payment rule applies
 QUERIES = 2
 TICKETS = 2
 
@@ -107,8 +110,15 @@ def early_warning(
         relative = ratio / ratio.groupby([frame["month"], peer]).transform("median")
         flags["usage_drop"] = relative < USAGE_DROP
     if "days_to_pay" in frame and frame["days_to_pay"].notna().any():
-        own = frame.groupby(codes)["days_to_pay"].transform("median")
-        flags["slow_payment"] = frame["days_to_pay"] >= own + PAYMENT_DAYS
+        usual = (
+            frame.groupby(codes)["days_to_pay"]
+            .expanding(min_periods=PAYMENT_HISTORY)
+            .median()
+            .groupby(level=0)
+            .shift(1)  # months before this one only
+            .reset_index(level=0, drop=True)
+        )
+        flags["slow_payment"] = frame["days_to_pay"] >= usual + PAYMENT_DAYS
     if "contacts" in frame and frame["contacts"].notna().any():
         flags["frequent_queries"] = frame["contacts"] >= QUERIES
     if {"usage", "contacts"} <= set(frame.columns):

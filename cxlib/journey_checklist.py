@@ -240,6 +240,7 @@ def check(
     rows.append(silent)
     order = {k: i for i, k in enumerate(SIGNALS)}
     signals = pd.DataFrame(rows).sort_values("key", key=lambda s: s.map(order))
-    few = (signals["status"] != "no_data") & (signals["n"].fillna(0) < min_n)
+    counts = pd.to_numeric(signals["n"], errors="coerce").fillna(0)
+    few = (signals["status"] != "no_data") & (counts < min_n)
     signals.loc[few, "status"] = "too_few"
     return Checklist(symptoms, signals.reset_index(drop=True))

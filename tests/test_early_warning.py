@@ -69,3 +69,26 @@ def test_watch_list_names_flagged_customers_by_id_and_signal(tmp_path):
     assert text.startswith("\ufeff".encode()) and b"K-1;04.2025;3;" in text
     assert b"K-2" not in text and b"K-3" not in text
     assert result.write_watch_list(None) is None
+
+
+def _payments(days: list[float]) -> pd.DataFrame:
+    months = pd.date_range("2025-01-01", periods=len(days), freq="MS")
+    return pd.DataFrame({"customer_id": "E", "month": months, "days_to_pay": days})
+
+
+def test_slow_payment_compares_with_the_customers_own_earlier_months_only():
+    # prior medians by hand: –, –, –, 10, 10, 10, 10 (months 1-3 lack three earlier months)
+    flags = early_warning(_payments([10, 10, 10, 10, 16, 14, 2])).flags["slow_payment"]
+    assert flags.tolist() == [False, False, False, False, True, False, False]
+    # a customer who pays faster later: month 4 is no signal (the whole-period median, 2,
+    # would have flagged it with hindsight)
+    faster = early_warning(_payments([10, 10, 10, 10, 2, 2, 2, 2, 2])).flags["slow_payment"]
+    assert not faster.any()
+
+
+def test_a_months_flags_never_depend_on_later_months():
+    rows = _payments([5, 7, 6, 15, 6, 5, 30])
+    changed = rows.assign(days_to_pay=[5, 7, 6, 15, 40, 1, 1])
+    before = early_warning(rows).flags["slow_payment"].iloc[:4]
+    after = early_warning(changed).flags["slow_payment"].iloc[:4]
+    assert before.tolist() == after.tolist() == [False, False, False, True]

@@ -7,6 +7,7 @@ numbers are computed from the raw files independently of cxlib.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from pathlib import Path
@@ -474,3 +475,22 @@ def test_unknown_item_in_a_loaded_file_names_file_row_and_column(tmp_path):
         "Aussage",
         "D9.1",
     )
+
+
+def test_radar_legend_names_client_wave_or_result_never_none(demo):
+    from cxlib.plots.maturity import radar
+
+    result = assess(demo["stadtwerke-lindenau"])
+    single = dataclasses.replace(result, wave=None, waves=(None,))
+    cases = [
+        (result, "Stadtwerke", f"Stadtwerke ({result.wave})"),
+        (single, "Stadtwerke", "Stadtwerke"),
+        (single, "", "Ergebnis"),
+    ]
+    for res, client, expected in cases:
+        ax = radar(res, lang="de", client=client)
+        try:
+            labels = [text.get_text() for text in ax.get_legend().get_texts()]
+        finally:
+            plt.close(ax.figure)
+        assert expected in labels and not any("None" in label for label in labels)

@@ -72,9 +72,12 @@ def radar(result: MaturityResult, ax: Any = None, lang: str = "de", client: str 
             markersize=3,
             label=t("maturity.chart.wave", lang, wave=result.waves[-2]),
         )
-    label = client or t("maturity.chart.wave", lang, wave=result.wave)
-    if client and result.wave:
-        label = f"{client} ({result.wave})"
+    if client:
+        label = f"{client} ({result.wave})" if result.wave else client
+    elif result.wave:
+        label = t("maturity.chart.wave", lang, wave=result.wave)
+    else:
+        label = t("maturity.chart.current", lang)
     ax.fill(closed, np.append(scores, scores[0]), color=plots.ACCENT, alpha=0.25)
     ax.plot(closed, np.append(scores, scores[0]), color=plots.ACCENT, marker="o", label=label)
     ax.set_xticks(angles)
