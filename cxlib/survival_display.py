@@ -349,22 +349,6 @@ def _journey_cell(driver: Any, lang: str) -> str:
     return t(key, lang, journey=driver.journey)
 
 
-def _driver_cell(report: Any, driver: Any, lang: str) -> str:
-    """The driver under the heading 'Kunden mit …'."""
-    if driver.source == "signals":
-        return t(
-            "survival.drivers_cell_signal",
-            lang,
-            signal=report.signal_label(driver.covariate, lang),
-            when=report.signal_when(lang),
-        )
-    if driver.risk_level is not None:
-        return report.label(f"{driver.covariate}: {driver.risk_level}", lang)
-    if driver.turned:
-        return t("survival.drivers_cell_without", lang, who=report.label(driver.column, lang))
-    return report.label(driver.column, lang)
-
-
 def drivers_table(report: Any, lang: str = "de", n: int = 3) -> Any:
     """The top drivers, ranked: risk side, hazard ratio, who is affected, share of churns, links."""
     from .survival_report import share_text
@@ -373,7 +357,7 @@ def drivers_table(report: Any, lang: str = "de", n: int = 3) -> Any:
     for d in report.top_drivers(n):
         rows.append(
             {
-                t("survival.col_driver", lang): _driver_cell(report, d, lang),
+                t("survival.col_driver", lang): report.driver_who(d, lang, cell=True),
                 t("survival.col_hr_interval", lang): (
                     f"{fmt.number(d.hr, 1, lang)} "
                     f"({fmt.number(d.low, 1, lang)}–{fmt.number(d.high, 1, lang)})"

@@ -41,6 +41,15 @@ EARLY_CHURN_AMBER, EARLY_CHURN_RED = 0.05, 0.15
 #: Events per model column the Cox model needs at least (rule of thumb).
 EVENTS_PER_COLUMN = 10
 DAYS_PER_WEEK = 7.0
+#: Text keys of a driver's risk side (with, without, signal): in a sentence, in the table.
+_WHO_KEYS = {
+    False: ("survival.drivers_who", "survival.drivers_who_without", "survival.drivers_who_signal"),
+    True: (
+        "survival.drivers_cell_with",
+        "survival.drivers_cell_without",
+        "survival.drivers_cell_signal",
+    ),
+}
 #: Days per unit of SurvivalOptions.time_unit (the curves' time axis).
 UNIT_DAYS = {"months": DAYS_PER_MONTH, "weeks": DAYS_PER_WEEK, "days": 1.0}
 
@@ -258,23 +267,22 @@ class SurvivalReport:
             high=fmt.number(row["high"], 1, lang),
         )
 
-    def driver_who(self, driver: Driver, lang: str = "de") -> str:
-        """The risk side of a driver in words ('Kunden mit Gewinnungskanal „Website“')."""
+    def driver_who(self, driver: Driver, lang: str = "de", *, cell: bool = False) -> str:
+        """The risk side of a driver in words ('Kunden mit Gewinnungskanal „Website“').
+
+        ``cell``: the words for the drivers table, under its heading 'Kunden mit …'.
+        """
+        with_, without, signal = _WHO_KEYS[cell]
         if driver.source == "signals":
             return t(
-                "survival.drivers_who_signal",
+                signal,
                 lang,
                 signal=self.signal_label(driver.covariate, lang),
                 when=self.signal_when(lang),
             )
         if driver.risk_level is not None:
-            return t(
-                "survival.drivers_who",
-                lang,
-                who=self.label(f"{driver.covariate}: {driver.risk_level}", lang),
-            )
-        key = "survival.drivers_who_without" if driver.turned else "survival.drivers_who"
-        return t(key, lang, who=self.label(driver.column, lang))
+            return t(with_, lang, who=self.label(f"{driver.covariate}: {driver.risk_level}", lang))
+        return t(without if driver.turned else with_, lang, who=self.label(driver.column, lang))
 
     def driver_link(self, driver: Driver, lang: str = "de") -> str:
         """Journey (phase) of a driver in words, '(gewählt)' for the chosen journey."""

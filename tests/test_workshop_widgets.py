@@ -25,9 +25,10 @@ from cxlib.journeys import select
 from cxlib.maturity import assess, questionnaire
 from cxlib.parameters import JourneyRating, Measure, PainPoint, load_parameters
 from cxlib.workshop.app import StatusBar, WorkshopApp, is_conflict, workshop_app
+from cxlib.workshop.capture import Debouncer
 from cxlib.workshop.journey_capture import JourneyCapture
 from cxlib.workshop.maturity_capture import DONT_KNOW, MaturityCapture
-from cxlib.workshop.plan_capture import Debouncer, PlanCapture, parse_date, parse_number
+from cxlib.workshop.plan_capture import PlanCapture, parse_date, parse_number
 
 ROOT = Path(__file__).resolve().parents[1]
 LINDENAU = ROOT / "parameters" / "stadtwerke-lindenau.yaml"

@@ -22,9 +22,8 @@ from ..exceptions import CXError
 from ..journeys import CRITERIA, Selection, from_workshop
 from ..parameters import JourneyRating
 from ..texts import t
-from .capture import Capture
+from .capture import Capture, Debouncer
 from .maturity_capture import figure_png
-from .plan_capture import Debouncer
 
 if TYPE_CHECKING:
     from .app import StatusBar

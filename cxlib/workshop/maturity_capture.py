@@ -32,8 +32,7 @@ from ..exceptions import CXError, DataError
 from ..maturity import MaturityResult, assess, questionnaire
 from ..plots.maturity import radar
 from ..texts import t
-from .capture import Capture
-from .plan_capture import Debouncer
+from .capture import Capture, Debouncer
 
 if TYPE_CHECKING:
     from .app import StatusBar

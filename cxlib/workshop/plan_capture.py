@@ -14,12 +14,9 @@ measure's ``metric`` and ``baseline``, a pain point's ``phase``) are kept.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import html
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,12 +26,12 @@ from pydantic import ValidationError
 from .. import formatting as fmt
 from ..parameters import Measure, PainPoint
 from ..texts import t
-from .capture import Capture
+from .capture import Capture, Debouncer
 
 if TYPE_CHECKING:
     from .app import StatusBar
 
-__all__ = ["Debouncer", "PlanCapture", "parse_date", "parse_number"]
+__all__ = ["PlanCapture", "parse_date", "parse_number"]
 
 ROWS = 3
 _DATE_DE = re.compile(r"^\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*$")
@@ -63,70 +60,6 @@ def parse_number(text: str) -> float | None:
     if re.fullmatch(r"-?\d+([.,]\d+)?", cleaned) is None:
         return None
     return float(cleaned.replace(",", "."))
-
-
-class Debouncer:
-    """Call a function once typing pauses for ``delay`` seconds.
-
-    Inside a running event loop (the Jupyter kernel) the call is scheduled with
-    ``loop.call_later`` and a new trigger replaces the pending one; without a
-    loop, or with ``delay <= 0``, the call happens at once.
-    """
-
-    def __init__(self, function: Callable[[], None], delay: float) -> None:
-        self.function = function
-        self.delay = delay
-        self._handle: asyncio.TimerHandle | None = None
-        self._held = 0
-        self._missed = False
-
-    def __call__(self) -> None:
-        self.cancel()
-        if self._held:
-            self._missed = True
-            return
-        if self.delay > 0:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                loop = None
-            if loop is not None:
-                self._handle = loop.call_later(self.delay, self._fire)
-                return
-        self.function()
-
-    def _fire(self) -> None:
-        self._handle = None
-        self.function()
-
-    @property
-    def pending(self) -> bool:
-        """True while a call is scheduled."""
-        return self._handle is not None
-
-    def cancel(self) -> None:
-        """Drop the scheduled call, if any."""
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-
-    @contextmanager
-    def hold(self) -> Iterator[None]:
-        """Collect the triggers inside the block into one call at its end."""
-        self._held += 1
-        try:
-            yield
-        finally:
-            self._held -= 1
-        if not self._held and self._missed:
-            self._missed = False
-            self()
-
-    def flush(self) -> None:
-        """Run a scheduled call now."""
-        if self._handle is not None:
-            self.cancel()
-            self.function()
 
 
 @dataclass
