@@ -225,8 +225,8 @@ def check(
     else:
         tickets = None
     rows = _monthly_signals(data.get("signals"), customers, options.signal_ratio)
-    rows[1:1] = _ticket_signals(tickets, customers, repeat, options.signal_ratio)[:1]
-    silent = _ticket_signals(tickets, customers, repeat, options.signal_ratio)[1]
+    repeated, silent = _ticket_signals(tickets, customers, repeat, options.signal_ratio)
+    rows[1:1] = [repeated]
     transactions = data.get("transactions")
     if silent["status"] == "no_data" and transactions is not None and cutoff is not None:
         # non-contractual: buyers of the year before who have gone quiet

@@ -145,8 +145,9 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
             )
         inactivity = options.inactivity_days
         sales = sales[sales["date"] <= cutoff]
-        last = c["customer_id"].map(sales.groupby("customer_id")["date"].max())
-        first = c["customer_id"].map(sales.groupby("customer_id")["date"].min())
+        span = sales.groupby("customer_id", sort=False)["date"].agg(["min", "max"])
+        span = c[["customer_id"]].join(span, on="customer_id")  # one pass over the ids
+        first, last = span["min"], span["max"]
         start = c["start_date"].where(c["start_date"] <= first, first)
         known = last.notna()
         excluded += int((~known).sum())

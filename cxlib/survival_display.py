@@ -324,9 +324,9 @@ def risk_block(report: Any, output_dir: Any, lang: str = "de") -> Any:
     """Write the risk list next to the report (if a run folder is set) and say where it is."""
     if report.model is None:
         return display.note(t("survival.risk_note_none", lang), lang=lang)
-    report.write_risk_list(output_dir, lang)
-    n = len(report.risk_list(lang))
-    return display.note(t("survival.risk_note", lang, n=fmt.integer(n, lang)), lang=lang)
+    risks = report.risk_list(lang)
+    report.write_risk_list(output_dir, lang, risks)
+    return display.note(t("survival.risk_note", lang, n=fmt.integer(len(risks), lang)), lang=lang)
 
 
 # --- the most important churn drivers -------------------------------------------------

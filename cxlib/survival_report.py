@@ -428,7 +428,7 @@ class SurvivalReport:
         contrib = self.model.design.matrix(active) * coef
         order = np.argsort(-contrib, axis=1)[:, : self.risk_factors]
         names = np.array([self.label(c, lang) for c in self.model.design.columns], dtype=object)
-        factors = [", ".join(names[o][contrib[i, o] > 0]) for i, o in enumerate(order)]
+        factors = _top_factors(names, order, np.take_along_axis(contrib, order, axis=1) > 0)
         out = pd.DataFrame(
             {
                 columns[0]: active["customer_id"].to_numpy(),
@@ -439,11 +439,31 @@ class SurvivalReport:
         )
         return out.sort_values(columns[2], ascending=False, kind="stable").reset_index(drop=True)
 
-    def write_risk_list(self, output_dir: str | Path | None, lang: str = "de") -> Path | None:
-        """Write the risk list as ``risikoliste.csv`` (Excel: ``;``, decimal comma, BOM)."""
+    def write_risk_list(
+        self, output_dir: str | Path | None, lang: str = "de", risks: pd.DataFrame | None = None
+    ) -> Path | None:
+        """Write the risk list as ``risikoliste.csv`` (Excel: ``;``, decimal comma, BOM).
+
+        ``risks``: the :meth:`risk_list` if the caller has it already.
+        """
         if not output_dir:
             return None
-        return write_excel_csv(self.risk_list(lang), Path(output_dir) / "risikoliste.csv", lang)
+        risks = self.risk_list(lang) if risks is None else risks
+        return write_excel_csv(risks, Path(output_dir) / "risikoliste.csv", lang)
+
+
+def _top_factors(names: np.ndarray, order: np.ndarray, raising: np.ndarray) -> np.ndarray:
+    """Per customer, the names of the factors that raise the risk, strongest first, "a, b".
+
+    ``order`` holds each customer's factor columns by falling contribution and
+    ``raising`` whether that contribution is positive, so the raising factors
+    are a prefix of each row. Built column by column, not customer by customer.
+    """
+    picked = names[order]
+    text = np.where(raising[:, 0], picked[:, 0], "").astype(object)
+    for column in range(1, order.shape[1]):
+        text = np.where(raising[:, column], text + ", " + picked[:, column], text)
+    return text
 
 
 def share_text(share: float, lang: str = "de") -> str:
