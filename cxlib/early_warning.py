@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import formatting as fmt
+
 SIGNALS = ("usage_drop", "repeated_tickets", "slow_payment", "frequent_queries", "silent")
 USAGE_DROP = 0.80
 PAYMENT_DAYS = 5
@@ -59,10 +61,7 @@ class EarlyWarning:
         flags = self.latest_flags
         names = [t(f"kpis.signals.{s}", lang) for s in self.available]
         shown = flags[list(self.available)].to_numpy(dtype=bool) if len(flags) else None
-        signals = [
-            ", ".join(n for n, on in zip(names, row, strict=True) if on)
-            for row in (shown if shown is not None else [])
-        ]
+        signals = fmt.join_where(np.array(names, dtype=object), shown) if shown is not None else []
         return pd.DataFrame(
             {
                 t("kpis.watch_list.customer", lang): flags.get("customer_id", pd.Series([])),

@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -80,3 +81,21 @@ def month(value: dt.date | Any | None, lang: str = "de") -> str:
     if _missing(value):
         return MISSING
     return f"{value.month:02d}/{value.year}"
+
+
+def join_where(labels: np.ndarray, shown: np.ndarray, separator: str = ", ") -> np.ndarray:
+    """Per row, the ``labels`` whose ``shown`` is True, joined in column order ("a, c").
+
+    ``labels`` is one label per column (shape ``(k,)``) or per cell (``(n, k)``);
+    ``shown`` is a boolean ``(n, k)`` array. Built column by column, so that a
+    list of a million customers is not joined row by row in Python.
+    """
+    shown = np.asarray(shown, dtype=bool)
+    cells = np.broadcast_to(np.asarray(labels, dtype=object), shown.shape)
+    text = np.full(shown.shape[0], "", dtype=object)
+    for column in range(shown.shape[1]):
+        on = shown[:, column]
+        first = on & (text == "")
+        text = np.where(first, cells[:, column], text)
+        text = np.where(on & ~first, text + separator + cells[:, column], text)
+    return text

@@ -428,7 +428,8 @@ class SurvivalReport:
         contrib = self.model.design.matrix(active) * coef
         order = np.argsort(-contrib, axis=1)[:, : self.risk_factors]
         names = np.array([self.label(c, lang) for c in self.model.design.columns], dtype=object)
-        factors = _top_factors(names, order, np.take_along_axis(contrib, order, axis=1) > 0)
+        raising = np.take_along_axis(contrib, order, axis=1) > 0  # strongest first
+        factors = fmt.join_where(names[order], raising)
         out = pd.DataFrame(
             {
                 columns[0]: active["customer_id"].to_numpy(),
@@ -450,20 +451,6 @@ class SurvivalReport:
             return None
         risks = self.risk_list(lang) if risks is None else risks
         return write_excel_csv(risks, Path(output_dir) / "risikoliste.csv", lang)
-
-
-def _top_factors(names: np.ndarray, order: np.ndarray, raising: np.ndarray) -> np.ndarray:
-    """Per customer, the names of the factors that raise the risk, strongest first, "a, b".
-
-    ``order`` holds each customer's factor columns by falling contribution and
-    ``raising`` whether that contribution is positive, so the raising factors
-    are a prefix of each row. Built column by column, not customer by customer.
-    """
-    picked = names[order]
-    text = np.where(raising[:, 0], picked[:, 0], "").astype(object)
-    for column in range(1, order.shape[1]):
-        text = np.where(raising[:, column], text + ", " + picked[:, column], text)
-    return text
 
 
 def share_text(share: float, lang: str = "de") -> str:

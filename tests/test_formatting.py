@@ -46,3 +46,18 @@ def test_missing_values_never_print_as_nan():
         assert fmt.number(value) == fmt.MISSING
     assert fmt.date(pd.NaT) == fmt.MISSING
     assert fmt.percent(None) == fmt.MISSING
+
+
+def test_join_where_joins_the_shown_labels_per_row_in_column_order():
+    import numpy as np
+
+    from cxlib.formatting import join_where
+
+    shown = np.array([[True, False, True], [False, False, False], [False, True, True]])
+    names = np.array(["Nutzung", "Tickets", "Zahlung"], dtype=object)
+    assert join_where(names, shown).tolist() == ["Nutzung, Zahlung", "", "Tickets, Zahlung"]
+    # one label per cell: a risk list's top factors, strongest first
+    cells = np.array([["Tarif", "Kanal"], ["Region", "Tarif"], ["Kanal", "Region"]], dtype=object)
+    raising = np.array([[True, True], [False, False], [True, False]])
+    assert join_where(cells, raising).tolist() == ["Tarif, Kanal", "", "Kanal"]
+    assert join_where(names, np.zeros((0, 3), bool)).tolist() == []

@@ -161,15 +161,3 @@ def test_without_customers_or_without_a_churn_the_section_says_what_is_missing(t
     assert result.reason == "events"
     assert "31.12.2025" in result.note("de") and "keine einzige Kündigung" in result.note("de")
     assert analyse(berger.params, berger.data).available  # the real data do have churns
-
-
-def test_top_factors_are_the_raising_ones_strongest_first() -> None:
-    from cxlib.survival_report import _top_factors
-
-    names = np.array(["Kanal", "Tarif", "Region"], dtype=object)
-    contrib = np.array([[0.5, 1.2, -0.3], [-0.1, -0.2, -0.4], [0.0, 0.7, 0.2]])
-    order = np.argsort(-contrib, axis=1)[:, :3]
-    raising = np.take_along_axis(contrib, order, axis=1) > 0
-    expected = ["Tarif, Kanal", "", "Tarif, Region"]  # by hand; 0.0 raises nothing
-    assert list(_top_factors(names, order, raising)) == expected
-    assert list(_top_factors(names, order[:, :1], raising[:, :1])) == ["Tarif", "", "Tarif"]
