@@ -333,7 +333,8 @@ def render_report(
 ) -> str:
     """The complete client report as one self-contained HTML document.
 
-    ``notebook`` is the executed (stitched) analysis notebook, ``results`` the
+    ``notebook`` holds the executed analysis notebooks' cells in report order
+    (:func:`cxlib.execution.combine`), ``results`` the
     content of results.json (``sections``, ``summary``, ``data_quality``,
     ``versions``, ``input_hash``, ``generated_at``).
     """

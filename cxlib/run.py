@@ -30,7 +30,7 @@ from typing import Literal
 from . import __version__
 from .exceptions import CXError, RunError
 from .execution import combine, execute
-from .kernel import ThisPythonKernelManager, notebook_kernels, started_kernels
+from .kernel import ThisPythonKernelManager, notebook_kernels, shutdown, started_kernels
 from .loading import ClientData, load_client_data
 from .parameters import ClientParameters, find_parameters, load_parameters
 from .paths import HANDOFF_FILE, PACKAGE_DIR, notebooks_dir
@@ -250,7 +250,9 @@ def _run_client(
     if language not in ("de", "en"):
         raise RunError(f"Unbekannte Sprache „{language}“ (de oder en)")
     rows = int(data.quality_frame()["rows_read"].sum())
-    if rows > PARALLEL_ROW_LIMIT:
+    if rows > PARALLEL_ROW_LIMIT:  # free the spare kernels' memory now
+        for spare in kernels[1:]:
+            shutdown(spare)
         kernels = kernels[:1]
     out = Path(out_dir).expanduser().resolve()
     out.mkdir(parents=True, exist_ok=True)

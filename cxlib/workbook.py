@@ -6,7 +6,8 @@ Every analysis notebook starts with::
                               output_dir=output_dir)
 
 which validates the parameter file, loads the client's data (cached, so the
-four notebooks executed in one kernel load it once) and sets the chart style.
+notebooks executed in one kernel load it once; in a run, from the hand-off
+``cxwb`` wrote after validating) and sets the chart style.
 ``wb.section(...)`` shows a section heading and ``wb.record(...)`` stores the
 section's key figures and summary statements in ``output_dir`` for
 ``results.json``; without an ``output_dir`` (a consultant exploring in
