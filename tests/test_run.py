@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -251,7 +252,7 @@ def test_every_analysis_error_counts_as_the_users_to_fix():
 
 
 @pytest.mark.slow
-def test_a_client_with_only_workshop_results_gets_a_report(tmp_path: Path):
+def test_a_client_with_only_workshop_results_gets_a_report_from_the_workshop_thread(tmp_path: Path):
     from ruamel.yaml import YAML
 
     from cxlib.scaffold import new_client
@@ -270,7 +271,10 @@ def test_a_client_with_only_workshop_results_gets_a_report(tmp_path: Path):
     with written[0].open("w", encoding="utf-8") as handle:
         yaml.dump(params, handle)
 
-    result = run_client(written[0], out_dir=tmp_path / "reports")
+    # as the workshop's report button does: in a background thread, two kernels at once
+    with ThreadPoolExecutor(1) as pool:
+        result = pool.submit(run_client, written[0], tmp_path / "reports", None, None, 2).result()
+    assert "notebooks in 2 kernel(s)" in result.log.read_text("utf-8")
     html = result.report.read_text(encoding="utf-8")
     results = json.loads((result.report.parent / "results.json").read_text(encoding="utf-8"))
     figures = {s["id"]: s["figures"] for s in results["sections"]}
