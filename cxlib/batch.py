@@ -203,6 +203,26 @@ def _init_worker(runtime_root: str) -> None:
     os.environ["JUPYTER_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="runtime-", dir=runtime_root)
 
 
+def data_bytes(path: Path) -> int:
+    """Total size of a client's data files; 0 when the parameter file cannot be read."""
+    try:
+        params = load_parameters(path)
+        sources = [getattr(params.data, name) for name in type(params.data).model_fields]
+        files = {params.resolve(s.file) for s in sources if s is not None}  # a file once
+        return sum(file.stat().st_size for file in files)
+    except Exception:  # the run itself reports what is wrong
+        return 0
+
+
+def largest_first(files: list[Path]) -> list[Path]:
+    """``files`` by falling data size (ties keep their order).
+
+    Starting the biggest clients first keeps a small one from being the last
+    on an otherwise idle machine (longest-processing-time-first scheduling).
+    """
+    return sorted(files, key=data_bytes, reverse=True)
+
+
 def _run_in_processes(
     files: list[Path], out: Path, lang: str | None, workers: int, on_done: OnDone
 ) -> None:
@@ -269,7 +289,7 @@ def run_batch(
                 skipped = unchanged_result(path, out, lang)
                 if skipped is not None:
                     done(path, skipped)
-        todo = [p for p in files if p not in results]
+        todo = largest_first([p for p in files if p not in results])
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
         if todo and scheduler:
             from .dask_batch import run_on_dask
