@@ -332,23 +332,6 @@ def risk_block(report: Any, output_dir: Any, lang: str = "de") -> Any:
 # --- the most important churn drivers -------------------------------------------------
 
 
-def _signal_cell(report: Any, driver: Any, lang: str) -> str:
-    if driver.source == "signals":
-        return t("survival.drivers_cell_itself", lang)
-    if driver.signal is None:
-        return t("survival.drivers_cell_none", lang)
-    return report.signal_label(driver.signal, lang)
-
-
-def _journey_cell(driver: Any, lang: str) -> str:
-    if driver.phase is None:
-        return t("survival.drivers_cell_no_phase", lang)
-    if driver.journey is None:
-        return t("survival.drivers_cell_phase_only", lang)
-    key = "survival.drivers_cell_chosen" if driver.chosen else "survival.drivers_cell_journey"
-    return t(key, lang, journey=driver.journey)
-
-
 def drivers_table(report: Any, lang: str = "de", n: int = 3) -> Any:
     """The top drivers, ranked: risk side, hazard ratio, who is affected, share of churns, links."""
     from .survival_report import share_text
@@ -366,8 +349,8 @@ def drivers_table(report: Any, lang: str = "de", n: int = 3) -> Any:
                     f"survival.share_{d.unit}", lang, share=share_text(d.share_exposed, lang)
                 ),
                 t("survival.col_churn_share", lang): share_text(d.attributable_low, lang),
-                t("survival.col_journey", lang): _journey_cell(d, lang),
-                t("survival.col_signal", lang): _signal_cell(report, d, lang),
+                t("survival.col_journey", lang): report.driver_link(d, lang, cell=True),
+                t("survival.col_signal", lang): report.driver_signal(d, lang, cell=True),
             }
         )
     return display.table(pd.DataFrame(rows), lang)

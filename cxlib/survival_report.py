@@ -41,14 +41,32 @@ EARLY_CHURN_AMBER, EARLY_CHURN_RED = 0.05, 0.15
 #: Events per model column the Cox model needs at least (rule of thumb).
 EVENTS_PER_COLUMN = 10
 DAYS_PER_WEEK = 7.0
-#: Text keys of a driver's risk side (with, without, signal): in a sentence, in the table.
-_WHO_KEYS = {
-    False: ("survival.drivers_who", "survival.drivers_who_without", "survival.drivers_who_signal"),
-    True: (
-        "survival.drivers_cell_with",
-        "survival.drivers_cell_without",
-        "survival.drivers_cell_signal",
-    ),
+#: Text keys of a driver's words: in a sentence (False) and in the drivers table (True).
+_DRIVER_KEYS = {
+    False: {
+        "with": "survival.drivers_who",
+        "without": "survival.drivers_who_without",
+        "signal_who": "survival.drivers_who_signal",
+        "no_phase": "survival.drivers_no_phase",
+        "phase_only": "survival.drivers_phase_only",
+        "journey": "survival.drivers_journey",
+        "chosen": "survival.drivers_journey_chosen",
+        "itself": "survival.drivers_signal_itself",
+        "no_signal": "survival.drivers_signal_none",
+        "signal": "survival.drivers_signal",
+    },
+    True: {
+        "with": "survival.drivers_cell_with",
+        "without": "survival.drivers_cell_without",
+        "signal_who": "survival.drivers_cell_signal",
+        "no_phase": "survival.drivers_cell_no_phase",
+        "phase_only": "survival.drivers_cell_phase_only",
+        "journey": "survival.drivers_cell_journey",
+        "chosen": "survival.drivers_cell_chosen",
+        "itself": "survival.drivers_cell_itself",
+        "no_signal": "survival.drivers_cell_none",
+        "signal": "survival.drivers_cell_signal_name",
+    },
 }
 #: Days per unit of SurvivalOptions.time_unit (the curves' time axis).
 UNIT_DAYS = {"months": DAYS_PER_MONTH, "weeks": DAYS_PER_WEEK, "days": 1.0}
@@ -272,34 +290,38 @@ class SurvivalReport:
 
         ``cell``: the words for the drivers table, under its heading 'Kunden mit …'.
         """
-        with_, without, signal = _WHO_KEYS[cell]
+        keys = _DRIVER_KEYS[cell]
         if driver.source == "signals":
             return t(
-                signal,
+                keys["signal_who"],
                 lang,
                 signal=self.signal_label(driver.covariate, lang),
                 when=self.signal_when(lang),
             )
         if driver.risk_level is not None:
-            return t(with_, lang, who=self.label(f"{driver.covariate}: {driver.risk_level}", lang))
-        return t(without if driver.turned else with_, lang, who=self.label(driver.column, lang))
+            level = self.label(f"{driver.covariate}: {driver.risk_level}", lang)
+            return t(keys["with"], lang, who=level)
+        key = keys["without"] if driver.turned else keys["with"]
+        return t(key, lang, who=self.label(driver.column, lang))
 
-    def driver_link(self, driver: Driver, lang: str = "de") -> str:
+    def driver_link(self, driver: Driver, lang: str = "de", *, cell: bool = False) -> str:
         """Journey (phase) of a driver in words, '(gewählt)' for the chosen journey."""
+        keys = _DRIVER_KEYS[cell]
         if driver.phase is None:
-            return t("survival.drivers_no_phase", lang)
+            return t(keys["no_phase"], lang)
         if driver.journey is None:
-            return t("survival.drivers_phase_only", lang, phase=driver.phase)
-        key = "survival.drivers_journey_chosen" if driver.chosen else "survival.drivers_journey"
+            return t(keys["phase_only"], lang, phase=driver.phase)
+        key = keys["chosen"] if driver.chosen else keys["journey"]
         return t(key, lang, journey=driver.journey, phase=driver.phase)
 
-    def driver_signal(self, driver: Driver, lang: str = "de") -> str:
+    def driver_signal(self, driver: Driver, lang: str = "de", *, cell: bool = False) -> str:
         """The early-warning signal that catches a driver early, in words."""
+        keys = _DRIVER_KEYS[cell]
         if driver.source == "signals":
-            return t("survival.drivers_signal_itself", lang)
+            return t(keys["itself"], lang)
         if driver.signal is None:
-            return t("survival.drivers_signal_none", lang)
-        return t("survival.drivers_signal", lang, signal=self.signal_label(driver.signal, lang))
+            return t(keys["no_signal"], lang)
+        return t(keys["signal"], lang, signal=self.signal_label(driver.signal, lang))
 
     def driver_text(self, driver: Driver, lang: str = "de") -> str:
         """A driver as one line: hazard reading · who · journey · early-warning signal."""
