@@ -29,7 +29,13 @@ import pandas as pd
 
 from .loading import ClientData
 from .parameters import ClientParameters
-from .survival_errors import AllEventsError, DurationError, NoEventsError, SurvivalError
+from .survival_errors import (
+    AllEventsError,
+    DurationError,
+    NoCustomersError,
+    NoEventsError,
+    SurvivalError,
+)
 
 __all__ = ["DAYS_PER_MONTH", "SurvivalData", "build_survival_table"]
 
@@ -107,7 +113,7 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
     options = params.analysis.survival
     customers = data.get("customers")
     if customers is None or customers.empty:
-        raise SurvivalError(
+        raise NoCustomersError(
             "Für die Verbleibanalyse fehlt die Kundentabelle (customers) in den Parametern."
         )
     cutoff = pd.Timestamp(params.cutoff)

@@ -9,6 +9,10 @@ class SurvivalError(CXError):
     """The data do not allow a survival analysis as asked (say what to fix)."""
 
 
+class NoCustomersError(SurvivalError):
+    """No customers table (or an empty one): nothing to analyse yet."""
+
+
 class NoEventsError(SurvivalError):
     """Not a single churn in the data: no curve or model can be estimated."""
 

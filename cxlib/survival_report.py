@@ -33,7 +33,7 @@ from .signal_model import SignalModel, fit_signal_model
 from .summary import Statement
 from .survival import KaplanMeier, KaplanMeierGroups, LogRank, kaplan_meier, logrank
 from .survival_data import DAYS_PER_MONTH, SurvivalData, build_survival_table, cox_population
-from .survival_errors import NoEventsError, SurvivalError
+from .survival_errors import NoCustomersError, NoEventsError, SurvivalError
 from .texts import t
 
 #: Traffic light of early churn (share lost in the first 6 months): a choice.
@@ -584,11 +584,10 @@ def _model(
 
 def analyse(params: Any, data: Any, lang: str = "de") -> SurvivalReport | SurvivalUnavailable:
     """Run the whole churn analysis of one client (see the module docstring)."""
-    customers = data.get("customers")
-    if customers is None or customers.empty:
-        return SurvivalUnavailable("customers", params.cutoff)
     try:
         table = build_survival_table(params, data)
+    except NoCustomersError:
+        return SurvivalUnavailable("customers", params.cutoff)
     except NoEventsError:
         return SurvivalUnavailable("events", params.cutoff)
     options = params.analysis.survival
