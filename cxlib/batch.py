@@ -22,7 +22,7 @@ import multiprocessing
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from .exceptions import CXError, ParameterError
-from .parameters import load_parameters
+from .parameters import ClientParameters, load_parameters
 from .run import (
     RunResult,
     input_hash,
@@ -133,17 +133,28 @@ def _client_label(path: Path) -> str:
     return path.stem
 
 
-def unchanged_result(path: Path, out_dir: Path, lang: str | None) -> RunResult | None:
+def readable_parameters(path: Path) -> ClientParameters | None:
+    """The client's parameters, or None if they cannot be read (the run then says why)."""
+    try:
+        return load_parameters(path)
+    except Exception:
+        return None
+
+
+def unchanged_result(
+    path: Path, out_dir: Path, lang: str | None, params: ClientParameters | None = None
+) -> RunResult | None:
     """An "unchanged" result if ``out_dir`` holds a current report for this client, else None.
 
     Current means: ``report.html`` exists, ``results.json`` records the input
     hash the client has now (with ``lang``), and the client's last run did not
     fail (no ``<client>.failed`` folder). Anything unreadable or invalid means
-    "run it" (the run then reports the problem).
+    "run it" (the run then reports the problem). ``params``: the client's
+    parameters if the caller has read them already.
     """
     started = time.perf_counter()
     try:
-        params = load_parameters(path)
+        params = params or load_parameters(path)
         folder = out_dir / params.client.id
         if not (folder / "report.html").is_file():
             return None
@@ -203,24 +214,23 @@ def _init_worker(runtime_root: str) -> None:
     os.environ["JUPYTER_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="runtime-", dir=runtime_root)
 
 
-def data_bytes(path: Path) -> int:
-    """Total size of a client's data files; 0 when the parameter file cannot be read."""
+def data_bytes(params: ClientParameters | None) -> int:
+    """Total size of a client's data files (each file once); 0 when unknown."""
+    if params is None:
+        return 0
     try:
-        params = load_parameters(path)
-        sources = [getattr(params.data, name) for name in type(params.data).model_fields]
-        files = {params.resolve(s.file) for s in sources if s is not None}  # a file once
-        return sum(file.stat().st_size for file in files)
-    except Exception:  # the run itself reports what is wrong
+        return sum(path.stat().st_size for path in set(params.data_paths().values()))
+    except OSError:  # a missing file: the run itself reports it
         return 0
 
 
-def largest_first(files: list[Path]) -> list[Path]:
+def largest_first(files: list[Path], params: Mapping[Path, ClientParameters | None]) -> list[Path]:
     """``files`` by falling data size (ties keep their order).
 
     Starting the biggest clients first keeps a small one from being the last
     on an otherwise idle machine (longest-processing-time-first scheduling).
     """
-    return sorted(files, key=data_bytes, reverse=True)
+    return sorted(files, key=lambda path: data_bytes(params.get(path)), reverse=True)
 
 
 def _run_in_processes(
@@ -284,12 +294,13 @@ def run_batch(
         bar.update()
 
     try:
+        params = {path: readable_parameters(path) for path in files}  # read once
         if not force:
             for path in files:
-                skipped = unchanged_result(path, out, lang)
+                skipped = unchanged_result(path, out, lang, params[path])
                 if skipped is not None:
                     done(path, skipped)
-        todo = largest_first([p for p in files if p not in results])
+        todo = largest_first([p for p in files if p not in results], params)
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
         if todo and scheduler:
             from .dask_batch import run_on_dask

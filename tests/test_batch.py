@@ -318,19 +318,21 @@ def test_real_second_batch_is_unchanged_and_cheap(tmp_path: Path, capsys):
 
 
 def test_the_batch_starts_the_clients_with_the_most_data_first(tmp_path: Path):
-    from cxlib.batch import data_bytes, largest_first
+    from cxlib.batch import data_bytes, largest_first, readable_parameters
 
     small, big = copy_client(tmp_path, "klein"), copy_client(tmp_path, "gross")
     # the big client's maturity file is padded to three times the size of all small files
     text = big.read_text(encoding="utf-8")
     padded = tmp_path / "data" / "reifegrad-gross.xlsx"
-    padded.write_bytes(b"x" * 3 * data_bytes(small))
+    padded.write_bytes(b"x" * 3 * data_bytes(readable_parameters(small)))
     big.write_text(
         text.replace("berger-haustechnik/reifegrad_workshop.xlsx", "reifegrad-gross.xlsx"),
         encoding="utf-8",
     )
     broken = tmp_path / "parameters" / "kaputt.yaml"
     broken.write_text("client: [", encoding="utf-8")
-    assert data_bytes(big) > data_bytes(small) > 0 == data_bytes(broken)
-    assert largest_first([small, broken, big]) == [big, small, broken]
-    assert largest_first([broken, small]) == [small, broken]
+    params = {path: readable_parameters(path) for path in (small, big, broken)}
+    assert params[broken] is None
+    assert data_bytes(params[big]) > data_bytes(params[small]) > 0 == data_bytes(params[broken])
+    assert largest_first([small, broken, big], params) == [big, small, broken]
+    assert largest_first([broken, small], params) == [small, broken]
