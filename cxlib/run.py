@@ -25,7 +25,7 @@ import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from . import __version__
 from .exceptions import CXError, RunError
@@ -41,6 +41,9 @@ NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
 #: Above this many data rows a client's notebooks run in one kernel even when
 #: more were started: every kernel holds its own copy of the client's data.
 PARALLEL_ROW_LIMIT = 1_000_000
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger("cxlib.run")
 
@@ -167,10 +170,9 @@ def _read_sections(folder: Path) -> list[dict]:
     ]
 
 
-def _quality_records(data: ClientData) -> list[dict]:
+def _quality_records(frame: pd.DataFrame) -> list[dict]:
     from .workbook import to_jsonable
 
-    frame = data.quality_frame()
     return [to_jsonable(row) for row in frame.to_dict(orient="records")]
 
 
@@ -249,7 +251,8 @@ def _run_client(
     language = lang or params.language
     if language not in ("de", "en"):
         raise RunError(f"Unbekannte Sprache „{language}“ (de oder en)")
-    rows = int(data.quality_frame()["rows_read"].sum())
+    quality = data.quality_frame()
+    rows = int(quality["rows_read"].sum())
     if rows > PARALLEL_ROW_LIMIT:  # free the spare kernels' memory now
         for spare in kernels[1:]:
             shutdown(spare)
@@ -293,8 +296,8 @@ def _run_client(
                 "input_hash": input_hash(params, paths, language),
                 "versions": versions(),
                 "sections": sections,
-                "summary": [s.to_dict() for s in compose(sections, data.quality_frame(), language)],
-                "data_quality": _quality_records(data),
+                "summary": [s.to_dict() for s in compose(sections, quality, language)],
+                "data_quality": _quality_records(quality),
             }
             results["benchmark"] = benchmark_for_run(params, results, out)  # never raises
             html = render_report(combine(parts), params, results, language)
