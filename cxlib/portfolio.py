@@ -623,9 +623,7 @@ def benchmark_for_run(
         None,
         reason="off" if path is None else "too_few",
     )
-    if path is None:
-        return empty.to_dict()
-    if not path.is_file():  # first run ever: an empty portfolio, as for the runs after it
+    if path is None or not path.is_file():  # off, or the first run ever: nothing to compare
         return empty.to_dict()
     try:
         salt, records = Portfolio(path).read()
