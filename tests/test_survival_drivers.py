@@ -19,20 +19,13 @@ import pytest
 from cxlib import workbook
 from cxlib.churn_drivers import rank_drivers
 from cxlib.cox import fit
+from cxlib.parameters import Workshop
 from cxlib.signal_model import fit_signal_model, signal_episodes
 from cxlib.survival_data import SurvivalData
 from cxlib.survival_report import analyse
 
 WORKSHOP = SimpleNamespace(
-    phases=[
-        "Orientierung",
-        "Kauf/Abschluss",
-        "Onboarding",
-        "Nutzung",
-        "Service/Problemfall",
-        "Verlängerung/Rechnung",
-        "Empfehlung oder Abwanderung",
-    ],
+    phases=Workshop().phases,  # the method's standard phases
     journeys=[
         SimpleNamespace(name="Startphase", phases=["Kauf/Abschluss", "Onboarding"]),
         SimpleNamespace(name="Geldphase", phases=["Verlängerung/Rechnung"]),
