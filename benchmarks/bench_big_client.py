@@ -4,7 +4,7 @@ Run with ``.venv/bin/python benchmarks/bench_big_client.py`` (not part of the te
 Generates a client like the café demo (loyalty cards, receipts, a modest
 receipt survey, the café's maturity answers and workshop) as a German export:
 UTF-8 with BOM, ``;`` as separator, decimal comma with thousands dot, dates like
-31.12.2025. Then, in a fresh process, :func:`cxlib.run.run_client` produces the
+31.12.2025. Then, in a fresh process, :func:`cxlib.runner.run.run_client` produces the
 report; printed are the seconds per stage (loading until the first line of
 ``run.log``, notebooks, report) and the peak resident memory of that process
 (``VmHWM``) and of the notebook kernel (``RUSAGE_CHILDREN``).
@@ -174,7 +174,7 @@ def generate(folder: Path, customers: int, purchases: int, answers: int, seed: i
 _RUN = """
 import json, resource, sys, time
 started = time.perf_counter()
-from cxlib.run import run_client
+from cxlib.runner.run import run_client
 result = run_client(sys.argv[1], sys.argv[2])
 def hwm():
     for line in open("/proc/self/status"):
@@ -232,8 +232,12 @@ def analyses(params_file: Path, profile: bool) -> None:
     import pstats
     import resource
 
-    from cxlib import baseline, journey_report, kpi_report, overview, survival_report
-    from cxlib.run import prepare
+    from cxlib.io import overview
+    from cxlib.journeys import section as journey_report
+    from cxlib.kpis import analysis as baseline
+    from cxlib.kpis import readings as kpi_report
+    from cxlib.runner.run import prepare
+    from cxlib.survival import analysis as survival_report
 
     def step(label: str, call: Callable[[], Any]) -> Any:
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

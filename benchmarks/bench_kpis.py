@@ -2,7 +2,7 @@
 
 Run with ``.venv/bin/python benchmarks/bench_kpis.py`` (not part of the tests).
 1,000,000 synthetic survey answers (5 segments × 36 months, 180 groups);
-:func:`cxlib.kpis.by_group` computes all three KPIs with their intervals in
+:func:`cxlib.kpis.survey.by_group` computes all three KPIs with their intervals in
 one vectorised pass (numpy/pandas groupby, no Python loop over rows or
 groups). Target on this 2-core machine: under 2 s. Prints the median of
 ``--repeat`` runs and checks one group against the single estimators.
@@ -17,7 +17,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from cxlib.kpis import by_group, ces, csat, nps
+from cxlib.kpis.survey import by_group, ces, csat, nps
 
 
 def synthetic(rows: int, seed: int = 1) -> pd.DataFrame:

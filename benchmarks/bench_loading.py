@@ -6,7 +6,7 @@ tools export it: Windows-1252 (or UTF-8 with BOM, ``--encoding utf-8-sig``),
 ``;`` as separator, decimal comma with thousands dot (1.234,56), dates like
 31.12.2025, a personal-data column (never loaded) and a few bad cells (reported
 with file, row, header, value and expectation under ``invalid_rows: skip``).
-Each measurement loads it with :func:`cxlib.loading.read_table` in a fresh
+Each measurement loads it with :func:`cxlib.io.loading.read_table` in a fresh
 subprocess and reports seconds, rows/s and the peak resident memory of that
 process (``VmHWM``, which includes the interpreter and the libraries,
 about 150 MB). ``--profile`` prints the cProfile top functions of one load.
@@ -84,8 +84,8 @@ def peak_mb():
             return int(line.split()[1]) / 1024
 
 started = time.perf_counter()
-from cxlib.loading import read_table
-from cxlib.parameters import DataFile
+from cxlib.io.loading import read_table
+from cxlib.parameters.schema import DataFile
 imported = time.perf_counter()
 source = DataFile(file=sys.argv[1], invalid_rows="skip")
 table = read_table("transactions", source, Path("."))
@@ -108,8 +108,8 @@ print(json.dumps({
 _PROFILE = """
 import cProfile, pstats, sys
 from pathlib import Path
-from cxlib.loading import read_table
-from cxlib.parameters import DataFile
+from cxlib.io.loading import read_table
+from cxlib.parameters.schema import DataFile
 source = DataFile(file=sys.argv[1], invalid_rows="skip")
 cProfile.run('read_table("transactions", source, Path("."))', "/tmp/_bench_loading.prof")
 pstats.Stats("/tmp/_bench_loading.prof").sort_stats("cumulative").print_stats(30)

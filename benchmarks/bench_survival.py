@@ -10,7 +10,7 @@ the Cox fit (Efron ties) at least as fast as lifelines on the same data in
 the same run. Printed: wall and CPU seconds for each step (best of
 ``--repeat``), in two like-for-like comparisons: (1) solver + standard errors
 + baseline hazard, which is what lifelines' ``CoxPHFitter.fit`` computes, and
-(2) the full fit: ``cxlib.cox.fit`` (design matrix from the raw frame, checks,
+(2) the full fit: ``cxlib.survival.cox.fit`` (design matrix from the raw frame, checks,
 solver, standard errors, baseline, proportional-hazards test, exact
 concordance) against lifelines' fit plus its (lazy) ``concordance_index_``.
 Also the largest coefficient difference between cxlib, statsmodels (only for
@@ -90,9 +90,9 @@ def main() -> None:
 
     from scipy.special import chdtrc  # noqa: F401  (import once, outside the timings)
 
-    from cxlib.cox import concordance, fit
-    from cxlib.efron import fit_efron
-    from cxlib.survival import kaplan_meier, logrank
+    from cxlib.survival.cox import concordance, fit
+    from cxlib.survival.curves import kaplan_meier, logrank
+    from cxlib.survival.efron import fit_efron
 
     data = synthetic(args.n)
     print(

@@ -20,18 +20,18 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "BatchResult": "batch",
-    "run_batch": "batch",
+    "BatchResult": "runner.batch",
+    "run_batch": "runner.batch",
     "CXError": "exceptions",
     "DataError": "exceptions",
     "ParameterError": "exceptions",
     "RunError": "exceptions",
-    "ClientData": "loading",
-    "load_client_data": "loading",
-    "ClientParameters": "parameters",
-    "load_parameters": "parameters",
-    "RunResult": "run",
-    "run_client": "run",
+    "ClientData": "io.loading",
+    "load_client_data": "io.loading",
+    "ClientParameters": "parameters.schema",
+    "load_parameters": "parameters.schema",
+    "RunResult": "runner.run",
+    "run_client": "runner.run",
 }
 __all__ = ["__version__", *sorted(_EXPORTS)]
 

@@ -11,13 +11,13 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
-from .exceptions import CXError
-from .paths import PROJECT_DIR
+from cxlib import __version__
+from cxlib.exceptions import CXError
+from cxlib.resources import PROJECT_DIR
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
-    from .scaffold import new_client
+    from cxlib.parameters.scaffold import new_client
 
     written = new_client(args.client_id, Path(args.dir), Path(args.data_dir), args.name)
     print(f"Angelegt für {args.client_id}:")
@@ -28,8 +28,8 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .formatting import integer
-    from .run import prepare
+    from cxlib.formatting import integer
+    from cxlib.runner.run import prepare
 
     failures = 0
     for item in args.params:
@@ -49,10 +49,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .kernel import notebook_kernels, started_kernels
+    from cxlib.runner.kernel import notebook_kernels, started_kernels
 
     with started_kernels(notebook_kernels()) as kernels:  # boot while cxlib loads here
-        from .run import run_client
+        from cxlib.runner.run import run_client
 
         result = run_client(args.params, out_dir=args.out, lang=args.lang, kernels=kernels)
     print(f"Bericht: {result.report} ({result.seconds:.1f} s)")
@@ -60,7 +60,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import run_batch
+    from cxlib.runner.batch import run_batch
 
     batch = run_batch(
         args.inputs,
@@ -80,7 +80,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from .parameters import json_schema_text
+    from cxlib.parameters.schema import json_schema_text
 
     text = json_schema_text()
     if args.out:
@@ -92,7 +92,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo_data(args: argparse.Namespace) -> int:
-    from .demo import generate_all
+    from cxlib.demo import generate_all
 
     written = generate_all(Path(args.out))
     for client, paths in written.items():
@@ -101,7 +101,7 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_workshop(args: argparse.Namespace) -> int:
-    from .workshop.server import serve_workshop
+    from cxlib.workshop.server import serve_workshop
 
     return serve_workshop(
         args.client_id,
@@ -114,8 +114,8 @@ def _cmd_workshop(args: argparse.Namespace) -> int:
 
 
 def _cmd_portfolio(args: argparse.Namespace) -> int:
-    from .portfolio_report import resolve_database, write_portfolio
-    from .texts import t
+    from cxlib.portfolio.page import resolve_database, write_portfolio
+    from cxlib.texts import t
 
     db = resolve_database(args.db, args.out)
     names = Path(args.params_dir) if args.names else None
@@ -207,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``cxwb``; returns the exit code."""
     args = build_parser().parse_args(argv)
-    from .run import skip_slow_imports
+    from cxlib.runner.run import skip_slow_imports
 
     skip_slow_imports()
     try:

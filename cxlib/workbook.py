@@ -26,12 +26,12 @@ from typing import Any
 
 import pandas as pd
 
-from . import display
-from .loading import ClientData, load_client_data
-from .parameters import ClientParameters, find_parameters, load_parameters
-from .paths import HANDOFF_FILE
-from .summary import Statement
-from .texts import t
+from cxlib.io.loading import ClientData, load_client_data
+from cxlib.parameters.schema import ClientParameters, find_parameters, load_parameters
+from cxlib.report import blocks as display
+from cxlib.report.summary import Statement
+from cxlib.resources import HANDOFF_FILE
+from cxlib.texts import t
 
 #: Report sections in report order; notebooks are numbered the same way.
 SECTION_ORDER = ("maturity", "journey", "kpi", "survival")
@@ -45,7 +45,7 @@ def _load(path: Path, stamp: tuple[int, int]) -> tuple[ClientParameters, ClientD
 
 @lru_cache(maxsize=1)
 def _unpickle(path: Path, stamp: tuple[int, int]) -> tuple[ClientParameters, ClientData]:
-    """The hand-off written by :mod:`cxlib.run`, read once for all notebooks of a run."""
+    """The hand-off written by :mod:`cxlib.runner.run`, read once for all notebooks of a run."""
     return pickle.loads(path.read_bytes())
 
 
@@ -166,7 +166,7 @@ def open_client(
     language = lang or params.language
     if language not in ("de", "en"):
         raise ValueError(f"unknown language {language!r}")
-    from .plots import apply_style
+    from cxlib.report.charts import apply_style
 
     apply_style(params.branding.accent_color)
     return Workbook(params, data, language, Path(output_dir) if output_dir else None)

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from screenshot import FLAGS, find_chromium
 
-from cxlib.paths import PROJECT_DIR
+from cxlib.resources import PROJECT_DIR
 from cxlib.workshop.server import (
     LabServer,
     build_lab_launch,

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cxlib.action_plan import PlanWarning, build
-from cxlib.journey_report import analyse
-from cxlib.loading import load_client_data
-from cxlib.parameters import JourneyOptions, Workshop, load_parameters
+from cxlib.io.loading import load_client_data
+from cxlib.journeys.plan import PlanWarning, build
+from cxlib.journeys.section import analyse
+from cxlib.parameters.schema import JourneyOptions, Workshop, load_parameters
 
 PARAMETERS = Path(__file__).resolve().parent.parent / "parameters"
 
@@ -97,7 +97,7 @@ def test_demo_plans_with_baselines_from_the_data() -> None:
 
 
 def test_client_without_workshop_ratings_gets_a_note_not_an_error(minimal_params: Path) -> None:
-    from cxlib.loading import ClientData
+    from cxlib.io.loading import ClientData
 
     report = analyse(load_parameters(minimal_params), ClientData({}), "de")
     assert report.selection is None and report.plan is None

@@ -6,10 +6,10 @@ import warnings
 
 import pytest
 
-from cxlib import kpi_report
-from cxlib.baseline import baseline
-from cxlib.loading import load_client_data
-from cxlib.parameters import load_parameters
+from cxlib.io.loading import load_client_data
+from cxlib.kpis import readings as kpi_report
+from cxlib.kpis.analysis import baseline
+from cxlib.parameters.schema import load_parameters
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ def test_texts_in_both_languages(bases):
 def test_small_and_tiny_samples_and_targets(minimal_params):
     import pandas as pd
 
-    from cxlib.parameters import ClientParameters
+    from cxlib.parameters.schema import ClientParameters
 
     params = load_parameters(minimal_params)
     data = params.model_dump()
@@ -139,7 +139,7 @@ def test_small_and_tiny_samples_and_targets(minimal_params):
 
 
 def test_every_grouping_beside_the_charted_one_is_shown_as_a_table(bases):
-    from cxlib import kpi_blocks
+    from cxlib.kpis import section as kpi_blocks
     from cxlib.texts import t
 
     params, base = bases["stadtwerke-lindenau"]

@@ -16,12 +16,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import cxlib.batch
-import cxlib.run
-from cxlib.batch import BatchResult, run_batch, unchanged_result
+import cxlib.runner.batch
+import cxlib.runner.run
 from cxlib.cli import main
-from cxlib.parameters import load_parameters
-from cxlib.run import RunResult, input_hash, notebook_paths, stored_input_hash
+from cxlib.parameters.schema import load_parameters
+from cxlib.runner.batch import BatchResult, run_batch, unchanged_result
+from cxlib.runner.run import RunResult, input_hash, notebook_paths, stored_input_hash
 
 PROJECT = Path(__file__).resolve().parent.parent
 SMALL = PROJECT / "parameters" / "berger-haustechnik.yaml"
@@ -60,7 +60,7 @@ def skip_if_source_changed(before: dict[str, int]) -> None:
 
 
 class FakeRuns:
-    """Stands in for :func:`cxlib.batch.run_one`: records calls, writes a good run's files.
+    """Stands in for :func:`cxlib.runner.batch.run_one`: records calls, writes a good run's files.
 
     The recorded hash is sha256 over the same inputs, computed here by hand
     for the parameter and data bytes, so a change the batch misses shows up.
@@ -98,7 +98,7 @@ def frozen_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ignore = shutil.ignore_patterns("__pycache__")
     shutil.copytree(PROJECT / "cxlib", source / "cxlib", ignore=ignore)
     shutil.copytree(PROJECT / "notebooks", source / "notebooks", ignore=ignore)
-    monkeypatch.setattr(cxlib.run, "PACKAGE_DIR", source / "cxlib")
+    monkeypatch.setattr(cxlib.runner.run, "PACKAGE_DIR", source / "cxlib")
     monkeypatch.setenv("CXWB_NOTEBOOKS", str(source / "notebooks"))
     return source
 
@@ -106,7 +106,7 @@ def frozen_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch, frozen_sources: Path) -> FakeRuns:
     runs = FakeRuns()
-    monkeypatch.setattr(cxlib.batch, "run_one", runs)
+    monkeypatch.setattr(cxlib.runner.batch, "run_one", runs)
     return runs
 
 
@@ -258,7 +258,9 @@ def test_hash_covers_language_questionnaire_and_data_bytes(tmp_path: Path, froze
     assert input_hash(params, notebooks, "en") != german
 
     questionnaire = tmp_path / "fragebogen.yaml"
-    shutil.copy(PROJECT / "cxlib" / "data" / "maturity_questionnaire.yaml", questionnaire)
+    shutil.copy(
+        PROJECT / "cxlib" / "maturity" / "data" / "maturity_questionnaire.yaml", questionnaire
+    )
     text = params_file.read_text(encoding="utf-8")
     with_q = tmp_path / "parameters" / "mit-fragebogen.yaml"
     with_q.write_text(
@@ -318,7 +320,7 @@ def test_real_second_batch_is_unchanged_and_cheap(tmp_path: Path, capsys):
 
 
 def test_the_batch_starts_the_clients_with_the_most_data_first(tmp_path: Path):
-    from cxlib.batch import data_bytes, largest_first, readable_parameters
+    from cxlib.runner.batch import data_bytes, largest_first, readable_parameters
 
     small, big = copy_client(tmp_path, "klein"), copy_client(tmp_path, "gross")
     # the big client's maturity file is padded to three times the size of all small files

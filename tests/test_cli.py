@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cxlib.cli import main
-from cxlib.scaffold import TEMPLATE_FILES, template_header
+from cxlib.parameters.scaffold import TEMPLATE_FILES, template_header
 
 
 def test_schema_prints_the_json_schema(capsys: pytest.CaptureFixture[str]):

@@ -10,7 +10,7 @@ import pytest
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
-from cxlib.comparisons import compare, holm
+from cxlib.kpis.comparisons import compare, holm
 
 
 @pytest.mark.parametrize(

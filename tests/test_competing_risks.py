@@ -9,7 +9,7 @@ lifelines = pytest.importorskip("lifelines")
 from lifelines import AalenJohansenFitter, KaplanMeierFitter  # noqa: E402
 from lifelines.datasets import load_rossi  # noqa: E402
 
-from cxlib.competing_risks import cumulative_incidence  # noqa: E402
+from cxlib.survival.competing_risks import cumulative_incidence  # noqa: E402
 
 
 def test_aalen_johansen_matches_lifelines() -> None:

@@ -12,10 +12,9 @@ from lifelines.datasets import load_rossi  # noqa: E402
 from lifelines.statistics import proportional_hazard_test  # noqa: E402
 from lifelines.utils import concordance_index  # noqa: E402
 
-from cxlib.cox import fit  # noqa: E402
-from cxlib.efron import fit_efron  # noqa: E402
-from cxlib.survival import cox  # noqa: E402
-from cxlib.survival_errors import CovariateError  # noqa: E402
+from cxlib.survival.cox import fit  # noqa: E402
+from cxlib.survival.efron import fit_efron  # noqa: E402
+from cxlib.survival.errors import CovariateError  # noqa: E402
 from tests.references import rossi_coxph_efron as R  # noqa: E402
 
 COVARIATES = list(R.COEF)
@@ -93,7 +92,7 @@ def test_entry_at_an_event_time_is_not_at_risk(rossi: pd.DataFrame) -> None:
 
 
 def test_predicted_survival_matches_lifelines(rossi: pd.DataFrame, reference) -> None:
-    model = cox(rossi, "week", "arrest", COVARIATES)
+    model = fit(rossi, "week", "arrest", COVARIATES)
     times = [1, 10, 25, 52]  # event times: lifelines interpolates between them, we step
     ours = model.predict_survival(rossi.iloc[:40], times)
     theirs = reference.predict_survival_function(rossi.iloc[:40], times=times).T

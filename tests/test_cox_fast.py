@@ -17,8 +17,8 @@ from lifelines import CoxPHFitter  # noqa: E402
 from lifelines.statistics import proportional_hazard_test  # noqa: E402
 from lifelines.utils import concordance_index  # noqa: E402
 
-from cxlib.cox import OTHER, _earlier_greater, _Labels, concordance, fit  # noqa: E402
-from cxlib.efron import fit_efron  # noqa: E402
+from cxlib.survival.cox import OTHER, _earlier_greater, _Labels, concordance, fit  # noqa: E402
+from cxlib.survival.efron import fit_efron  # noqa: E402
 
 
 def brute_concordance(d: np.ndarray, e: np.ndarray, risk: np.ndarray) -> float:

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-import cxlib.dask_batch as dask_batch
-from cxlib.batch import run_batch, unchanged_result
+import cxlib.runner.dask_batch as dask_batch
 from cxlib.cli import main
-from cxlib.dask_batch import TaskOutput, run_task, store
-from cxlib.run import RunResult
+from cxlib.runner.batch import run_batch, unchanged_result
+from cxlib.runner.dask_batch import TaskOutput, run_task, store
+from cxlib.runner.run import RunResult
 
 from .test_batch import copy_client, skip_if_source_changed, source_stamp
 
@@ -52,7 +52,7 @@ def worker_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_dask_is_imported_only_when_asked_for():
     code = (
-        "import sys, cxlib.cli, cxlib.batch; "
+        "import sys, cxlib.cli, cxlib.runner.batch; "
         "sys.exit(int(any(m in sys.modules for m in ('dask', 'distributed'))))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=False)
@@ -100,7 +100,7 @@ def test_store_replaces_only_on_success_and_rewrites_worker_paths(tmp_path: Path
 def test_a_run_the_worker_could_not_record_is_added_to_the_portfolio(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    from cxlib.portfolio import Portfolio
+    from cxlib.portfolio.database import Portfolio
 
     monkeypatch.delenv("CXWB_PORTFOLIO", raising=False)
     params = copy_client(tmp_path)
@@ -185,7 +185,7 @@ def test_local_cluster_runs_two_clients_and_one_fails_cleanly(tmp_path: Path, wo
     table = batch.table()
     assert "FEHLER" in table and "wiederholt" not in table
     # the workers saw the output folder: they wrote the portfolio themselves
-    from cxlib.portfolio import Portfolio
+    from cxlib.portfolio.database import Portfolio
 
     assert len(Portfolio(out / "portfolio.sqlite").records()) == 2
     # the hash recorded by the workers is the one this process computes

@@ -1,7 +1,7 @@
 """The demo clients: byte-stable regeneration, valid parameter files, planted effects.
 
 The effects are checked on the raw files, read back with plain pandas in the
-dialect each file is documented to use (not with cxlib.loading), so that
+dialect each file is documented to use (not with cxlib.io.loading), so that
 these tests do not depend on the loader. The numbers are those in
 docs/demo-data.md.
 """
@@ -23,7 +23,7 @@ import pytest
 from cxlib.demo import CHECKSUM_FILE, CLIENT_IDS, generate_all
 from cxlib.demo import utility as utility_module
 from cxlib.demo.common import sha256
-from cxlib.parameters import load_parameters
+from cxlib.parameters.schema import load_parameters
 
 PROJECT = Path(__file__).resolve().parent.parent
 DATA = PROJECT / "data"

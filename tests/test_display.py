@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from markupsafe import Markup
 
-from cxlib import display
+from cxlib.report import blocks as display
 
 
 def cells(html: str, tag: str = "td") -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cxlib.parameters import json_schema
-from cxlib.tables import markdown_reference
+from cxlib.io.tables import markdown_reference
+from cxlib.parameters.schema import json_schema
 
 
 def test_committed_json_schema_is_current(project: Path):
@@ -16,7 +16,7 @@ def test_committed_json_schema_is_current(project: Path):
 
 def test_readme_documents_every_table_as_the_code_defines_it(project: Path):
     readme = (project / "README.md").read_text(encoding="utf-8")
-    assert markdown_reference() in readme, "paste cxlib.tables.markdown_reference() into README"
+    assert markdown_reference() in readme, "paste cxlib.io.tables.markdown_reference() into README"
 
 
 def test_readme_names_the_two_commands_and_ci_runs_the_test_command(project: Path):

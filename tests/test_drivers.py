@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib.drivers import key_drivers, relative_weights
+from cxlib.kpis.drivers import key_drivers, relative_weights
 
 
 def data(seed: int = 1, n: int = 400):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cxlib.early_warning import early_warning
+from cxlib.kpis.early_warning import early_warning
 
 
 def test_signals_by_hand():

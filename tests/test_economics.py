@@ -7,7 +7,13 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from cxlib.economics import clv_discounted, clv_simple, contractual, monthly_rate, non_contractual
+from cxlib.kpis.economics import (
+    clv_discounted,
+    clv_simple,
+    contractual,
+    monthly_rate,
+    non_contractual,
+)
 
 
 def test_clv_formulas_by_hand():

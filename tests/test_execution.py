@@ -9,9 +9,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from cxlib.exceptions import RunError
-from cxlib.execution import SOURCE_KEY, combine, deal, execute, split, stitch
-from cxlib.kernel import notebook_kernels, started_kernels
-from cxlib.run import notebook_paths
+from cxlib.runner.execution import SOURCE_KEY, combine, deal, execute, split, stitch
+from cxlib.runner.kernel import notebook_kernels, started_kernels
+from cxlib.runner.run import notebook_paths
 
 
 def test_deal_gives_alternate_notebooks_to_each_kernel():
@@ -88,7 +88,7 @@ def test_a_users_error_in_the_second_kernel_ends_the_run_with_its_plain_message(
         _notebook(tmp_path / "01-a.ipynb", "x = 1"),
         _notebook(
             tmp_path / "02-b.ipynb",
-            "from cxlib.survival_errors import SurvivalError\n"
+            "from cxlib.survival.errors import SurvivalError\n"
             "raise SurvivalError('Die Kundentabelle fehlt.')",
         ),
     ]

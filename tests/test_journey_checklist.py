@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cxlib.journey_checklist import check
-from cxlib.loading import load_client_data
-from cxlib.parameters import JourneyOptions, Workshop, load_parameters
+from cxlib.io.loading import load_client_data
+from cxlib.journeys.checklist import check
+from cxlib.parameters.schema import JourneyOptions, Workshop, load_parameters
 
 PARAMETERS = Path(__file__).resolve().parent.parent / "parameters"
 

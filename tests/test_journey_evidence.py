@@ -13,16 +13,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cxlib.journey_evidence import (
+from cxlib.io.loading import load_client_data
+from cxlib.journeys.evidence import (
     collect,
     contradictions,
     early_churn,
     repeat_flags,
     survey_scores,
 )
-from cxlib.journeys import from_workshop, select
-from cxlib.loading import load_client_data
-from cxlib.parameters import JourneyOptions, Workshop, load_parameters
+from cxlib.journeys.selection import from_workshop, select
+from cxlib.parameters.schema import JourneyOptions, Workshop, load_parameters
 
 PARAMETERS = Path(__file__).resolve().parent.parent / "parameters"
 
@@ -220,7 +220,7 @@ def test_phase_table_shows_each_phase_with_shares_and_n():
     import numpy as np
     import pandas as pd
 
-    from cxlib.journey_evidence import Evidence
+    from cxlib.journeys.evidence import Evidence
 
     phases = pd.DataFrame(
         {

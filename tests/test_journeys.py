@@ -15,10 +15,11 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from cxlib import journeys, plots
 from cxlib.exceptions import CXError
-from cxlib.journeys import RatingError, from_workshop, select
-from cxlib.parameters import JourneyOptions, Workshop, load_parameters
+from cxlib.journeys import selection as journeys
+from cxlib.journeys.selection import RatingError, from_workshop, select
+from cxlib.parameters.schema import JourneyOptions, Workshop, load_parameters
+from cxlib.report import charts as plots
 
 matplotlib.use("Agg")
 PARAMETERS = Path(__file__).resolve().parent.parent / "parameters"

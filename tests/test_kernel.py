@@ -2,7 +2,7 @@
 
 import pytest
 
-from cxlib.kernel import PRELOAD, started_kernel
+from cxlib.runner.kernel import PRELOAD, started_kernel
 
 
 def _run(manager, code: str) -> str:

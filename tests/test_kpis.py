@@ -18,7 +18,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from cxlib.exceptions import CXError
-from cxlib.kpis import KpiInputError, by_group, ces, csat, nps, nps_difference, reliability
+from cxlib.kpis.survey import KpiInputError, by_group, ces, csat, nps, nps_difference, reliability
 
 TEXTBOOK = [10] * 10 + [9] * 5 + [8] * 5 + [7] * 4 + [6] * 3 + [2] * 3  # 15 / 9 / 6
 

@@ -17,14 +17,14 @@ import pandas as pd
 import pytest
 
 from cxlib.exceptions import DataError, DataProblem
-from cxlib.loading import (
+from cxlib.io.loading import (
     ClientData,
     LoadedTable,
     TableQuality,
     load_client_data,
     read_table,
 )
-from cxlib.parameters import DataFile, load_parameters
+from cxlib.parameters.schema import DataFile, load_parameters
 
 from .conftest import MINIMAL, write_params
 
@@ -687,7 +687,7 @@ def test_identical_headers_are_ambiguous(tmp_path: Path):
 
 
 def test_many_bad_cells_are_listed_up_to_a_limit(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr("cxlib.loading.MAX_PROBLEMS_PER_RULE", 2)
+    monkeypatch.setattr("cxlib.io.loading.MAX_PROBLEMS_PER_RULE", 2)
     body = "".join(f"K{i};kein Datum\n" for i in range(5))
     write(tmp_path, "k.csv", "Kundennummer;Vertragsbeginn\n" + body)
     problems = problems_of(tmp_path, "k.csv")

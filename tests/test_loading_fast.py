@@ -19,13 +19,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib import sources
-from cxlib.economics import non_contractual
 from cxlib.exceptions import DataError
-from cxlib.kpis import KpiInputError, nps
-from cxlib.loading import _first_in_group, _group_codes, read_table
-from cxlib.parameters import DataFile
-from cxlib.parsing import STRING
+from cxlib.io import sources
+from cxlib.io.loading import _first_in_group, _group_codes, read_table
+from cxlib.io.parsing import STRING
+from cxlib.kpis.economics import non_contractual
+from cxlib.kpis.survey import KpiInputError, nps
+from cxlib.parameters.schema import DataFile
 
 HEAD = "Kundennummer;Vertragsbeginn;Vertragsende;Segment;Umsatz/Monat\n"
 TX_HEAD = "Beleg;Kundennummer;Datum;Betrag;Warengruppe\n"

@@ -20,22 +20,22 @@ import pandas as pd
 import pytest
 
 from cxlib.exceptions import CXError
-from cxlib.maturity import (
+from cxlib.maturity.assessment import (
     MaturityDataError,
     SilentRespondentWarning,
     assess,
     questionnaire,
     stage_of,
 )
-from cxlib.maturity_catalogue import (
+from cxlib.maturity.catalogue import (
     LEVELS,
     STEPS,
     CatalogueError,
     load_actions,
     load_questionnaire,
 )
-from cxlib.parameters import MaturityOptions
-from cxlib.run import prepare
+from cxlib.parameters.schema import MaturityOptions
+from cxlib.runner.run import prepare
 
 DIMS = [f"D{i}" for i in range(1, 9)]
 ITEMS = [f"{d}.{k}" for d in DIMS for k in (1, 2, 3)]
@@ -381,7 +381,7 @@ def test_cafe_in_between(demo):
 
 
 def test_to_frame_summary_and_plots(demo):
-    from cxlib.plots.maturity import heatmap, radar, waves
+    from cxlib.maturity.plots import heatmap, radar, waves
 
     result = assess(demo["stadtwerke-lindenau"])
     frame = result.to_frame()
@@ -423,7 +423,7 @@ def fake_workbook(frame, lang="de"):
 def test_section_statements_figures_and_escaping(demo):
     import json
 
-    from cxlib import maturity_report
+    from cxlib.maturity import section as maturity_report
 
     data = demo["stadtwerke-lindenau"].copy()
     data["department"] = data["department"].replace("IT", "IT <Technik>")
@@ -447,7 +447,7 @@ def test_section_statements_figures_and_escaping(demo):
 
 
 def test_section_without_data_is_a_note():
-    from cxlib import maturity_report
+    from cxlib.maturity import section as maturity_report
 
     view = maturity_report.build(fake_workbook(None, lang="en"))
     assert view.statements() == []
@@ -458,8 +458,8 @@ def test_section_without_data_is_a_note():
 
 def test_unknown_item_in_a_loaded_file_names_file_row_and_column(tmp_path):
     """The loader remembers where each answer came from; assess() names it."""
-    from cxlib.loading import read_table
-    from cxlib.parameters import DataFile
+    from cxlib.io.loading import read_table
+    from cxlib.parameters.schema import DataFile
 
     lines = ["Teilnehmer;Abteilung;Aussage;Bewertung"]
     lines += [f"P1;Vertrieb;D{d}.{k};2" for d in range(1, 9) for k in range(1, 4)]
@@ -478,7 +478,7 @@ def test_unknown_item_in_a_loaded_file_names_file_row_and_column(tmp_path):
 
 
 def test_radar_legend_names_client_wave_or_result_never_none(demo):
-    from cxlib.plots.maturity import radar
+    from cxlib.maturity.plots import radar
 
     result = assess(demo["stadtwerke-lindenau"])
     single = dataclasses.replace(result, wave=None, waves=(None,))

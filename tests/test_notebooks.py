@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cxlib.execution import SOURCE_KEY, split, stitch
-from cxlib.run import notebook_paths
+from cxlib.runner.execution import SOURCE_KEY, split, stitch
+from cxlib.runner.run import notebook_paths
 
 NOTEBOOKS = notebook_paths()
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib.origin import Origin
+from cxlib.io.origin import Origin
 
 
 def test_origin_reads_like_the_mapping_it_replaces():

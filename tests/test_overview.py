@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cxlib.overview import DataOverview, describe_table, period_text
+from cxlib.io.overview import DataOverview, describe_table, period_text
 
 
 def customers() -> pd.DataFrame:

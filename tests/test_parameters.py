@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cxlib.exceptions import ClientNotFoundError, ParameterError
-from cxlib.parameters import find_parameters, json_schema, load_parameters
+from cxlib.parameters.schema import find_parameters, json_schema, load_parameters
 
 from .conftest import MINIMAL, write_params
 

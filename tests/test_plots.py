@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from cxlib import plots
+from cxlib.report import charts as plots
 
 
 def test_apply_style_sets_accent_and_defaults(monkeypatch):

@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 from nbformat.v4 import new_notebook
 
-from cxlib import portfolio as pf
 from cxlib.cli import main
 from cxlib.exceptions import PortfolioError
-from cxlib.parameters import ClientParameters
-from cxlib.portfolio_report import benchmark_view, client_ids_from_parameters, render_portfolio
-from cxlib.report import render_report
+from cxlib.parameters.schema import ClientParameters
+from cxlib.portfolio import database as pf
+from cxlib.portfolio.page import benchmark_view, client_ids_from_parameters, render_portfolio
+from cxlib.report.render import render_report
 from cxlib.texts import catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,7 +167,7 @@ WRITER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from cxlib import portfolio as pf
+    from cxlib.portfolio import database as pf
     db, worker, start = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
     while not start.exists():
         time.sleep(0.005)
@@ -486,7 +486,7 @@ def test_cli_portfolio(tmp_path, monkeypatch, capsys):
 
 @pytest.mark.slow
 def test_run_client_compares_and_records(tmp_path, monkeypatch):
-    from cxlib.run import run_client
+    from cxlib.runner.run import run_client
 
     monkeypatch.delenv(pf.ENV_VAR, raising=False)
     portfolio = seeded(tmp_path, OTHERS)  # five other small contract businesses

@@ -13,10 +13,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from cxlib import display
 from cxlib.exceptions import CXWarning
-from cxlib.parameters import ClientParameters
-from cxlib.report import notebook_html, render_report
+from cxlib.parameters.schema import ClientParameters
+from cxlib.report import blocks as display
+from cxlib.report.render import notebook_html, render_report
 
 # A real (1 × 1 px) PNG.
 PNG = base64.b64encode(

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib.retention import cohort_matrix, early_churn, yearly
+from cxlib.kpis.retention import cohort_matrix, early_churn, yearly
 
 
 def customers() -> pd.DataFrame:

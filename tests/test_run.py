@@ -17,10 +17,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cxlib.batch import run_batch
 from cxlib.exceptions import DataError, RunError
-from cxlib.kernel import notebook_kernels
-from cxlib.run import run_client
+from cxlib.runner.batch import run_batch
+from cxlib.runner.kernel import notebook_kernels
+from cxlib.runner.run import run_client
 from cxlib.texts import t
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -131,7 +131,7 @@ def test_english_report_from_the_same_notebooks(tmp_path: Path, monkeypatch):
     )
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     # and a client too big for a kernel each runs its notebooks in one kernel
-    monkeypatch.setattr("cxlib.run.PARALLEL_ROW_LIMIT", 0)
+    monkeypatch.setattr("cxlib.runner.run.PARALLEL_ROW_LIMIT", 0)
     result = run_client(SMALL, out_dir=tmp_path / "out", lang="en", parallel=2)
     assert "notebooks in 1 kernel(s)" in result.log.read_text("utf-8")
     html = result.report.read_text(encoding="utf-8")
@@ -243,7 +243,7 @@ def test_papermill_runs_one_notebook_directly_with_the_same_analysis(
 
 
 def test_every_analysis_error_counts_as_the_users_to_fix():
-    from cxlib.execution import user_error_names
+    from cxlib.runner.execution import user_error_names
 
     names = user_error_names()
     assert {"SurvivalError", "NoEventsError", "MaturityDataError", "RatingError"} <= names
@@ -255,7 +255,7 @@ def test_every_analysis_error_counts_as_the_users_to_fix():
 def test_a_client_with_only_workshop_results_gets_a_report_from_the_workshop_thread(tmp_path: Path):
     from ruamel.yaml import YAML
 
-    from cxlib.scaffold import new_client
+    from cxlib.parameters.scaffold import new_client
 
     written = new_client("muster-gmbh", tmp_path / "parameters", tmp_path / "data", "Muster GmbH")
     # the workshop's maturity answers and journey ratings; no customer, survey or ticket data

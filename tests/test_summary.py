@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cxlib.summary import MAX_STATEMENTS, compose, data_quality_statement
+from cxlib.report.summary import MAX_STATEMENTS, compose, data_quality_statement
 
 
 def quality(read: int, rejected: int) -> pd.DataFrame:

@@ -14,8 +14,8 @@ from lifelines.datasets import load_rossi  # noqa: E402
 from lifelines.statistics import logrank_test, multivariate_logrank_test  # noqa: E402
 from lifelines.utils import restricted_mean_survival_time  # noqa: E402
 
-from cxlib.survival import kaplan_meier, logrank  # noqa: E402
-from cxlib.survival_errors import DurationError, NoEventsError  # noqa: E402
+from cxlib.survival.curves import kaplan_meier, logrank  # noqa: E402
+from cxlib.survival.errors import DurationError, NoEventsError  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def rossi() -> pd.DataFrame:
 def utility_table() -> pd.DataFrame:
     """The utility demo client's survival table (delayed entry at 01.01.2023)."""
     from cxlib import workbook
-    from cxlib.survival_data import build_survival_table
+    from cxlib.survival.table import build_survival_table
 
     wb = workbook.open_client("stadtwerke-lindenau")
     return build_survival_table(wb.params, wb.data).frame

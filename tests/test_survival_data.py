@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from cxlib import workbook
-from cxlib.survival_data import build_survival_table, cox_population
-from cxlib.survival_errors import AllEventsError, DurationError, NoEventsError
+from cxlib.survival.errors import AllEventsError, DurationError, NoEventsError
+from cxlib.survival.table import build_survival_table, cox_population
 
 
 class _Data:

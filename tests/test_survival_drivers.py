@@ -17,12 +17,12 @@ import pandas as pd
 import pytest
 
 from cxlib import workbook
-from cxlib.churn_drivers import rank_drivers
-from cxlib.cox import fit
-from cxlib.parameters import Workshop
-from cxlib.signal_model import fit_signal_model, signal_episodes
-from cxlib.survival_data import SurvivalData
-from cxlib.survival_report import analyse
+from cxlib.parameters.schema import Workshop
+from cxlib.survival.analysis import analyse
+from cxlib.survival.cox import fit
+from cxlib.survival.drivers import rank_drivers
+from cxlib.survival.signal_model import fit_signal_model, signal_episodes
+from cxlib.survival.table import SurvivalData
 
 WORKSHOP = SimpleNamespace(
     phases=Workshop().phases,  # the method's standard phases
@@ -305,7 +305,7 @@ def test_demo_top_drivers_and_links(utility) -> None:
 
 
 def test_demo_block_html(utility) -> None:
-    from cxlib.survival_display import drivers_block
+    from cxlib.survival.section import drivers_block
 
     html = drivers_block(utility, "de").data
     assert "Die wichtigsten Kündigungstreiber" in html
@@ -315,7 +315,7 @@ def test_demo_block_html(utility) -> None:
 
 
 def test_small_client_stays_honest() -> None:
-    from cxlib.survival_display import drivers_block
+    from cxlib.survival.section import drivers_block
 
     client = workbook.open_client("berger-haustechnik")
     report = analyse(client.params, client.data)
@@ -332,8 +332,8 @@ def test_small_client_stays_honest() -> None:
 
 
 def test_time_unit_reaches_the_curves(utility, monkeypatch) -> None:
-    from cxlib import survival_display
-    from cxlib.plots import survival as plots
+    from cxlib.survival import plots
+    from cxlib.survival import section as survival_display
 
     seen = {}
     original = plots.km_curves
@@ -348,7 +348,7 @@ def test_time_unit_reaches_the_curves(utility, monkeypatch) -> None:
 
 
 def test_small_n_warning_follows_the_model_churns(utility) -> None:
-    from cxlib.survival_display import drivers_block
+    from cxlib.survival.section import drivers_block
 
     assert any(d.source == "model" for d in utility.top_drivers(3))
     many = drivers_block(replace(utility, small_n=utility.model.n_events + 1), "de").data
@@ -358,8 +358,8 @@ def test_small_n_warning_follows_the_model_churns(utility) -> None:
 
 
 def test_client_text_is_escaped(utility) -> None:
-    from cxlib.churn_drivers import ChurnDrivers
-    from cxlib.survival_display import drivers_block
+    from cxlib.survival.drivers import ChurnDrivers
+    from cxlib.survival.section import drivers_block
 
     channel = next(d for d in utility.drivers.drivers if d.covariate == "channel")
     odd = replace(channel, risk_level="<b>Portal & Co</b>", journey="<i>J&K</i>", chosen=True)

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from cxlib import workbook
-from cxlib.survival import cox
-from cxlib.survival_display import definition_note, forest_reading, group_reading
-from cxlib.survival_report import analyse
+from cxlib.survival.analysis import analyse
+from cxlib.survival.cox import fit as cox
+from cxlib.survival.section import definition_note, forest_reading, group_reading
 
 
 @pytest.fixture(scope="module")
@@ -128,8 +128,8 @@ def test_risk_probability_is_conditional_survival(report) -> None:
 def test_without_customers_or_without_a_churn_the_section_says_what_is_missing(tmp_path) -> None:
     import dataclasses
 
-    from cxlib import survival_display as view
-    from cxlib.loading import ClientData
+    from cxlib.io.loading import ClientData
+    from cxlib.survival import section as view
 
     berger = workbook.open_client("berger-haustechnik")
     tables = {k: v for k, v in berger.data.tables.items() if k != "customers"}

@@ -16,8 +16,8 @@ import pytest
 
 from cxlib.cli import build_parser, main
 from cxlib.exceptions import ClientNotFoundError, CXError, RunError
-from cxlib.paths import PROJECT_DIR
-from cxlib.run import notebook_paths
+from cxlib.resources import PROJECT_DIR
+from cxlib.runner.run import notebook_paths
 from cxlib.workshop import report_button as rb
 from cxlib.workshop.server import (
     LabServer,

@@ -22,8 +22,8 @@ import pytest
 from filelock import FileLock
 
 from cxlib.exceptions import CXError, ParameterError, WorkshopConflict
-from cxlib.maturity import assess
-from cxlib.run import prepare
+from cxlib.maturity.assessment import assess
+from cxlib.runner.run import prepare
 from cxlib.workshop import store as store_module
 from cxlib.workshop.store import (
     HISTORY_DIR,

@@ -21,9 +21,9 @@ import pandas as pd
 import pytest
 
 from cxlib.exceptions import CXError
-from cxlib.journeys import select
-from cxlib.maturity import assess, questionnaire
-from cxlib.parameters import JourneyRating, Measure, PainPoint, load_parameters
+from cxlib.journeys.selection import select
+from cxlib.maturity.assessment import assess, questionnaire
+from cxlib.parameters.schema import JourneyRating, Measure, PainPoint, load_parameters
 from cxlib.workshop.app import StatusBar, WorkshopApp, is_conflict, workshop_app
 from cxlib.workshop.capture import Debouncer
 from cxlib.workshop.journey_capture import JourneyCapture
@@ -334,7 +334,7 @@ def test_journey_ratings_are_saved_when_complete_and_choice_is_live():
     capture = JourneyCapture(store, "de")
     params = load_parameters(LINDENAU)
     # loaded: the demo ratings give the demo selection
-    from cxlib.journeys import from_workshop
+    from cxlib.journeys.selection import from_workshop
 
     expected = from_workshop(params.workshop, params.analysis.journey)
     assert capture.selection.selected == expected.selected == "Geldphase"
@@ -565,7 +565,7 @@ def test_real_store_rating_and_plan_reach_the_parameter_file(project):
     start = next(j for j in params.workshop.journeys if j.id == "startphase")
     assert [r.participant for r in start.ratings][-1] == "Leitung IT"
     assert (start.ratings[-1].frequency, start.ratings[-1].damage) == (5, 5)
-    from cxlib.journeys import from_workshop
+    from cxlib.journeys.selection import from_workshop
 
     assert (
         app.journeys.selection.selected

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from . import craft, retail, utility
-from .common import sha256
+from cxlib.demo import craft, retail, utility
+from cxlib.demo.common import sha256
 
 #: The demo clients' ids, in presentation order.
 CLIENT_IDS: tuple[str, ...] = (utility.CLIENT_ID, craft.CLIENT_ID, retail.CLIENT_ID)

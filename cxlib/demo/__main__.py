@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import CHECKSUM_FILE, default_data_dir, generate_all
+from cxlib.demo import CHECKSUM_FILE, default_data_dir, generate_all
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .common import (
+from cxlib.demo.common import (
     DAY,
     Sheet,
     choice,
@@ -29,7 +29,7 @@ from .common import (
     write_bytes,
     write_xlsx,
 )
-from .maturity import MaturityProfile, Respondent, Wave, generate_maturity
+from cxlib.demo.maturity import MaturityProfile, Respondent, Wave, generate_maturity
 
 CLIENT_ID = "berger-haustechnik"
 CLIENT_NAME = "Berger Haustechnik GmbH & Co. KG"

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .common import (
+from cxlib.demo.common import (
     choice,
     choice_rows,
     day,
@@ -35,7 +35,7 @@ from .common import (
     write_bytes,
     write_csv,
 )
-from .maturity import MaturityProfile, Respondent, Wave, generate_maturity
+from cxlib.demo.maturity import MaturityProfile, Respondent, Wave, generate_maturity
 
 CLIENT_ID = "cafe-bohnenglueck"
 SEED = 2026_0120

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .common import (
+from cxlib.demo.common import (
     DAY,
     choice,
     choice_rows,
@@ -43,7 +43,7 @@ from .common import (
     write_bytes,
     write_csv,
 )
-from .maturity import MaturityProfile, Respondent, Wave, generate_maturity
+from cxlib.demo.maturity import MaturityProfile, Respondent, Wave, generate_maturity
 
 CLIENT_ID = "stadtwerke-lindenau"
 SEED = 2026_0131

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..packaged_yaml import load_packaged
+from cxlib.resources import load_packaged
 
 LANGUAGES = ("de", "en")
 _DIR = Path(__file__).resolve().parent

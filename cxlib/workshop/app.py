@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 
 import ipywidgets as w
 
-from ..exceptions import CXError
-from ..texts import t
+from cxlib.exceptions import CXError
+from cxlib.texts import t
 
 __all__ = ["CSS", "HistoryPanel", "StatusBar", "WorkshopApp", "is_conflict", "workshop_app"]
 
@@ -253,9 +253,9 @@ class WorkshopApp(w.VBox):
         redraw: float = 0.3,
         report: Callable[[Path, str], w.Widget] | bool | None = None,
     ) -> None:
-        from .journey_capture import JourneyCapture
-        from .maturity_capture import MaturityCapture
-        from .plan_capture import PlanCapture
+        from cxlib.workshop.journey_capture import JourneyCapture
+        from cxlib.workshop.maturity_capture import MaturityCapture
+        from cxlib.workshop.plan_capture import PlanCapture
 
         self.store = store
         self.maturity = self.journeys = self.plan = None
@@ -314,7 +314,7 @@ class WorkshopApp(w.VBox):
             return None
         if report is None or report is True:
             try:
-                from .report_button import report_button as report
+                from cxlib.workshop.report_button import report_button as report
             except ImportError:
                 return None
         try:
@@ -354,8 +354,8 @@ def workshop_app(
     the other options are those of :class:`WorkshopApp`.
     """
     if store is None:
-        from ..parameters import find_parameters
-        from .store import WorkshopStore
+        from cxlib.parameters.schema import find_parameters
+        from cxlib.workshop.store import WorkshopStore
 
         try:
             store = WorkshopStore(find_parameters(client_id_or_params_file))

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .app import StatusBar
+    from cxlib.workshop.app import StatusBar
 
 
 class Capture:
@@ -25,7 +25,7 @@ class Capture:
 
     def __init__(self, store: Any, lang: str = "de", status: StatusBar | None = None) -> None:
         if status is None:
-            from .app import StatusBar
+            from cxlib.workshop.app import StatusBar
 
             status = StatusBar(lang)
         self.store = store

@@ -5,7 +5,7 @@ file gets three rows of buttons 1-5 (Häufigkeit, Schaden, Machbarkeit) and an
 "unsicher" box. A rating is saved through the workshop store as soon as all three
 values are set; until then the row says "noch nicht vollständig bewertet". The
 bubble chart, the chosen journey, the reason and the robustness sentence are
-recomputed with :func:`cxlib.journeys.from_workshop` on exactly the complete
+recomputed with :func:`cxlib.journeys.selection.from_workshop` on exactly the complete
 ratings in the widgets, so the rule (thresholds, fallback "Startphase zuerst")
 is the one the report uses.
 """
@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from ..exceptions import CXError
-from ..journeys import CRITERIA, Selection, from_workshop
-from ..parameters import JourneyRating
-from ..texts import t
-from .capture import Capture, Debouncer
-from .maturity_capture import figure_png
+from cxlib.exceptions import CXError
+from cxlib.journeys.selection import CRITERIA, Selection, from_workshop
+from cxlib.parameters.schema import JourneyRating
+from cxlib.texts import t
+from cxlib.workshop.capture import Capture, Debouncer
+from cxlib.workshop.maturity_capture import figure_png
 
 if TYPE_CHECKING:
-    from .app import StatusBar
+    from cxlib.workshop.app import StatusBar
 
 __all__ = ["JourneyCapture"]
 
@@ -39,7 +39,7 @@ class JourneyCapture(Capture):
 
     ``ratings`` maps ``(journey_id, participant)`` to ``{"frequency", "damage",
     "feasibility", "uncertain"}`` (None while not clicked); ``selection`` is the
-    live :class:`~cxlib.journeys.Selection` (None while nothing is fully rated).
+    live :class:`~cxlib.journeys.selection.Selection` (None while nothing is fully rated).
     ``redraw`` is how long the bubble chart waits for further clicks before it
     is redrawn (inside the kernel's event loop).
     """

@@ -8,7 +8,7 @@ by side: a picker, an "add respondent" row and an overview table of everyone's
 progress. Every click is saved at once through the workshop store (with the
 version token read when the respondent was loaded) and the live results
 (index, stage, radar chart, disagreement flags) are recomputed with
-:func:`cxlib.maturity.assess` on exactly the answers in the widgets.
+:func:`cxlib.maturity.assessment.assess` on exactly the answers in the widgets.
 
 "Weiß nicht" is saved as an empty score (it is not a 0); a statement nobody
 clicked yet is not saved at all.
@@ -27,15 +27,15 @@ import ipywidgets as w
 import numpy as np
 import pandas as pd
 
-from .. import formatting as fmt
-from ..exceptions import CXError, DataError
-from ..maturity import MaturityResult, assess, questionnaire
-from ..plots.maturity import radar
-from ..texts import t
-from .capture import Capture, Debouncer
+from cxlib import formatting as fmt
+from cxlib.exceptions import CXError, DataError
+from cxlib.maturity.assessment import MaturityResult, assess, questionnaire
+from cxlib.maturity.plots import radar
+from cxlib.texts import t
+from cxlib.workshop.capture import Capture, Debouncer
 
 if TYPE_CHECKING:
-    from .app import StatusBar
+    from cxlib.workshop.app import StatusBar
 
 __all__ = ["DONT_KNOW", "MaturityCapture", "Respondent", "figure_png"]
 
@@ -103,7 +103,7 @@ class MaturityCapture(Capture):
     each successful save; ``redraw`` is how long the radar chart waits for
     further clicks before it is redrawn (inside the kernel's event loop).
     ``widget`` is what to display; ``result`` the live
-    :class:`~cxlib.maturity.MaturityResult` (None while the answers do not
+    :class:`~cxlib.maturity.assessment.MaturityResult` (None while the answers do not
     allow one, ``result_problem`` says why).
     """
 

@@ -7,7 +7,7 @@ saved through the workshop store only when every row that is not empty is valid
 why. Saving waits until typing pauses (``debounce`` seconds; 0 saves at once).
 
 The values are checked by the parameter file's own schema
-(:class:`cxlib.parameters.PainPoint`, :class:`cxlib.parameters.Measure`), so
+(:class:`cxlib.parameters.schema.PainPoint`, :class:`cxlib.parameters.schema.Measure`), so
 what is saved is what a batch run accepts. Keys the widgets do not show (a
 measure's ``metric`` and ``baseline``, a pain point's ``phase``) are kept.
 """
@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 from pydantic import ValidationError
 
-from .. import formatting as fmt
-from ..parameters import Measure, PainPoint
-from ..texts import t
-from .capture import Capture, Debouncer
+from cxlib import formatting as fmt
+from cxlib.parameters.schema import Measure, PainPoint
+from cxlib.texts import t
+from cxlib.workshop.capture import Capture, Debouncer
 
 if TYPE_CHECKING:
-    from .app import StatusBar
+    from cxlib.workshop.app import StatusBar
 
 __all__ = ["PlanCapture", "parse_date", "parse_number"]
 

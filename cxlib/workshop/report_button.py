@@ -3,7 +3,7 @@
     from cxlib.workshop.report_button import report_button
     report_button("parameters/berger-haustechnik.yaml", "de")   # a displayable widget
 
-A click runs :func:`cxlib.run.run_client` in a background thread, so the
+A click runs :func:`cxlib.runner.run.run_client` in a background thread, so the
 kernel keeps serving the other widgets while the run starts its own kernel and
 executes the analysis notebooks. Every second the status line shows the
 elapsed seconds and how many report sections are done; at the end it shows a
@@ -32,9 +32,9 @@ from urllib.parse import quote
 
 import ipywidgets as w
 
-from ..exceptions import CXError
-from ..paths import PROJECT_DIR
-from ..texts import t
+from cxlib.exceptions import CXError
+from cxlib.resources import PROJECT_DIR
+from cxlib.texts import t
 
 __all__ = [
     "BASE_URL_ENV",
@@ -55,7 +55,7 @@ REPORTS_ENV = "CXWB_REPORTS_DIR"
 
 log = logging.getLogger("cxlib.workshop.report_button")
 
-#: A function with the signature of :func:`cxlib.run.run_client`.
+#: A function with the signature of :func:`cxlib.runner.run.run_client`.
 Runner = Callable[..., Any]
 
 
@@ -93,7 +93,7 @@ def _sections_done(out_dir: Path, client_id: str | None) -> int:
 
 
 def _client_id(params_file: Path) -> str | None:
-    from ..parameters import find_parameters, load_parameters
+    from cxlib.parameters.schema import find_parameters, load_parameters
 
     try:
         return load_parameters(find_parameters(params_file)).client.id
@@ -104,9 +104,9 @@ def _client_id(params_file: Path) -> str | None:
 class ReportButton(w.VBox):
     """Button, hint and status line; a click produces the client's report in the background.
 
-    ``runner`` replaces :func:`cxlib.run.run_client` (same signature), ``tick``
+    ``runner`` replaces :func:`cxlib.runner.run.run_client` (same signature), ``tick``
     is the seconds between status updates. After a run, :attr:`result` holds
-    the :class:`~cxlib.run.RunResult` or :attr:`error` the message shown.
+    the :class:`~cxlib.runner.run.RunResult` or :attr:`error` the message shown.
     """
 
     def __init__(
@@ -173,7 +173,7 @@ class ReportButton(w.VBox):
         ticker.start()
         result, error, internal = None, None, None
         try:
-            from ..run import run_client, skip_slow_imports
+            from cxlib.runner.run import run_client, skip_slow_imports
 
             skip_slow_imports()
             runner = self.runner or run_client
@@ -202,7 +202,7 @@ class ReportButton(w.VBox):
             self._show_progress(time.monotonic() - started, _sections_done(self.out_dir, client_id))
 
     def _show_progress(self, seconds: float, sections: int) -> None:
-        from ..workbook import SECTION_ORDER
+        from cxlib.workbook import SECTION_ORDER
 
         text = t("workshop_server.report.running", self.lang, seconds=f"{seconds:.0f}")
         if sections:

@@ -6,7 +6,7 @@ What the command does, step by step:
    into ``workshops/<client_id>.ipynb`` (git-ignored) and sets it to the client
    the way papermill does (an ``injected-parameters`` cell after the cell tagged
    ``parameters``), without executing it. The template is not one of the
-   numbered analysis notebooks (:func:`cxlib.run.notebook_paths`), so it never
+   numbered analysis notebooks (:func:`cxlib.runner.run.notebook_paths`), so it never
    becomes part of the report.
 2. :func:`build_lab_launch` builds the JupyterLab command: bound to 127.0.0.1
    (another address only with an explicit ``--ip``, with a printed warning), a
@@ -66,10 +66,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..exceptions import CXError, WorkshopServerError
-from ..paths import notebooks_dir
-from ..texts import t
-from .report_button import BASE_URL_ENV, REPORTS_ENV, ROOT_ENV
+from cxlib.exceptions import CXError, WorkshopServerError
+from cxlib.resources import notebooks_dir
+from cxlib.texts import t
+from cxlib.workshop.report_button import BASE_URL_ENV, REPORTS_ENV, ROOT_ENV
 
 __all__ = [
     "LOCALHOST",
@@ -150,7 +150,7 @@ def write_workshop_notebook(
     import nbformat
     from papermill.parameterize import parameterize_notebook
 
-    from ..parameters import find_parameters
+    from cxlib.parameters.schema import find_parameters
 
     params_file = find_parameters(client)
     client_id = params_file.stem

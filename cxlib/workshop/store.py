@@ -106,19 +106,19 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
-from ..exceptions import CXError, DataError, ParameterError, WorkshopConflict
-from ..loading import read_table
-from ..maturity_catalogue import load_questionnaire
-from ..parameters import (
+from cxlib.exceptions import CXError, DataError, ParameterError, WorkshopConflict
+from cxlib.io.loading import read_table
+from cxlib.io.sources import CSV_SUFFIXES, Grid, find_header, header_text, read_grid
+from cxlib.io.tables import TABLES
+from cxlib.maturity.catalogue import load_questionnaire
+from cxlib.parameters.schema import (
     ClientParameters,
     DataFile,
     _problems_from,
     load_parameters,
     read_yaml,
 )
-from ..sources import CSV_SUFFIXES, Grid, find_header, header_text, read_grid
-from ..tables import TABLES
-from ..texts import t
+from cxlib.texts import t
 
 __all__ = [
     "HISTORY_DIR",

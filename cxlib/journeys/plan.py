@@ -1,0 +1,304 @@
+"""The 1-3-3 action plan (seed 003): one journey, three pain points, three measures.
+
+Pain points come from the workshop and are ranked by evidence (tickets of the
+linked category or phase); each measure has an owner, a start, a check date
+4-6 weeks later (``check_min_days``-``check_max_days``; anything else is an
+issue naming the measure) and the KPI it should move, with its baseline from
+the data where computable and the target. The plan is complete only with
+exactly three pain points and three valid measures.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxlib import formatting as fmt
+from cxlib.exceptions import CXWarning
+from cxlib.texts import t
+
+PLAN_SIZE = 3
+#: Metrics that are shares; their baselines and targets are in percent (0-100).
+PERCENT_METRICS = ("csat", "repeat_tickets", "ticket_share", "early_churn")
+
+
+class PlanWarning(CXWarning):
+    """The action plan is incomplete or a check date is outside 4-6 weeks."""
+
+
+@dataclass(frozen=True)
+class ActionPlan:
+    """Pain points and measures of the chosen journey, with the plan's problems."""
+
+    journey: str
+    pain_points: pd.DataFrame
+    measures: pd.DataFrame
+    issues: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        """Three pain points, three measures and no issue."""
+        return (
+            len(self.pain_points) == PLAN_SIZE
+            and len(self.measures) == PLAN_SIZE
+            and not self.issues
+        )
+
+    @property
+    def last_check(self) -> Any:
+        """The latest check date of the measures (None without measures)."""
+        return None if self.measures.empty else self.measures["check_date"].max()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The measures, tidy (dates, baseline, target, days to check)."""
+        return self.measures.copy()
+
+    def table(self, lang: str = "de") -> pd.DataFrame:
+        """The printable plan: one row per measure (owner, dates, KPI, baseline, target)."""
+        c = lambda key: t(f"journeys.plan.col.{key}", lang)  # noqa: E731
+        rows = []
+        for i, (_, measure) in enumerate(self.measures.iterrows()):
+            rows.append(
+                {
+                    c("measure"): f"{i + 1}. {measure['text']}",
+                    c("owner"): measure["owner"],
+                    c("dates"): _dates(measure["start"], measure["check_date"], lang),
+                    c("kpi"): measure["kpi"],
+                    c("values"): f"{_value(measure, 'baseline', lang)} → "
+                    f"{_value(measure, 'target', lang)}",
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def summary(self, lang: str = "de") -> Any:
+        """The plan as an escaped HTML table."""
+        from cxlib.report import blocks as display
+
+        return display.table(self.table(lang), lang)
+
+    def pain_table(self, lang: str = "de") -> pd.DataFrame:
+        """Pain points with their evidence, in evidence order."""
+        c = lambda key: t(f"journeys.plan.col.{key}", lang)  # noqa: E731
+        return pd.DataFrame(
+            {
+                c("number"): [str(i + 1) for i in range(len(self.pain_points))],
+                c("pain"): self.pain_points["text"],
+                c("evidence"): [
+                    _evidence_text(row, lang) for _, row in self.pain_points.iterrows()
+                ],
+            }
+        )
+
+    def statement_text(self, lang: str = "de") -> str:
+        """'Nächste Schritte: drei Maßnahmen bis 15.03.2026.' (or what is missing)."""
+        if self.complete:
+            return t("journeys.plan.next", lang, date=fmt.date(self.last_check, lang))
+        return t(
+            "journeys.plan.incomplete",
+            lang,
+            pains=fmt.integer(len(self.pain_points), lang),
+            measures=fmt.integer(len(self.measures), lang),
+            issues=fmt.integer(len(self.issues), lang),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Pain points, measures and issues, ready for results.json."""
+        return {
+            "journey": self.journey,
+            "complete": self.complete,
+            "pain_points": self.pain_points.to_dict(orient="records"),
+            "measures": self.measures.to_dict(orient="records"),
+            "issues": list(self.issues),
+        }
+
+
+def _dates(start: Any, check: Any, lang: str) -> str:
+    """'16.02. → 30.03.2026' (the year once when both dates share it)."""
+    first = fmt.date(start, lang)
+    if start.year == check.year:
+        first = first[:-4] if lang == "de" else first[:-5]
+    return f"{first} → {fmt.date(check, lang)}"
+
+
+def _value(measure: Any, column: str, lang: str) -> str:
+    if measure is None or pd.isna(measure[column]):
+        return fmt.MISSING
+    metric = measure.get("metric")
+    value = measure[column]
+    if metric in PERCENT_METRICS:
+        return fmt.percent(value / 100, 0, lang)
+    if metric == "nps":
+        return fmt.signed(value, 0, lang)
+    decimals = 0 if float(value).is_integer() else 1
+    return fmt.number(value, decimals, lang)
+
+
+def _evidence_text(row: pd.Series, lang: str) -> str:
+    if pd.isna(row.get("tickets")):
+        return t("journeys.plan.no_evidence", lang)
+    key = "tickets_repeat" if row.get("repeat_tickets") else "tickets"
+    return t(
+        f"journeys.plan.{key}",
+        lang,
+        n=fmt.integer(row["tickets"], lang),
+        what=row["evidence_label"],
+        repeat=fmt.integer(row.get("repeat_tickets") or 0, lang),
+    )
+
+
+def _pain_evidence(
+    pain: Any, tickets: pd.DataFrame | None, phase: pd.Series | None, repeat: pd.Series | None
+) -> tuple[float, float, str | None]:
+    if tickets is None or (pain.ticket_category is None and pain.phase is None):
+        return np.nan, np.nan, None
+    mask = pd.Series(True, index=tickets.index)
+    label = []
+    if pain.ticket_category is not None and "category" in tickets:
+        mask &= tickets["category"] == pain.ticket_category
+        label.append(pain.ticket_category)
+    if pain.phase is not None and phase is not None:
+        mask &= phase == pain.phase
+        label.append(pain.phase)
+    mask = mask.fillna(False).astype(bool)
+    repeats = int((mask & repeat).sum()) if repeat is not None else 0
+    return int(mask.sum()), repeats, " / ".join(label)
+
+
+def _baseline(metric: str | None, evidence_row: dict[str, Any], min_n: int) -> float:
+    if metric is None or not evidence_row:
+        return np.nan
+    if metric in ("nps", "csat", "ces"):
+        n = evidence_row.get(f"{metric}_n")
+        value = evidence_row.get(metric)
+        if n is None or pd.isna(n) or n < min_n or value is None:
+            return np.nan
+        return value * 100 if metric in PERCENT_METRICS else value
+    column = {"repeat_tickets": "repeat_share", "ticket_share": "ticket_share"}.get(metric, metric)
+    value = evidence_row.get(column)
+    return np.nan if value is None or pd.isna(value) else value * 100
+
+
+def build(
+    workshop: Any,
+    journey_id: str | None,
+    journey_name: str,
+    options: Any,
+    evidence: Any = None,
+    tickets: pd.DataFrame | None = None,
+    lang: str = "de",
+    warn: bool = True,
+) -> ActionPlan:
+    """The 1-3-3 plan for the chosen journey.
+
+    ``evidence`` (:class:`cxlib.journeys.evidence.Evidence`) supplies the KPI
+    baselines; ``tickets`` ranks the pain points by their linked ticket
+    category/phase. Problems (not three pain points or measures, a check date
+    outside ``check_min_days``-``check_max_days``) are listed in ``issues``
+    and, with ``warn``, issued as a :class:`PlanWarning`.
+    """
+    from cxlib.journeys.evidence import assign_phase, repeat_flags
+
+    issues: list[str] = []
+    phase = repeat = None
+    if tickets is not None and len(tickets):
+        phase = assign_phase(tickets, workshop.phase_map, ("category",))
+        repeat = repeat_flags(tickets, phase, options.repeat_window_days)
+    else:
+        tickets = None
+    pains = []
+    for order, pain in enumerate(p for p in workshop.pain_points if p.journey == journey_id):
+        count, repeats, label = _pain_evidence(pain, tickets, phase, repeat)
+        pains.append(
+            {
+                "text": pain.text,
+                "order": order,
+                "tickets": count,
+                "repeat_tickets": repeats,
+                "evidence_label": label,
+                "phase": pain.phase,
+                "ticket_category": pain.ticket_category,
+            }
+        )
+    pain_frame = pd.DataFrame(
+        pains,
+        columns=[
+            "text",
+            "order",
+            "tickets",
+            "repeat_tickets",
+            "evidence_label",
+            "phase",
+            "ticket_category",
+        ],
+    )
+    if not pain_frame.empty:
+        pain_frame = (
+            pain_frame.assign(_has=pain_frame["tickets"].notna())
+            .sort_values(["_has", "tickets", "order"], ascending=[False, False, True])
+            .drop(columns="_has")
+            .reset_index(drop=True)
+        )
+    if len(pain_frame) != PLAN_SIZE:
+        issues.append(t("journeys.plan.issue_pains", lang, n=len(pain_frame)))
+    pain_frame = pain_frame.head(PLAN_SIZE)
+
+    row = evidence.for_journey(journey_name) if evidence is not None else {}
+    min_n = evidence.min_n if evidence is not None else 10
+    measures = []
+    for measure in (m for m in workshop.measures if m.journey == journey_id):
+        days = (measure.check_date - measure.start).days
+        if not options.check_min_days <= days <= options.check_max_days:
+            issues.append(
+                t(
+                    "journeys.plan.issue_check",
+                    lang,
+                    measure=measure.text,
+                    days=days,
+                    low=options.check_min_days,
+                    high=options.check_max_days,
+                )
+            )
+        baseline = measure.baseline
+        source = "parameter" if baseline is not None else None
+        if baseline is None:
+            baseline = _baseline(measure.metric, row, min_n)
+            source = "data" if pd.notna(baseline) else None
+        measures.append(
+            {
+                "text": measure.text,
+                "owner": measure.owner,
+                "start": measure.start,
+                "check_date": measure.check_date,
+                "days": days,
+                "kpi": measure.kpi,
+                "metric": measure.metric,
+                "baseline": baseline,
+                "baseline_source": source,
+                "target": measure.target,
+            }
+        )
+    measure_frame = pd.DataFrame(
+        measures,
+        columns=[
+            "text",
+            "owner",
+            "start",
+            "check_date",
+            "days",
+            "kpi",
+            "metric",
+            "baseline",
+            "baseline_source",
+            "target",
+        ],
+    )
+    if len(measure_frame) != PLAN_SIZE:
+        issues.append(t("journeys.plan.issue_measures", lang, n=len(measure_frame)))
+    measure_frame = measure_frame.head(PLAN_SIZE)
+    for issue in issues if warn else ():
+        warnings.warn(issue, PlanWarning, stacklevel=2)
+    return ActionPlan(journey_name, pain_frame, measure_frame, tuple(issues))

@@ -1,0 +1,420 @@
+"""The KPI baseline of one client: retention, experience and economics with uncertainty.
+
+:func:`baseline` computes everything the KPI section of the report shows from
+the client's parameters and loaded tables: the survey KPIs (:mod:`cxlib.kpis.survey`)
+with intervals, n and the small-n marker, group comparisons with Holm
+adjustment and the monthly trend (:mod:`cxlib.kpis.comparisons`), churn, retention,
+cohorts and early churn (:mod:`cxlib.kpis.retention`), the economics
+(:mod:`cxlib.kpis.economics`), key drivers (:mod:`cxlib.kpis.drivers`), early-warning
+counts (:mod:`cxlib.kpis.early_warning`) and, per KPI, the target from the
+parameters and the smallest change the next survey wave could detect.
+
+Minimum detectable change (two-sided 5 %, power 80 %):
+MDC = (z₀.₉₇₅ + z₀.₈) · √(σ²/n_now + σ²/n_next), with σ² the per-answer
+variance of the KPI (NPS: p + d − (p − d)²; shares: p(1 − p); CES: s²).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxlib.kpis import comparisons, drivers, early_warning, economics, retention
+from cxlib.kpis import survey as kpis
+from cxlib.parameters.schema import ClientParameters
+
+Z_MDC = 1.959963984540054 + 0.8416212335729143  # two-sided 5 %, power 80 %
+SURVEY_KPIS = ("nps", "csat", "ces")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The full KPI baseline of one client (see the module docstring)."""
+
+    experience: dict[str, Any]
+    missing: dict[str, int]
+    trends: dict[str, str]
+    comparisons: pd.DataFrame
+    monthly: pd.DataFrame
+    yearly: pd.DataFrame | None
+    cohorts: pd.DataFrame | None
+    early: tuple[retention.EarlyChurn, ...]
+    economics: economics.Economics | None
+    drivers: drivers.DriverResult | None
+    warning: early_warning.EarlyWarning | None
+    targets: pd.DataFrame
+    business_model: str
+    small_n: int
+    min_n: int
+    cutoff: dt.date
+    expected_n: int | None = None
+    window_start: dt.date | None = None
+
+    # -- tidy numbers ---------------------------------------------------------------
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per KPI: level, kpi, value, low, high, n, reliability, trend, target, mdc."""
+        return self.targets.copy()
+
+    def reliability(self, n: int) -> str:
+        """``ok``, ``low`` or ``none`` for a figure on n answers (small_n/min_n rule)."""
+        return kpis.reliability(n, self.small_n, self.min_n)
+
+    def main_dimension(self) -> str | None:
+        """The survey grouping shown in the charts.
+
+        Among the dimensions with 2-8 groups, the one with the most
+        statistically significant differences (NPS and CSAT); ties go by the
+        order phase, touchpoint, segment, wave.
+        """
+        comp = self.comparisons
+        best, best_count = None, -1
+        for dim in comparisons.DIMENSIONS:
+            part = comp[comp["dimension"] == dim]
+            if not 2 <= part["group"].nunique() <= 8:
+                continue
+            count = int(part["different"].sum())
+            if count > best_count:
+                best, best_count = dim, count
+        return best
+
+    # -- presentation (texts in cxlib.texts.<lang>.kpis) ------------------------------
+
+    def summary(self, lang: str = "de") -> Any:
+        """The baseline table of the report (three levels; value, interval, n, …)."""
+        from cxlib.kpis.readings import baseline_table
+
+        return baseline_table(self, lang)
+
+    def plot(self, kind: str = "ppd", ax: Any = None, lang: str = "de") -> Any:
+        """One chart of the section: ``ppd``, ``groups``, ``trend``, ``cohorts``, ``drivers``."""
+        from cxlib.kpis import plots as kplots
+
+        charts = {
+            "ppd": kplots.ppd_bars,
+            "groups": kplots.group_intervals,
+            "trend": kplots.trend,
+            "cohorts": kplots.cohort_heatmap,
+            "drivers": kplots.driver_quadrant,
+        }
+        if kind not in charts:
+            raise ValueError(f"unknown chart {kind!r}; known: {', '.join(charts)}")
+        return charts[kind](self, ax=ax, lang=lang)
+
+
+def _window_start(params: ClientParameters, customers: pd.DataFrame | None) -> dt.date | None:
+    if params.analysis.observation_start:
+        return params.analysis.observation_start
+    if customers is None or customers["start_date"].isna().all():
+        return None
+    return customers["start_date"].min().date()
+
+
+def _trend(survey: pd.DataFrame, kpi: str) -> str:
+    """'up', 'down' or 'flat' from the last against the previous wave (or half-year)."""
+    from scipy.special import ndtr
+
+    if kpi not in survey or survey[kpi].notna().sum() == 0:
+        return "none"
+    if "wave" in survey and survey["wave"].nunique() >= 2:
+        key = survey["wave"].astype(str)
+    else:
+        key = (
+            survey["date"].dt.year.astype(str)
+            + "-H"
+            + ((survey["date"].dt.month > 6) + 1).astype(str)
+        )
+    periods = sorted(key.dropna().unique())
+    if len(periods) < 2:
+        return "none"
+    last, previous = (
+        survey[key == periods[-1]][kpi].dropna(),
+        survey[key == periods[-2]][kpi].dropna(),
+    )
+    if min(len(last), len(previous)) < 10:
+        return "none"
+    if kpi == "nps":
+        z, p = kpis.nps_difference(kpis.nps(last), kpis.nps(previous))
+    else:
+        a, b = last.to_numpy(float), previous.to_numpy(float)
+        if kpi == "csat":
+            a, b = a >= 4, b >= 4
+        se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
+        z = (a.mean() - b.mean()) / se if se > 0 else 0.0
+        p = float(2 * ndtr(-abs(z)))
+    if p >= comparisons.ALPHA:
+        return "flat"
+    return "up" if z > 0 else "down"
+
+
+def _expected_n(params: ClientParameters, survey: pd.DataFrame | None) -> int | None:
+    if params.analysis.kpi.expected_n:
+        return params.analysis.kpi.expected_n
+    if survey is None or survey.empty:
+        return None
+    if "wave" in survey and survey["wave"].notna().any():
+        last = sorted(survey["wave"].dropna().astype(str).unique())[-1]
+        return int((survey["wave"].astype(str) == last).sum())
+    latest = survey["date"].max()
+    return int((survey["date"] > latest - pd.Timedelta(days=182)).sum()) or len(survey)
+
+
+def _mdc(variance: float, n_now: int, n_next: int | None) -> float:
+    if not n_next or not n_now or not np.isfinite(variance):
+        return float("nan")
+    return float(Z_MDC * np.sqrt(variance / n_now + variance / n_next))
+
+
+def _rows(base: dict[str, Any], params: ClientParameters) -> pd.DataFrame:
+    """The tidy baseline table (one row per KPI) with targets and MDC."""
+    targets = params.analysis.kpi.targets
+    n_next = base["expected_n"]
+    rows = []
+
+    def add(level, kpi, value, low, high, n, trend, variance=np.nan, scale=1.0, unit=""):
+        rows.append(
+            {
+                "level": level,
+                "kpi": kpi,
+                "value": value,
+                "low": low,
+                "high": high,
+                "n": n,
+                "reliability": kpis.reliability(n, params.analysis.small_n, params.analysis.min_n)
+                if n
+                else "none",
+                "trend": trend,
+                "target": targets.get(kpi, np.nan),
+                "mdc": scale * _mdc(variance, n, n_next if level == "experience" else n),
+                "unit": unit,
+            }
+        )
+
+    for year in base["yearly_last"]:
+        flipped = {"up": "down", "down": "up"}.get(base["churn_trend"], base["churn_trend"])
+        add(
+            "retention",
+            "retention",
+            100 * year["retention"],
+            np.nan,
+            np.nan,
+            year["start"],
+            flipped,
+            year["churn"] * (1 - year["churn"]),
+            100,
+            "%",
+        )
+        add(
+            "retention",
+            "churn",
+            100 * year["churn"],
+            100 * year["churn_low"],
+            100 * year["churn_high"],
+            year["start"],
+            base["churn_trend"],
+            year["churn"] * (1 - year["churn"]),
+            100,
+            "%",
+        )
+    for item in base["early"]:
+        if item.months == max(params.analysis.kpi.early_churn_months) and item.n:
+            low, high = kpis.wilson(item.lost, item.n, 1.959963984540054)
+            add(
+                "retention",
+                "early_churn",
+                100 * item.share,
+                100 * float(low),
+                100 * float(high),
+                item.n,
+                "none",
+                item.share * (1 - item.share),
+                100,
+                "%",
+            )
+    exp, trends = base["experience"], base["trends"]
+    if "nps" in exp:
+        e = exp["nps"]
+        p, d = e.promoters / e.n, e.detractors / e.n
+        add(
+            "experience",
+            "nps",
+            e.value,
+            e.low,
+            e.high,
+            e.n,
+            trends["nps"],
+            p + d - (p - d) ** 2,
+            100,
+        )
+    if "csat" in exp:
+        e = exp["csat"]
+        p = e.value / 100
+        add(
+            "experience", "csat", e.value, e.low, e.high, e.n, trends["csat"], p * (1 - p), 100, "%"
+        )
+    if "ces" in exp:
+        e = exp["ces"]
+        add("experience", "ces", e.value, e.low, e.high, e.n, trends["ces"], e.sd**2)
+        p = e.easy_share / 100
+        add(
+            "experience",
+            "ces_share",
+            e.easy_share,
+            e.easy_low,
+            e.easy_high,
+            e.n,
+            "none",
+            p * (1 - p),
+            100,
+            "%",
+        )
+    eco = base["economics"]
+    if eco is not None:
+        nan = np.nan
+        add("economics", "arpu", eco.arpu, nan, nan, eco.customers, "none", unit="€")
+        if eco.model == "non_contractual":
+            r = eco.repurchase_rate
+            add(
+                "economics",
+                "repurchase",
+                100 * r,
+                nan,
+                nan,
+                eco.repurchase_n,
+                "none",
+                r * (1 - r),
+                100,
+                "%",
+            )
+        elif np.isfinite(eco.upsell_rate):
+            u = eco.upsell_rate
+            add(
+                "economics",
+                "upsell",
+                100 * u,
+                nan,
+                nan,
+                eco.upsell_n,
+                "none",
+                u * (1 - u),
+                100,
+                "%",
+            )
+        add("economics", "clv", eco.clv_discounted, nan, nan, eco.customers, "none", unit="€")
+    return pd.DataFrame(rows)
+
+
+def baseline(params: ClientParameters, tables: Any) -> Baseline:
+    """The KPI baseline from the parameters and the loaded tables.
+
+    ``tables`` is a :class:`cxlib.io.loading.ClientData` or a ``{name: frame}``
+    mapping; every table is optional and each part is computed only where its
+    data are there.
+    """
+    get = tables.get if hasattr(tables, "get") else (lambda name: None)
+    survey, customers = get("survey"), get("customers")
+    transactions, signals, tickets = get("transactions"), get("signals"), get("tickets")
+    options, cutoff = params.analysis.kpi, params.cutoff
+    experience, missing, trends = {}, {}, {}
+    for kpi, fn in (("nps", kpis.nps), ("csat", kpis.csat), ("ces", kpis.ces)):
+        if survey is not None and kpi in survey and survey[kpi].notna().any():
+            experience[kpi] = fn(survey[kpi])
+            missing[kpi] = experience[kpi].missing
+            trends[kpi] = _trend(survey, kpi)
+    has_survey = survey is not None and bool(experience)
+    comp = comparisons.compare(survey, min_n=params.analysis.min_n) if has_survey else None
+    if comp is None:
+        comp = comparisons.compare(pd.DataFrame())
+    monthly = comparisons.monthly(survey) if has_survey else pd.DataFrame()
+    window = _window_start(params, customers)
+    yearly = cohorts = None
+    early: tuple[retention.EarlyChurn, ...] = ()
+    churn_trend, yearly_last = "none", []
+    contractual = params.business_model == "contractual"
+    if customers is not None and window is not None and contractual:
+        yearly = retention.yearly(customers, window, cutoff)
+        cohorts = retention.cohort_matrix(customers, window, cutoff)
+        early = tuple(
+            retention.early_churn(customers, window, cutoff, m)
+            for m in sorted(options.early_churn_months)
+        )
+        if len(yearly):
+            last = yearly.iloc[-1].to_dict()
+            low, high = kpis.wilson(last["lost"], last["start"], 1.959963984540054)
+            last.update(churn_low=float(low), churn_high=float(high))
+            yearly_last = [last]
+            if len(yearly) >= 2:
+                churn_trend = _churn_trend(yearly.iloc[-2], yearly.iloc[-1])
+    eco = None
+    if contractual and customers is not None and yearly is not None and len(yearly):
+        eco = economics.contractual(
+            customers,
+            cutoff,
+            float(yearly["churn"].iloc[-1]),
+            options.margin_rate,
+            options.discount_rate,
+            int(yearly["year"].iloc[-1]),
+        )
+    elif not contractual and transactions is not None and len(transactions):
+        window_days = options.repurchase_window_days or params.analysis.survival.inactivity_days
+        eco = economics.non_contractual(
+            transactions, cutoff, window_days, options.margin_rate, options.discount_rate
+        )
+    driver = (
+        drivers.key_drivers(survey, draws=options.bootstrap_draws)
+        if has_survey and "nps" in experience
+        else None
+    )
+    warning = None
+    if signals is not None and len(signals):
+        warning = early_warning.early_warning(signals, tickets, customers)
+    expected = _expected_n(params, survey) if has_survey else None
+    parts = {
+        "experience": experience,
+        "trends": trends,
+        "yearly_last": yearly_last,
+        "churn_trend": churn_trend,
+        "early": early,
+        "economics": eco,
+        "expected_n": expected,
+    }
+    return Baseline(
+        experience=experience,
+        missing=missing,
+        trends=trends,
+        comparisons=comp,
+        monthly=monthly,
+        yearly=yearly,
+        cohorts=cohorts,
+        early=early,
+        economics=eco,
+        drivers=driver,
+        warning=warning,
+        targets=_rows(parts, params),
+        business_model=params.business_model,
+        small_n=params.analysis.small_n,
+        min_n=params.analysis.min_n,
+        cutoff=cutoff,
+        expected_n=expected,
+        window_start=window,
+    )
+
+
+def _churn_trend(previous: pd.Series, last: pd.Series) -> str:
+    """Direction of the churn rate between two years (two-proportion z-test, 5 %)."""
+    from scipy.special import ndtr
+
+    n1, n2 = previous["start"], last["start"]
+    p1, p2 = previous["churn"], last["churn"]
+    pooled = (previous["lost"] + last["lost"]) / (n1 + n2)
+    se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if not se:
+        return "none"
+    z = (p2 - p1) / se
+    if 2 * ndtr(-abs(z)) >= comparisons.ALPHA:
+        return "flat"
+    return "up" if z > 0 else "down"

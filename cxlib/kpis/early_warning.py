@@ -1,0 +1,147 @@
+"""Early-warning signals (seed 003) counted per month.
+
+From the ``signals`` table (one row per customer and month) and, where
+present, the ``tickets`` table. The rules (choices, documented defaults):
+
+* falling usage: usage below 80 % of the customer's usage three months
+  earlier, after dividing by the median of that ratio over all customers in
+  the month (so that seasons do not count as signals);
+* repeated tickets: ≥ 2 tickets in the month and the two months before;
+* longer payment times: days to pay ≥ the median of the customer's own earlier
+  months (at least three of them) + 5 days; only the past counts, so that a
+  month's flag never depends on what the customer did later;
+* frequent queries: ≥ 2 contacts in the month;
+* silent withdrawal: no usage and no contact in the month.
+
+Only the counts reach the report. The customers with two or more signals in
+the latest month go, by pseudonymous id only, into ``fruehwarnliste.csv`` next
+to the report (:meth:`EarlyWarning.write_watch_list`), for the client's service
+team, never into the HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cxlib import formatting as fmt
+
+SIGNALS = ("usage_drop", "repeated_tickets", "slow_payment", "frequent_queries", "silent")
+USAGE_DROP = 0.80
+PAYMENT_DAYS = 5
+PAYMENT_HISTORY = 3  # earlier months with days to pay before the payment rule applies
+QUERIES = 2
+TICKETS = 2
+
+
+@dataclass(frozen=True)
+class EarlyWarning:
+    """Customers showing each signal per month, and who shows ≥ 2 in the latest month."""
+
+    monthly: pd.DataFrame  # month, customers, one count column per available signal
+    latest_month: pd.Timestamp
+    flagged: tuple[str, ...]  # pseudonymous ids with ≥ 2 signals in the latest month
+    available: tuple[str, ...]
+    #: customer_id and one bool column per signal, for the flagged customers
+    latest_flags: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: customer_id, month and one bool column per available signal, every customer-month
+    flags: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Customers showing each signal, per month."""
+        return self.monthly.copy()
+
+    def watch_list(self, lang: str = "de") -> pd.DataFrame:
+        """The flagged customers: pseudonymous id, month, number and names of signals."""
+        from cxlib.texts import t
+
+        flags = self.latest_flags
+        names = [t(f"kpis.signals.{s}", lang) for s in self.available]
+        shown = flags[list(self.available)].to_numpy(dtype=bool) if len(flags) else None
+        signals = fmt.join_where(np.array(names, dtype=object), shown) if shown is not None else []
+        return pd.DataFrame(
+            {
+                t("kpis.watch_list.customer", lang): flags.get("customer_id", pd.Series([])),
+                t("kpis.watch_list.month", lang): f"{self.latest_month:%m.%Y}",
+                t("kpis.watch_list.count", lang): shown.sum(axis=1) if shown is not None else [],
+                t("kpis.watch_list.signals", lang): signals,
+            }
+        )
+
+    def write_watch_list(self, output_dir: str | Path | None, lang: str = "de") -> Path | None:
+        """Write :meth:`watch_list` to ``fruehwarnliste.csv`` (``;``, BOM); None if no folder."""
+        if not output_dir:
+            return None
+        from cxlib.io.exports import write_excel_csv
+
+        return write_excel_csv(self.watch_list(lang), Path(output_dir) / "fruehwarnliste.csv", lang)
+
+
+def early_warning(
+    signals: pd.DataFrame,
+    tickets: pd.DataFrame | None = None,
+    customers: pd.DataFrame | None = None,
+) -> EarlyWarning:
+    """Flag every customer-month with the available signals and count them.
+
+    With ``customers`` the usage ratio is compared within the same product
+    (electricity and gas have different seasons).
+    """
+    frame = signals.sort_values(["customer_id", "month"]).reset_index(drop=True)
+    peer = pd.Series("all", index=frame.index)
+    if customers is not None and "product" in customers:
+        products = customers.set_index("customer_id")["product"]
+        peer = frame["customer_id"].map(products).astype("string").fillna("all")
+    flags = pd.DataFrame(index=frame.index)
+    customer = frame["customer_id"]
+    codes = pd.Series(pd.factorize(customer)[0], index=frame.index)  # group once by integers
+    if "usage" in frame and frame["usage"].notna().any():
+        earlier = frame.groupby(codes)["usage"].shift(3)
+        gap = frame["month"].dt.to_period("M").astype("int64") - frame.groupby(
+            "customer_id", observed=True
+        )["month"].shift(3).dt.to_period("M").astype("int64")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = (frame["usage"] / earlier).where(gap == 3)
+        ratio = ratio.replace([np.inf, -np.inf], np.nan)
+        relative = ratio / ratio.groupby([frame["month"], peer]).transform("median")
+        flags["usage_drop"] = relative < USAGE_DROP
+    if "days_to_pay" in frame and frame["days_to_pay"].notna().any():
+        usual = (
+            frame.groupby(codes)["days_to_pay"]
+            .expanding(min_periods=PAYMENT_HISTORY)
+            .median()
+            .groupby(level=0)
+            .shift(1)  # months before this one only
+            .reset_index(level=0, drop=True)
+        )
+        flags["slow_payment"] = frame["days_to_pay"] >= usual + PAYMENT_DAYS
+    if "contacts" in frame and frame["contacts"].notna().any():
+        flags["frequent_queries"] = frame["contacts"] >= QUERIES
+    if {"usage", "contacts"} <= set(frame.columns):
+        flags["silent"] = (frame["usage"] == 0) & (frame["contacts"] == 0)
+    if tickets is not None and len(tickets):
+        month = tickets["opened"].dt.to_period("M")
+        counts = tickets.groupby([tickets["customer_id"], month], observed=True).size()
+        periods = frame["month"].dt.to_period("M")
+        total = sum(
+            counts.reindex(pd.MultiIndex.from_arrays([customer, periods - lag]))
+            .fillna(0)
+            .to_numpy()
+            for lag in range(3)
+        )
+        flags["repeated_tickets"] = np.asarray(total) >= TICKETS
+    flags = flags.fillna(False).astype(bool)
+    available = tuple(s for s in SIGNALS if s in flags)
+    monthly = flags.groupby(frame["month"]).sum()
+    monthly.insert(0, "customers", frame.groupby("month").size())
+    monthly["two_or_more"] = (flags.sum(axis=1) >= 2).groupby(frame["month"]).sum()
+    latest = frame["month"].max()
+    last = (frame["month"] == latest) & (flags.sum(axis=1) >= 2)
+    flagged = tuple(sorted(customer[last].astype(str)))
+    latest_flags = pd.concat([customer[last].astype(str), flags.loc[last, list(available)]], axis=1)
+    latest_flags = latest_flags.sort_values("customer_id").reset_index(drop=True)
+    every = pd.concat([frame[["customer_id", "month"]], flags[list(available)]], axis=1)
+    return EarlyWarning(monthly.reset_index(), latest, flagged, available, latest_flags, every)

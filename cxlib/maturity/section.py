@@ -1,0 +1,400 @@
+"""The maturity section of the report: texts, tables and charts from a MaturityResult.
+
+Notebook 01 calls ``view = maturity_report.build(wb)`` and then one method per
+cell; every method returns something to display (HTML), and an empty output
+when it does not apply (no second wave, one department, no data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+import pandas as pd
+from IPython.display import HTML
+
+from cxlib import formatting as fmt
+from cxlib.maturity.assessment import STAGE_KEYS, MaturityResult, assess
+from cxlib.report import blocks as display
+from cxlib.report.summary import Statement
+from cxlib.texts import t
+
+LIGHT_BY_STAGE = {1: "red", 2: "red", 3: "amber", 4: "green", 5: "green"}
+#: Below this gap (points) between the two typing groups the type is called a tendency.
+CLOSE_PROFILE = 10.0
+
+
+def _join(*parts: Any) -> HTML:
+    """Several helper outputs (already escaped) as one display."""
+    return HTML("".join(str(p.data) if isinstance(p, HTML) else str(p) for p in parts if p))
+
+
+@dataclass(frozen=True)
+class MaturityView:
+    """The section's displays in one language; ``result`` is None without data."""
+
+    result: MaturityResult | None
+    lang: str
+    client: str
+
+    def _t(self, key: str, **values: Any) -> str:
+        return t(f"maturity.{key}", self.lang, **values)
+
+    def _n(self, value: float, decimals: int = 0) -> str:
+        return fmt.number(value, decimals, self.lang)
+
+    def _dim(self, dimension: str) -> str:
+        assert self.result is not None
+        return self.result.dimension_name(dimension, self.lang)
+
+    def key_message(self) -> str:
+        """The section's key message (heading subtitle)."""
+        r = self.result
+        if r is None:
+            return self._t("no_data")
+        key = "key_message_capped" if r.capped else "key_message"
+        return self._t(
+            key,
+            stage=r.stage,
+            name=r.stage_label(self.lang),
+            index=self._n(r.index),
+            n=r.n_respondents,
+            weakest=self._dim(r.weakest),
+        )
+
+    def stage(self) -> HTML:
+        """The stage with its one-sentence meaning, the cap note and the basis note."""
+        r = self.result
+        if r is None:
+            return display.note(self._t("no_data"), lang=self.lang)
+        key = STAGE_KEYS[r.stage - 1]
+        parts = [
+            display.note(
+                self._t(
+                    "stage_box",
+                    stage=r.stage,
+                    name=r.stage_label(self.lang),
+                    meaning=self._t(f"stages.{key}.meaning"),
+                ),
+                lang=self.lang,
+            )
+        ]
+        if r.capped:
+            weak = r.dimensions.sort_values("score", kind="stable").iloc[0]
+            text = self._t(
+                "cap_note",
+                raw=r.raw_stage,
+                raw_name=r.stage_label(self.lang, r.raw_stage),
+                weakest=self._dim(weak["dimension"]),
+                weak_stage=int(weak["stage"]),
+            )
+            parts.append(display.note(text, kind="warning", lang=self.lang))
+        basis = self._t(
+            "basis_note",
+            n=r.n_respondents,
+            departments=r.respondents["department"].nunique(),
+            missing=int(r.dimensions["n_missing"].sum()),
+            version=r.questionnaire.version,
+        )
+        if len(r.waves) > 1:
+            basis += " " + self._t("wave_note", wave=r.wave, before=r.waves[-2])
+        parts.append(display.note(basis, lang=self.lang))
+        if r.silent_respondents:
+            people = ", ".join(r.silent_respondents)
+            parts.append(display.note(self._t("silent_note", people=people), lang=self.lang))
+        return _join(*parts)
+
+    def dimension_table(self) -> HTML:
+        """The dimension table (score, stage, department spread, answers) with its reading."""
+        r = self.result
+        if r is None:
+            return HTML("")
+        ordered = r.dimensions.sort_values("score", ascending=False, kind="stable")
+        strong, weak = ordered.iloc[0], ordered.iloc[-1]
+        parts = [display.subheading(self._t("heading.dimensions")), self._dimension_frame()]
+        if r.dimensions["spread"].notna().any():
+            widest = r.dimensions.loc[r.dimensions["spread"].idxmax()]
+            reading = self._t(
+                "reading.dimensions",
+                strongest=self._dim(strong["dimension"]),
+                strong_score=self._n(strong["score"]),
+                weakest=self._dim(weak["dimension"]),
+                weak_score=self._n(weak["score"]),
+                widest=self._dim(widest["dimension"]),
+                spread=self._n(widest["spread"]),
+            )
+            parts.append(display.reading(reading, self.lang))
+        parts.append(self._waves_reading())
+        return _join(*parts)
+
+    def _dimension_frame(self) -> HTML:
+        """The dimension table; with several waves also the change since the previous one."""
+        r = self.result
+        assert r is not None
+        if r.changes.empty:
+            return r.summary(self.lang)
+        frame = r.dimensions
+        change = r.changes.set_index("dimension")["change"].reindex(frame["dimension"])
+        column = self._t("col.change_since", wave=r.waves[-2])
+        table = pd.DataFrame(
+            {
+                self._t("col.dimension"): [self._dim(d) for d in frame["dimension"]],
+                self._t("col.score"): frame["score"],
+                column: change.to_numpy(),
+                self._t("col.stage"): [
+                    f"{s}\u00a0{r.stage_label(self.lang, s)}" for s in frame["stage"]
+                ],
+                self._t("col.spread"): frame["spread"],
+                self._t("col.answers"): frame["n_answers"],
+            }
+        )
+        return display.table(table, self.lang, decimals=0, signed=[column])
+
+    def radar(self) -> HTML:
+        """The radar chart against the next stage's threshold, with its reading."""
+        r = self.result
+        if r is None:
+            return HTML("")
+        from cxlib.maturity.plots import radar, reference_level
+
+        _, level = reference_level(r)
+        ax = radar(r, lang=self.lang, client=self.client)
+        below = int((r.dimensions["score"] < level).sum())
+        key = "reading.radar_top" if r.stage == 5 else "reading.radar"
+        reading = self._t(key, client=self.client, target=self._n(level), below=below)
+        if len(r.waves) > 1:
+            reading += " " + self._t("reading.radar_wave", wave=r.waves[-2])
+        return _join(
+            display.subheading(self._t("heading.radar")),
+            display.figure(ax.figure, alt=self._t("chart.radar_alt", client=self.client)),
+            display.reading(reading, self.lang),
+        )
+
+    def heatmap(self) -> HTML:
+        """Department × dimension heatmap (the silo index) as a shaded table, with its reading."""
+        r = self.result
+        if r is None:
+            return HTML("")
+        parts: list[Any] = [display.subheading(self._t("heading.heatmap"))]
+        if len(r.departments) < 2:
+            parts.append(display.reading(self._t("reading.heatmap_single"), self.lang))
+            return _join(*parts)
+        widest = r.dimensions.loc[r.dimensions["spread"].idxmax(), "dimension"]
+        column = r.departments[widest]
+        reading = self._t(
+            "reading.heatmap",
+            dimension=self._dim(widest),
+            low=column.idxmin(),
+            low_score=self._n(column.min()),
+            high=column.idxmax(),
+            high_score=self._n(column.max()),
+        )
+        parts += [self._heat_table(), display.reading(reading, self.lang)]
+        return _join(*parts)
+
+    def _heat_table(self) -> str:
+        """The shaded table: darker = higher score; numbers in every cell (prints in b/w)."""
+        from cxlib.report import charts as plots
+
+        assert self.result is not None
+        frame = self.result.departments.T
+        red, green, blue = (int(plots.ACCENT[i : i + 2], 16) for i in (1, 3, 5))
+        head = "".join(f'<th class="num" scope="col">{escape(str(d))}</th>' for d in frame.columns)
+        rows = []
+        for dimension, values in frame.iterrows():
+            cells = []
+            for value in values:
+                if pd.isna(value):
+                    cells.append(f'<td class="num">{fmt.MISSING}</td>')
+                    continue
+                ink = "#ffffff" if value > 60 else "#222222"
+                shade = f"rgba({red},{green},{blue},{value / 100:.2f})"
+                style = f"background:{shade};color:{ink};text-align:center;padding:1mm 1.5mm"
+                cells.append(f'<td class="num" style="{style}">{self._n(value)}</td>')
+            label = escape(self._dim(str(dimension)))
+            rows.append(f'<tr><th scope="row">{label}</th>{"".join(cells)}</tr>')
+        corner = escape(self._t("col.dimension"))
+        return (
+            '<table class="cx-table cx-heatmap" style="font-size:8.5pt"><thead><tr>'
+            f'<th scope="col">{corner}</th>'
+            f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+
+    def disagreement(self) -> HTML:
+        """Items whose answers lie ``disagreement_points`` or more apart."""
+        r = self.result
+        if r is None:
+            return HTML("")
+        flagged = r.disagreements
+        points = r.options.disagreement_points
+        parts: list[Any] = [display.subheading(self._t("heading.disagreement"))]
+        if flagged.empty:
+            parts.append(
+                display.reading(self._t("reading.no_disagreement", points=points), self.lang)
+            )
+            return _join(*parts)
+        texts = r.questionnaire.texts
+        table = pd.DataFrame(
+            {
+                self._t("col.item"): [f"{i} {texts[i][self.lang]}" for i in flagged["item"]],
+                self._t("col.low"): [
+                    f"{self._n(v)}: {d}"
+                    for v, d in zip(flagged["low"], flagged["low_departments"], strict=True)
+                ],
+                self._t("col.high"): [
+                    f"{self._n(v)}: {d}"
+                    for v, d in zip(flagged["high"], flagged["high_departments"], strict=True)
+                ],
+            }
+        )
+        parts.append(display.table(table, self.lang))
+        reading = self._t("reading.disagreement", n=len(flagged), points=points)
+        parts.append(display.reading(reading, self.lang))
+        return _join(*parts)
+
+    def _waves_reading(self) -> HTML | None:
+        """The change since the previous wave in one sentence (None with one wave)."""
+        r = self.result
+        if r is None or r.changes.empty:
+            return None
+        dims = r.changes[r.changes["dimension"] != "index"]
+        best = dims.loc[dims["change"].abs().idxmax()]
+        total = r.changes.set_index("dimension").loc["index"]
+        key = "reading.waves" if total["change"] > 0 else "reading.waves_down"
+        reading = self._t(
+            key,
+            before=r.waves[-2],
+            before_index=self._n(total["before"]),
+            after_index=self._n(total["after"]),
+            best=self._dim(best["dimension"]),
+            best_change=fmt.signed(best["change"], 0, self.lang),
+        )
+        return display.reading(reading, self.lang)
+
+    def typing(self) -> HTML:
+        """The type (CX-Einsteiger / CX-Fortgeschrittene) with the seed's explanation."""
+        r = self.result
+        if r is None:
+            return HTML("")
+        scores = {k: self._n(v) for k, v in r.profile_scores.items()}
+        text = self._t(f"profile.{r.profile}.text", **scores)
+        gap = abs(r.profile_scores["einsteiger"] - r.profile_scores["fortgeschritten"])
+        if gap < CLOSE_PROFILE:
+            text += " " + self._t("profile.close", gap=self._n(gap))
+        title = f"{self._t('heading.typing')}: {self._t(f'profile.{r.profile}.name')}"
+        return _join(display.subheading(title), display.note(text, lang=self.lang))
+
+    def fields(self) -> HTML:
+        """The fields of action with Now / Next / Later steps."""
+        r = self.result
+        if r is None:
+            return HTML("")
+        frame = r.fields_frame(self.lang)
+        table = pd.DataFrame(
+            {
+                self._t("col.field"): [
+                    f"{n} ({self._n(s)}) → {f}"
+                    for n, s, f in zip(frame["name"], frame["score"], frame["field"], strict=True)
+                ],
+                self._t("col.now"): frame["now"],
+                self._t("col.next"): frame["next"],
+                self._t("col.later"): frame["later"],
+            }
+        )
+        return _join(
+            display.subheading(self._t("heading.fields")),
+            display.table(table, self.lang),
+            display.reading(self._t("reading.fields"), self.lang),
+        )
+
+    def seed_comparison(self) -> HTML:
+        """The seed survey's "a quarter rate their CX very good" as context, not a benchmark."""
+        r = self.result
+        if r is None:
+            return HTML("")
+        top = r.options.stage_cutoffs[-1]
+        k = int((r.respondents["stage"] == 5).sum())
+        text = self._t(
+            "seed",
+            client=self.client,
+            k=k,
+            n=r.n_respondents,
+            top=self._n(top),
+        )
+        return _join(
+            display.subheading(self._t("heading.seed")), display.note(text, lang=self.lang)
+        )
+
+    def statements(self) -> list[Statement]:
+        """One or two summary statements: the stage, then disagreement or the type."""
+        r = self.result
+        if r is None:
+            return []
+        first = Statement(
+            self._t(
+                "statement",
+                stage=r.stage,
+                name=r.stage_label(self.lang),
+                index=self._n(r.index),
+                weakest=self._dim(r.weakest),
+            ),
+            LIGHT_BY_STAGE[r.stage],
+            "maturity",
+        )
+        weakness = r.items["dimension"].map(r.dimensions.set_index("dimension")["score"])
+        gaps = r.items.assign(weakness=weakness).sort_values(
+            ["dept_gap", "weakness"], ascending=[False, True], kind="stable"
+        )
+        top = gaps.iloc[0] if len(gaps) else None
+        if top is not None and top["dept_gap"] >= r.options.disagreement_points:
+            text = self._t(
+                "statement_disagreement",
+                dimension=self._dim(top["dimension"]),
+                item=top["item"],
+                low=top["dept_low"],
+                low_mean=self._n(top["dept_low_mean"], 1),
+                high=top["dept_high"],
+                high_mean=self._n(top["dept_high_mean"], 1),
+            )
+            return [first, Statement(text, "amber", "maturity")]
+        group = self._t(f"profile.{r.profile}.group")
+        name = self._t(f"profile.{r.profile}.name")
+        return [
+            first,
+            Statement(self._t("statement_profile", profile=name, group=group), "grey", "maturity"),
+        ]
+
+    def figures(self) -> dict[str, Any]:
+        """The key figures for results.json."""
+        r = self.result
+        if r is None:
+            return {"available": False}
+        return {
+            "available": True,
+            "wave": r.wave,
+            "index": round(r.index, 1),
+            "stage": r.stage,
+            "stage_name": r.stage_label(self.lang),
+            "raw_stage": r.raw_stage,
+            "capped": r.capped,
+            "profile": r.profile,
+            "respondents": r.n_respondents,
+            "dimensions": r.to_frame().round(1).to_dict(orient="records"),
+            "disagreements": r.disagreements["item"].tolist(),
+            "silos": r.dimensions.loc[r.dimensions["silo"], "dimension"].tolist(),
+            "fields_of_action": r.fields_frame(self.lang).round(1).to_dict(orient="records"),
+            "changes": r.changes.round(1).to_dict(orient="records"),
+            "questionnaire_version": r.questionnaire.version,
+        }
+
+
+def build(wb: Any) -> MaturityView:
+    """Assess the client of a notebook's workbook (``wb``) and return the section's view."""
+    answers = wb.data.get("maturity")
+    name = wb.params.client.name
+    if answers is None:
+        return MaturityView(None, wb.lang, name)
+    options = wb.params.analysis.maturity
+    source = wb.params.resolve(options.questionnaire) if options.questionnaire else None
+    return MaturityView(assess(answers, source, options=options), wb.lang, name)

@@ -1,0 +1,671 @@
+"""Client parameter files: one YAML file per client, validated by a typed schema.
+
+The YAML file is the only source of truth for a run. It is read with
+``ruamel.yaml`` (YAML 1.2: ``no`` stays text, comments survive round trips)
+and validated with pydantic. Every problem is reported at once with the file,
+the dotted key and, where known, the line. Text fields are strict: an
+unquoted ``01067`` is a number in YAML, so it is rejected with the advice to
+quote it instead of silently becoming ``1067``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from cxlib.exceptions import ClientNotFoundError, ParameterError
+from cxlib.io.tables import TABLES
+
+SCHEMA_VERSION = 1
+
+Text = Annotated[StrictStr, Field(min_length=1)]
+Rating = Annotated[int, Field(ge=1, le=5, strict=True)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Client(_Model):
+    """Who the report is for."""
+
+    id: Annotated[StrictStr, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")] = Field(
+        description="Kurzname des Kunden: Kleinbuchstaben, Ziffern, - und _ (wird Ordnername)."
+    )
+    name: Text = Field(description="Firmenname, wie er im Bericht erscheint.")
+    industry: Text | None = Field(None, description="Branche, z. B. Energieversorgung.")
+    size_class: Literal["klein", "mittel", "groß"] | None = Field(
+        None, description="Größenklasse (klein < 50, mittel < 250, groß ≥ 250 Beschäftigte)."
+    )
+
+
+class DataFile(_Model):
+    """One client data file and how to read it."""
+
+    file: Text = Field(description="Pfad zur CSV- oder XLSX-Datei, relativ zur Parameterdatei.")
+    sheet: Text | None = Field(None, description="Tabellenblatt (nur XLSX); sonst das erste.")
+    header_row: Annotated[int, Field(ge=1, le=50)] | None = Field(
+        None, description="Zeile mit den Spaltenüberschriften (1 = erste); sonst erkannt."
+    )
+    columns: dict[StrictStr, StrictStr] = Field(
+        default_factory=dict,
+        description="Zuordnung Spaltenüberschrift des Kunden → kanonischer Name, "
+        "z. B. {Kundennummer: customer_id}.",
+    )
+    separator: Literal[";", ",", "\t", "|"] | None = Field(
+        None, description="Trennzeichen (CSV); sonst erkannt."
+    )
+    decimal: Literal[",", "."] | None = Field(
+        None, description="Dezimalzeichen; sonst ',' bei ';'-Dateien, '.' bei ','-Dateien."
+    )
+    thousands: Literal[".", ",", " ", ""] | None = Field(
+        None, description="Tausendertrennzeichen; sonst passend zum Dezimalzeichen."
+    )
+    encoding: Literal["utf-8", "utf-8-sig", "cp1252", "latin-1"] | None = Field(
+        None, description="Zeichenkodierung; sonst erkannt (UTF-8 mit/ohne BOM, sonst cp1252)."
+    )
+    date_format: Text | None = Field(
+        None, description="Datumsformat im strftime-Stil, z. B. '%d.%m.%Y'; sonst erkannt."
+    )
+    invalid_rows: Literal["error", "skip"] = Field(
+        "error",
+        description="'error': jede fehlerhafte Zeile bricht ab (mit Liste); 'skip': "
+        "fehlerhafte Zeilen werden ausgelassen und im Anhang gezählt.",
+    )
+
+
+class DataFiles(_Model):
+    """The client's data files, each optional unless an analysis needs it."""
+
+    customers: DataFile | None = None
+    transactions: DataFile | None = None
+    survey: DataFile | None = None
+    tickets: DataFile | None = None
+    maturity: DataFile | None = None
+    signals: DataFile | None = None
+
+    @model_validator(mode="after")
+    def _mapping_targets_exist(self) -> DataFiles:
+        for table_name in type(self).model_fields:
+            source = getattr(self, table_name)
+            if source is None:
+                continue
+            spec = TABLES[table_name]
+            for header, target in source.columns.items():
+                try:
+                    spec.column(target)
+                except KeyError:
+                    known = ", ".join(c.name for c in spec.columns)
+                    raise ValueError(
+                        f"{table_name}.columns: „{header}“ → „{target}“: unbekannte Zielspalte; "
+                        f"bekannt sind {known}"
+                    ) from None
+        return self
+
+
+class JourneyRating(_Model):
+    """One participant's workshop rating of one candidate journey (1-5 each)."""
+
+    participant: Text = Field(description="Teilnehmer oder Rolle.")
+    frequency: Rating = Field(alias="haeufigkeit", description="Häufigkeit 1-5.")
+    damage: Rating = Field(alias="schaden", description="Schaden 1-5.")
+    feasibility: Rating = Field(alias="machbarkeit", description="Machbarkeit in 4-6 Wochen 1-5.")
+    uncertain: bool = Field(False, alias="unsicher", description="Bewertung unsicher.")
+
+
+class JourneyCandidate(_Model):
+    """A candidate journey and its workshop ratings."""
+
+    id: Annotated[StrictStr, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+    name: Text
+    phases: list[Text] = Field(default_factory=list, description="Journey-Phasen, die dazugehören.")
+    ratings: list[JourneyRating] = Field(default_factory=list)
+
+
+#: What a measure's KPI can be computed from (the baseline comes from the data).
+PlanMetric = Literal["nps", "csat", "ces", "repeat_tickets", "ticket_share", "early_churn"]
+
+
+class PainPoint(_Model):
+    """A pain point named in the workshop, optionally linked to evidence in the data."""
+
+    journey: Text
+    text: Text
+    phase: Text | None = Field(
+        None, description="Journey-Phase, in der der Schmerzpunkt auftritt (für die Evidenz)."
+    )
+    ticket_category: Text | None = Field(
+        None, description="Ticket-Kategorie, die den Schmerzpunkt belegt (z. B. Rechnung)."
+    )
+
+
+class Measure(_Model):
+    """A measure of the action plan."""
+
+    journey: Text
+    text: Text
+    owner: Text
+    start: dt.date
+    check_date: dt.date
+    kpi: Text
+    target: float | None = None
+    metric: PlanMetric | None = Field(
+        None,
+        description="Kennzahl aus den Daten, deren Ausgangswert berechnet wird: nps, csat, "
+        "ces, repeat_tickets, ticket_share oder early_churn (Anteile in Prozent, wie target).",
+    )
+    baseline: float | None = Field(
+        None, description="Ausgangswert, falls er nicht aus den Daten berechnet werden kann."
+    )
+
+    @model_validator(mode="after")
+    def _check_after_start(self) -> Measure:
+        if self.check_date < self.start:
+            raise ValueError("check_date liegt vor start")
+        return self
+
+
+#: The seed's 8-symptom checklist (seed 003, "Noch Fragen?"), keys in the parameter file.
+SYMPTOMS = (
+    "wiederkauf_bleibt_aus",
+    "kuendigungen_haeufen_sich",
+    "bestandskunden_wachsen_nicht",
+    "beschwerden_ueber_kleinigkeiten",
+    "service_frisst_zeit",
+    "rabatte_als_gewohnheit",
+    "empfehlungen_fehlen",
+    "fruehe_abbrueche",
+)
+
+
+class Symptoms(_Model):
+    """Answers to the seed's 8-symptom checklist: true (applies), false, or empty (open)."""
+
+    wiederkauf_bleibt_aus: bool | None = None
+    kuendigungen_haeufen_sich: bool | None = None
+    bestandskunden_wachsen_nicht: bool | None = None
+    beschwerden_ueber_kleinigkeiten: bool | None = None
+    service_frisst_zeit: bool | None = None
+    rabatte_als_gewohnheit: bool | None = None
+    empfehlungen_fehlen: bool | None = None
+    fruehe_abbrueche: bool | None = None
+
+
+class Workshop(_Model):
+    """What the client workshop produced."""
+
+    phases: list[Text] = Field(
+        default_factory=lambda: [
+            "Orientierung",
+            "Kauf/Abschluss",
+            "Onboarding",
+            "Nutzung",
+            "Service/Problemfall",
+            "Verlängerung/Rechnung",
+            "Empfehlung oder Abwanderung",
+        ],
+        description="Journey-Phasen des Kunden (Standard nach Methodik).",
+    )
+    phase_map: dict[StrictStr, StrictStr] = Field(
+        default_factory=dict,
+        description="Zuordnung von Ticket-Kategorien oder Umfrage-Kontaktpunkten zu Phasen, "
+        "wenn die Daten keine Phase enthalten, z. B. {Störung: Service/Problemfall}.",
+    )
+    journeys: list[JourneyCandidate] = Field(default_factory=list)
+    pain_points: list[PainPoint] = Field(default_factory=list)
+    measures: list[Measure] = Field(default_factory=list)
+    symptoms: Symptoms = Field(
+        default_factory=Symptoms, description="Checkliste der acht Symptome (ja/nein/leer)."
+    )
+
+    @model_validator(mode="after")
+    def _journey_references(self) -> Workshop:
+        ids = {j.id for j in self.journeys}
+        for kind, items in (("pain_points", self.pain_points), ("measures", self.measures)):
+            for item in items:
+                if item.journey not in ids:
+                    raise ValueError(
+                        f"{kind}: Journey „{item.journey}“ ist nicht unter journeys definiert"
+                    )
+        phases = set(self.phases)
+        named = [(f"journeys ({j.id})", p) for j in self.journeys for p in j.phases]
+        named += [("phase_map", p) for p in self.phase_map.values()]
+        named += [("pain_points", p.phase) for p in self.pain_points if p.phase]
+        for kind, phase in named:
+            if phase not in phases:
+                raise ValueError(
+                    f"{kind}: Phase „{phase}“ ist nicht unter workshop.phases definiert"
+                )
+        return self
+
+
+class Branding(_Model):
+    """How the report looks for this client."""
+
+    logo: Text | None = Field(None, description="PNG-, JPG- oder SVG-Logo, relativ zur Datei.")
+    accent_color: Annotated[StrictStr, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = Field(
+        "#1f5f8b", description="Akzentfarbe als #RRGGBB."
+    )
+
+
+class MaturityOptions(_Model):
+    """Options of the maturity assessment (notebook 01).
+
+    The defaults are the method's (CX_METHOD.md, "Maturity"); the questionnaire
+    itself, its item-to-dimension mapping and default weights are data
+    (``cxlib/maturity/data/maturity_questionnaire.yaml``).
+    """
+
+    stage_cutoffs: list[Annotated[float, Field(gt=0, lt=100)]] = Field(
+        default_factory=lambda: [20.0, 40.0, 60.0, 80.0],
+        min_length=4,
+        max_length=4,
+        description="Indexgrenzen der Stufen 2-5 (0-100); ein Wert genau auf der Grenze "
+        "gehört zur höheren Stufe.",
+    )
+    weakest_link_cap: bool = Field(
+        True, description="Gesamtstufe höchstens eine über der Stufe der schwächsten Dimension."
+    )
+    disagreement_points: Annotated[int, Field(ge=1, le=4)] = Field(
+        2,
+        description="Uneinigkeit: Antworten auf eine Aussage liegen so viele Punkte (0-4) "
+        "auseinander.",
+    )
+    silo_points: Annotated[float, Field(gt=0, le=100)] = Field(
+        25.0,
+        description="Silo-Hinweis: Abteilungswerte einer Dimension liegen so viele Punkte "
+        "(0-100) auseinander (25 = ein Skalenpunkt).",
+    )
+    weights: (
+        dict[Annotated[StrictStr, Field(pattern=r"^D[0-9]+$")], Annotated[float, Field(ge=0)]]
+        | None
+    ) = Field(
+        None,
+        description="Gewichte der Dimensionen für den Index, z. B. {D1: 2}; fehlende "
+        "Dimensionen behalten das Gewicht aus dem Fragebogen (Standard: alle gleich).",
+    )
+    questionnaire: Text | None = Field(
+        None,
+        description="Eigener Fragebogen (YAML, relativ zur Parameterdatei); sonst der "
+        "mitgelieferte.",
+    )
+    fields_of_action: Annotated[int, Field(ge=1, le=8)] = Field(
+        3, description="So viele schwächste Dimensionen werden zu Handlungsfeldern."
+    )
+
+    @model_validator(mode="after")
+    def _cutoffs_increase(self) -> MaturityOptions:
+        if any(b <= a for a, b in zip(self.stage_cutoffs, self.stage_cutoffs[1:], strict=False)):
+            raise ValueError("stage_cutoffs müssen aufsteigend sein, z. B. [20, 40, 60, 80]")
+        return self
+
+
+class JourneyOptions(_Model):
+    """Options of the journey selection (notebook 02): the rule's thresholds."""
+
+    min_rating: Annotated[float, Field(ge=1, le=5)] = Field(
+        3, description="Eine Journey kommt nur in Frage, wenn alle drei Mittelwerte so hoch sind."
+    )
+    fallback: Text = Field(
+        "startphase",
+        description="Journey (ID oder Name) nach der Praxisregel „Startphase zuerst“: "
+        "bei Unsicherheit oder wenn keine Journey in Frage kommt.",
+    )
+    rare_rating_max: Annotated[float, Field(ge=1, le=5)] = Field(
+        2, description="Häufigkeit bis hierher gilt als „selten“ bewertet."
+    )
+    frequent_ticket_share: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.40, description="Widerspruch: „selten“ bewertet, aber mindestens dieser Ticketanteil."
+    )
+    frequent_rating_min: Annotated[float, Field(ge=1, le=5)] = Field(
+        4, description="Häufigkeit ab hier gilt als „häufig“ bewertet."
+    )
+    rare_ticket_share: Annotated[float, Field(ge=0, lt=1)] = Field(
+        0.05, description="Widerspruch: „häufig“ bewertet, aber höchstens dieser Ticketanteil."
+    )
+    harmless_rating_max: Annotated[float, Field(ge=1, le=5)] = Field(
+        2, description="Schaden bis hierher gilt als „gering“ bewertet."
+    )
+    nps_gap: Annotated[float, Field(gt=0, le=200)] = Field(
+        20,
+        description="Widerspruch: Schaden „gering“ bewertet, aber der NPS der Journey liegt "
+        "so viele Punkte unter dem NPS aller Antworten.",
+    )
+    repeat_window_days: Annotated[int, Field(ge=1, le=365)] = Field(
+        30, description="Folgeticket: derselbe Kunde, dieselbe Phase, innerhalb so vieler Tage."
+    )
+    early_churn_months: list[Annotated[int, Field(ge=1, le=24)]] = Field(
+        default_factory=lambda: [3, 6], description="Frühe Abwanderung: in den ersten Monaten."
+    )
+    early_churn_phase: Text = Field(
+        "Onboarding", description="Phase, der die frühe Abwanderung zugerechnet wird."
+    )
+    signal_ratio: Annotated[float, Field(gt=1)] = Field(
+        1.5, description="Frühwarnsignal gilt als sichtbar ab diesem Verhältnis Kündiger/Bleiber."
+    )
+    check_min_days: Annotated[int, Field(ge=1)] = Field(
+        28, description="Prüftermin frühestens so viele Tage nach dem Start (4 Wochen)."
+    )
+    check_max_days: Annotated[int, Field(ge=1)] = Field(
+        42, description="Prüftermin spätestens so viele Tage nach dem Start (6 Wochen)."
+    )
+
+
+class KpiOptions(_Model):
+    """Options of the KPI baselines (notebook 03)."""
+
+    discount_rate: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.08, description="Jährlicher Diskontsatz für den Kundenwert (CLV)."
+    )
+    margin_rate: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.25, description="Deckungsbeitrag als Anteil am Umsatz (für den CLV)."
+    )
+    targets: dict[
+        Literal[
+            "nps",
+            "csat",
+            "ces",
+            "ces_share",
+            "retention",
+            "churn",
+            "early_churn",
+            "arpu",
+            "repurchase",
+            "upsell",
+            "clv",
+        ],
+        float,
+    ] = Field(
+        default_factory=dict,
+        description="Zielwerte je Kennzahl in ihrer Einheit (NPS −100…100, Anteile in %, "
+        "CES 1-7, Euro), z. B. {nps: 10, csat: 70}; ohne Angabe kein Ziel.",
+    )
+    expected_n: Annotated[int, Field(ge=10)] | None = Field(
+        None,
+        description="Erwartete Antworten der nächsten Befragungswelle (für die kleinste "
+        "nachweisbare Veränderung); sonst so viele wie in der letzten Welle (ohne "
+        "Wellen: im letzten Halbjahr).",
+    )
+    early_churn_months: list[Annotated[int, Field(ge=1, le=36)]] = Field(
+        default_factory=lambda: [3, 6],
+        description="Frühe Kündigungen: Anteil der Neukunden, die in so vielen Monaten gehen.",
+    )
+    repurchase_window_days: Annotated[int, Field(ge=7, le=1095)] | None = Field(
+        None,
+        description="Nicht-vertraglich: Fenster für den Wiederkauf nach dem Erstkauf in Tagen "
+        "(passend zum Kaufzyklus); sonst analysis.survival.inactivity_days.",
+    )
+    bootstrap_draws: Annotated[int, Field(ge=50, le=5000)] = Field(
+        200, description="Bootstrap-Stichproben für die Intervalle der Treiberanalyse."
+    )
+
+
+class SurvivalOptions(_Model):
+    """Options of the churn survival analysis (notebook 04)."""
+
+    horizons_months: list[Annotated[int, Field(ge=1, le=240)]] = Field(
+        default_factory=lambda: [3, 6, 12, 24], description="Horizonte für Verbleibquoten."
+    )
+    inactivity_days: Annotated[int, Field(ge=7, le=1095)] = Field(
+        180, description="Nicht-vertraglich: so viele Tage ohne Kauf gelten als abgewandert."
+    )
+    covariates: list[Literal["segment", "product", "channel", "region", "early_tickets"]] = Field(
+        default_factory=lambda: ["segment", "product", "channel", "region", "early_tickets"],
+        description="Einflussgrößen des Risikomodells (Cox); fehlende werden übersprungen. "
+        "early_tickets = mindestens early_ticket_min Tickets in den ersten "
+        "early_ticket_days Tagen.",
+    )
+    group_by: list[Literal["segment", "product", "channel", "region", "early_tickets"]] = Field(
+        default_factory=lambda: ["channel", "product", "segment", "region", "early_tickets"],
+        description="Gruppen für Verbleibkurven und Log-Rank-Test; gezeigt wird die Kurve der "
+        "Gruppierung mit dem deutlichsten Unterschied.",
+    )
+    early_ticket_days: Annotated[int, Field(ge=7, le=365)] = Field(
+        90, description="Zeitraum ab Vertragsbeginn für Frühtickets (Tage)."
+    )
+    early_ticket_min: Annotated[int, Field(ge=1, le=20)] = Field(
+        2, description="So viele Tickets im Frühzeitraum gelten als holpriger Start."
+    )
+    cox_followup_months: Annotated[int, Field(ge=1, le=240)] | None = Field(
+        12,
+        description="Risikomodell für Frühkündigungen: Beobachtung je Kunde auf die ersten N "
+        "Monate begrenzt (leer: ganze Laufzeit; bei zu wenigen Kündigungen darin automatisch).",
+    )
+    time_unit: Literal["months", "weeks", "days"] = Field(
+        "months", description="Zeiteinheit der Achsen der Verbleibkurven im Bericht."
+    )
+    signal_covariates: bool = Field(
+        True,
+        description="Frühwarnsignale (Tabelle signals) als zeitabhängige Einflussgrößen eines "
+        "eigenen Risikomodells: je Kundenmonat die Signale der Vormonate.",
+    )
+    signal_window_months: Annotated[int, Field(ge=1, le=6)] = Field(
+        1,
+        description="Frühwarnsignale: ein Signal zählt, wenn es in so vielen Monaten vor dem "
+        "betrachteten Monat auftrat (1 = nur der Vormonat).",
+    )
+    risk_horizon_months: Annotated[int, Field(ge=1, le=60)] = Field(
+        12,
+        description="Risikoliste: Kündigungswahrscheinlichkeit in den nächsten N Monaten "
+        "(innerhalb des Beobachtungszeitraums des Risikomodells).",
+    )
+    risk_factors: Annotated[int, Field(ge=1, le=5)] = Field(
+        3, description="Risikoliste: so viele wichtigste Risikofaktoren je Kunde."
+    )
+
+
+class Analysis(_Model):
+    """Analysis options; each has a documented default."""
+
+    small_n: Annotated[int, Field(ge=1)] = Field(
+        30, description="Unter diesem n: geringe Aussagekraft."
+    )
+    min_n: Annotated[int, Field(ge=1)] = Field(10, description="Unter diesem n: keine Zahl.")
+    data_cutoff: dt.date | None = Field(
+        None, description="Stichtag der Daten; sonst das Berichtsdatum."
+    )
+    observation_start: dt.date | None = Field(
+        None,
+        description="Beginn des Datenfensters: Kunden, die vorher begonnen haben, gehen "
+        "verzögert in die Verbleibanalyse ein (Linkstrunkierung); sonst der früheste Beginn.",
+    )
+    maturity: MaturityOptions = Field(default_factory=MaturityOptions)
+    journey: JourneyOptions = Field(default_factory=JourneyOptions)
+    kpi: KpiOptions = Field(default_factory=KpiOptions)
+    survival: SurvivalOptions = Field(default_factory=SurvivalOptions)
+
+
+class ClientParameters(_Model):
+    """Everything a run needs to know about one client."""
+
+    schema_version: Literal[1] = Field(1, description="Version dieses Schemas.")
+    client: Client
+    language: Literal["de", "en"] = "de"
+    consultant: Text
+    report_date: dt.date
+    business_model: Literal["contractual", "non_contractual"]
+    data: DataFiles = Field(default_factory=DataFiles)
+    workshop: Workshop = Field(default_factory=Workshop)
+    branding: Branding = Field(default_factory=Branding)
+    analysis: Analysis = Field(default_factory=Analysis)
+
+    #: Where the file was read from; data paths are relative to its folder.
+    source: Path | None = Field(None, exclude=True, description="(intern)")
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder that relative paths in this file refer to."""
+        return self.source.parent if self.source else Path.cwd()
+
+    @property
+    def cutoff(self) -> dt.date:
+        """The data cut-off: ``analysis.data_cutoff`` or the report date."""
+        return self.analysis.data_cutoff or self.report_date
+
+    def resolve(self, relative: str) -> Path:
+        """Resolve a path from the file against the file's folder."""
+        path = Path(relative).expanduser()
+        return path if path.is_absolute() else (self.base_dir / path).resolve()
+
+    def data_paths(self) -> dict[str, Path]:
+        """Absolute path of every configured data file, by table name."""
+        out = {}
+        for name in DataFiles.model_fields:
+            source = getattr(self.data, name)
+            if source is not None:
+                out[name] = self.resolve(source.file)
+        return out
+
+
+def _line_of(document: Any, loc: tuple[Any, ...]) -> int | None:
+    """Best-effort 1-based line of ``loc`` in a ruamel round-trip document."""
+    node, line = document, None
+    for part in loc:
+        try:
+            if isinstance(part, str) and hasattr(node, "lc") and part in node:
+                line = node.lc.key(part)[0] + 1
+            elif isinstance(part, int) and hasattr(node, "lc") and part < len(node):
+                line = node.lc.item(part)[0] + 1
+            else:
+                break
+            node = node[part]
+        except (KeyError, IndexError, TypeError, AttributeError):
+            break
+    return line
+
+
+_FRIENDLY = {
+    "extra_forbidden": "unbekannter Schlüssel (Tippfehler?)",
+    "missing": "Pflichtangabe fehlt",
+    "string_type": "muss Text sein; Zahlen mit führender Null oder rein numerische Namen "
+    "bitte in Anführungszeichen setzen, z. B. '01067'",
+}
+
+
+def _problems_from(error: ValidationError, document: Any) -> list[tuple[str, str]]:
+    problems = []
+    for item in error.errors():
+        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function")))
+        key = ".".join(str(p) for p in loc)
+        line = _line_of(document, loc)
+        if line:
+            key = f"{key} (Zeile {line})" if key else f"Zeile {line}"
+        message = _FRIENDLY.get(item["type"], item["msg"])
+        if item["type"] == "literal_error":
+            message = f"ungültiger Wert „{item.get('input')}“; {item['msg']}"
+        elif item["type"] == "value_error":
+            message = str(item["msg"]).removeprefix("Value error, ")
+        problems.append((key, message))
+    return problems
+
+
+def _check_files(params: ClientParameters) -> list[tuple[str, str]]:
+    problems = []
+    for name, path in params.data_paths().items():
+        if not path.is_file():
+            problems.append((f"data.{name}.file", f"Datei nicht gefunden: {path}"))
+        elif path.suffix.lower() not in {".csv", ".txt", ".xlsx", ".xlsm"}:
+            problems.append(
+                (f"data.{name}.file", f"Dateityp {path.suffix} wird nicht unterstützt (CSV, XLSX)")
+            )
+    if params.branding.logo:
+        logo = params.resolve(params.branding.logo)
+        if not logo.is_file():
+            problems.append(("branding.logo", f"Datei nicht gefunden: {logo}"))
+        elif logo.suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg"}:
+            problems.append(("branding.logo", "Logo muss PNG, JPG oder SVG sein"))
+    return problems
+
+
+def read_yaml(path: Path) -> Any:
+    """Read a YAML file as a round-trip document (comments and order kept)."""
+    yaml = YAML()
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.load(handle)
+    except FileNotFoundError:
+        raise ParameterError(path, [("", "Datei nicht gefunden")]) from None
+    except UnicodeDecodeError:
+        raise ParameterError(path, [("", "Datei ist nicht UTF-8-kodiert")]) from None
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"Zeile {mark.line + 1}, Spalte {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ParameterError(path, [(where, f"YAML-Syntaxfehler: {problem}")]) from None
+
+
+def load_parameters(path: str | Path) -> ClientParameters:
+    """Read and validate one client's parameter file.
+
+    Raises :class:`ParameterError` listing every problem (unknown keys, wrong
+    types, values out of range, missing data files) with file, key and line.
+    """
+    path = Path(path).expanduser().resolve()
+    document = read_yaml(path)
+    if not isinstance(document, dict):
+        raise ParameterError(path, [("", "Die Datei muss eine YAML-Zuordnung (key: value) sein")])
+    try:
+        params = ClientParameters.model_validate({**document, "source": path})
+    except ValidationError as exc:
+        raise ParameterError(path, _problems_from(exc, document)) from None
+    problems = _check_files(params)
+    if problems:
+        raise ParameterError(path, problems)
+    return params
+
+
+def find_parameters(client: str | Path, search_dirs: list[Path] | None = None) -> Path:
+    """Find a client's parameter file from a path or a client id.
+
+    A client id is looked up as ``<id>.yaml`` in ``search_dirs`` (default: the
+    ``CXWB_PARAMETERS`` folder if set, then ``parameters/`` in the working
+    directory and in the project).
+    """
+    candidate = Path(client).expanduser()
+    if candidate.suffix in {".yaml", ".yml"} or candidate.is_file():
+        if not candidate.is_file():
+            raise ClientNotFoundError(f"Parameterdatei nicht gefunden: {candidate}")
+        return candidate.resolve()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", str(client)):
+        raise ClientNotFoundError(f"„{client}“ ist weder eine Parameterdatei noch eine Kunden-ID")
+    from cxlib.resources import parameter_dirs
+
+    dirs = search_dirs if search_dirs is not None else parameter_dirs()
+    for folder in dirs:
+        for suffix in (".yaml", ".yml"):
+            path = folder / f"{client}{suffix}"
+            if path.is_file():
+                return path.resolve()
+    searched = ", ".join(str(d) for d in dirs)
+    raise ClientNotFoundError(
+        f"Kein Kunde „{client}“: keine Datei {client}.yaml in {searched}. "
+        f"Mit `cxwb new {client}` anlegen."
+    )
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the parameter files, for editors (YAML language server)."""
+    schema = ClientParameters.model_json_schema(by_alias=True)
+    schema["properties"].pop("source", None)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "CX-Workbook Kundenparameter"
+    return schema
+
+
+def json_schema_text() -> str:
+    """The JSON Schema as pretty-printed text."""
+    return json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,1 @@
+"""The consultancy's cross-client portfolio: key figures of every run in SQLite, and their pages."""

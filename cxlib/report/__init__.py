@@ -1,0 +1,1 @@
+"""The client's report: HTML blocks, chart style, management summary and offline rendering."""

@@ -1,0 +1,259 @@
+"""HTML snippets the analysis notebooks display; the report keeps them as they are.
+
+Every helper escapes the text it is given (except already-safe HTML: a
+``markupsafe.Markup`` or another helper's result, e.g. a :func:`small_n_badge`
+inside a :func:`note`) and returns an :class:`IPython.display.HTML` object.
+The CSS classes (``cx-…``) are styled by the report template
+(``cxlib/templates/report/report.css``). Words the helpers add themselves
+("Lesehilfe:", "Hinweis:", "geringe Aussagekraft") come from the catalogue
+(namespace ``report.display``).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import numbers
+import re
+from collections.abc import Iterable
+from html import escape
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from IPython.display import HTML
+
+from cxlib import formatting as fmt
+from cxlib.texts import t
+
+__all__ = [
+    "anchor",
+    "figure",
+    "nobreak",
+    "note",
+    "reading",
+    "section_heading",
+    "small_n_badge",
+    "subheading",
+    "table",
+]
+
+
+def _e(text: Any) -> str:
+    """Escaped text; already-safe HTML (``markupsafe.Markup``, a helper's result) stays."""
+    if hasattr(text, "__html__"):
+        return str(text.__html__())
+    if isinstance(text, HTML):
+        return str(text.data)
+    return escape(str(text), quote=True)
+
+
+def nobreak(text: str) -> str:
+    """Keep "n = 212" and "12 %" together on one line (no-break spaces)."""
+    text = re.sub(r"\b([nN]) = (?=[\d−-])", "\\1\u00a0=\u00a0", str(text))
+    return re.sub(r"(\d) %", "\\1\u202f%", text)
+
+
+def anchor(section_id: str) -> str:
+    """The HTML id of a report section (``sec-<id>``), also used by the table of contents."""
+    slug = re.sub(r"[^a-z0-9_-]+", "-", str(section_id).strip().lower()).strip("-")
+    return f"sec-{slug or 'section'}"
+
+
+def section_heading(section_id: str, title: str, subtitle: str) -> HTML:
+    """A section's heading (h2, anchored) with its key message as the subtitle."""
+    sub = f'<p class="cx-key-message">{_e(nobreak(subtitle))}</p>' if subtitle else ""
+    return HTML(
+        f'<header class="cx-section-head"><h2 id="{anchor(section_id)}">{_e(title)}</h2>'
+        f"{sub}</header>"
+    )
+
+
+def subheading(text: str) -> HTML:
+    """A sub-heading (h3) inside a section."""
+    return HTML(f'<h3 class="cx-subheading">{_e(text)}</h3>')
+
+
+def reading(text: str, lang: str = "de") -> HTML:
+    """The one-sentence reading aid under a chart ("Lesehilfe: …")."""
+    label = t("report.display.reading", lang)
+    return HTML(f'<p class="cx-reading"><span class="cx-label">{_e(label)}</span> {_e(text)}</p>')
+
+
+def note(text: str, kind: Literal["info", "warning"] = "info", lang: str = "de") -> HTML:
+    """A boxed note, e.g. a small-sample warning; ``kind`` is ``info`` or ``warning``."""
+    if kind not in ("info", "warning"):
+        raise ValueError(f"kind must be 'info' or 'warning', not {kind!r}")
+    label = t(f"report.display.note_{kind}", lang)
+    return HTML(
+        f'<div class="cx-note cx-note-{kind}"><span class="cx-label">{_e(label)}</span> '
+        f"{_e(text)}</div>"
+    )
+
+
+def small_n_text(n: int, lang: str = "de") -> str:
+    """'geringe Aussagekraft (n = 24)' as plain text (for chart labels)."""
+    return t("report.display.small_n", lang, n=fmt.integer(n, lang))
+
+
+def small_n_badge(n: int, lang: str = "de") -> HTML:
+    """An inline badge 'geringe Aussagekraft (n = 24)'."""
+    return HTML(f'<span class="cx-badge cx-small-n">{_e(small_n_text(n, lang))}</span>')
+
+
+# --- tables -------------------------------------------------------------------------
+
+_Kind = Literal["int", "float", "percent", "signed", "date", "bool", "text"]
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists, arrays
+        return False
+
+
+def _column_kind(series: pd.Series, name: Any, percent: set, signed: set) -> _Kind:
+    if name in percent:
+        return "percent"
+    if name in signed:
+        return "signed"
+    if pd.api.types.is_bool_dtype(series):
+        return "bool"
+    if pd.api.types.is_integer_dtype(series):
+        return "int"
+    if pd.api.types.is_numeric_dtype(series):
+        return "float"
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "date"
+    return "text"
+
+
+def _cell(value: Any, kind: _Kind, decimals: int, lang: str) -> tuple[str, bool]:
+    """Formatted text of one cell and whether it is a number-like (right-aligned) value."""
+    if _is_missing(value):
+        return fmt.MISSING, kind != "text"
+    if isinstance(value, bool | np.bool_) or kind == "bool":
+        return t(f"report.display.{'yes' if value else 'no'}", lang), False
+    if isinstance(value, dt.date | pd.Timestamp):
+        return fmt.date(value, lang), True
+    if isinstance(value, numbers.Number):
+        if kind == "percent":
+            return fmt.percent(value, decimals, lang), True
+        if kind == "signed":
+            return fmt.signed(value, decimals, lang), True
+        if kind == "int" or (kind == "text" and isinstance(value, numbers.Integral)):
+            return fmt.integer(value, lang), True
+        return fmt.number(value, decimals, lang), True
+    return str(value), False
+
+
+def _decimals_for(name: Any, kind: _Kind, decimals: dict[Any, int] | int) -> int:
+    if isinstance(decimals, dict):
+        if name in decimals:
+            return decimals[name]
+        return 0 if kind in ("percent", "signed", "int") else 1
+    return 0 if kind in ("percent", "signed", "int") else decimals
+
+
+def _right_aligned(kind: _Kind, cells: list[tuple[str, bool]]) -> bool:
+    """Numbers and dates are right-aligned; a text column only if all its filled cells are."""
+    if kind != "text":
+        return kind != "bool"
+    filled = [is_number for text, is_number in cells if text != fmt.MISSING]
+    return bool(filled) and all(filled)
+
+
+def _header(name: Any) -> str:
+    if isinstance(name, tuple):
+        return " · ".join(str(part) for part in name if str(part))
+    return "" if name is None else str(name)
+
+
+def table(
+    frame: pd.DataFrame,
+    lang: str = "de",
+    *,
+    decimals: dict[Any, int] | int = 1,
+    percent: Iterable[Any] = (),
+    signed: Iterable[Any] = (),
+    caption: str | None = None,
+    index: bool = False,
+) -> HTML:
+    """A report table: numbers in the language's format, right-aligned, all text escaped.
+
+    ``decimals`` is one number for all decimal columns or ``{column: decimals}``
+    (integer columns show no decimals unless named). Columns in ``percent``
+    hold shares (0.12 → "12 %", 0 decimals unless named in ``decimals``);
+    columns in ``signed`` show their sign (+12, as NPS is written). Dates are
+    written 31.12.2025, missing values "–". The index is shown only with
+    ``index=True``.
+    """
+    percent, signed = set(percent), set(signed)
+    columns = list(frame.columns)
+    kinds = [_column_kind(frame.iloc[:, i], c, percent, signed) for i, c in enumerate(columns)]
+    places = [_decimals_for(c, k, decimals) for c, k in zip(columns, kinds, strict=True)]
+
+    body_cells: list[list[tuple[str, bool]]] = []
+    for row in frame.itertuples(index=False, name=None):
+        body_cells.append(
+            [_cell(v, k, d, lang) for v, k, d in zip(row, kinds, places, strict=True)]
+        )
+    numeric = [_right_aligned(kind, [row[i] for row in body_cells]) for i, kind in enumerate(kinds)]
+
+    def cls(i: int) -> str:
+        return ' class="num"' if numeric[i] else ""
+
+    row_heads: list[str] = []
+    if index:
+        index_kind = _column_kind(frame.index.to_series(), None, set(), set())
+        row_heads = [
+            _header(label) if isinstance(label, tuple) else _cell(label, index_kind, 1, lang)[0]
+            for label in frame.index
+        ]
+
+    parts = ['<table class="cx-table">']
+    if caption:
+        parts.append(f"<caption>{_e(caption)}</caption>")
+    head = "".join(f'<th{cls(i)} scope="col">{_e(_header(c))}</th>' for i, c in enumerate(columns))
+    if index:
+        names = " · ".join(str(n) for n in frame.index.names if n is not None)
+        head = f'<th scope="col">{_e(names)}</th>{head}'
+    parts.append(f"<thead><tr>{head}</tr></thead><tbody>")
+    for r, cells in enumerate(body_cells):
+        row_html = "".join(f"<td{cls(i)}>{_e(text)}</td>" for i, (text, _) in enumerate(cells))
+        if index:
+            row_html = f'<th scope="row">{_e(row_heads[r])}</th>{row_html}'
+        parts.append(f"<tr>{row_html}</tr>")
+    parts.append("</tbody></table>")
+    return HTML("".join(parts))
+
+
+# --- figures ------------------------------------------------------------------------
+
+
+def figure(fig: Any, alt: str, *, caption: str | None = None) -> HTML:
+    """A matplotlib figure as an inline PNG with alt text (the figure is closed).
+
+    Use it instead of letting the notebook show the figure, so that the chart
+    carries a description for screen readers and is never drawn twice.
+    """
+    import matplotlib.pyplot as plt
+
+    from cxlib.report.charts import DPI
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", facecolor="white")
+    plt.close(fig)
+    png = buffer.getvalue()
+    # shown at its physical size (fonts as set in plots), or narrower on small screens
+    width = round(int.from_bytes(png[16:20], "big") * 96 / DPI)
+    data = base64.b64encode(png).decode("ascii")
+    cap = f"<figcaption>{_e(caption)}</figcaption>" if caption else ""
+    return HTML(
+        f'<figure class="cx-figure"><img src="data:image/png;base64,{data}" width="{width}" '
+        f'alt="{_e(alt)}">{cap}</figure>'
+    )

@@ -1,0 +1,395 @@
+"""The client's HTML report: one self-contained file that works offline.
+
+The executed analysis notebook provides the sections (its deliberate
+displays: HTML from :mod:`cxlib.report.blocks`, charts, markdown); this module puts
+the cover, the table of contents and the management summary in front and the
+appendix (method notes, data quality, glossary, versions) behind it.
+
+Two templates in ``cxlib/templates/report/``:
+
+* ``index.html.j2`` – an nbconvert template (extends ``base/display_priority.j2``)
+  that renders the notebook without inputs, prompts, streams or errors;
+* ``page.html.j2`` – the page around it (Jinja with autoescape, so every text
+  from the client's parameters or results is escaped), with ``report.css``
+  inlined.
+
+The result loads nothing from the network: no scripts, no web fonts, images
+as ``data:`` URIs.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import datetime as dt
+import re
+import warnings
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Any
+
+import nbformat
+from bs4 import BeautifulSoup
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+from nbconvert import HTMLExporter, TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+from nbconvert.preprocessors import TagRemovePreprocessor
+from traitlets.config import Config
+
+from cxlib import __version__
+from cxlib import formatting as fmt
+from cxlib.exceptions import CXWarning
+from cxlib.parameters.schema import ClientParameters
+from cxlib.portfolio.page import benchmark_view
+from cxlib.report import charts as plots
+from cxlib.report.blocks import anchor, nobreak
+from cxlib.resources import templates_dir
+from cxlib.texts import t
+
+__all__ = ["notebook_html", "render_report"]
+
+TEMPLATE_NAME = "report"
+#: Cells with one of these tags are left out of the report entirely.
+REMOVE_CELL_TAGS = frozenset({"remove", "remove-cell"})
+#: Cells with one of these tags keep nothing of their outputs.
+REMOVE_OUTPUT_TAGS = frozenset({"remove-output"})
+#: Traffic lights: a shape for black-and-white print, besides colour and word.
+SYMBOLS = {"green": "●", "amber": "▲", "red": "■", "grey": "○"}
+#: Order of the method notes and glossary terms in the appendix (keys in report.yaml).
+METHOD_NOTES = ("cutoff", "overview", "interval", "significance", "small_n", "survival", "rounding")
+GLOSSARY = (
+    "maturity",
+    "journey",
+    "nps",
+    "csat",
+    "ces",
+    "churn",
+    "retention",
+    "survival",
+    "median",
+    "hazard",
+    "interval",
+    "significance",
+    "small_n",
+)
+#: Which representation of an output the report shows, best first; others are dropped
+#: (JavaScript, widgets and LaTeX would need scripts the offline report does not load).
+DISPLAY_PRIORITY = (
+    "text/html",
+    "image/png",
+    "image/svg+xml",
+    "image/jpeg",
+    "text/markdown",
+    "text/plain",
+)
+LOGO_TYPES = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+
+# Plain-text outputs that are accidents (the repr of a matplotlib object left as a
+# cell's last expression), not deliberate displays.
+_ACCIDENTAL_REPR = re.compile(
+    r"^\s*(\[?(\s*<[^<>\n]*>,?)+\s*\]?|Text\(.*\)|\(-?[\d.e+-]+, -?[\d.e+-]+\))\s*$", re.DOTALL
+)
+_EXTERNAL_URL = re.compile(r"^\s*((https?|ftp):|//|javascript:)", re.IGNORECASE)
+_CSS_EXTERNAL = re.compile(r"@import[^;]*;|url\(\s*['\"]?\s*(https?:)?//[^)]*\)", re.IGNORECASE)
+_URL_ATTRIBUTES = ("src", "href", "srcset", "poster", "action", "formaction", "data", "xlink:href")
+_DROPPED_TAGS = ("script", "link", "iframe", "frame", "object", "embed", "base", "meta", "noscript")
+
+
+# --- the notebook part ------------------------------------------------------------
+
+
+def _clean_base64(data: str | bytes) -> str:
+    text = data.decode("ascii") if isinstance(data, bytes) else str(data)
+    return re.sub(r"\s+", "", text)
+
+
+def _text_base64(text: str) -> str:
+    return base64.b64encode(str(text).encode("utf-8")).decode("ascii")
+
+
+def _is_accidental_repr(text: str) -> bool:
+    return bool(_ACCIDENTAL_REPR.match(str(text)))
+
+
+class _ReportExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its closing BeautifulSoup pass.
+
+    ``HTMLExporter.from_notebook_node`` ends by parsing its whole output again
+    to give input cells tab stops and images without alt text a placeholder.
+    The report has no input cells, :func:`_offline` parses the fragment anyway
+    (and fills in missing alt texts in the report's language), and the second
+    parse of a page full of inline images costs about half a second per report.
+    """
+
+    def from_notebook_node(  # type: ignore[override]
+        self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[str, dict[str, Any]]:
+        """Render ``nb`` with the report template (the filters HTMLExporter registers)."""
+        resources = self._init_resources(resources)
+        self.register_filter("highlight_code", Highlight2HTML(parent=self))
+        self.register_filter(
+            "filter_data_type",
+            WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            ),
+        )
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
+def _exporter() -> HTMLExporter:
+    exporter = _ReportExporter(
+        config=Config({"NbConvertBase": {"display_data_priority": list(DISPLAY_PRIORITY)}}),
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(templates_dir())],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        anchor_link_text="",
+        filters={
+            "cx_base64": _clean_base64,
+            "cx_base64_text": _text_base64,
+            "cx_is_object_repr": _is_accidental_repr,
+        },
+    )
+    remover = TagRemovePreprocessor(
+        remove_cell_tags=set(REMOVE_CELL_TAGS),
+        remove_all_outputs_tags=set(REMOVE_OUTPUT_TAGS),
+        enabled=True,
+    )
+    exporter.register_preprocessor(remover, enabled=True)
+    return exporter
+
+
+def _offline(html: str, missing_alt: str = "") -> str:
+    """Strip whatever would load from the network or run code from an HTML fragment.
+
+    Images without alt text get ``missing_alt``.
+    """
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup.find_all(_DROPPED_TAGS):
+        tag.decompose()
+    for tag in soup.find_all("img", alt=False):
+        tag.attrs["alt"] = missing_alt
+    for tag in soup.find_all(True):
+        for name in list(tag.attrs):
+            value = tag.attrs[name]
+            value = " ".join(value) if isinstance(value, list) else str(value)
+            if (
+                name.lower().startswith("on")
+                or (name.lower() in _URL_ATTRIBUTES and _EXTERNAL_URL.match(value))
+                or (name.lower() == "srcset" and "//" in value)
+                or (name.lower() == "style" and _CSS_EXTERNAL.search(value))
+            ):
+                del tag.attrs[name]
+    for style in soup.find_all("style"):
+        if style.string and _CSS_EXTERNAL.search(style.string):
+            style.string = _CSS_EXTERNAL.sub("none", style.string)
+    return str(soup)
+
+
+def notebook_html(notebook: nbformat.NotebookNode, lang: str = "de") -> str:
+    """The report sections from an executed notebook, as an HTML fragment.
+
+    Inputs, prompts, stdout/stderr streams, errors and raw cells are left out,
+    and so are cells tagged ``remove`` or ``remove-cell``; markdown cells and
+    display outputs (by priority: HTML, PNG, SVG, markdown, plain text) stay.
+    The caller's notebook is not changed.
+    """
+    notebook = copy.deepcopy(notebook)
+    figure_alt = t("report.display.figure_alt", lang)
+    resources = {"cx": {"figure_alt": figure_alt}}
+    with warnings.catch_warnings():
+        # outputs with no representation in DISPLAY_PRIORITY are dropped on purpose
+        warnings.filterwarnings(
+            "ignore", message="Your element with mimetype", category=UserWarning
+        )
+        body, _ = _exporter().from_notebook_node(notebook, resources=resources)
+    return _offline(body, figure_alt).strip()
+
+
+# --- the page around it -----------------------------------------------------------
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(templates_dir() / TEMPLATE_NAME),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+@cache
+def _css() -> str:
+    css = (templates_dir() / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    return re.sub(r"\s*\n\s*", "\n", css).strip()
+
+
+def _logo_uri(params: ClientParameters) -> str | None:
+    """The client's logo as a data: URI (never inline SVG markup), or None."""
+    if not params.branding.logo:
+        return None
+    path = params.resolve(params.branding.logo)
+    mime = LOGO_TYPES.get(path.suffix.lower())
+    if mime is None or not path.is_file():
+        warnings.warn(
+            f"Logo {path} fehlt oder ist kein PNG/JPG/SVG; der Bericht erscheint ohne Logo.",
+            CXWarning,
+            stacklevel=3,
+        )
+        return None
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def _text(value: Any) -> str:
+    """Plain text of a results value: lists joined, empty as a dash."""
+    if value is None or value == "" or value == []:
+        return fmt.MISSING
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _table_label(name: str, lang: str) -> str:
+    try:
+        return t(f"tables.{name}", lang)
+    except KeyError:
+        return name
+
+
+def _timestamp(value: Any, lang: str) -> str:
+    try:
+        stamp = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return _text(value)
+    return t(
+        "report.appendix.reproducibility.time",
+        lang,
+        date=fmt.date(stamp, lang),
+        time=f"{stamp:%H:%M}",
+    )
+
+
+def _summary(items: Iterable[Mapping[str, Any]], titles: Mapping[str, str]) -> list[dict]:
+    out = []
+    for item in items:
+        light = item.get("light", "grey")
+        if light not in SYMBOLS:
+            warnings.warn(f"Unbekannte Ampel {light!r}; als grau gezeigt.", CXWarning, stacklevel=3)
+            light = "grey"
+        section = item.get("section")
+        out.append(
+            {
+                "text": nobreak(item.get("text", "")),
+                "light": light,
+                "anchor": anchor(section) if section in titles else None,
+                "section_title": titles.get(section, ""),
+            }
+        )
+    return out
+
+
+def _quality(rows: Iterable[Mapping[str, Any]], lang: str) -> list[dict]:
+    return [
+        {
+            "table": _table_label(str(row.get("table", "")), lang),
+            "file": _text(row.get("file")),
+            "rows_read": fmt.integer(row.get("rows_read"), lang),
+            "rows_rejected": fmt.integer(row.get("rows_rejected"), lang),
+            "missing": fmt.integer(row.get("missing"), lang),
+            "ignored_columns": _text(row.get("ignored_columns")),
+            "reasons": _text(row.get("reasons")),
+        }
+        for row in rows
+    ]
+
+
+def _check_anchors(body: str, sections: list[dict]) -> None:
+    missing = [s["title"] for s in sections if f'id="{s["anchor"]}"' not in body]
+    if missing:
+        warnings.warn(
+            "Im Notebook fehlt die Überschrift (display.section_heading) für: "
+            + ", ".join(missing)
+            + "; das Inhaltsverzeichnis verweist ins Leere.",
+            CXWarning,
+            stacklevel=3,
+        )
+
+
+def render_report(
+    notebook: nbformat.NotebookNode,
+    params: ClientParameters,
+    results: Mapping[str, Any],
+    lang: str,
+) -> str:
+    """The complete client report as one self-contained HTML document.
+
+    ``notebook`` holds the executed analysis notebooks' cells in report order
+    (:func:`cxlib.runner.execution.combine`), ``results`` the
+    content of results.json (``sections``, ``summary``, ``data_quality``,
+    ``versions``, ``input_hash``, ``generated_at``).
+    """
+    body = notebook_html(notebook, lang)
+    sections = [
+        {
+            "anchor": anchor(s["id"]),
+            "title": str(s.get("title", s["id"])),
+            "subtitle": nobreak(s.get("subtitle") or ""),
+        }
+        for s in results.get("sections", [])
+    ]
+    _check_anchors(body, sections)
+    titles = {s["id"]: str(s.get("title", s["id"])) for s in results.get("sections", [])}
+    titles["appendix"] = t("report.appendix.title", lang)
+    small_n, min_n = params.analysis.small_n, params.analysis.min_n
+    values = {
+        "cutoff": fmt.date(params.cutoff, lang),
+        "small_n": fmt.integer(small_n, lang),
+        "min_n": fmt.integer(min_n, lang),
+    }
+    context = {
+        "lang": lang,
+        "t": lambda key, **kw: t(key, lang, **kw),
+        "version": __version__,
+        "accent": params.branding.accent_color,
+        "lights": plots.LIGHTS,
+        "symbols": SYMBOLS,
+        "css": Markup(_css()),  # our own stylesheet
+        "client_name": params.client.name,
+        "consultant": params.consultant,
+        "report_date": fmt.date(params.report_date, lang),
+        "logo_uri": _logo_uri(params),
+        "sections": sections,
+        "summary": _summary(results.get("summary", []), titles),
+        "benchmark": benchmark_view(results.get("benchmark"), lang),  # None: no block
+        "body": Markup(body),  # rendered and cleaned by notebook_html
+        "method_notes": [
+            (
+                t(f"report.appendix.method.notes.{key}.term", lang),
+                t(f"report.appendix.method.notes.{key}.text", lang, **values),
+            )
+            for key in METHOD_NOTES
+        ],
+        "quality": _quality(results.get("data_quality", []), lang),
+        "glossary": [
+            (
+                t(f"report.appendix.glossary.terms.{key}.term", lang),
+                t(f"report.appendix.glossary.terms.{key}.meaning", lang),
+            )
+            for key in GLOSSARY
+        ],
+        "versions": [(str(k), str(v)) for k, v in dict(results.get("versions", {})).items()],
+        "input_hash": _text(results.get("input_hash")),
+        "generated_at": _timestamp(results.get("generated_at"), lang),
+    }
+    return _environment().get_template("page.html.j2").render(context)

@@ -1,0 +1,180 @@
+"""Executing the analysis notebooks with papermill: in one kernel, or in several at once.
+
+The notebooks of one group are stitched into one notebook and executed in one
+kernel (a fresh kernel per notebook would cost about 2.5 s each), then split
+again so that every executed notebook is stored on its own. The four analyses
+do not depend on each other, so a single client's run deals them to two
+kernels that work at the same time on two cores (01 + 03 and 02 + 04, which
+take about equally long); a batch, whose workers already fill the cores, gives
+each client one kernel.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cxlib.exceptions import CXError, RunError
+from cxlib.runner.kernel import ThisPythonKernelManager
+
+if TYPE_CHECKING:
+    import nbformat
+
+#: Key in every stitched cell's metadata naming the notebook it came from.
+SOURCE_KEY = "cxwb_source"
+#: Modules that define the analyses' own CXError subclasses (raised inside the kernel).
+ERROR_MODULES = (
+    "cxlib.kpis.survey",
+    "cxlib.survival.errors",
+    "cxlib.maturity.assessment",
+    "cxlib.maturity.catalogue",
+    "cxlib.journeys.selection",
+)
+
+log = logging.getLogger("cxlib.runner.run")
+
+
+def user_error_names() -> set[str]:
+    """Names of every error type the user can fix: CXError and all its subclasses.
+
+    A cell that raises e.g. ``SurvivalError`` reaches papermill only by name;
+    this decides whether the run reports its plain message or an internal error.
+    """
+    for module in ERROR_MODULES:
+        importlib.import_module(module)
+    names: set[str] = set()
+    todo: list[type[CXError]] = [CXError]
+    while todo:
+        cls = todo.pop()
+        names.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return names
+
+
+def stitch(paths: Sequence[Path]) -> nbformat.NotebookNode:
+    """One notebook made of all ``paths``; only the first ``parameters`` cell is kept.
+
+    Every cell remembers its source notebook in ``metadata.cxwb_source``.
+    """
+    import nbformat
+
+    combined = None
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        if combined is None:
+            combined = nbformat.v4.new_notebook(metadata=nb.metadata)
+        seen_parameters = any("parameters" in c.metadata.get("tags", []) for c in combined.cells)
+        for cell in nb.cells:
+            if seen_parameters and "parameters" in cell.metadata.get("tags", []):
+                continue
+            cell.metadata[SOURCE_KEY] = path.name
+            combined.cells.append(cell)
+    if combined is None:
+        raise ValueError("no notebooks to stitch")
+    return combined
+
+
+def split(notebook: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
+    """The executed parts of a stitched notebook, by source notebook name."""
+    import nbformat
+
+    parts: dict[str, nbformat.NotebookNode] = {}
+    name = None
+    for cell in notebook.cells:
+        # cells papermill adds (injected parameters) belong to the notebook before them
+        name = cell.metadata.get(SOURCE_KEY, name) or "parameters.ipynb"
+        if name not in parts:
+            parts[name] = nbformat.v4.new_notebook(metadata=notebook.metadata)
+        parts[name].cells.append(cell)
+    return parts
+
+
+def combine(parts: Mapping[str, nbformat.NotebookNode]) -> nbformat.NotebookNode:
+    """One notebook with the cells of ``parts`` in report order (by notebook name)."""
+    import nbformat
+
+    names = sorted(parts)
+    combined = nbformat.v4.new_notebook(metadata=parts[names[0]].metadata)
+    for name in names:
+        combined.cells.extend(parts[name].cells)
+    return combined
+
+
+def deal(paths: Sequence[Path], kernels: int) -> list[list[Path]]:
+    """``paths`` dealt round-robin to at most ``kernels`` groups (01, 03 | 02, 04 for two)."""
+    if kernels < 1:
+        raise ValueError("at least one kernel is needed")
+    return [group for group in (list(paths[i::kernels]) for i in range(kernels)) if group]
+
+
+def execute_group(
+    stitched: nbformat.NotebookNode,
+    output: Path,
+    parameters: dict,
+    kernel: ThisPythonKernelManager,
+) -> nbformat.NotebookNode:
+    """Execute one stitched notebook in ``kernel`` (raises RunError for a failing cell)."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        return papermill.execute_notebook(
+            stitched,
+            str(output),
+            parameters=parameters,
+            km=kernel,
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+            start_timeout=120,
+        )
+    except PapermillExecutionError as exc:
+        log.error(
+            "notebook cell %s failed: %s: %s\n%s",
+            exc.exec_count,
+            exc.ename,
+            exc.evalue,
+            "\n".join(exc.traceback),
+        )
+        if exc.ename in user_error_names():
+            raise RunError(exc.evalue) from None
+        raise RunError(
+            f"Interner Fehler beim Ausführen der Notebooks ({exc.ename}: {exc.evalue}). "
+            "Das ist ein Programmfehler, bitte mit dem Protokoll melden."
+        ) from None
+
+
+def execute(
+    paths: Sequence[Path],
+    parameters: dict,
+    kernels: Sequence[ThisPythonKernelManager],
+    folder: Path,
+) -> dict[str, nbformat.NotebookNode]:
+    """Execute the notebooks ``paths``, dealt to ``kernels``; the executed notebooks by name.
+
+    Each group's executed notebook is written to ``folder/workbook-<n>.ipynb``
+    (kept when a cell fails, for the log reader). When several groups fail,
+    the error of the group with the first notebook is raised.
+    """
+    groups = deal(paths, len(kernels))
+    outputs = [folder / f"workbook-{n}.ipynb" for n in range(1, len(groups) + 1)]
+    jobs = [
+        (stitch(group), output, parameters, kernel)
+        for group, output, kernel in zip(groups, outputs, kernels, strict=False)
+    ]
+    if len(jobs) == 1:
+        executed = [execute_group(*jobs[0])]
+    else:
+        with ThreadPoolExecutor(len(jobs), thread_name_prefix="cxwb-kernel") as pool:
+            futures = [pool.submit(execute_group, *job) for job in jobs]
+            executed = [future.result() for future in futures]
+    parts: dict[str, nbformat.NotebookNode] = {}
+    for notebook in executed:
+        parts.update(split(notebook))
+    for output in outputs:
+        output.unlink(missing_ok=True)
+    return parts

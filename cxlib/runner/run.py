@@ -1,0 +1,341 @@
+"""Run one client: validate, execute the notebooks with papermill, render the report.
+
+The notebooks run in one or two pre-started kernels (see :mod:`cxlib.runner.execution`).
+Everything is written into a temporary folder beside the target and moved into
+place only on success, so a failed run never replaces the client's last good
+report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import hashlib
+import json
+import logging
+import os
+import pickle
+import platform
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from cxlib import __version__
+from cxlib.exceptions import CXError, RunError
+from cxlib.io.loading import ClientData, load_client_data
+from cxlib.parameters.schema import ClientParameters, find_parameters, load_parameters
+from cxlib.report.summary import compose
+from cxlib.resources import HANDOFF_FILE, PACKAGE_DIR, notebooks_dir
+from cxlib.runner.execution import combine, execute
+from cxlib.runner.kernel import ThisPythonKernelManager, notebook_kernels, shutdown, started_kernels
+
+RESULTS_SCHEMA_VERSION = 1
+NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
+#: Above this many data rows a client's notebooks run in one kernel even when
+#: more were started: every kernel holds its own copy of the client's data.
+PARALLEL_ROW_LIMIT = 1_000_000
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+log = logging.getLogger("cxlib.runner.run")
+
+
+def skip_slow_imports() -> None:
+    """Keep jsonschema from loading its IRI checker (1.7 s of grammar compiling).
+
+    nbformat (through papermill) imports jsonschema, which eagerly imports the
+    optional ``rfc3987_syntax`` package (python-jsonschema/jsonschema#1428);
+    notebook schemas never use the IRI formats it checks. Called by the
+    command line and the batch workers before anything imports jsonschema;
+    it does nothing once jsonschema is loaded.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The outcome of one client's run."""
+
+    client_id: str
+    status: Literal["ok", "failed", "unchanged"]
+    seconds: float
+    report: Path | None = None
+    message: str | None = None
+    log: Path | None = None
+    #: How often the run was started (2 when a batch worker died and it was retried).
+    attempts: int = 1
+
+    @property
+    def ok(self) -> bool:
+        """True when the client has a current report (written now, or inputs unchanged)."""
+        return self.status in ("ok", "unchanged")
+
+
+def notebook_paths() -> list[Path]:
+    """The numbered analysis notebooks, in report order."""
+    paths = sorted(notebooks_dir().glob(NOTEBOOK_GLOB))
+    if not paths:
+        raise RunError(f"Keine Notebooks gefunden in {notebooks_dir()}")
+    return paths
+
+
+def _hash_files(digest: hashlib._Hash, label: str, paths: list[Path]) -> None:
+    for path in paths:
+        digest.update(f"{label}:{path.name}\n".encode())
+        digest.update(path.read_bytes())
+
+
+def input_hash(params: ClientParameters, notebooks: list[Path], lang: str | None = None) -> str:
+    """sha256 over everything a run's result depends on.
+
+    Parameter file, data files, logo, notebooks, the report language (``lang``,
+    default the file's), cxlib's own source and templates and the versions of
+    the libraries that shape the results: if this hash is unchanged, the run's
+    results are unchanged. Reads the files once, parses nothing (about 15 ms
+    for a few MB of data).
+    """
+    digest = hashlib.sha256()
+    digest.update(f"lang:{lang or params.language}\n".encode())
+    digest.update(_versions_text().encode())
+    assert params.source is not None
+    _hash_files(digest, "params", [params.source])
+    for name, path in sorted(params.data_paths().items()):
+        _hash_files(digest, f"data.{name}", [path])
+    if params.branding.logo:
+        _hash_files(digest, "logo", [params.resolve(params.branding.logo)])
+    if params.analysis.maturity.questionnaire:
+        _hash_files(
+            digest, "questionnaire", [params.resolve(params.analysis.maturity.questionnaire)]
+        )
+    _hash_files(digest, "notebook", notebooks)
+    library = sorted(
+        p
+        for p in PACKAGE_DIR.rglob("*")
+        if p.is_file() and p.suffix in {".py", ".yaml", ".j2", ".css", ".json", ".csv"}
+    )
+    digest.update(f"cxlib {__version__}\n".encode())
+    for path in library:
+        digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and the libraries that shape the results."""
+    from importlib.metadata import version
+
+    out = {"cxlib": __version__, "python": platform.python_version()}
+    for package in (
+        "pandas",
+        "numpy",
+        "statsmodels",
+        "seaborn",
+        "matplotlib",
+        "papermill",
+        "nbconvert",
+    ):
+        out[package] = version(package)
+    return out
+
+
+@functools.cache
+def _versions_text() -> str:
+    """:func:`versions` as text, read once per process (importlib.metadata takes ~30 ms)."""
+    return json.dumps(versions(), sort_keys=True)
+
+
+def stored_input_hash(folder: Path) -> str | None:
+    """The ``input_hash`` recorded in ``folder/results.json``; None if absent or unreadable."""
+    try:
+        results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = results.get("input_hash") if isinstance(results, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _read_sections(folder: Path) -> list[dict]:
+    return [
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted((folder / "sections").glob("*.json"))
+    ]
+
+
+def _quality_records(frame: pd.DataFrame) -> list[dict]:
+    from cxlib.workbook import to_jsonable
+
+    return [to_jsonable(row) for row in frame.to_dict(orient="records")]
+
+
+@contextlib.contextmanager
+def _run_log(path: Path) -> Iterator[None]:
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+
+
+def _swap_into_place(tmp: Path, final: Path) -> None:
+    """Replace ``final`` by ``tmp``; the old folder is removed only afterwards."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(final, old)
+    os.replace(tmp, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def prepare(params_file: str | Path) -> tuple[ClientParameters, ClientData]:
+    """Validate the parameter file and every data file (raises CXError)."""
+    params = load_parameters(find_parameters(params_file))
+    return params, load_client_data(params)
+
+
+def run_client(
+    params_file: str | Path,
+    out_dir: str | Path = "reports",
+    lang: str | None = None,
+    kernels: Sequence[ThisPythonKernelManager] | None = None,
+    parallel: int | None = None,
+) -> RunResult:
+    """Produce ``out_dir/<client_id>/report.html`` and ``results.json`` for one client.
+
+    ``params_file`` is a parameter file or a client id. Raises
+    :class:`~cxlib.exceptions.CXError` with a plain message for anything the
+    user can fix; input errors are found before anything is written.
+
+    The notebooks run in ``parallel`` kernels at once (default
+    :func:`cxlib.runner.kernel.notebook_kernels`: two on a machine with two cores;
+    a batch passes 1, its workers already fill the cores), and in one kernel
+    for a client with more than :data:`PARALLEL_ROW_LIMIT` data rows. The
+    kernels are started first, so that they boot while the parameters are
+    validated and the data loaded; pass ``kernels`` (from
+    :func:`cxlib.runner.kernel.started_kernels`) to start them even earlier.
+    """
+    if kernels:
+        return _run_client(params_file, out_dir, lang, list(kernels))
+    with started_kernels(parallel or notebook_kernels()) as started:
+        return _run_client(params_file, out_dir, lang, started)
+
+
+def _run_client(
+    params_file: str | Path,
+    out_dir: str | Path,
+    lang: str | None,
+    kernels: list[ThisPythonKernelManager],
+) -> RunResult:
+    import nbformat
+
+    from cxlib.portfolio.database import benchmark_for_run, record_run
+    from cxlib.report.render import render_report
+
+    started = time.perf_counter()
+    params, data = prepare(params_file)
+    language = lang or params.language
+    if language not in ("de", "en"):
+        raise RunError(f"Unbekannte Sprache „{language}“ (de oder en)")
+    quality = data.quality_frame()
+    rows = int(quality["rows_read"].sum())
+    if rows > PARALLEL_ROW_LIMIT:  # free the spare kernels' memory now
+        for spare in kernels[1:]:
+            shutdown(spare)
+        kernels = kernels[:1]
+    out = Path(out_dir).expanduser().resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    client_id = params.client.id
+    final = out / client_id
+    failed = out / f"{client_id}.failed"
+    tmp = Path(tempfile.mkdtemp(prefix=f".{client_id}.tmp-", dir=out))
+    log_path = tmp / "run.log"
+    try:
+        with _run_log(log_path):
+            log.info("client %s, language %s, parameters %s", client_id, language, params.source)
+            log.info("%s data rows, notebooks in %s kernel(s)", rows, len(kernels))
+            handoff = tmp / HANDOFF_FILE
+            handoff.write_bytes(pickle.dumps((params, data), protocol=pickle.HIGHEST_PROTOCOL))
+            paths = notebook_paths()
+            parts = execute(
+                paths,
+                {
+                    "client_id": client_id,
+                    "params_file": str(params.source),
+                    "lang": language,
+                    "output_dir": str(tmp),
+                },
+                kernels,
+                tmp,
+            )
+            log.info("notebooks executed after %.1f s", time.perf_counter() - started)
+            notebooks = tmp / "notebooks"
+            notebooks.mkdir()
+            for name, part in parts.items():
+                nbformat.write(part, notebooks / name)
+            sections = _read_sections(tmp)
+            results = {
+                "schema_version": RESULTS_SCHEMA_VERSION,
+                "client_id": client_id,
+                "lang": language,
+                "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "input_hash": input_hash(params, paths, language),
+                "versions": versions(),
+                "sections": sections,
+                "summary": [s.to_dict() for s in compose(sections, quality, language)],
+                "data_quality": _quality_records(quality),
+            }
+            results["benchmark"] = benchmark_for_run(params, results, out)  # never raises
+            html = render_report(combine(parts), params, results, language)
+            (tmp / "report.html").write_text(html, encoding="utf-8")
+            (tmp / "results.json").write_text(
+                json.dumps(results, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                encoding="utf-8",
+            )
+            shutil.rmtree(tmp / "sections")
+            handoff.unlink()
+            log.info("report written after %.1f s", time.perf_counter() - started)
+    except BaseException as exc:
+        (tmp / HANDOFF_FILE).unlink(missing_ok=True)  # client data stays out of the logs
+        if not isinstance(exc, CXError):
+            with log_path.open("a", encoding="utf-8") as handle:
+                handle.write(traceback.format_exc())
+        if failed.exists():
+            shutil.rmtree(failed, ignore_errors=True)
+        os.replace(tmp, failed)
+        failed_log = failed / "run.log"
+        if isinstance(exc, RunError):
+            raise RunError(str(exc).split("\nDetails im Protokoll")[0], failed_log) from None
+        if isinstance(exc, CXError):
+            raise
+        raise RunError(
+            f"Interner Fehler ({type(exc).__name__}: {exc}). Das ist ein Programmfehler, "
+            "bitte mit dem Protokoll melden.",
+            failed_log,
+        ) from exc
+    _swap_into_place(tmp, final)
+    record_run(params, results, out, final / "run.log")  # never raises
+    if failed.exists():
+        shutil.rmtree(failed, ignore_errors=True)
+    return RunResult(
+        client_id,
+        "ok",
+        time.perf_counter() - started,
+        final / "report.html",
+        None,
+        final / "run.log",
+    )

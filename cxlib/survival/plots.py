@@ -1,0 +1,190 @@
+"""Charts of the churn section: Verbleibkurven with numbers at risk, forest plot of risks.
+
+Colours follow :mod:`cxlib.report.charts`: the client's curves in the accent colour
+(groups differ by line style, so the chart reads in black and white), risk
+(a significantly raised churn risk) in red, everything else grey.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from cxlib import formatting as fmt
+from cxlib.texts import t
+
+DAYS_PER_MONTH = 30.4375
+_LINES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 2)))
+
+
+def km_curves(
+    curves: Mapping[str, Any],
+    ax: Any = None,
+    lang: str = "de",
+    unit_days: float = DAYS_PER_MONTH,
+    unit_key: str = "months",
+    max_time: float | None = None,
+) -> Any:
+    """Kaplan-Meier step curves with 95 % bands and numbers at risk under the axis.
+
+    ``curves`` maps a label to a :class:`~cxlib.survival.curves.KaplanMeier`; times are
+    shown in units of ``unit_days`` days (default: months). Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    from cxlib.report import charts as plots
+
+    if ax is None:
+        height = 3.6 + 0.22 * len(curves)
+        _, ax = plt.subplots(figsize=(7.0, height))
+    colours = [plots.ACCENT if i % 2 == 0 else plots.GREY for i in range(len(curves))]
+    end = 0.0
+    for number, (label, curve) in enumerate(curves.items()):
+        table = _thin(curve.table, unit_days)
+        x = np.concatenate([[0.0], table["time"].to_numpy() / unit_days])
+        y = np.concatenate([[1.0], table["survival"].to_numpy()])
+        low = np.concatenate([[1.0], table["low"].to_numpy()])
+        high = np.concatenate([[1.0], table["high"].to_numpy()])
+        colour = colours[number]
+        ax.step(
+            x,
+            y,
+            where="post",
+            color=colour,
+            linestyle=_LINES[number % len(_LINES)],
+            label=label or None,
+        )
+        ax.fill_between(x, low, high, step="post", color=colour, alpha=0.15, linewidth=0)
+        end = max(end, x[-1])
+    end = min(end, max_time) if max_time else end
+    ax.set_xlim(0, end)
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.percent(v, 0, lang)))
+    ax.set_ylabel(t("survival.axis_share", lang))
+    ax.set_xlabel(t(f"survival.axis_{unit_key}", lang))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    if any(curves):
+        ax.legend(loc="lower left")
+    ticks = [v for v in ax.get_xticks() if 0 <= v <= end]
+    _at_risk(ax, curves, ticks, unit_days, lang)
+    return ax
+
+
+def _thin(table: Any, unit_days: float, bins: int = 800) -> Any:
+    """At most ``bins`` steps for drawing (the last row per bin; the curve looks the same)."""
+    if len(table) <= bins:
+        return table
+    times = table["time"].to_numpy()
+    width = (times[-1] - times[0]) / bins or 1.0
+    last = np.r_[np.diff(np.floor((times - times[0]) / width)) != 0, True]
+    return table[last]
+
+
+def _at_risk(
+    ax: Any, curves: Mapping[str, Any], ticks: list[float], unit: float, lang: str
+) -> None:
+    """Numbers at risk at the x ticks, one row per curve, under the axis."""
+    from matplotlib.transforms import blended_transform_factory
+
+    trans = blended_transform_factory(ax.transData, ax.transAxes)
+    top = -0.2
+    ax.text(
+        0,
+        top,
+        t("survival.at_risk_label", lang),
+        transform=ax.transAxes,
+        ha="right",
+        va="top",
+        fontsize=8,
+        fontweight="bold",
+    )
+    for row, (label, curve) in enumerate(curves.items()):
+        y = top - 0.075 * (row + 1)
+        table = curve.table
+        times = table["time"].to_numpy()
+        n = table["at_risk"].to_numpy()
+        counts = []
+        for tick in ticks:
+            i = np.searchsorted(times, tick * unit, side="left")
+            counts.append(int(n[i]) if i < len(n) else 0)
+        name = label or t("survival.all_customers", lang)
+        ax.text(-0.05, y, name[:40], transform=ax.transAxes, ha="right", va="top", fontsize=7.5)
+        for tick, count in zip(ticks, counts, strict=True):
+            ax.text(
+                tick,
+                y,
+                fmt.integer(count, lang),
+                transform=trans,
+                ha="center",
+                va="top",
+                fontsize=7.5,
+            )
+
+
+def forest(hazard_ratios: Any, ax: Any = None, lang: str = "de", labels: Any = None) -> Any:
+    """Hazard ratios (log scale) with 95 % intervals; significant risks in red. Returns the Axes."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    from cxlib.report import charts as plots
+
+    hr = hazard_ratios.sort_values("hr")
+    names = [labels(c) if labels else c for c in hr.index]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.0, 1.0 + 0.32 * len(hr)))
+    y = np.arange(len(hr))
+    for i, (_, row) in enumerate(hr.iterrows()):
+        risk = row["p"] < 0.05 and row["hr"] > 1
+        good = row["p"] < 0.05 and row["hr"] < 1
+        colour = plots.RED if risk else (plots.ACCENT if good else plots.GREY)
+        ax.plot([row["low"], row["high"]], [i, i], color=colour, linewidth=1.6)
+        ax.plot(
+            row["hr"],
+            i,
+            marker="s" if row["p"] < 0.05 else "o",
+            color=colour,
+            markerfacecolor=colour if row["p"] < 0.05 else "white",
+            markersize=6,
+        )
+    ax.axvline(1.0, color=plots.INK, linewidth=0.8)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(0.25, 0.5, 1.0, 2.0, 4.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(v, 2 if v < 1 else 1, lang)))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_yticks(y, names)
+    ax.set_ylim(-0.7, len(hr) - 0.3)
+    ax.grid(axis="x", color=plots.LIGHT_GREY, linewidth=0.6)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(t("survival.axis_hr", lang))
+    return ax
+
+
+def incidence(
+    result: Any, ax: Any = None, lang: str = "de", unit_days: float = DAYS_PER_MONTH
+) -> Any:
+    """Cumulative incidence per churn reason (step lines, most frequent first). Returns the Axes."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    from cxlib.report import charts as plots
+
+    if ax is None:
+        _, ax = plt.subplots()
+    x = np.concatenate([[0.0], result.table["time"].to_numpy() / unit_days])
+    for number, reason in enumerate(result.reasons):
+        y = np.concatenate([[0.0], result.table[reason].to_numpy()])
+        colour = plots.ACCENT if number % 2 == 0 else plots.GREY
+        ax.step(
+            x, y, where="post", color=colour, linestyle=_LINES[number % len(_LINES)], label=reason
+        )
+    ax.set_xlim(0, x[-1])
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.percent(v, 0, lang)))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    ax.set_ylabel(t("survival.axis_cif", lang))
+    ax.set_xlabel(t("survival.axis_months", lang))
+    ax.legend(loc="upper left")
+    return ax

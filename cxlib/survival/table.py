@@ -1,0 +1,228 @@
+"""The survival table: one row per customer with entry, duration and churn.
+
+Contractual clients: tenure runs from ``start_date`` to ``end_date`` (churn)
+or to the data cut-off (censored; an end after the cut-off is not yet
+observed). Customers who started before the data window
+(``analysis.observation_start``) enter late, at their tenure on that day
+(delayed entry / left truncation), because customers who left before the
+window are missing from the export.
+
+Non-contractual clients (no end date): churn is defined as no purchase for
+``analysis.survival.inactivity_days`` days after the last purchase. It is
+observable only when last purchase + inactivity ≤ cut-off; then the customer
+counts as lost at the last purchase. Everyone else is censored at the last
+purchase (still possibly active). Durations count the start day as day 1.
+
+Covariates for the Cox model come from the customer table (segment, product,
+channel, region) and from tickets: ``early_tickets`` is True for a customer
+with at least ``early_ticket_min`` tickets in the first ``early_ticket_days``
+days (unknown when the ticket export does not cover that period).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cxlib.io.loading import ClientData
+from cxlib.parameters.schema import ClientParameters
+from cxlib.survival.errors import (
+    AllEventsError,
+    DurationError,
+    NoCustomersError,
+    NoEventsError,
+    SurvivalError,
+)
+
+__all__ = ["DAYS_PER_MONTH", "SurvivalData", "build_survival_table"]
+
+#: Average month length in days (365.25 / 12).
+DAYS_PER_MONTH = 30.4375
+
+
+@dataclass(frozen=True)
+class SurvivalData:
+    """The survival table and how it was built.
+
+    ``frame`` columns: ``customer_id``, ``start_date``, ``entry`` and
+    ``duration`` (days), ``event`` (bool), ``reason`` (churn reason or
+    missing), ``new`` (started inside the window) and the covariates.
+    """
+
+    frame: pd.DataFrame
+    definition: str  # "contractual" or "non_contractual"
+    cutoff: dt.date
+    window_start: dt.date
+    inactivity_days: int | None
+    left_truncated: int
+    excluded: int
+
+    @property
+    def n(self) -> int:
+        """Customers in the analysis."""
+        return len(self.frame)
+
+    @property
+    def n_events(self) -> int:
+        """Churns observed."""
+        return int(self.frame["event"].sum())
+
+    def to_frame(self) -> pd.DataFrame:
+        """The survival table (a copy)."""
+        return self.frame.copy()
+
+
+def _days(later: pd.Series, earlier: pd.Series) -> pd.Series:
+    return (later - earlier).dt.days.astype(float)
+
+
+def _early_tickets(
+    customers: pd.DataFrame,
+    tickets: pd.DataFrame | None,
+    cutoff: pd.Timestamp,
+    days: int,
+    minimum: int,
+) -> pd.Series:
+    """≥ ``minimum`` tickets in the first ``days`` days; NA where the export does not cover them."""
+    out = pd.Series(pd.NA, index=customers.index, dtype="boolean")
+    if tickets is None or tickets.empty or "opened" not in tickets:
+        return out
+    first = tickets["opened"].min()
+    start = customers.set_index("customer_id")["start_date"]
+    merged = tickets[["customer_id", "opened"]].join(start.rename("start"), on="customer_id")
+    early = merged[(merged["opened"] - merged["start"]).dt.days.between(0, days - 1)]
+    counts = early.groupby("customer_id").size()
+    n = customers["customer_id"].map(counts).fillna(0)
+    covered = (customers["start_date"] >= first) & (
+        customers["start_date"] + pd.Timedelta(days=days) <= cutoff
+    )
+    out[covered] = (n[covered] >= minimum).to_numpy()
+    return out
+
+
+def build_survival_table(params: ClientParameters, data: ClientData) -> SurvivalData:
+    """One row per customer with entry, duration, churn and covariates.
+
+    Raises :class:`~cxlib.survival.errors.SurvivalError` subclasses with a plain
+    German message when the data cannot carry a survival analysis (no
+    customers, end before start, no churn at all, every customer churned).
+    """
+    options = params.analysis.survival
+    customers = data.get("customers")
+    if customers is None or customers.empty:
+        raise NoCustomersError(
+            "Für die Verbleibanalyse fehlt die Kundentabelle (customers) in den Parametern."
+        )
+    cutoff = pd.Timestamp(params.cutoff)
+    c = customers[customers["start_date"].notna() & (customers["start_date"] <= cutoff)].copy()
+    excluded = len(customers) - len(c)
+    window = pd.Timestamp(params.analysis.observation_start or c["start_date"].min())
+    contractual = params.business_model == "contractual"
+    if contractual:
+        if "end_date" not in c:
+            c["end_date"] = pd.NaT
+        bad = c["end_date"].notna() & (c["end_date"] < c["start_date"])
+        if bad.any():
+            ids = ", ".join(c.loc[bad, "customer_id"].astype(str).head(5))
+            raise DurationError(
+                f"{int(bad.sum())} Kunden haben ein Vertragsende vor dem Vertragsbeginn "
+                f"(z. B. Kundennummer {ids}). Bitte die Kundendaten korrigieren."
+            )
+        before = c["end_date"].notna() & (c["end_date"] <= window)
+        excluded += int(before.sum())
+        c = c[~before]
+        event = c["end_date"].notna() & (c["end_date"] <= cutoff)
+        stop = c["end_date"].where(event, cutoff)
+        duration = _days(stop, c["start_date"])
+        zero = duration <= 0
+        if zero.any():  # ended (or cut off) on the start day: lost on day 1
+            duration = duration.where(~zero, 1.0)
+        reason = c.get("churn_reason", pd.Series(pd.NA, index=c.index)).where(event)
+        inactivity = None
+    else:
+        sales = data.get("transactions")
+        if sales is None or sales.empty:
+            raise SurvivalError(
+                "Nicht-vertragliches Geschäftsmodell: Für die Verbleibanalyse werden die Käufe "
+                "(transactions) gebraucht."
+            )
+        inactivity = options.inactivity_days
+        sales = sales[sales["date"] <= cutoff]
+        span = sales.groupby("customer_id", sort=False)["date"].agg(["min", "max"])
+        span = c[["customer_id"]].join(span, on="customer_id")  # one pass over the ids
+        first, last = span["min"], span["max"]
+        start = c["start_date"].where(c["start_date"] <= first, first)
+        known = last.notna()
+        excluded += int((~known).sum())
+        c, last, start = c[known].copy(), last[known], start[known]
+        c["start_date"] = start
+        event = last + pd.Timedelta(days=inactivity) <= cutoff
+        duration = _days(last, start) + 1.0
+        reason = pd.Series(pd.NA, index=c.index, dtype="string")
+    entry = _days(pd.Series(window, index=c.index), c["start_date"]).clip(lower=0)
+    entry = entry.where(entry < duration, duration - 1.0)
+    frame = pd.DataFrame(
+        {
+            "customer_id": c["customer_id"].astype(str),
+            "start_date": c["start_date"],
+            "entry": entry,
+            "duration": duration,
+            "event": event.astype(bool),
+            "reason": reason.astype("string"),
+            "new": c["start_date"] >= window,
+        }
+    )
+    for name in ("segment", "product", "channel", "region"):
+        if name in c and c[name].notna().any():
+            frame[name] = c[name].astype("string")
+    frame["early_tickets"] = _early_tickets(
+        c, data.get("tickets"), cutoff, options.early_ticket_days, options.early_ticket_min
+    )
+    if frame["early_tickets"].isna().all():
+        frame = frame.drop(columns="early_tickets")
+    frame = frame.reset_index(drop=True)
+    if frame.empty:
+        raise SurvivalError("Keine Kunden im Datenfenster für die Verbleibanalyse.")
+    if not frame["event"].any():
+        raise NoEventsError(
+            "In den Kundendaten gibt es bis zum Stichtag keine einzige Kündigung; eine "
+            "Verbleibanalyse ist so nicht möglich. Enthält der Export das Vertragsende?"
+        )
+    if frame["event"].all():
+        raise AllEventsError(
+            "Alle Kunden in den Daten haben gekündigt. Das spricht für einen Export nur der "
+            "gekündigten Verträge: Bitte auch die aktiven Kunden exportieren."
+        )
+    return SurvivalData(
+        frame=frame,
+        definition="contractual" if contractual else "non_contractual",
+        cutoff=cutoff.date(),
+        window_start=window.date(),
+        inactivity_days=inactivity,
+        left_truncated=int((frame["entry"] > 0).sum()),
+        excluded=excluded,
+    )
+
+
+def cox_population(table: SurvivalData, followup_days: float | None) -> pd.DataFrame:
+    """The rows for the Cox model: follow-up capped at ``followup_days`` (None: no cap).
+
+    Rows that entered at or after the cap are left out; churn after the cap
+    counts as censored at the cap.
+    """
+    frame = table.frame
+    if followup_days is None:
+        return frame.copy()
+    frame = frame[frame["entry"] < followup_days].copy()
+    late = frame["duration"] > followup_days
+    frame.loc[late, "event"] = False
+    frame.loc[late, "duration"] = float(followup_days)
+    return frame
+
+
+def months(days: float | np.ndarray) -> float | np.ndarray:
+    """Days as months (30.4375 days each)."""
+    return days / DAYS_PER_MONTH
