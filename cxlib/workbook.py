@@ -26,15 +26,16 @@ from typing import Any
 
 import pandas as pd
 
+from cxlib.io.exports import write_excel_csv
 from cxlib.io.loading import ClientData, load_client_data
 from cxlib.parameters.schema import ClientParameters, find_parameters, load_parameters
 from cxlib.report import blocks as display
+from cxlib.report.section import SECTION_ORDER, Section
 from cxlib.report.summary import Statement
 from cxlib.resources import HANDOFF_FILE
 from cxlib.texts import t
 
-#: Report sections in report order; notebooks are numbered the same way.
-SECTION_ORDER = ("maturity", "journey", "kpi", "survival")
+__all__ = ["SECTION_ORDER", "Workbook", "open_client", "to_jsonable"]
 
 
 @lru_cache(maxsize=4)
@@ -104,13 +105,29 @@ class Workbook:
         self._write(section_id)
         return display.section_heading(section_id, title, subtitle)
 
+    def heading(self, section: Section) -> Any:
+        """The heading of ``section`` with its key message (to display); records both."""
+        return self.section(section.id, section.key_message)
+
     def record(
         self,
-        section_id: str,
+        section_id: str | Section,
         figures: dict[str, Any] | None = None,
         summary: list[Statement] | None = None,
     ) -> None:
-        """Store a section's key figures and summary statements for results.json."""
+        """Store a section's key figures and summary statements for results.json.
+
+        Given a :class:`~cxlib.report.section.Section`, its figures, statements
+        and exports are stored; the exports (risk list, watch list) are written
+        into ``output_dir`` as Excel-friendly CSV files.
+        """
+        if isinstance(section_id, Section):
+            sec = section_id
+            if self.output_dir is not None:
+                for name, frame in sec.exports.items():
+                    write_excel_csv(frame, self.output_dir / name, self.lang)
+            self.record(sec.id, dict(sec.figures), list(sec.statements))
+            return
         record = self.records.setdefault(section_id, {"id": section_id})
         if figures:
             record.setdefault("figures", {}).update(to_jsonable(figures))

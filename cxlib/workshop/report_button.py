@@ -202,7 +202,7 @@ class ReportButton(w.VBox):
             self._show_progress(time.monotonic() - started, _sections_done(self.out_dir, client_id))
 
     def _show_progress(self, seconds: float, sections: int) -> None:
-        from cxlib.workbook import SECTION_ORDER
+        from cxlib.report.section import SECTION_ORDER
 
         text = t("workshop_server.report.running", self.lang, seconds=f"{seconds:.0f}")
         if sections:
