@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import ast
+import importlib
+from functools import cache
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from cxlib.io.loading import ClientData, load_client_data
+from cxlib.parameters.schema import ClientParameters, find_parameters, load_parameters
+from cxlib.report.section import check_block_names
 from cxlib.runner.execution import SOURCE_KEY, split, stitch
 from cxlib.runner.run import notebook_paths
 
@@ -63,3 +68,64 @@ def test_stitch_keeps_one_parameters_cell_and_split_restores_the_notebooks():
         expected = len(original) - (0 if path == NOTEBOOKS[0] else 1)
         assert len(kept) == expected
         assert all(c.metadata[SOURCE_KEY] == path.name for c in kept)
+
+
+#: The package each numbered notebook analyses, in report order.
+PACKAGES = {"01-": "maturity", "02-": "journeys", "03-": "kpis", "04-": "survival"}
+
+
+def _statements(cell) -> list[str]:
+    return [ast.unparse(node) for node in ast.parse(cell.source).body]
+
+
+def _shown_names(cells) -> list[str]:
+    """The block names of the ``section.show("…")`` cells, in order."""
+    names = []
+    for cell in cells:
+        for node in ast.parse(cell.source).body:
+            call = node.value if isinstance(node, ast.Expr) else None
+            assert (
+                isinstance(call, ast.Call)
+                and ast.unparse(call.func) == "section.show"
+                and len(call.args) == 1
+                and isinstance(call.args[0], ast.Constant)
+            ), f"a block cell shows one block: {cell.source!r}"
+            names.append(call.args[0].value)
+    return names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_notebook_follows_the_section_contract_in_the_same_order(path: Path):
+    """open_client, analyse, section, heading, one cell per block, record: in every notebook."""
+    cells = [c for c in code_cells(path) if "parameters" not in c.metadata.get("tags", [])]
+    package = PACKAGES[path.name[:3]]
+    assert _statements(cells[0]) == [
+        f"from cxlib import {package} as analysis",
+        "from cxlib import workbook",
+        "wb = workbook.open_client(client_id, params_file=params_file, lang=lang, "
+        "output_dir=output_dir)",
+    ]
+    assert _statements(cells[1]) == [
+        "result = analysis.analyse(wb.params, wb.data)",
+        "section = analysis.section(result, wb.lang)",
+        "wb.heading(section)",
+    ]
+    assert _statements(cells[-1]) == ["wb.record(section)"]
+    assert _shown_names(cells[2:-1])
+
+
+@cache
+def demo_client(client: str) -> tuple[ClientParameters, ClientData]:
+    params = load_parameters(find_parameters(client))
+    return params, load_client_data(params)
+
+
+@pytest.mark.parametrize("client", ["stadtwerke-lindenau", "cafe-bohnenglueck"])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_block_of_the_section_is_shown_once_in_order(path: Path, client: str):
+    """A block a section adds or renames cannot silently go missing from the report."""
+    cells = [c for c in code_cells(path) if "parameters" not in c.metadata.get("tags", [])]
+    analysis = importlib.import_module(f"cxlib.{PACKAGES[path.name[:3]]}")
+    params, data = demo_client(client)
+    section = analysis.section(analysis.analyse(params, data), "de")
+    check_block_names(section, _shown_names(cells[2:-1]))
