@@ -2,7 +2,8 @@
 
 German: 1.234,5 · 12 % · 31.12.2025 · +12; English: 1,234.5 · 12% · 31/12/2025.
 ``None`` and NaN become an en dash, so that a missing value never prints as
-"nan".
+"nan". :func:`plural` picks the singular or plural form of a counted text
+("1 Datei", "3 Dateien") by the language's CLDR plural rules.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
@@ -63,6 +65,16 @@ def signed(value: float | None, decimals: int = 0, lang: str = "de") -> str:
         return MISSING
     text = number(value, decimals, lang)
     return f"+{text}" if _round(value, decimals) > 0 else text
+
+
+def plural(count: float, lang: str = "de") -> str:
+    """The CLDR plural category of ``count`` in ``lang``: "one" or "other" in de and en.
+
+    Texts that count something have one form per category in the catalogue
+    (``summary.files.one``: "{n} Datei", ``summary.files.other``: "{n} Dateien");
+    pick the form with ``t(f"summary.files.{plural(n, lang)}", lang, n=...)``.
+    """
+    return Locale.parse(LOCALES[lang]).plural_form(count)
 
 
 def date(value: dt.date | dt.datetime | Any | None, lang: str = "de") -> str:

@@ -20,7 +20,6 @@ from cxlib.exceptions import DataError, DataProblem
 from cxlib.io.loading import (
     ClientData,
     LoadedTable,
-    TableQuality,
     load_client_data,
     read_table,
 )
@@ -442,8 +441,10 @@ def test_file_not_found_and_unsupported_type(tmp_path: Path):
 
 def test_unclosed_quote(tmp_path: Path):
     write(tmp_path, "k.csv", CUSTOMERS + 'K1;01.01.2025;;"Privat;10\nK2;01.01.2025;;;\n')
-    problems = problems_of(tmp_path, "k.csv")
-    assert problems  # reported as DataError, never as a pandas ParserError
+    # reported as DataError naming the line where the quote opens, never as a ParserError
+    [problem] = problems_of(tmp_path, "k.csv")
+    assert problem.file == "k.csv"
+    assert "ab Zeile 2" in problem.message and "Anführungszeichen" in problem.message
 
 
 # ---------------------------------------------------------------- xlsx
@@ -570,11 +571,12 @@ def test_invalid_rows_skip_counts_and_keeps_the_rest(tmp_path: Path):
 
 def test_client_data_accessors(tmp_path: Path):
     write(tmp_path, "k.csv", "Kundennummer;Vertragsbeginn;Foo\nK1;01.01.2025;x\n")
-    data = ClientData({"customers": load(tmp_path, "k.csv")})
-    assert data.customers is data.get("customers")
+    table = load(tmp_path, "k.csv")
+    data = ClientData({"customers": table})
+    assert data.customers is data.get("customers") is table.frame
     assert data.survey is None and data.tickets is None and data.signals is None
     assert data.transactions is None and data.maturity is None
-    assert isinstance(data.quality[0], TableQuality)
+    assert data.quality == (table.quality,)
     assert data.quality_frame().loc[0, "ignored_columns"] == "Foo"
     with pytest.raises(KeyError):
         data.get("kunden")

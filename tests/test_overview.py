@@ -37,7 +37,8 @@ def test_overview_frame_and_key_message_in_both_languages():
         "Data basis: 4 customers. Period 15/01/2024 – 01/03/2024."
     )
     shares = overview.categories_frame("de")
-    assert shares["Anteil"].tolist() == [0.5, 0.25]
+    # Privat 2 of 4, Gewerbe 1 of 4: the customer without a segment stays in the denominator
+    assert shares["Anteil"].tolist() == [2 / 4, 1 / 4]
 
 
 def test_empty_overview_says_so():

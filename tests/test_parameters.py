@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from cxlib.exceptions import ClientNotFoundError, ParameterError
 from cxlib.parameters.schema import find_parameters, json_schema, load_parameters
@@ -22,6 +23,10 @@ def problems(path: Path) -> list[tuple[str, str]]:
 
 
 def test_minimal_file_is_valid_with_documented_defaults(minimal_params: Path):
+    # defaults users are told about, not the code's output: language "de" and small_n 30 in
+    # docs/parameters.schema.json, the cutoff is report_date of MINIMAL when
+    # analysis.data_cutoff is unset (its description there); horizons 3/6/12/24 months and
+    # the standard journey starting with "Orientierung" are those of the method (CX_METHOD.md)
     params = load_parameters(minimal_params)
     assert params.client.id == "muster-gmbh"
     assert params.language == "de"
@@ -133,9 +138,25 @@ def test_find_parameters_by_client_id(tmp_path: Path):
 
 def test_json_schema_for_editors():
     schema = json_schema()
-    assert schema["title"]
     assert "source" not in schema["properties"]
     assert set(schema["required"]) >= {"client", "consultant", "report_date", "business_model"}
-    json.dumps(schema)  # serialisable
     rating = schema["$defs"]["JourneyRating"]["properties"]
     assert {"haeufigkeit", "schaden", "machbarkeit", "unsicher"} <= set(rating)
+
+
+def test_json_schema_flags_what_the_loader_refuses():
+    """An editor using the schema accepts the minimal file and marks the same mistakes."""
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(json.loads(json.dumps(json_schema())))
+    minimal = yaml.safe_load(MINIMAL)
+    minimal["report_date"] = minimal["report_date"].isoformat()  # YAML date → JSON string
+    assert list(validator.iter_errors(minimal)) == []
+    wrong = {
+        **minimal,
+        "language": "fr",
+        "business_model": "abo",
+        "branding": {"accent_color": "blue"},
+    }
+    paths = {"/".join(map(str, error.absolute_path)) for error in validator.iter_errors(wrong)}
+    # the keys test_all_problems_are_reported_at_once expects from load_parameters
+    assert paths == {"language", "business_model", "branding/accent_color"}

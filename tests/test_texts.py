@@ -6,7 +6,10 @@ import string
 from pathlib import Path
 
 import pytest
+import yaml
+from babel import Locale
 
+from cxlib.formatting import LOCALES
 from cxlib.texts import LANGUAGES, catalogue, t
 
 TEXTS = Path(__file__).resolve().parents[1] / "cxlib" / "texts"
@@ -49,4 +52,36 @@ def test_missing_key_names_the_key():
 
 def test_report_texts_fill_in_values():
     assert t("report.display.small_n", "de", n="24") == "geringe Aussagekraft (n = 24)"
-    assert t("report.title", "en") == "Customer Experience Assessment"
+    assert t("report.display.small_n", "en", n="1,240") == "limited reliability (n = 1,240)"
+    with pytest.raises(KeyError, match="'n'"):  # a placeholder left without a value
+        t("report.display.small_n", "de", other="24")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_keys_are_the_file_name_and_the_path_inside_the_file(lang):
+    # the file read directly: namespace "report" is the file, then display → small_n
+    raw = yaml.safe_load((TEXTS / lang / "report.yaml").read_text(encoding="utf-8"))
+    assert t("report.display.small_n", lang) == raw["display"]["small_n"]  # unfilled
+    nps = raw["appendix"]["glossary"]["terms"]["nps"]
+    assert t("report.appendix.glossary.terms.nps.term", lang) == nps["term"]
+
+
+def test_unknown_language_is_refused():
+    with pytest.raises(ValueError, match="fr"):
+        t("report.title", "fr")
+
+
+#: CLDR plural categories a catalogue key may end in
+PLURAL_CATEGORIES = {"zero", "one", "two", "few", "many", "other"}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_counted_texts_have_every_plural_form_of_the_language(lang):
+    texts = catalogue(lang)
+    counted = {k.rsplit(".", 1)[0] for k in texts if k.rsplit(".", 1)[-1] in PLURAL_CATEGORIES}
+    assert "summary.files" in counted and "summary.rows" in counted
+    # babel's plural rule of the report locale lists the categories besides "other"
+    needed = Locale.parse(LOCALES[lang]).plural_form.tags | {"other"}
+    for key in counted:
+        forms = {k.rsplit(".", 1)[-1] for k in texts if k.rsplit(".", 1)[0] == key}
+        assert forms == needed, f"{key} ({lang}): {sorted(forms)}, needs {sorted(needed)}"

@@ -4,6 +4,10 @@ Colours carry one meaning each throughout the report: :data:`ACCENT` (the
 client's accent colour, set by :func:`apply_style`) marks "this client",
 :data:`GREY` a reference or comparison, :data:`RED` a risk, and nothing else.
 :data:`LIGHTS` holds the traffic-light colours shared with the report's CSS.
+On the white background, :data:`INK` has the contrast of body text (at least
+4.5:1, WCAG AA) and :data:`GREY` and :data:`RED`, drawn as lines and bars, the
+contrast of graphics (at least 3:1, WCAG 1.4.11); :data:`LIGHT_GREY` is faint
+on purpose (grids and bands).
 Read ``plots.ACCENT`` at drawing time (not ``from cxlib.report.charts import ACCENT``),
 because :func:`apply_style` replaces it. Chart functions take ``ax=None`` and
 return the Axes; their words come from the catalogue (``report.charts``).

@@ -47,11 +47,16 @@ def data_quality_statement(quality: pd.DataFrame, lang: str = "de") -> Statement
     text = t(
         "summary.quality",
         lang,
-        tables=fmt.integer(len(quality), lang),
-        rows=fmt.integer(read, lang),
+        tables=_counted("summary.files", len(quality), lang),
+        rows=_counted("summary.rows", read, lang),
         rejected=fmt.integer(rejected, lang),
     )
     return Statement(text, light, "appendix")
+
+
+def _counted(key: str, count: int, lang: str) -> str:
+    """'1 Datei' or '3 Dateien': the form of ``key`` that fits ``count``."""
+    return t(f"{key}.{fmt.plural(count, lang)}", lang, n=fmt.integer(count, lang))
 
 
 def compose(sections: list[dict], quality: pd.DataFrame, lang: str = "de") -> list[Statement]:

@@ -1,4 +1,8 @@
-"""HTML snippets for the notebooks: formats by language, escaping, anchors."""
+"""HTML snippets for the notebooks (cxlib.report.blocks): formats by language, escaping, anchors.
+
+Expected cells are written by hand from the rules in cxlib.formatting
+(babel's de_DE / en_GB patterns, commercial rounding, typographic minus).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,14 @@ import pandas as pd
 import pytest
 from markupsafe import Markup
 
+from cxlib.parameters.schema import Analysis
 from cxlib.report import blocks as display
+from cxlib.report.charts import DPI
+from cxlib.texts import t
+
+HOSTILE = '<script>alert("x")</script> & Co'
+#: HOSTILE as text in HTML: html.escape with quote=True (&, <, >, " and ')
+ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co"
 
 
 def cells(html: str, tag: str = "td") -> list[str]:
@@ -38,6 +49,9 @@ def frame() -> pd.DataFrame:
 
 
 def test_table_german_formats(frame):
+    # 1234.5 → 1.234,5 (one decimal by default); Int64 1200 → 1.200; 0.123 → 12 % with a
+    # narrow no-break space; −3.75 → −3,8 (half up, away from zero, typographic minus);
+    # NPS is signed with 0 decimals: +12, −3, 0; missing → en dash
     html = display.table(frame, "de", percent=["Anteil"], signed=["NPS"]).data
     assert cells(html) == [
         "Privat &amp; Gewerbe", "1.234,5", "1.200", "12\u202f%", "31.12.2025", "+12", "ja",
@@ -53,12 +67,31 @@ def test_table_english_formats(frame):
     assert "31/01/2026" in html and "−3.75" in html
 
 
-def test_table_escapes_headers_and_caption():
-    frame = pd.DataFrame({"<script>x</script>": ["a"], "A & B": [1]})
-    html = display.table(frame, "de", caption="Umsatz <2025> & mehr").data
-    assert "<script>" not in html
-    assert "&lt;script&gt;x&lt;/script&gt;" in html and "A &amp; B" in html
-    assert "<caption>Umsatz &lt;2025&gt; &amp; mehr</caption>" in html
+def test_table_escapes_headers_cells_index_and_caption():
+    frame = pd.DataFrame({HOSTILE: [HOSTILE], "A & B": [1]}, index=pd.Index([HOSTILE], name="K"))
+    html = display.table(frame, "de", caption=HOSTILE, index=True).data
+    assert "<script" not in html
+    assert cells(html, "caption") == [ESCAPED]
+    assert cells(html, "th") == ["K", ESCAPED, "A &amp; B", ESCAPED]  # head, then row head
+    assert cells(html) == [ESCAPED, "1"]
+
+
+def test_client_text_is_escaped_by_every_helper():
+    fig, _ = plt.subplots()
+    snippets = {
+        "section_heading": display.section_heading("kpi", HOSTILE, HOSTILE).data,
+        "subheading": display.subheading(HOSTILE).data,
+        "reading": display.reading(HOSTILE).data,
+        "note": display.note(HOSTILE, "warning").data,
+        "figure": display.figure(fig, HOSTILE, caption=HOSTILE).data,
+    }
+    for name, html in snippets.items():
+        assert "<script" not in html, name
+        assert ESCAPED in html, name
+    assert f'alt="{ESCAPED}"' in snippets["figure"]  # quotes cannot end the attribute
+    # text that looks escaped is still text: its & is escaped again
+    assert "&amp;amp;" in display.subheading("&amp;").data
+    assert "O&#x27;Brien" in display.subheading("O'Brien").data
 
 
 def test_table_aligns_numbers_right(frame):
@@ -101,6 +134,25 @@ def test_section_heading_anchor_and_escaping():
     assert display.anchor("maturity") == "sec-maturity"
 
 
+def test_small_n_badge_uses_the_words_the_appendix_explains():
+    # below the documented default threshold (analysis.small_n) a number gets the badge
+    below = Analysis().small_n - 1
+    badge = display.small_n_badge(below, "de").data
+    assert badge == f'<span class="cx-badge cx-small-n">geringe Aussagekraft (n = {below})</span>'
+    for lang in ("de", "en"):
+        # the glossary term ("Limited reliability" starts a line there, so ignore case)
+        term = t("report.appendix.glossary.terms.small_n.term", lang).casefold()
+        assert display.small_n_text(below, lang).casefold() == f"{term} (n = {below})"
+        # the method note quotes the same words and names the threshold
+        note = t("report.appendix.method.notes.small_n.text", lang, small_n=below + 1, min_n=10)
+        assert term in note.casefold() and f" {below + 1} " in note
+
+
+def test_small_n_badge_formats_large_n_in_the_report_language():
+    assert display.small_n_text(1240, "de") == "geringe Aussagekraft (n = 1.240)"
+    assert display.small_n_text(1240, "en") == "limited reliability (n = 1,240)"
+
+
 def test_small_texts_in_both_languages():
     assert ">geringe Aussagekraft (n = 24)<" in display.small_n_badge(24, "de").data
     assert ">limited reliability (n = 1,240)<" in display.small_n_badge(1240, "en").data
@@ -132,4 +184,7 @@ def test_figure_is_inline_png_with_alt_and_closed():
     assert base64.b64decode(src).startswith(b"\x89PNG")
     assert 'alt="NPS &quot;je&quot; Segment"' in html
     assert "<figcaption>Quelle &amp; Stand</figcaption>" in html
-    assert re.search(r'width="\d+"', html)
+    # shown at its physical size: PNG pixels at DPI → CSS pixels at 96 per inch
+    png = base64.b64decode(src)
+    png_width = int.from_bytes(png[16:20], "big")
+    assert f'width="{round(png_width * 96 / DPI)}"' in html
