@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cxlib.report.summary import MAX_STATEMENTS, compose, data_quality_statement
+from cxlib.report.summary import MAX_STATEMENTS, Statement, compose, data_quality_statement
+from cxlib.runner.results import SectionRecord
 
 
 def quality(read: int, rejected: int) -> pd.DataFrame:
     return pd.DataFrame({"table": ["customers"], "rows_read": [read], "rows_rejected": [rejected]})
 
 
-def section(name: str, count: int) -> dict:
-    return {
-        "id": name,
-        "summary": [{"text": f"{name} {k}", "light": "grey"} for k in range(1, count + 1)],
-    }
+def section(name: str, count: int) -> SectionRecord:
+    statements = [Statement(f"{name} {k}", "grey", name) for k in range(1, count + 1)]
+    return SectionRecord(id=name, summary=tuple(statements))
 
 
 def test_every_section_gets_its_first_statement_before_any_second():
