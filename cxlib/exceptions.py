@@ -7,7 +7,8 @@ to fix. Anything else escaping from cxlib is a bug.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 #: How many single problems a message lists before it summarises the rest.
@@ -134,3 +135,139 @@ class CXWarning(UserWarning):
 
 class SmallSampleWarning(CXWarning):
     """A figure rests on so few answers that it must be read with care."""
+
+
+class ResultsFileError(CXError):
+    """A client's ``results.json`` is unreadable, invalid or from another schema version."""
+
+
+@dataclass(frozen=True)
+class ErrorPlace:
+    """Where one problem of a user's error is: a data cell, a row, a file or a parameter key.
+
+    For a data problem the fields of its :class:`DataProblem`; for a
+    parameter problem ``file`` and ``key`` (the dotted key with its line).
+    """
+
+    message: str
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    expected: str | None = None
+    key: str | None = None
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    """A user's error (a :class:`CXError`) as plain data, to leave the process it was raised in.
+
+    A notebook kernel sends it to the runner (see :mod:`cxlib.runner.cell_errors`):
+    ``error_type`` is the class name, ``message`` the plain message the user
+    reads, ``places`` every problem with file, row, column, value (data) or
+    key (parameters). ``file``, ``row``, ``column``, ``value`` and ``code``
+    are the first place's.
+    """
+
+    error_type: str
+    message: str
+    places: tuple[ErrorPlace, ...] = ()
+
+    @classmethod
+    def of(cls, error: CXError) -> ErrorRecord:
+        """The record of ``error``; data and parameter errors with their places."""
+        if isinstance(error, DataError):
+            names = {f.name for f in fields(ErrorPlace)}
+            places = tuple(
+                ErrorPlace(**{k: v for k, v in asdict(p).items() if k in names})
+                for p in error.problems
+            )
+        elif isinstance(error, ParameterError):
+            places = tuple(
+                ErrorPlace(message, file=error.file, key=key or None)
+                for key, message in error.problems
+            )
+        else:
+            places = ()
+        return cls(type(error).__name__, str(error), places)
+
+    def _first(self) -> ErrorPlace:
+        return self.places[0] if self.places else ErrorPlace(self.message)
+
+    @property
+    def file(self) -> str | None:
+        """The file of the first problem (None when the error names none)."""
+        return self._first().file
+
+    @property
+    def row(self) -> int | None:
+        """The row of the first problem as the user sees it in the file."""
+        return self._first().row
+
+    @property
+    def column(self) -> str | None:
+        """The column of the first problem, by the client's header."""
+        return self._first().column
+
+    @property
+    def value(self) -> str | None:
+        """The value found in the first problem's cell."""
+        return self._first().value
+
+    @property
+    def code(self) -> str | None:
+        """The machine-readable code of the first problem, where it has one."""
+        return self._first().code
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form (see :meth:`from_dict`)."""
+        return {
+            "error_type": self.error_type,
+            "message": self.message,
+            "places": [asdict(place) for place in self.places],
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> ErrorRecord:
+        """Validate a record's JSON form; ValueError when it is not one."""
+        from pydantic import TypeAdapter, ValidationError
+
+        try:
+            return TypeAdapter(cls).validate_python(data, strict=False)
+        except ValidationError as exc:
+            raise ValueError(f"kein gültiger Fehlerdatensatz: {exc}") from None
+
+    def to_json(self) -> str:
+        """The record as JSON text."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> ErrorRecord:
+        """The record from :meth:`to_json`'s text; ValueError when it is not one."""
+        return cls.from_dict(json.loads(text))
+
+
+class NotebookError(RunError):
+    """A notebook cell failed inside the kernel.
+
+    ``record`` is the user's error as the kernel sent it (with file, row and
+    column where it has them); None when the cell failed with anything else, a
+    bug: then the message says so.
+    """
+
+    def __init__(
+        self, message: str, record: ErrorRecord | None = None, log_path: str | Path | None = None
+    ):
+        self.plain_message = message
+        self.record = record
+        super().__init__(message, log_path)
+
+    @property
+    def internal(self) -> bool:
+        """True for a bug (no user's error record came back)."""
+        return self.record is None
+
+    def with_log(self, log_path: str | Path) -> NotebookError:
+        """The same error, pointing at the run's log."""
+        return NotebookError(self.plain_message, self.record, log_path)

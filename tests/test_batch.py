@@ -7,6 +7,7 @@ are checked in milliseconds; one slow test does it with real runs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -16,12 +17,18 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import cxlib
+import cxlib.runner.attempt
 import cxlib.runner.batch
 import cxlib.runner.run
 from cxlib.cli import main
 from cxlib.parameters.schema import load_parameters
 from cxlib.runner.batch import BatchResult, run_batch, unchanged_result
+from cxlib.runner.results import write_results
 from cxlib.runner.run import RunResult, input_hash, notebook_paths, stored_input_hash
+
+from .conftest import MINIMAL
+from .results_factory import client_results
 
 PROJECT = Path(__file__).resolve().parent.parent
 SMALL = PROJECT / "parameters" / "berger-haustechnik.yaml"
@@ -62,8 +69,10 @@ def skip_if_source_changed(before: dict[str, int]) -> None:
 class FakeRuns:
     """Stands in for :func:`cxlib.runner.batch.run_one`: records calls, writes a good run's files.
 
-    The recorded hash is sha256 over the same inputs, computed here by hand
-    for the parameter and data bytes, so a change the batch misses shows up.
+    The results.json it writes records :func:`cxlib.runner.run.input_hash` of
+    the client's inputs at the time of the call, as a real run does; that this
+    hash covers the documented inputs is checked by hand in
+    ``test_input_hash_is_sha256_over_the_documented_inputs``.
     """
 
     def __init__(self, fail: set[str] | None = None) -> None:
@@ -82,8 +91,8 @@ class FakeRuns:
         folder = out_dir / client
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "report.html").write_text(f"<html>{client} {lang}</html>", encoding="utf-8")
-        results = {"input_hash": input_hash(params, notebook_paths(), lang)}
-        (folder / "results.json").write_text(json.dumps(results), encoding="utf-8")
+        digest = input_hash(params, notebook_paths(), lang)
+        write_results(client_results(client_id=client, input_hash=digest), folder)
         shutil.rmtree(out_dir / f"{client}.failed", ignore_errors=True)
         return RunResult(client, "ok", 0.1, folder / "report.html")
 
@@ -226,11 +235,76 @@ def test_missing_report_or_broken_results_json_runs_again(tmp_path: Path, fake: 
     assert stored_input_hash(tmp_path / "nirgends") is None
 
 
-def test_a_broken_parameter_file_is_run_and_fails_plainly(tmp_path: Path, fake: FakeRuns):
+def test_a_broken_parameter_file_is_run_and_fails_plainly(
+    tmp_path: Path,
+    fake: FakeRuns,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
     params = copy_client(tmp_path)
-    batch(tmp_path)
-    params.write_text(params.read_text(encoding="utf-8") + "unbekannt: 1\n", encoding="utf-8")
+    batch(tmp_path)  # a good report first
+    good = (tmp_path / "out" / "berger-haustechnik" / "report.html").read_bytes()
+    text = params.read_text(encoding="utf-8") + "unbekannt: 1\n"
+    params.write_text(text, encoding="utf-8")
+    line = len(text.splitlines())  # the misspelt key is the file's last line
     assert unchanged_result(params, tmp_path / "out", None) is None
+
+    # the real run, through the command line: not skipped, fails with a plain message
+    monkeypatch.setattr(cxlib.runner.batch, "run_one", cxlib.runner.attempt.run_one)
+    args = ["batch", str(tmp_path / "parameters"), "--out", str(tmp_path / "out"), "-j", "1"]
+    assert main([*args, "--no-progress"]) == 1
+    captured = capsys.readouterr()
+    assert "FEHLER" in captured.out and "0 von 1 Berichten erstellt" in captured.out
+    assert f"Parameterdatei {params.resolve()}" in captured.err
+    assert f"unbekannt (Zeile {line}): unbekannter Schlüssel" in captured.err
+    assert "Traceback" not in captured.err and "Interner Fehler" not in captured.err
+    # nothing written: the good report stays, no failed or temporary folder
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["berger-haustechnik"]
+    assert (tmp_path / "out" / "berger-haustechnik" / "report.html").read_bytes() == good
+    assert fake.calls == [("berger-haustechnik", None)]  # only the first, faked run
+
+
+def test_input_hash_is_sha256_over_the_documented_inputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The hash computed by hand for a client without data, logo or questionnaire.
+
+    Documented inputs, in order: ``lang:<lang>``, the library versions (JSON,
+    sorted keys), the parameter file, each notebook, the cxlib version and
+    every cxlib source file by relative path; each file after a
+    ``<label>:<name>`` line.
+    """
+    package = tmp_path / "cxlib"
+    (package / "sub").mkdir(parents=True)
+    (package / "sub" / "a.py").write_bytes(b"A = 1\n")
+    (package / "b.yaml").write_bytes(b"b: 2\n")
+    (package / "ignored.txt").write_bytes(b"not a source file\n")
+    monkeypatch.setattr(cxlib.runner.run, "PACKAGE_DIR", package)
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "01-a.ipynb").write_bytes(b"{}")
+    (notebooks / "02-b.ipynb").write_bytes(b'{"cells": []}')
+    params_file = tmp_path / "kunde.yaml"
+    params_file.write_text(MINIMAL, encoding="utf-8")
+    params = load_parameters(params_file)
+    versions = json.dumps(cxlib.runner.run.versions(), sort_keys=True).encode()
+
+    expected = hashlib.sha256(
+        b"lang:en\n"
+        + versions
+        + b"params:kunde.yaml\n"
+        + MINIMAL.encode()
+        + b"notebook:01-a.ipynb\n{}"
+        + b'notebook:02-b.ipynb\n{"cells": []}'
+        + f"cxlib {cxlib.__version__}\n".encode()
+        + b"b.yaml"
+        + b"b: 2\n"
+        + b"sub/a.py"
+        + b"A = 1\n"
+    ).hexdigest()
+    paths = sorted(notebooks.glob("*.ipynb"))
+    assert input_hash(params, paths, "en") == expected
+    assert input_hash(params, paths) != expected  # the file's language is de
 
 
 def test_cli_says_unveraendert_and_exits_0(
@@ -289,7 +363,7 @@ def test_unchanged_check_of_the_biggest_demo_client_is_fast(tmp_path: Path, froz
     folder.mkdir(parents=True)
     (folder / "report.html").write_text("<html></html>", encoding="utf-8")
     digest = input_hash(params, notebook_paths())
-    (folder / "results.json").write_text(json.dumps({"input_hash": digest}), encoding="utf-8")
+    write_results(client_results(client_id=params.client.id, input_hash=digest), folder)
     unchanged_result(BIG, tmp_path / "out", None)  # warm-up: imports, pydantic
     started = time.perf_counter()
     result = unchanged_result(BIG, tmp_path / "out", None)

@@ -6,7 +6,6 @@ real notebooks; one kills a worker while its kernel runs.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import subprocess
@@ -22,8 +21,10 @@ import cxlib.runner.dask_batch as dask_batch
 from cxlib.cli import main
 from cxlib.runner.batch import run_batch, unchanged_result
 from cxlib.runner.dask_batch import TaskOutput, run_task, store
+from cxlib.runner.results import read_results
 from cxlib.runner.run import RunResult
 
+from .results_factory import client_results
 from .test_batch import copy_client, skip_if_source_changed, source_stamp
 
 
@@ -100,21 +101,22 @@ def test_store_replaces_only_on_success_and_rewrites_worker_paths(tmp_path: Path
 def test_a_run_the_worker_could_not_record_is_added_to_the_portfolio(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    from cxlib.portfolio.database import Portfolio
+    from cxlib.portfolio.storage import Portfolio
 
     monkeypatch.delenv("CXWB_PORTFOLIO", raising=False)
     params = copy_client(tmp_path)
-    results = {"client_id": "berger-haustechnik", "lang": "de", "input_hash": "x", "sections": []}
+    results = client_results(client_id="berger-haustechnik", input_hash="ab" * 32)
     output = TaskOutput(
         RunResult("berger-haustechnik", "ok", 9.0, Path("/w/berger-haustechnik/report.html")),
         "/w",
         "berger-haustechnik",
-        {"report.html": b"<html></html>", "results.json": json.dumps(results).encode()},
+        {"report.html": b"<html></html>", "results.json": results.to_json().encode()},
     )
     out = tmp_path / "out"
     out.mkdir()
     store(output, out, params)
-    assert len(Portfolio(out / "portfolio.sqlite").records()) == 1
+    (recorded,) = Portfolio(out / "portfolio.sqlite").records()
+    assert recorded.input_hash == "ab" * 32
     (tmp_path / "out2").mkdir()
     store(replace(output, portfolio_recorded=True), tmp_path / "out2", params)  # worker did it
     assert not (tmp_path / "out2" / "portfolio.sqlite").exists()
@@ -176,8 +178,7 @@ def test_local_cluster_runs_two_clients_and_one_fails_cleanly(tmp_path: Path, wo
         assert result.report == out / client / "report.html"
         html = result.report.read_text(encoding="utf-8")
         assert '<html lang="de"' in html and "Management-Summary" in html
-        results = json.loads((out / client / "results.json").read_text(encoding="utf-8"))
-        assert results["client_id"] == client
+        assert read_results(out / client).client_id == client
         assert len(list((out / client / "notebooks").glob("*.ipynb"))) == 4
         assert result.attempts == 1
     folders = sorted(p.name for p in out.iterdir() if p.is_dir())
@@ -185,7 +186,7 @@ def test_local_cluster_runs_two_clients_and_one_fails_cleanly(tmp_path: Path, wo
     table = batch.table()
     assert "FEHLER" in table and "wiederholt" not in table
     # the workers saw the output folder: they wrote the portfolio themselves
-    from cxlib.portfolio.database import Portfolio
+    from cxlib.portfolio.storage import Portfolio
 
     assert len(Portfolio(out / "portfolio.sqlite").records()) == 2
     # the hash recorded by the workers is the one this process computes

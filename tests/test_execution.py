@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from cxlib.exceptions import RunError
+from cxlib.exceptions import NotebookError, RunError
 from cxlib.runner.execution import SOURCE_KEY, combine, deal, execute, split, stitch
 from cxlib.runner.kernel import notebook_kernels, started_kernels
 from cxlib.runner.run import notebook_paths
@@ -96,3 +96,36 @@ def test_a_users_error_in_the_second_kernel_ends_the_run_with_its_plain_message(
         execute(paths, {"output_dir": str(tmp_path)}, kernels, tmp_path)
     assert str(caught.value) == "Die Kundentabelle fehlt."
     assert (tmp_path / "workbook-2.ipynb").is_file()  # the failed notebook stays for the log
+
+
+@pytest.mark.slow
+def test_any_cxerror_comes_back_as_a_record_anything_else_as_internal(tmp_path: Path):
+    # an error type no runner module knows of: defined in the cell itself
+    user_error = _notebook(
+        tmp_path / "01-user.ipynb",
+        "from cxlib.exceptions import DataError, DataProblem\n"
+        "class LocalError(DataError):\n"
+        "    pass\n"
+        "raise LocalError([DataProblem('kunden.csv', 'kein Datum', row=7, column='Kunde seit',\n"
+        "                              value='31.02.2024', expected='ein Datum')])",
+    )
+    bug = _notebook(tmp_path / "02-bug.ipynb", "{}['fehlt']")
+    with started_kernels(1, preload=()) as kernels:
+        with pytest.raises(NotebookError) as user:
+            execute([user_error], {"output_dir": str(tmp_path)}, kernels, tmp_path)
+        with pytest.raises(NotebookError) as internal:
+            execute([bug], {"output_dir": str(tmp_path)}, kernels, tmp_path)
+    record = user.value.record
+    assert record is not None and not user.value.internal
+    assert record.error_type == "LocalError"
+    assert (record.file, record.row, record.column, record.value) == (
+        "kunden.csv",
+        7,
+        "Kunde seit",
+        "31.02.2024",
+    )
+    assert record.places[0].expected == "ein Datum"
+    assert str(user.value) == record.message
+    assert "kunden.csv, Zeile 7, Spalte „Kunde seit“: kein Datum" in record.message
+    assert internal.value.internal and internal.value.record is None
+    assert "KeyError" in str(internal.value) and "Programmfehler" in str(internal.value)

@@ -18,6 +18,8 @@ from cxlib.parameters.schema import ClientParameters
 from cxlib.report import blocks as display
 from cxlib.report.render import notebook_html, render_report
 
+from .results_factory import client_results
+
 # A real (1 × 1 px) PNG.
 PNG = base64.b64encode(
     bytes.fromhex(
@@ -196,13 +198,13 @@ def tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
 @pytest.fixture(scope="module")
 def report_de(tmp_path_factory) -> str:
     params = make_params(tmp_path_factory.mktemp("de"), name=MALICIOUS)
-    return render_report(make_notebook(), params, RESULTS, "de")
+    return render_report(make_notebook(), params, client_results(**RESULTS), "de")
 
 
 @pytest.fixture(scope="module")
 def report_en(tmp_path_factory) -> str:
     params = make_params(tmp_path_factory.mktemp("en"), lang="en")
-    return render_report(make_notebook(), params, RESULTS, "en")
+    return render_report(make_notebook(), params, client_results(**RESULTS), "en")
 
 
 def test_document_head(report_de, report_en):
@@ -362,21 +364,21 @@ def test_english_variant(report_de, report_en):
 def test_caller_notebook_unchanged(tmp_path):
     nb = make_notebook()
     before = copy.deepcopy(nb)
-    render_report(nb, make_params(tmp_path), RESULTS, "de")
+    render_report(nb, make_params(tmp_path), client_results(**RESULTS), "de")
     assert nb == before
 
 
 def test_missing_section_heading_warns(tmp_path):
     results = {**RESULTS, "sections": [*RESULTS["sections"], {"id": "survival", "title": "X"}]}
     with pytest.warns(CXWarning, match="X"):
-        render_report(make_notebook(), make_params(tmp_path), results, "de")
+        render_report(make_notebook(), make_params(tmp_path), client_results(**results), "de")
 
 
 def test_empty_report_is_small(tmp_path):
     minimal = {"sections": [], "summary": [], "data_quality": [], "versions": {}}
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nothing to warn about
-        html = render_report(new_notebook(), make_params(tmp_path), minimal, "de")
+        html = render_report(new_notebook(), make_params(tmp_path), client_results(**minimal), "de")
     assert len(html.encode("utf-8")) < 30_000
     assert "Es wurden keine Kundendaten eingelesen." in html
 
@@ -387,13 +389,13 @@ def test_png_logo_inlined_and_missing_logo_warns(tmp_path):
     png_params = params.model_copy(
         update={"branding": params.branding.model_copy(update={"logo": "logo.png"})}
     )
-    html = render_report(make_notebook(), png_params, RESULTS, "de")
+    html = render_report(make_notebook(), png_params, client_results(**RESULTS), "de")
     assert f'class="cover-logo" src="data:image/png;base64,{PNG}"' in html
     gone = params.model_copy(
         update={"branding": params.branding.model_copy(update={"logo": "fehlt.svg"})}
     )
     with pytest.warns(CXWarning, match="Logo"):
-        html = render_report(make_notebook(), gone, RESULTS, "de")
+        html = render_report(make_notebook(), gone, client_results(**RESULTS), "de")
     assert '<img class="cover-logo"' not in html
 
 

@@ -17,9 +17,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cxlib.exceptions import DataError, RunError
+from cxlib.exceptions import DataError, NotebookError, RunError
 from cxlib.runner.batch import run_batch
 from cxlib.runner.kernel import notebook_kernels
+from cxlib.runner.results import read_results
 from cxlib.runner.run import run_client
 from cxlib.texts import t
 
@@ -82,6 +83,13 @@ def test_cli_writes_report_results_notebooks_and_log(german_run: Path):
     assert {"customers", "survey", "maturity"} <= tables
     kernels = notebook_kernels()
     assert f"notebooks in {kernels} kernel(s)" in (german_run / "run.log").read_text("utf-8")
+
+
+def test_results_json_is_the_typed_model_written_byte_for_byte(german_run: Path):
+    text = (german_run / "results.json").read_text(encoding="utf-8")
+    results = read_results(german_run)
+    assert results.to_json() == text
+    assert results.client_id == "berger-haustechnik" and results.lang == "de"
 
 
 def test_report_is_clean_offline_and_german(german_run: Path):
@@ -190,7 +198,8 @@ def test_failures_never_touch_the_last_good_report(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("CXWB_NOTEBOOKS", str(broken))
     with pytest.raises(RunError) as info:
         run_client(params, out_dir=out)
-    assert "ZeroDivisionError" in str(info.value)
+    assert "ZeroDivisionError" in str(info.value) and "Programmfehler" in str(info.value)
+    assert isinstance(info.value, NotebookError) and info.value.internal
     assert info.value.log_path and Path(info.value.log_path).is_file()
     assert "ZeroDivisionError" in Path(info.value.log_path).read_text(encoding="utf-8")
     assert snapshot(out / "berger-haustechnik") == good
@@ -242,13 +251,34 @@ def test_papermill_runs_one_notebook_directly_with_the_same_analysis(
     assert record == next(s for s in results["sections"] if s["id"] == "kpi")
 
 
-def test_every_analysis_error_counts_as_the_users_to_fix():
-    from cxlib.runner.execution import user_error_names
+def test_a_users_error_only_the_kernel_sees_comes_back_with_file_row_and_column(
+    tmp_path: Path,
+):
+    """An unknown statement id in the maturity answers passes loading; the analysis refuses it."""
+    import openpyxl
 
-    names = user_error_names()
-    assert {"SurvivalError", "NoEventsError", "MaturityDataError", "RatingError"} <= names
-    assert {"KpiInputError", "CatalogueError", "DataError"} <= names
-    assert "KeyError" not in names and "ValueError" not in names
+    params = copy_client(tmp_path)
+    answers = tmp_path / "data" / "berger-haustechnik" / "reifegrad_workshop.xlsx"
+    book = openpyxl.load_workbook(answers)
+    sheet = book["Reifegrad"]
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("Frage") + 1
+    sheet.cell(row=5, column=column, value="D9.9")  # row 5 as the user sees it in Excel
+    book.save(answers)
+    out = tmp_path / "reports"
+    with pytest.raises(NotebookError) as caught:
+        run_client(params, out_dir=out, parallel=1)
+    error = caught.value
+    assert not error.internal
+    record = error.record
+    assert record.error_type == "MaturityDataError"
+    assert Path(record.file).name == answers.name
+    assert (record.row, record.column, record.value) == (5, "Frage", "D9.9")
+    assert str(error).startswith(record.message)
+    assert "Zeile 5, Spalte „Frage“" in str(error) and "Programmfehler" not in str(error)
+    assert error.log_path and Path(error.log_path).is_file()
+    assert not (out / "berger-haustechnik").exists()  # no report
+    assert (out / "berger-haustechnik.failed" / "run.log").is_file()
 
 
 @pytest.mark.slow

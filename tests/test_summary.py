@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cxlib.report.summary import compose, data_quality_statement
+from cxlib.report.summary import Statement, compose, data_quality_statement
+from cxlib.runner.results import SectionRecord
 
 
 def quality(*tables: tuple[int, int]) -> pd.DataFrame:
@@ -24,11 +25,9 @@ def quality(*tables: tuple[int, int]) -> pd.DataFrame:
     )
 
 
-def section(name: str, count: int) -> dict:
-    return {
-        "id": name,
-        "summary": [{"text": f"{name} {k}", "light": "grey"} for k in range(1, count + 1)],
-    }
+def section(name: str, count: int) -> SectionRecord:
+    statements = [Statement(f"{name} {k}", "grey", name) for k in range(1, count + 1)]
+    return SectionRecord(id=name, summary=tuple(statements))
 
 
 def test_every_section_gets_its_first_statement_before_any_second():

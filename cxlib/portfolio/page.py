@@ -1,7 +1,7 @@
 """The portfolio in HTML: the comparison block of a client report and ``cxwb portfolio``.
 
 * :func:`benchmark_view` turns results.json's ``benchmark`` (see
-  :mod:`cxlib.portfolio.database`) into the texts and table rows of the small section
+  :mod:`cxlib.portfolio.comparison`) into the texts and table rows of the small section
   "Einordnung im Kundenvergleich" in the client report
   (``templates/report/benchmark.html.j2``). It shows only what the benchmark
   holds: the client's own values and aggregates over at least five others.
@@ -32,14 +32,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from cxlib import formatting as fmt
 from cxlib.exceptions import PortfolioError
-from cxlib.portfolio.database import (
-    MIN_COMPARABLE,
-    Portfolio,
-    PortfolioRecord,
-    client_key,
-    database_path,
-    latest,
-)
+from cxlib.portfolio.comparison import MIN_COMPARABLE, Benchmark
+from cxlib.portfolio.records import PortfolioRecord, client_key, latest
+from cxlib.portfolio.storage import Portfolio, database_path
 from cxlib.resources import templates_dir
 from cxlib.texts import t
 
@@ -76,25 +71,25 @@ def _label(kind: str, value: str | None, lang: str) -> str:
 # --- the block in the client report ----------------------------------------------
 
 
-def benchmark_view(benchmark: Mapping[str, Any] | None, lang: str) -> dict[str, Any] | None:
+def benchmark_view(benchmark: Benchmark | None, lang: str) -> dict[str, Any] | None:
     """Texts and rows of the report's comparison section; None to leave it out.
 
     Left out when the portfolio is switched off, does not exist yet or could
     not be read (the run's log says why); one sentence when it exists but has
     too few comparable clients.
     """
-    if not benchmark or benchmark.get("reason") in ("off", "error"):
+    if benchmark is None or benchmark.reason in ("off", "error"):
         return None
-    minimum = fmt.integer(benchmark.get("min_comparable", MIN_COMPARABLE), lang)
-    if not benchmark.get("available"):
+    minimum = fmt.integer(benchmark.min_comparable, lang)
+    if not benchmark.available:
         return {"available": False, "text": t("portfolio.report.too_few", lang, min=minimum)}
     sentences, rows = [], []
-    for item in benchmark.get("positions", []):
-        metric = str(item["metric"])
+    for item in benchmark.positions:
+        metric = item.metric
         label = t(f"portfolio.metrics.{metric}", lang)
-        value = format_metric(metric, item.get("value"), lang)
-        if not item.get("shown"):
-            reason = "no_value" if item.get("value") is None else "not_compared"
+        value = format_metric(metric, item.value, lang)
+        if not item.shown:
+            reason = "no_value" if item.value is None else "not_compared"
             rows.append(
                 {
                     "metric": label,
@@ -103,8 +98,8 @@ def benchmark_view(benchmark: Mapping[str, Any] | None, lang: str) -> dict[str, 
                 }
             )
             continue
-        n, better = fmt.integer(item["n_others"], lang), fmt.integer(item["better_than"], lang)
-        median = format_metric(metric, item["median"], lang, aggregate=True)
+        n, better = fmt.integer(item.n_others, lang), fmt.integer(item.better_than, lang)
+        median = format_metric(metric, item.median, lang, aggregate=True)
         key = "sentence_churn" if metric == "churn_rate" else "sentence"
         sentences.append(
             t(f"portfolio.report.{key}", lang, metric=label, better=better, n=n, median=median)
@@ -119,14 +114,13 @@ def benchmark_view(benchmark: Mapping[str, Any] | None, lang: str) -> dict[str, 
                 "range": t(
                     "portfolio.report.range",
                     lang,
-                    low=format_metric(metric, item["q1"], lang, aggregate=True),
-                    high=format_metric(metric, item["q3"], lang, aggregate=True),
+                    low=format_metric(metric, item.q1, lang, aggregate=True),
+                    high=format_metric(metric, item.q3, lang, aggregate=True),
                 ),
             }
         )
-    as_of = benchmark.get("as_of")
     try:
-        date = fmt.date(dt.datetime.fromisoformat(str(as_of)), lang)
+        date = fmt.date(dt.datetime.fromisoformat(str(benchmark.as_of)), lang)
     except ValueError:
         date = fmt.MISSING
     return {
@@ -134,9 +128,9 @@ def benchmark_view(benchmark: Mapping[str, Any] | None, lang: str) -> dict[str, 
         "intro": t(
             "portfolio.report.intro",
             lang,
-            n=fmt.integer(benchmark.get("n_comparable"), lang),
-            model=_label("business_model", benchmark.get("business_model"), lang),
-            size=_label("size_class", benchmark.get("size_class"), lang),
+            n=fmt.integer(benchmark.n_comparable, lang),
+            model=_label("business_model", benchmark.business_model, lang),
+            size=_label("size_class", benchmark.size_class, lang),
         ),
         "sentences": sentences,
         "rows": rows,

@@ -26,7 +26,7 @@ import re
 import warnings
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 from bs4 import BeautifulSoup
@@ -47,6 +47,10 @@ from cxlib.report import charts as plots
 from cxlib.report.blocks import anchor, nobreak
 from cxlib.resources import templates_dir
 from cxlib.texts import t
+
+if TYPE_CHECKING:
+    from cxlib.report.summary import Statement
+    from cxlib.runner.results import ClientResults, QualityRow
 
 __all__ = ["notebook_html", "render_report"]
 
@@ -267,11 +271,7 @@ def _table_label(name: str, lang: str) -> str:
         return name
 
 
-def _timestamp(value: Any, lang: str) -> str:
-    try:
-        stamp = dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return _text(value)
+def _timestamp(stamp: dt.datetime, lang: str) -> str:
     return t(
         "report.appendix.reproducibility.time",
         lang,
@@ -280,17 +280,17 @@ def _timestamp(value: Any, lang: str) -> str:
     )
 
 
-def _summary(items: Iterable[Mapping[str, Any]], titles: Mapping[str, str]) -> list[dict]:
+def _summary(items: Iterable[Statement], titles: Mapping[str, str]) -> list[dict]:
     out = []
     for item in items:
-        light = item.get("light", "grey")
+        light = item.light
         if light not in SYMBOLS:
             warnings.warn(f"Unbekannte Ampel {light!r}; als grau gezeigt.", CXWarning, stacklevel=3)
             light = "grey"
-        section = item.get("section")
+        section = item.section
         out.append(
             {
-                "text": nobreak(item.get("text", "")),
+                "text": nobreak(item.text),
                 "light": light,
                 "anchor": anchor(section) if section in titles else None,
                 "section_title": titles.get(section, ""),
@@ -299,16 +299,16 @@ def _summary(items: Iterable[Mapping[str, Any]], titles: Mapping[str, str]) -> l
     return out
 
 
-def _quality(rows: Iterable[Mapping[str, Any]], lang: str) -> list[dict]:
+def _quality(rows: Iterable[QualityRow], lang: str) -> list[dict]:
     return [
         {
-            "table": _table_label(str(row.get("table", "")), lang),
-            "file": _text(row.get("file")),
-            "rows_read": fmt.integer(row.get("rows_read"), lang),
-            "rows_rejected": fmt.integer(row.get("rows_rejected"), lang),
-            "missing": fmt.integer(row.get("missing"), lang),
-            "ignored_columns": _text(row.get("ignored_columns")),
-            "reasons": _text(row.get("reasons")),
+            "table": _table_label(row.table, lang),
+            "file": _text(row.file),
+            "rows_read": fmt.integer(row.rows_read, lang),
+            "rows_rejected": fmt.integer(row.rows_rejected, lang),
+            "missing": fmt.integer(row.missing, lang),
+            "ignored_columns": _text(row.ignored_columns),
+            "reasons": _text(row.reasons),
         }
         for row in rows
     ]
@@ -329,27 +329,27 @@ def _check_anchors(body: str, sections: list[dict]) -> None:
 def render_report(
     notebook: nbformat.NotebookNode,
     params: ClientParameters,
-    results: Mapping[str, Any],
+    results: ClientResults,
     lang: str,
 ) -> str:
     """The complete client report as one self-contained HTML document.
 
     ``notebook`` holds the executed analysis notebooks' cells in report order
-    (:func:`cxlib.runner.execution.combine`), ``results`` the
-    content of results.json (``sections``, ``summary``, ``data_quality``,
-    ``versions``, ``input_hash``, ``generated_at``).
+    (:func:`cxlib.runner.execution.combine`), ``results`` the run's
+    results.json (its sections, summary, data quality, benchmark, versions,
+    input hash and time).
     """
     body = notebook_html(notebook, lang)
     sections = [
         {
-            "anchor": anchor(s["id"]),
-            "title": str(s.get("title", s["id"])),
-            "subtitle": nobreak(s.get("subtitle") or ""),
+            "anchor": anchor(s.id),
+            "title": s.title if s.title is not None else s.id,
+            "subtitle": nobreak(s.subtitle or ""),
         }
-        for s in results.get("sections", [])
+        for s in results.sections
     ]
     _check_anchors(body, sections)
-    titles = {s["id"]: str(s.get("title", s["id"])) for s in results.get("sections", [])}
+    titles = {s.id: s.title if s.title is not None else s.id for s in results.sections}
     titles["appendix"] = t("report.appendix.title", lang)
     small_n, min_n = params.analysis.small_n, params.analysis.min_n
     values = {
@@ -370,8 +370,8 @@ def render_report(
         "report_date": fmt.date(params.report_date, lang),
         "logo_uri": _logo_uri(params),
         "sections": sections,
-        "summary": _summary(results.get("summary", []), titles),
-        "benchmark": benchmark_view(results.get("benchmark"), lang),  # None: no block
+        "summary": _summary(results.summary, titles),
+        "benchmark": benchmark_view(results.benchmark, lang),  # None: no block
         "body": Markup(body),  # rendered and cleaned by notebook_html
         "method_notes": [
             (
@@ -380,7 +380,7 @@ def render_report(
             )
             for key in METHOD_NOTES
         ],
-        "quality": _quality(results.get("data_quality", []), lang),
+        "quality": _quality(results.data_quality, lang),
         "glossary": [
             (
                 t(f"report.appendix.glossary.terms.{key}.term", lang),
@@ -388,8 +388,8 @@ def render_report(
             )
             for key in GLOSSARY
         ],
-        "versions": [(str(k), str(v)) for k, v in dict(results.get("versions", {})).items()],
-        "input_hash": _text(results.get("input_hash")),
-        "generated_at": _timestamp(results.get("generated_at"), lang),
+        "versions": list(results.versions.items()),
+        "input_hash": _text(results.input_hash),
+        "generated_at": _timestamp(results.generated_at, lang),
     }
     return _environment().get_template("page.html.j2").render(context)

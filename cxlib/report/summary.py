@@ -6,13 +6,17 @@ this module orders them and adds the data-quality statement.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
 from cxlib import formatting as fmt
 from cxlib.texts import t
+
+if TYPE_CHECKING:
+    from cxlib.runner.results import SectionRecord
 
 Light = Literal["green", "amber", "red", "grey"]
 MAX_STATEMENTS = 7
@@ -59,18 +63,19 @@ def _counted(key: str, count: int, lang: str) -> str:
     return t(f"{key}.{fmt.plural(count, lang)}", lang, n=fmt.integer(count, lang))
 
 
-def compose(sections: list[dict], quality: pd.DataFrame, lang: str = "de") -> list[Statement]:
+def compose(
+    sections: Sequence[SectionRecord], quality: pd.DataFrame, lang: str = "de"
+) -> list[Statement]:
     """The management summary: the sections' statements and the data-quality one.
 
-    ``sections`` are the section records in report order, each with a
-    ``summary`` list of statement dicts, most important first. Every section's
+    ``sections`` are the section records in report order, each with its
+    ``summary`` statements, most important first. Every section's
     first statement comes before any section's second one, so that a section
     with many statements cannot crowd out the others; at most seven in all,
     in report order.
     """
     lists = [
-        [Statement(s["text"], s["light"], record["id"]) for s in record.get("summary", [])]
-        for record in sections
+        [Statement(s.text, s.light, record.id) for s in record.summary or ()] for record in sections
     ]
     chosen: set[tuple[int, int]] = set()
     for rank in range(max((len(items) for items in lists), default=0)):

@@ -22,29 +22,26 @@ import multiprocessing
 import os
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from cxlib.exceptions import CXError, ParameterError
+from cxlib.exceptions import ParameterError
 from cxlib.parameters.schema import ClientParameters, load_parameters
+from cxlib.runner.attempt import OnDone, run_one, worker_died
 from cxlib.runner.run import (
     RunResult,
     input_hash,
     notebook_paths,
-    run_client,
     skip_slow_imports,
     stored_input_hash,
 )
 
 #: How the summary table names each status.
 STATUS_LABELS = {"ok": "ok", "failed": "FEHLER", "unchanged": "unverändert"}
-
-#: Called once per finished client (updates the progress bar).
-OnDone = Callable[[Path, RunResult], None]
 
 
 @dataclass(frozen=True)
@@ -129,10 +126,6 @@ def collect_parameter_files(inputs: list[str | Path]) -> list[Path]:
     return unique
 
 
-def _client_label(path: Path) -> str:
-    return path.stem
-
-
 def readable_parameters(path: Path) -> ClientParameters | None:
     """The client's parameters, or None if they cannot be read (the run then says why)."""
     try:
@@ -173,39 +166,6 @@ def unchanged_result(
         folder / "report.html",
         None,
         log if log.is_file() else None,
-    )
-
-
-def run_one(path: Path, out_dir: Path, lang: str | None) -> RunResult:
-    """Run one client and turn any error into a failed :class:`RunResult`."""
-    started = time.perf_counter()
-    try:
-        return run_client(path, out_dir=out_dir, lang=lang, parallel=1)  # workers fill the cores
-    except CXError as exc:
-        log = getattr(exc, "log_path", None)
-        return RunResult(
-            _client_label(path),
-            "failed",
-            time.perf_counter() - started,
-            message=str(exc),
-            log=Path(log) if log else None,
-        )
-    except Exception as exc:  # a bug; the batch goes on with the other clients
-        return RunResult(
-            _client_label(path),
-            "failed",
-            time.perf_counter() - started,
-            message=f"Interner Fehler: {type(exc).__name__}: {exc}",
-        )
-
-
-def worker_died(path: Path, exc: BaseException) -> RunResult:
-    """The failed result of a client whose worker process died (or was lost)."""
-    return RunResult(
-        _client_label(path),
-        "failed",
-        0.0,
-        message=f"Arbeitsprozess abgebrochen: {type(exc).__name__}: {exc}",
     )
 
 

@@ -5,7 +5,7 @@ only when a scheduler is asked for (cxwb's start-up time stays untouched).
 
 How a run travels:
 
-* The task runs :func:`cxlib.runner.batch.run_one` on the worker, with the parameter
+* The task runs :func:`cxlib.runner.attempt.run_one` on the worker, with the parameter
   file's path as the client sees it: **the workers must read the parameter
   files and data under the same paths** (a shared file system, or the same
   checkout everywhere) and have the same cxwb installation (otherwise the
@@ -34,7 +34,6 @@ How a run travels:
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import os
 import shutil
@@ -48,8 +47,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cxlib.exceptions import RunError
-from cxlib.runner.batch import OnDone, run_one, worker_died
-from cxlib.runner.run import RunResult, _swap_into_place, skip_slow_imports
+from cxlib.runner.attempt import OnDone, run_one, worker_died
+from cxlib.runner.run import RunResult, skip_slow_imports, swap_into_place
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -131,7 +130,7 @@ def run_task(
     system) reads and writes it like a local run; otherwise the run gets no
     comparison and the batch records it after storing the report.
     """
-    from cxlib.portfolio.database import ENV_VAR
+    from cxlib.portfolio.storage import ENV_VAR
 
     _prepare_process()
     _log_start(batch_id, params_file)
@@ -172,7 +171,7 @@ def _write_folder(out: Path, name: str, files: dict[str, bytes]) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     final = out / name
-    _swap_into_place(tmp, final)
+    swap_into_place(tmp, final)
     return final
 
 
@@ -205,12 +204,14 @@ def store(output: TaskOutput, out: Path, params_file: Path | None = None) -> Run
 def _record_portfolio(params_file: Path, folder: Path, out: Path) -> None:
     """Add a run the worker could not record to the portfolio (never raises)."""
     from cxlib.parameters.schema import load_parameters
-    from cxlib.portfolio.database import database_path, record_run
+    from cxlib.portfolio.hooks import record_run
+    from cxlib.portfolio.storage import database_path
+    from cxlib.runner.results import read_results
 
     if database_path(out) is None:
         return
     try:
-        results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+        results = read_results(folder)
         params = load_parameters(params_file)
     except Exception:  # the report stands; the portfolio misses this run
         return
@@ -277,7 +278,7 @@ def run_on_dask(
     """
     from distributed import as_completed
 
-    from cxlib.portfolio.database import database_path
+    from cxlib.portfolio.storage import database_path
 
     batch_id = uuid.uuid4().hex
     portfolio_path = database_path(out)

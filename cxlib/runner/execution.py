@@ -11,14 +11,14 @@ each client one kernel.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cxlib.exceptions import CXError, RunError
+from cxlib.exceptions import NotebookError
+from cxlib.runner.cell_errors import record_in
 from cxlib.runner.kernel import ThisPythonKernelManager
 
 if TYPE_CHECKING:
@@ -26,33 +26,7 @@ if TYPE_CHECKING:
 
 #: Key in every stitched cell's metadata naming the notebook it came from.
 SOURCE_KEY = "cxwb_source"
-#: Modules that define the analyses' own CXError subclasses (raised inside the kernel).
-ERROR_MODULES = (
-    "cxlib.kpis.survey",
-    "cxlib.survival.errors",
-    "cxlib.maturity.assessment",
-    "cxlib.maturity.catalogue",
-    "cxlib.journeys.selection",
-)
-
 log = logging.getLogger("cxlib.runner.run")
-
-
-def user_error_names() -> set[str]:
-    """Names of every error type the user can fix: CXError and all its subclasses.
-
-    A cell that raises e.g. ``SurvivalError`` reaches papermill only by name;
-    this decides whether the run reports its plain message or an internal error.
-    """
-    for module in ERROR_MODULES:
-        importlib.import_module(module)
-    names: set[str] = set()
-    todo: list[type[CXError]] = [CXError]
-    while todo:
-        cls = todo.pop()
-        names.add(cls.__name__)
-        todo.extend(cls.__subclasses__())
-    return names
 
 
 def stitch(paths: Sequence[Path]) -> nbformat.NotebookNode:
@@ -117,7 +91,13 @@ def execute_group(
     parameters: dict,
     kernel: ThisPythonKernelManager,
 ) -> nbformat.NotebookNode:
-    """Execute one stitched notebook in ``kernel`` (raises RunError for a failing cell)."""
+    """Execute one stitched notebook in ``kernel``.
+
+    A failing cell raises :class:`~cxlib.exceptions.NotebookError`: with the
+    user's error record and its plain message when the cell raised a CXError
+    (see :mod:`cxlib.runner.cell_errors`), else as an internal error.
+    """
+    import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -140,9 +120,13 @@ def execute_group(
             exc.evalue,
             "\n".join(exc.traceback),
         )
-        if exc.ename in user_error_names():
-            raise RunError(exc.evalue) from None
-        raise RunError(
+        try:  # papermill has written the executed notebook before raising
+            record = record_in(nbformat.read(output, as_version=4))
+        except (OSError, ValueError):
+            record = None
+        if record is not None:
+            raise NotebookError(record.message, record) from None
+        raise NotebookError(
             f"Interner Fehler beim Ausführen der Notebooks ({exc.ename}: {exc.evalue}). "
             "Das ist ein Programmfehler, bitte mit dem Protokoll melden."
         ) from None

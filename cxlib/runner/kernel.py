@@ -53,10 +53,22 @@ PRELOAD = (
 )
 
 
+#: Run first in every kernel: a user's error leaves the kernel as a typed record
+#: (see :mod:`cxlib.runner.cell_errors`).
+ERROR_HANDLER_LINE = "import cxlib.runner.cell_errors as _cxwb; _cxwb.install(); del _cxwb"
+
+
 def _preload_line(modules: tuple[str, ...]) -> str:
     """One statement importing ``modules`` without leaving names in the user namespace."""
     names = list(modules)
     return f"import importlib as _cxwb; [_cxwb.import_module(m) for m in {names!r}]; del _cxwb"
+
+
+def startup_line(preload: tuple[str, ...]) -> str:
+    """The kernel's start-up statement: the error handler, then the ``preload`` imports."""
+    if not preload:
+        return ERROR_HANDLER_LINE
+    return f"{ERROR_HANDLER_LINE}; {_preload_line(preload)}"
 
 
 @contextmanager
@@ -65,7 +77,8 @@ def started_kernel(
 ) -> Iterator[ThisPythonKernelManager]:
     """Start a kernel now and shut it down on exit, whatever happens in between.
 
-    The kernel boots and imports ``preload`` in its own process while the
+    The kernel boots, installs the error handler of
+    :mod:`cxlib.runner.cell_errors` and imports ``preload`` in its own process while the
     caller goes on (validating parameters, loading data); hand the manager to
     ``papermill.execute_notebook(..., km=manager)``, which then only connects
     to it. About 2-3 s of a report run overlap this way.
@@ -73,9 +86,7 @@ def started_kernel(
     from jupyter_core.utils import run_sync
 
     manager = ThisPythonKernelManager(kernel_name="python3")
-    arguments = list(KERNEL_ARGUMENTS)
-    if preload:
-        arguments.append(f"--IPKernelApp.exec_lines={_preload_line(preload)}")
+    arguments = [*KERNEL_ARGUMENTS, f"--IPKernelApp.exec_lines={startup_line(preload)}"]
     run_sync(manager.start_kernel)(extra_arguments=arguments, cwd=str(cwd or Path.cwd()))
     try:
         yield manager

@@ -28,15 +28,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from cxlib import __version__
-from cxlib.exceptions import CXError, RunError
+from cxlib.exceptions import CXError, NotebookError, ResultsFileError, RunError
 from cxlib.io.loading import ClientData, load_client_data
 from cxlib.parameters.schema import ClientParameters, find_parameters, load_parameters
 from cxlib.report.summary import compose
 from cxlib.resources import HANDOFF_FILE, PACKAGE_DIR, notebooks_dir
 from cxlib.runner.execution import combine, execute
 from cxlib.runner.kernel import ThisPythonKernelManager, notebook_kernels, shutdown, started_kernels
+from cxlib.runner.results import SCHEMA_VERSION as RESULTS_SCHEMA_VERSION
+from cxlib.runner.results import (
+    ClientResults,
+    QualityRow,
+    SectionRecord,
+    read_results,
+    write_results,
+)
 
-RESULTS_SCHEMA_VERSION = 1
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
 #: Above this many data rows a client's notebooks run in one kernel even when
 #: more were started: every kernel holds its own copy of the client's data.
@@ -154,26 +161,25 @@ def _versions_text() -> str:
 
 
 def stored_input_hash(folder: Path) -> str | None:
-    """The ``input_hash`` recorded in ``folder/results.json``; None if absent or unreadable."""
+    """The ``input_hash`` recorded in ``folder/results.json``; None if absent or invalid."""
     try:
-        results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return read_results(folder).input_hash
+    except ResultsFileError:
         return None
-    value = results.get("input_hash") if isinstance(results, dict) else None
-    return value if isinstance(value, str) else None
 
 
-def _read_sections(folder: Path) -> list[dict]:
-    return [
-        json.loads(path.read_text(encoding="utf-8"))
+def _read_sections(folder: Path) -> tuple[SectionRecord, ...]:
+    """The section records the notebooks wrote (``sections/NN-<id>.json``), in report order."""
+    return tuple(
+        SectionRecord.model_validate_json(path.read_bytes())
         for path in sorted((folder / "sections").glob("*.json"))
-    ]
+    )
 
 
-def _quality_records(frame: pd.DataFrame) -> list[dict]:
+def _quality_rows(frame: pd.DataFrame) -> tuple[QualityRow, ...]:
     from cxlib.workbook import to_jsonable
 
-    return [to_jsonable(row) for row in frame.to_dict(orient="records")]
+    return tuple(QualityRow(**to_jsonable(row)) for row in frame.to_dict(orient="records"))
 
 
 @contextlib.contextmanager
@@ -189,7 +195,7 @@ def _run_log(path: Path) -> Iterator[None]:
         handler.close()
 
 
-def _swap_into_place(tmp: Path, final: Path) -> None:
+def swap_into_place(tmp: Path, final: Path) -> None:
     """Replace ``final`` by ``tmp``; the old folder is removed only afterwards."""
     old = None
     if final.exists():
@@ -243,7 +249,8 @@ def _run_client(
 ) -> RunResult:
     import nbformat
 
-    from cxlib.portfolio.database import benchmark_for_run, record_run
+    from cxlib.portfolio.hooks import benchmark_for_run, record_run
+    from cxlib.portfolio.records import key_figures
     from cxlib.report.render import render_report
 
     started = time.perf_counter()
@@ -288,24 +295,22 @@ def _run_client(
             for name, part in parts.items():
                 nbformat.write(part, notebooks / name)
             sections = _read_sections(tmp)
-            results = {
-                "schema_version": RESULTS_SCHEMA_VERSION,
-                "client_id": client_id,
-                "lang": language,
-                "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "input_hash": input_hash(params, paths, language),
-                "versions": versions(),
-                "sections": sections,
-                "summary": [s.to_dict() for s in compose(sections, quality, language)],
-                "data_quality": _quality_records(quality),
-            }
-            results["benchmark"] = benchmark_for_run(params, results, out)  # never raises
+            results = ClientResults(
+                schema_version=RESULTS_SCHEMA_VERSION,
+                client_id=client_id,
+                lang=language,
+                generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+                input_hash=input_hash(params, paths, language),
+                versions=versions(),
+                sections=sections,
+                summary=tuple(compose(sections, quality, language)),
+                data_quality=_quality_rows(quality),
+                # never raises; the portfolio as it was before this run
+                benchmark=benchmark_for_run(params, key_figures(sections), out),
+            )
             html = render_report(combine(parts), params, results, language)
             (tmp / "report.html").write_text(html, encoding="utf-8")
-            (tmp / "results.json").write_text(
-                json.dumps(results, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                encoding="utf-8",
-            )
+            write_results(results, tmp)
             shutil.rmtree(tmp / "sections")
             handoff.unlink()
             log.info("report written after %.1f s", time.perf_counter() - started)
@@ -318,8 +323,10 @@ def _run_client(
             shutil.rmtree(failed, ignore_errors=True)
         os.replace(tmp, failed)
         failed_log = failed / "run.log"
-        if isinstance(exc, RunError):
-            raise RunError(str(exc).split("\nDetails im Protokoll")[0], failed_log) from None
+        if isinstance(exc, NotebookError):
+            raise exc.with_log(failed_log) from None
+        if isinstance(exc, RunError) and exc.log_path is None:
+            raise RunError(str(exc), failed_log) from None
         if isinstance(exc, CXError):
             raise
         raise RunError(
@@ -327,7 +334,7 @@ def _run_client(
             "bitte mit dem Protokoll melden.",
             failed_log,
         ) from exc
-    _swap_into_place(tmp, final)
+    swap_into_place(tmp, final)
     record_run(params, results, out, final / "run.log")  # never raises
     if failed.exists():
         shutil.rmtree(failed, ignore_errors=True)
