@@ -233,7 +233,7 @@ def analyses(params_file: Path, profile: bool) -> None:
     import resource
 
     from cxlib.io import overview
-    from cxlib.journeys import section as journey_report
+    from cxlib.journeys import analysis as journey_analysis
     from cxlib.kpis import analysis as baseline
     from cxlib.kpis import readings as kpi_report
     from cxlib.runner.run import prepare
@@ -260,7 +260,7 @@ def analyses(params_file: Path, profile: bool) -> None:
         print(f"  {name}: {len(table.frame):,} rows")
     base = step("baseline.baseline", lambda: baseline.baseline(params, data))
     step("kpi_report figures", lambda: kpi_report.figures(base))
-    step("journey_report.analyse", lambda: journey_report.analyse(params, data, params.language))
+    step("journey_analysis.analyse", lambda: journey_analysis.analyse(params, data))
     step("survival_report.analyse", lambda: survival_report.analyse(params, data, params.language))
     step("overview.describe", lambda: overview.describe(data, list(data.tables), "kpi"))
 

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from cxlib.io.loading import load_client_data
+from cxlib.journeys.analysis import analyse
 from cxlib.journeys.plan import PlanWarning, build
-from cxlib.journeys.section import analyse
+from cxlib.journeys.report import section
 from cxlib.parameters.schema import JourneyOptions, Workshop, load_parameters
 
 PARAMETERS = Path(__file__).resolve().parent.parent / "parameters"
@@ -66,6 +67,14 @@ def test_check_date_outside_four_to_six_weeks_names_the_measure(days: int) -> No
         plan = build(workshop([28, days, 42]), "startphase", "Startphase", JourneyOptions())
     assert not plan.complete
     assert plan.statement_text("de").startswith("Maßnahmenplan unvollständig")
+    # the plan holds the issue as numbers; the words come in the language asked for
+    [issue] = plan.issues
+    assert issue.kind == "check" and dict(issue.values)["days"] == days
+    assert plan.issue_texts("en") == [
+        f"Measure “Maßnahme 2”: check date {days} days after the start; "
+        "28 to 42 days (4–6 weeks) are intended."
+    ]
+    assert plan.to_dict("en")["issues"] == plan.issue_texts("en")
 
 
 def test_two_pain_points_make_the_plan_incomplete() -> None:
@@ -77,20 +86,20 @@ def test_two_pain_points_make_the_plan_incomplete() -> None:
 def test_demo_plans_with_baselines_from_the_data() -> None:
     """Baselines: docs/demo-data.md (NPS Verlängerung/Rechnung −32.0; CSAT after Störung 62.5 %)."""
     params = load_parameters(PARAMETERS / "stadtwerke-lindenau.yaml")
-    report = analyse(params, load_client_data(params), "de")
-    plan = report.plan
+    result = analyse(params, load_client_data(params))
+    plan = result.plan
     assert plan.complete
     nps = plan.measures.set_index("metric").loc["nps"]
     assert nps["baseline"] == pytest.approx(-32.0, abs=0.05) and nps["baseline_source"] == "data"
     # pain points in the order of their ticket categories (Rechnung > Abschlag > Vertrag/Tarif)
     assert list(plan.pain_points["ticket_category"]) == ["Rechnung", "Abschlag", "Vertrag/Tarif"]
-    statements = report.statements()
+    statements = section(result, "de").statements
     assert [s.light for s in statements] == ["green", "green"]
     assert statements[1].text == "Nächste Schritte: drei Maßnahmen bis 13.04.2026."
     assert plan.table("de").iloc[2]["Ausgangswert → Ziel"] == "−32 → −10"
 
     craft = load_parameters(PARAMETERS / "berger-haustechnik.yaml")
-    plan = analyse(craft, load_client_data(craft), "de").plan
+    plan = analyse(craft, load_client_data(craft)).plan
     csat = plan.measures.set_index("metric").loc["csat"]
     assert csat["baseline"] == pytest.approx(62.5)
     assert plan.table("de").iloc[2]["Ausgangswert → Ziel"] == "63\u202f% → 80\u202f%"
@@ -99,10 +108,13 @@ def test_demo_plans_with_baselines_from_the_data() -> None:
 def test_client_without_workshop_ratings_gets_a_note_not_an_error(minimal_params: Path) -> None:
     from cxlib.io.loading import ClientData
 
-    report = analyse(load_parameters(minimal_params), ClientData({}), "de")
-    assert report.selection is None and report.plan is None
-    assert "noch keine Journeys bewertet" in report.key_message()
-    assert "noch keine Journeys bewertet" in report.chart().data
-    assert report.ranking().data == "" and report.plan_view().data == ""
-    assert [s.light for s in report.statements()] == ["grey"]
-    assert report.figures()["selection"] is None
+    result = analyse(load_parameters(minimal_params), ClientData({}))
+    assert result.selection is None and result.plan is None
+    report = section(result, "de")
+    assert "noch keine Journeys bewertet" in report.key_message
+    assert any("noch keine Journeys bewertet" in item.data for item in report.show("chart"))
+    assert len(report.show("ranking")) == 0
+    [heading] = report.show("plan")  # the heading alone: no plan without a chosen journey
+    assert "Maßnahmenplan" in heading.data
+    assert [s.light for s in report.statements] == ["grey"]
+    assert report.figures["selection"] is None and report.figures["plan"] is None

@@ -405,57 +405,6 @@ def test_to_frame_summary_and_plots(demo):
         plt.close(ax.figure)
 
 
-# --- the report section ------------------------------------------------------------
-
-
-def fake_workbook(frame, lang="de"):
-    from types import SimpleNamespace
-
-    data = SimpleNamespace(get=lambda name: frame)
-    params = SimpleNamespace(
-        client=SimpleNamespace(name="Müller & <Söhne>"),
-        analysis=SimpleNamespace(maturity=MaturityOptions()),
-        resolve=lambda path: path,
-    )
-    return SimpleNamespace(data=data, params=params, lang=lang)
-
-
-def test_section_statements_figures_and_escaping(demo):
-    import json
-
-    from cxlib.maturity import section as maturity_report
-
-    data = demo["stadtwerke-lindenau"].copy()
-    data["department"] = data["department"].replace("IT", "IT <Technik>")
-    view = maturity_report.build(fake_workbook(data))
-    first, second = view.statements()
-    assert first.text == (
-        "CX-Reifegrad: Stufe 3 von 5 (Mobilisieren), Index 62/100; "
-        "schwächstes Feld: Technologie & Datenintegration."
-    )
-    assert first.light == "amber"
-    assert "Uneinigkeit" in second.text and "IT <Technik>" in second.text
-    assert "zurück" in view.key_message()  # the cap is named in the key message
-    figures = json.loads(json.dumps(view.figures()))
-    assert figures["stage"] == 3 and figures["raw_stage"] == 4 and figures["capped"]
-    assert [f["dimension"] for f in figures["fields_of_action"]] == ["D8", "D6", "D7"]
-    html = "".join(str(part.data) for part in (view.stage(), view.heatmap(), view.disagreement()))
-    assert "IT &lt;Technik&gt;" in html and "<Technik>" not in html
-    assert "Stufe 4 (Skalieren)" in html  # cap note
-    assert "Müller &amp; &lt;Söhne&gt;" in view.radar().data
-    assert "Einordnung" in view.seed_comparison().data
-
-
-def test_section_without_data_is_a_note():
-    from cxlib.maturity import section as maturity_report
-
-    view = maturity_report.build(fake_workbook(None, lang="en"))
-    assert view.statements() == []
-    assert view.figures() == {"available": False}
-    assert "No maturity answers" in view.stage().data
-    assert view.radar().data == ""
-
-
 def test_unknown_item_in_a_loaded_file_names_file_row_and_column(tmp_path):
     """The loader remembers where each answer came from; assess() names it."""
     from cxlib.io.loading import read_table

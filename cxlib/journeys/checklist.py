@@ -10,15 +10,22 @@ without any contact before).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from cxlib import formatting as fmt
-from cxlib.parameters.schema import SYMPTOMS
+from cxlib.journeys.evidence import assign_phase, repeat_flags
+from cxlib.parameters.schema import SYMPTOMS, JourneyOptions, Workshop
 from cxlib.texts import t
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
+
+    from cxlib.io.loading import ClientData
 
 SIGNALS = ("usage", "repeat_tickets", "days_to_pay", "contacts", "silent")
 #: Months before leaving that count as "just before leaving".
@@ -94,7 +101,7 @@ class Checklist:
             )
         return pd.DataFrame(rows)
 
-    def summary(self, lang: str = "de") -> Any:
+    def summary(self, lang: str = "de") -> HTML:
         """Both tables as escaped HTML (symptoms first)."""
         from IPython.display import HTML
 
@@ -198,11 +205,11 @@ def _ticket_signals(
 
 
 def check(
-    workshop: Any,
-    data: Any,
-    options: Any,
+    workshop: Workshop,
+    data: ClientData,
+    options: JourneyOptions,
     *,
-    cutoff: Any = None,
+    cutoff: dt.date | str | None = None,
     inactivity_days: int = 180,
     min_n: int = 10,
 ) -> Checklist:
@@ -210,8 +217,6 @@ def check(
 
     A signal resting on fewer than ``min_n`` leavers is "too_few" (no verdict).
     """
-    from cxlib.journeys.evidence import assign_phase, repeat_flags
-
     answers = workshop.symptoms
     symptoms = pd.DataFrame(
         {"key": list(SYMPTOMS), "answer": [getattr(answers, k) for k in SYMPTOMS]}

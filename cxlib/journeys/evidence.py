@@ -12,14 +12,22 @@ These are simple counts and means; the KPI section computes the intervals.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from cxlib import formatting as fmt
 from cxlib.texts import t
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
+
+    from cxlib.io.loading import ClientData
+    from cxlib.journeys.selection import Selection
+    from cxlib.parameters.schema import JourneyOptions, Workshop
 
 
 def assign_phase(
@@ -134,7 +142,7 @@ class Evidence:
         rows = self.journeys[self.journeys["journey"] == name]
         return {} if rows.empty else rows.iloc[0].to_dict()
 
-    def _score(self, value: Any, n: Any, kind: str, lang: str) -> str:
+    def _score(self, value: float | None, n: float | None, kind: str, lang: str) -> str:
         if pd.isna(n) or n == 0 or pd.isna(value):
             return fmt.MISSING
         if n < self.min_n:
@@ -219,7 +227,7 @@ class Evidence:
         keep = [col for col in frame.columns if (frame[col] != fmt.MISSING).any()]
         return frame[keep] if len(keep) > 1 else frame.iloc[0:0]
 
-    def summary(self, lang: str = "de") -> Any:
+    def summary(self, lang: str = "de") -> HTML:
         """The evidence table as escaped HTML."""
         from cxlib.report import blocks as display
 
@@ -241,13 +249,13 @@ class Evidence:
 
 
 def collect(
-    data: Any,
-    workshop: Any,
-    options: Any,
+    data: ClientData,
+    workshop: Workshop,
+    options: JourneyOptions,
     *,
-    cutoff: Any,
+    cutoff: dt.date | str,
     contractual: bool = True,
-    observation_start: Any = None,
+    observation_start: dt.date | None = None,
     inactivity_days: int = 180,
     min_n: int = 10,
     small_n: int = 30,
@@ -326,7 +334,7 @@ def collect(
     )
 
 
-def contradictions(evidence: Evidence, selection: Any, options: Any) -> Evidence:
+def contradictions(evidence: Evidence, selection: Selection, options: JourneyOptions) -> Evidence:
     """The evidence with contradictions between mean ratings and data flagged.
 
     * rated rare (Häufigkeit ≤ ``rare_rating_max``) but ≥ ``frequent_ticket_share`` of tickets;

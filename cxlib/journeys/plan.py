@@ -10,16 +10,22 @@ exactly three pain points and three valid measures.
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from cxlib import formatting as fmt
 from cxlib.exceptions import CXWarning
+from cxlib.journeys.evidence import Evidence, assign_phase, repeat_flags
+from cxlib.parameters.schema import JourneyOptions, PainPoint, Workshop
 from cxlib.texts import t
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
 
 PLAN_SIZE = 3
 #: Metrics that are shares; their baselines and targets are in percent (0-100).
@@ -31,13 +37,30 @@ class PlanWarning(CXWarning):
 
 
 @dataclass(frozen=True)
+class PlanIssue:
+    """One problem of the plan: its kind and the values its text names (no words).
+
+    ``kind`` is ``pains`` or ``measures`` (not three of them; ``n`` is how many)
+    or ``check`` (a check date outside the window; ``measure``, ``days``,
+    ``low``, ``high``); :meth:`text` words it in a language.
+    """
+
+    kind: Literal["pains", "measures", "check"]
+    values: tuple[tuple[str, str | int], ...]
+
+    def text(self, lang: str = "de") -> str:
+        """The issue as one sentence in ``lang``."""
+        return t(f"journeys.plan.issue_{self.kind}", lang, **dict(self.values))
+
+
+@dataclass(frozen=True)
 class ActionPlan:
     """Pain points and measures of the chosen journey, with the plan's problems."""
 
     journey: str
     pain_points: pd.DataFrame
     measures: pd.DataFrame
-    issues: tuple[str, ...]
+    issues: tuple[PlanIssue, ...]
 
     @property
     def complete(self) -> bool:
@@ -49,7 +72,7 @@ class ActionPlan:
         )
 
     @property
-    def last_check(self) -> Any:
+    def last_check(self) -> dt.date | None:
         """The latest check date of the measures (None without measures)."""
         return None if self.measures.empty else self.measures["check_date"].max()
 
@@ -74,7 +97,11 @@ class ActionPlan:
             )
         return pd.DataFrame(rows)
 
-    def summary(self, lang: str = "de") -> Any:
+    def issue_texts(self, lang: str = "de") -> list[str]:
+        """The plan's problems, one sentence each, in ``lang``."""
+        return [issue.text(lang) for issue in self.issues]
+
+    def summary(self, lang: str = "de") -> HTML:
         """The plan as an escaped HTML table."""
         from cxlib.report import blocks as display
 
@@ -105,18 +132,18 @@ class ActionPlan:
             issues=fmt.integer(len(self.issues), lang),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """Pain points, measures and issues, ready for results.json."""
+    def to_dict(self, lang: str = "de") -> dict[str, object]:
+        """Pain points, measures and issues (worded in ``lang``), ready for results.json."""
         return {
             "journey": self.journey,
             "complete": self.complete,
             "pain_points": self.pain_points.to_dict(orient="records"),
             "measures": self.measures.to_dict(orient="records"),
-            "issues": list(self.issues),
+            "issues": self.issue_texts(lang),
         }
 
 
-def _dates(start: Any, check: Any, lang: str) -> str:
+def _dates(start: dt.date, check: dt.date, lang: str) -> str:
     """'16.02. → 30.03.2026' (the year once when both dates share it)."""
     first = fmt.date(start, lang)
     if start.year == check.year:
@@ -124,7 +151,7 @@ def _dates(start: Any, check: Any, lang: str) -> str:
     return f"{first} → {fmt.date(check, lang)}"
 
 
-def _value(measure: Any, column: str, lang: str) -> str:
+def _value(measure: pd.Series | None, column: str, lang: str) -> str:
     if measure is None or pd.isna(measure[column]):
         return fmt.MISSING
     metric = measure.get("metric")
@@ -151,7 +178,7 @@ def _evidence_text(row: pd.Series, lang: str) -> str:
 
 
 def _pain_evidence(
-    pain: Any, tickets: pd.DataFrame | None, phase: pd.Series | None, repeat: pd.Series | None
+    pain: PainPoint, tickets: pd.DataFrame | None, phase: pd.Series | None, repeat: pd.Series | None
 ) -> tuple[float, float, str | None]:
     if tickets is None or (pain.ticket_category is None and pain.phase is None):
         return np.nan, np.nan, None
@@ -168,7 +195,7 @@ def _pain_evidence(
     return int(mask.sum()), repeats, " / ".join(label)
 
 
-def _baseline(metric: str | None, evidence_row: dict[str, Any], min_n: int) -> float:
+def _baseline(metric: str | None, evidence_row: dict[str, object], min_n: int) -> float:
     if metric is None or not evidence_row:
         return np.nan
     if metric in ("nps", "csat", "ces"):
@@ -183,26 +210,24 @@ def _baseline(metric: str | None, evidence_row: dict[str, Any], min_n: int) -> f
 
 
 def build(
-    workshop: Any,
+    workshop: Workshop,
     journey_id: str | None,
     journey_name: str,
-    options: Any,
-    evidence: Any = None,
+    options: JourneyOptions,
+    evidence: Evidence | None = None,
     tickets: pd.DataFrame | None = None,
     lang: str = "de",
     warn: bool = True,
 ) -> ActionPlan:
     """The 1-3-3 plan for the chosen journey.
 
-    ``evidence`` (:class:`cxlib.journeys.evidence.Evidence`) supplies the KPI
-    baselines; ``tickets`` ranks the pain points by their linked ticket
-    category/phase. Problems (not three pain points or measures, a check date
-    outside ``check_min_days``-``check_max_days``) are listed in ``issues``
-    and, with ``warn``, issued as a :class:`PlanWarning`.
+    ``evidence`` supplies the KPI baselines; ``tickets`` ranks the pain points
+    by their linked ticket category/phase. Problems (not three pain points or
+    measures, a check date outside ``check_min_days``-``check_max_days``) are
+    listed in ``issues`` and, with ``warn``, issued as a :class:`PlanWarning`
+    worded in ``lang`` (the plan itself holds no words).
     """
-    from cxlib.journeys.evidence import assign_phase, repeat_flags
-
-    issues: list[str] = []
+    issues: list[PlanIssue] = []
     phase = repeat = None
     if tickets is not None and len(tickets):
         phase = assign_phase(tickets, workshop.phase_map, ("category",))
@@ -243,7 +268,7 @@ def build(
             .reset_index(drop=True)
         )
     if len(pain_frame) != PLAN_SIZE:
-        issues.append(t("journeys.plan.issue_pains", lang, n=len(pain_frame)))
+        issues.append(PlanIssue("pains", (("n", len(pain_frame)),)))
     pain_frame = pain_frame.head(PLAN_SIZE)
 
     row = evidence.for_journey(journey_name) if evidence is not None else {}
@@ -252,16 +277,13 @@ def build(
     for measure in (m for m in workshop.measures if m.journey == journey_id):
         days = (measure.check_date - measure.start).days
         if not options.check_min_days <= days <= options.check_max_days:
-            issues.append(
-                t(
-                    "journeys.plan.issue_check",
-                    lang,
-                    measure=measure.text,
-                    days=days,
-                    low=options.check_min_days,
-                    high=options.check_max_days,
-                )
+            values = (
+                ("measure", measure.text),
+                ("days", days),
+                ("low", options.check_min_days),
+                ("high", options.check_max_days),
             )
+            issues.append(PlanIssue("check", values))
         baseline = measure.baseline
         source = "parameter" if baseline is not None else None
         if baseline is None:
@@ -297,8 +319,8 @@ def build(
         ],
     )
     if len(measure_frame) != PLAN_SIZE:
-        issues.append(t("journeys.plan.issue_measures", lang, n=len(measure_frame)))
+        issues.append(PlanIssue("measures", (("n", len(measure_frame)),)))
     measure_frame = measure_frame.head(PLAN_SIZE)
     for issue in issues if warn else ():
-        warnings.warn(issue, PlanWarning, stacklevel=2)
+        warnings.warn(issue.text(lang), PlanWarning, stacklevel=2)
     return ActionPlan(journey_name, pain_frame, measure_frame, tuple(issues))

@@ -7,14 +7,19 @@ lines mark the qualification threshold of the rule.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cxlib import formatting as fmt
 from cxlib.report import charts as plots
 from cxlib.texts import t
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
-def bubbles(selection: Any, ax: Any = None, lang: str = "de") -> Any:
+    from cxlib.journeys.selection import Selection
+
+
+def bubbles(selection: Selection, ax: Axes | None = None, lang: str = "de") -> Axes:
     """Draw the candidates of a :class:`cxlib.journeys.selection.Selection`; returns the Axes."""
     import matplotlib.pyplot as plt
 

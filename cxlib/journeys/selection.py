@@ -18,14 +18,19 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from cxlib import formatting as fmt
 from cxlib.exceptions import CXError
+from cxlib.parameters.schema import JourneyOptions, Workshop
 from cxlib.texts import t
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
+    from matplotlib.axes import Axes
 
 Reason = Literal["rule", "tie", "none_qualified", "uncertain"]
 CRITERIA = ("frequency", "damage", "feasibility")
@@ -190,7 +195,7 @@ class Selection:
             )
         return pd.DataFrame(rows)
 
-    def summary(self, lang: str = "de") -> Any:
+    def summary(self, lang: str = "de") -> HTML:
         """The ranking table (HTML, escaped) with the numbers in the report's language."""
         from cxlib.report import blocks as display
 
@@ -264,7 +269,7 @@ class Selection:
             count=fmt.integer(len(self.flips), lang),
         )
 
-    def plot(self, ax: Any = None, lang: str = "de") -> Any:
+    def plot(self, ax: Axes | None = None, lang: str = "de") -> Axes:
         """Bubble chart frequency × damage, size = feasibility; returns the Axes."""
         from cxlib.journeys.plots import bubbles
 
@@ -358,7 +363,7 @@ def select(ratings: pd.DataFrame, min_rating: float = 3, fallback: str = "Startp
     )
 
 
-def ratings_frame(workshop: Any) -> pd.DataFrame:
+def ratings_frame(workshop: Workshop) -> pd.DataFrame:
     """The workshop's ratings as the table :func:`select` takes (journey = display name)."""
     rows = [
         {
@@ -376,7 +381,7 @@ def ratings_frame(workshop: Any) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def from_workshop(workshop: Any, options: Any) -> Selection | None:
+def from_workshop(workshop: Workshop, options: JourneyOptions) -> Selection | None:
     """Run :func:`select` on a parameter file's workshop; None when nothing was rated.
 
     ``options`` is :class:`cxlib.parameters.schema.JourneyOptions`; its ``fallback``
@@ -392,6 +397,6 @@ def from_workshop(workshop: Any, options: Any) -> Selection | None:
     return select(frame.drop(columns="journey_id"), options.min_rating, fallback)
 
 
-def journey_id(workshop: Any, name: str) -> str | None:
+def journey_id(workshop: Workshop, name: str) -> str | None:
     """The id of the journey with display name ``name`` (None if not a candidate)."""
     return next((j.id for j in workshop.journeys if j.name == name), None)

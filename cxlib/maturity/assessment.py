@@ -21,7 +21,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,10 @@ from cxlib.maturity.catalogue import (
 )
 from cxlib.parameters.schema import MaturityOptions
 from cxlib.texts import t
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
+    from matplotlib.axes import Axes
 
 __all__ = [
     "CatalogueError",
@@ -62,7 +66,9 @@ class SilentRespondentWarning(CXWarning):
     """A respondent answered no item at all ("weiß nicht" everywhere) and is left out."""
 
 
-def questionnaire(lang: str = "de", source: str | Path | Questionnaire | None = None):
+def questionnaire(
+    lang: str = "de", source: str | Path | Questionnaire | None = None
+) -> pd.DataFrame:
     """The questionnaire's items: item, dimension, dimension_name, text, anchor_0 … anchor_4."""
     return load_questionnaire(source).to_frame(lang)
 
@@ -86,12 +92,14 @@ class FieldOfAction:
     rank: int
 
 
-def _problem(message: str, column: str | None = None, value: Any = None, expected=None):
+def _problem(
+    message: str, column: str | None = None, value: object = None, expected: str | None = None
+) -> DataProblem:
     shown = None if value is None else str(value)
     return DataProblem(SOURCE, message, column=column, value=shown, expected=expected)
 
 
-def _validate(answers: Any, q: Questionnaire) -> pd.DataFrame:
+def _validate(answers: pd.DataFrame | None, q: Questionnaire) -> pd.DataFrame:
     """The answers as a clean frame (score float, wave text or None), or MaturityDataError."""
     if answers is None or not isinstance(answers, pd.DataFrame) or answers.empty:
         raise MaturityDataError([_problem("keine Reifegrad-Antworten vorhanden")])
@@ -170,7 +178,9 @@ class _Wave:
     silent: tuple[str, ...]
 
 
-def _score(frame: pd.DataFrame, q: Questionnaire, weights: dict, opts: MaturityOptions) -> _Wave:
+def _score(
+    frame: pd.DataFrame, q: Questionnaire, weights: dict[str, float], opts: MaturityOptions
+) -> _Wave:
     cut = opts.stage_cutoffs
     answered = frame["score"].notna()
     per_person = answered.groupby(frame["respondent"]).sum()
@@ -339,7 +349,7 @@ class MaturityResult:
             )
         return pd.DataFrame(rows)
 
-    def summary(self, lang: str = "de"):
+    def summary(self, lang: str = "de") -> HTML:
         """The dimension table to display (score, stage, spread, answers) in ``lang``."""
         from cxlib.report import blocks as display
 
@@ -359,14 +369,16 @@ class MaturityResult:
         )
         return display.table(table, lang, decimals=0)
 
-    def plot(self, ax: Any = None, lang: str = "de") -> Any:
+    def plot(self, ax: Axes | None = None, lang: str = "de") -> Axes:
         """Radar chart of the dimension scores against the reference profile; returns the Axes."""
         from cxlib.maturity.plots import radar
 
         return radar(self, ax=ax, lang=lang)
 
 
-def _weights(q: Questionnaire, weights: dict | None, opts: MaturityOptions) -> dict[str, float]:
+def _weights(
+    q: Questionnaire, weights: dict[str, float] | None, opts: MaturityOptions
+) -> dict[str, float]:
     out = q.weights
     for source in (opts.weights, weights):
         for key, value in (source or {}).items():

@@ -8,7 +8,7 @@ colour, the reference (the next stage's threshold, an earlier wave) in grey.
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +17,8 @@ from cxlib.report import charts as plots
 from cxlib.texts import t
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from cxlib.maturity.assessment import MaturityResult
 
 
@@ -38,7 +40,9 @@ def _labels(result: MaturityResult, lang: str, width: int) -> list[str]:
     ]
 
 
-def radar(result: MaturityResult, ax: Any = None, lang: str = "de", client: str = "") -> Any:
+def radar(
+    result: MaturityResult, ax: Axes | None = None, lang: str = "de", client: str = ""
+) -> Axes:
     """Radar chart of the dimension scores (accent) against the reference line (grey).
 
     With two or more waves the previous wave is drawn as a dotted grey line.
@@ -92,7 +96,7 @@ def radar(result: MaturityResult, ax: Any = None, lang: str = "de", client: str 
     return ax
 
 
-def heatmap(result: MaturityResult, ax: Any = None, lang: str = "de") -> Any:
+def heatmap(result: MaturityResult, ax: Axes | None = None, lang: str = "de") -> Axes:
     """Department × dimension scores (0-100) as a heatmap with the numbers in the cells."""
     import matplotlib.pyplot as plt
     from matplotlib.colors import LinearSegmentedColormap
@@ -119,7 +123,7 @@ def heatmap(result: MaturityResult, ax: Any = None, lang: str = "de") -> Any:
     return ax
 
 
-def waves(result: MaturityResult, ax: Any = None, lang: str = "de") -> Any:
+def waves(result: MaturityResult, ax: Axes | None = None, lang: str = "de") -> Axes:
     """Dimension scores of the previous (grey) and latest (accent) wave as paired bars."""
     import matplotlib.pyplot as plt
 

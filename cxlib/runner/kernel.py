@@ -43,8 +43,8 @@ KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL",)
 PRELOAD = (
     "cxlib.workbook",
     "cxlib.io.overview",
-    "cxlib.maturity.section",
-    "cxlib.journeys.section",
+    "cxlib.maturity.report",
+    "cxlib.journeys.report",
     "cxlib.kpis.section",
     "cxlib.kpis.analysis",
     "cxlib.survival.section",

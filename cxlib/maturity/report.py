@@ -1,22 +1,28 @@
-"""The maturity section of the report: texts, tables and charts from a MaturityResult.
+"""The maturity section of the report: the words, blocks and statements of a MaturityAnalysis.
 
-Notebook 01 calls ``view = maturity_report.build(wb)`` and then one method per
-cell; every method returns something to display (HTML), and an empty output
-when it does not apply (no second wave, one department, no data).
+:func:`section` is the second of the section's two steps; it words the result
+of :func:`cxlib.maturity.analysis.analyse` in one language. The blocks, in
+report order: ``stage``, ``dimension_table``, ``radar``, ``heatmap``,
+``disagreement``, ``typing``, ``fields``, ``seed_comparison``, ``basis`` (the
+data basis heading and table) and ``categories``. Each block shows nothing when
+it does not apply (one department, no data); without data ``stage`` says so.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-from typing import Any
 
 import pandas as pd
 from IPython.display import HTML
 
 from cxlib import formatting as fmt
-from cxlib.maturity.assessment import STAGE_KEYS, MaturityResult, assess
+from cxlib.maturity.analysis import MaturityAnalysis
+from cxlib.maturity.assessment import STAGE_KEYS, MaturityResult
+from cxlib.maturity.plots import radar, reference_level
 from cxlib.report import blocks as display
+from cxlib.report import charts as plots
+from cxlib.report.section import Block, Section
 from cxlib.report.summary import Statement
 from cxlib.texts import t
 
@@ -25,20 +31,20 @@ LIGHT_BY_STAGE = {1: "red", 2: "red", 3: "amber", 4: "green", 5: "green"}
 CLOSE_PROFILE = 10.0
 
 
-def _join(*parts: Any) -> HTML:
+def _join(*parts: HTML | str | None) -> HTML:
     """Several helper outputs (already escaped) as one display."""
     return HTML("".join(str(p.data) if isinstance(p, HTML) else str(p) for p in parts if p))
 
 
 @dataclass(frozen=True)
-class MaturityView:
+class _Words:
     """The section's displays in one language; ``result`` is None without data."""
 
     result: MaturityResult | None
     lang: str
     client: str
 
-    def _t(self, key: str, **values: Any) -> str:
+    def _t(self, key: str, **values: object) -> str:
         return t(f"maturity.{key}", self.lang, **values)
 
     def _n(self, value: float, decimals: int = 0) -> str:
@@ -156,8 +162,6 @@ class MaturityView:
         r = self.result
         if r is None:
             return HTML("")
-        from cxlib.maturity.plots import radar, reference_level
-
         _, level = reference_level(r)
         ax = radar(r, lang=self.lang, client=self.client)
         below = int((r.dimensions["score"] < level).sum())
@@ -176,7 +180,7 @@ class MaturityView:
         r = self.result
         if r is None:
             return HTML("")
-        parts: list[Any] = [display.subheading(self._t("heading.heatmap"))]
+        parts: list[HTML | str] = [display.subheading(self._t("heading.heatmap"))]
         if len(r.departments) < 2:
             parts.append(display.reading(self._t("reading.heatmap_single"), self.lang))
             return _join(*parts)
@@ -195,8 +199,6 @@ class MaturityView:
 
     def _heat_table(self) -> str:
         """The shaded table: darker = higher score; numbers in every cell (prints in b/w)."""
-        from cxlib.report import charts as plots
-
         assert self.result is not None
         frame = self.result.departments.T
         red, green, blue = (int(plots.ACCENT[i : i + 2], 16) for i in (1, 3, 5))
@@ -228,7 +230,7 @@ class MaturityView:
             return HTML("")
         flagged = r.disagreements
         points = r.options.disagreement_points
-        parts: list[Any] = [display.subheading(self._t("heading.disagreement"))]
+        parts: list[HTML | str] = [display.subheading(self._t("heading.disagreement"))]
         if flagged.empty:
             parts.append(
                 display.reading(self._t("reading.no_disagreement", points=points), self.lang)
@@ -365,7 +367,7 @@ class MaturityView:
             Statement(self._t("statement_profile", profile=name, group=group), "grey", "maturity"),
         ]
 
-    def figures(self) -> dict[str, Any]:
+    def figures(self) -> dict[str, object]:
         """The key figures for results.json."""
         r = self.result
         if r is None:
@@ -389,12 +391,37 @@ class MaturityView:
         }
 
 
-def build(wb: Any) -> MaturityView:
-    """Assess the client of a notebook's workbook (``wb``) and return the section's view."""
-    answers = wb.data.get("maturity")
-    name = wb.params.client.name
-    if answers is None:
-        return MaturityView(None, wb.lang, name)
-    options = wb.params.analysis.maturity
-    source = wb.params.resolve(options.questionnaire) if options.questionnaire else None
-    return MaturityView(assess(answers, source, options=options), wb.lang, name)
+def _shown(part: HTML | None) -> list[object]:
+    """A block's outputs: nothing for an empty display."""
+    return [part] if part is not None and part.data else []
+
+
+def section(result: MaturityAnalysis, lang: str) -> Section:
+    """The maturity section of ``result`` in ``lang`` (``de`` or ``en``).
+
+    Blocks are built when shown (a chart is drawn in the cell that shows it).
+    """
+    words = _Words(result.assessment, lang, result.client)
+    overview = result.overview
+    basis_heading = display.subheading(t("maturity.heading.basis", lang))
+    blocks: dict[str, Block] = {
+        "stage": lambda: _shown(words.stage()),
+        "dimension_table": lambda: _shown(words.dimension_table()),
+        "radar": lambda: _shown(words.radar()),
+        "heatmap": lambda: _shown(words.heatmap()),
+        "disagreement": lambda: _shown(words.disagreement()),
+        "typing": lambda: _shown(words.typing()),
+        "fields": lambda: _shown(words.fields()),
+        "seed_comparison": lambda: _shown(words.seed_comparison()),
+        "basis": lambda: [basis_heading, overview.summary(lang)],
+        "categories": lambda: _shown(overview.categories(lang)),
+    }
+    figures = words.figures()
+    figures["data_overview"] = overview.to_frame().to_dict(orient="records")
+    return Section(
+        id="maturity",
+        key_message=words.key_message(),
+        blocks=blocks,
+        statements=tuple(words.statements()),
+        figures=figures,
+    )

@@ -1,0 +1,76 @@
+"""The journey analysis of one client: selection, evidence, 1-3-3 plan, checklist, data basis.
+
+:func:`analyse` is the first of the section's two steps (numbers and tables,
+no words); :func:`cxlib.journeys.report.section` words the result in one
+language. Notebook ``02-journey-auswahl`` calls both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cxlib.io.loading import ClientData
+from cxlib.io.overview import DataOverview, describe
+from cxlib.journeys.checklist import Checklist, check
+from cxlib.journeys.evidence import Evidence, collect, contradictions
+from cxlib.journeys.plan import ActionPlan
+from cxlib.journeys.plan import build as build_plan
+from cxlib.journeys.selection import Selection, from_workshop, journey_id
+from cxlib.parameters.schema import ClientParameters
+
+#: The tables the journey section's data basis describes.
+BASIS_TABLES = ("tickets",)
+
+
+@dataclass(frozen=True)
+class JourneyAnalysis:
+    """Everything the journey section shows, for one client.
+
+    ``selection`` and ``plan`` are None while no journey has been rated;
+    ``overview`` describes the tables the evidence rests on (the data basis).
+    """
+
+    selection: Selection | None
+    evidence: Evidence
+    plan: ActionPlan | None
+    checklist: Checklist
+    overview: DataOverview
+
+
+def analyse(params: ClientParameters, data: ClientData) -> JourneyAnalysis:
+    """Run the journey rule, evidence, plan and checklist on one client's parameters and data."""
+    workshop, options = params.workshop, params.analysis.journey
+    selection = from_workshop(workshop, options)
+    evidence = collect(
+        data,
+        workshop,
+        options,
+        cutoff=params.cutoff,
+        contractual=params.business_model == "contractual",
+        observation_start=params.analysis.observation_start,
+        inactivity_days=params.analysis.survival.inactivity_days,
+        min_n=params.analysis.min_n,
+        small_n=params.analysis.small_n,
+    )
+    plan = None
+    if selection is not None:
+        evidence = contradictions(evidence, selection, options)
+        plan = build_plan(
+            workshop,
+            journey_id(workshop, selection.selected),
+            selection.selected,
+            options,
+            evidence,
+            data.get("tickets"),
+            warn=False,
+        )
+    checklist = check(
+        workshop,
+        data,
+        options,
+        cutoff=params.cutoff,
+        inactivity_days=params.analysis.survival.inactivity_days,
+        min_n=params.analysis.min_n,
+    )
+    overview = describe(data, list(BASIS_TABLES), "journey")
+    return JourneyAnalysis(selection, evidence, plan, checklist, overview)

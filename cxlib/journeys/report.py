@@ -1,0 +1,164 @@
+"""The journey section of the report: the words, blocks and statements of a JourneyAnalysis.
+
+:func:`section` is the second of the section's two steps; it words the result
+of :func:`cxlib.journeys.analysis.analyse` in one language. The blocks, in
+report order: ``chart`` (the ranking heading and the bubble chart), ``ranking``,
+``evidence``, ``plan``, ``checklist``, ``basis`` (the data the evidence rests on).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from IPython.display import HTML
+
+from cxlib import formatting as fmt
+from cxlib.journeys.analysis import JourneyAnalysis
+from cxlib.report import blocks as display
+from cxlib.report.section import Block, Section
+from cxlib.report.summary import Statement
+from cxlib.texts import t
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The section's displays and sentences in one language."""
+
+    result: JourneyAnalysis
+    lang: str
+
+    def _t(self, key: str, **values: object) -> str:
+        return t(f"journeys.{key}", self.lang, **values)
+
+    def _heading(self, name: str) -> HTML:
+        return display.subheading(self._t(f"headings.{name}"))
+
+    def key_message(self) -> str:
+        """The subtitle: the choice, the branch of the rule and robustness."""
+        selection = self.result.selection
+        if selection is None:
+            return self._t("none_rated")
+        return selection.headline(self.lang)
+
+    def chart(self) -> list[object]:
+        """The ranking heading and the bubble chart with its reading (a note without ratings)."""
+        selection = self.result.selection
+        if selection is None:
+            return [self._heading("ranking"), display.note(self._t("none_rated"), lang=self.lang)]
+        figure = display.figure(selection.plot(lang=self.lang).figure, alt=self._t("chart.alt"))
+        reading = f"{selection.explanation(self.lang)} {selection.robustness(self.lang)}"
+        return [self._heading("ranking"), figure, display.reading(reading, self.lang)]
+
+    def ranking(self) -> list[object]:
+        """The ranking table (the rule's inputs and result); nothing without ratings."""
+        selection = self.result.selection
+        return [selection.summary(self.lang)] if selection is not None else []
+
+    def evidence(self) -> list[object]:
+        """The evidence table (per journey, per phase) with contradictions or its reading."""
+        evidence = self.result.evidence
+        table = evidence.summary(self.lang).data
+        phases = evidence.phase_table(self.lang)
+        if not phases.empty:
+            caption = self._t("evidence.by_phase")
+            table += display.table(phases, self.lang, caption=caption).data
+        texts = evidence.contradiction_texts(self.lang)
+        if texts:
+            after = display.note(" ".join(texts), kind="warning", lang=self.lang)
+        else:
+            small_n = fmt.integer(evidence.small_n, self.lang)
+            reading = self._t("evidence.consistent", small_n=small_n)
+            after = display.reading(reading, self.lang)
+        return [
+            self._heading("evidence"),
+            display.note(self._t("evidence.note"), lang=self.lang),
+            HTML(table + after.data),
+        ]
+
+    def plan(self) -> list[object]:
+        """The printable 1-3-3 plan: issues (if any), pain points, measures, reading."""
+        plan = self.result.plan
+        if plan is None:
+            return [self._heading("plan")]
+        parts = []
+        if plan.issues:
+            parts.append(display.note(" ".join(plan.issue_texts(self.lang)), "warning", self.lang))
+        pains, measures = self._t("headings.pains"), self._t("headings.measures")
+        parts.append(display.table(plan.pain_table(self.lang), self.lang, caption=pains))
+        parts.append(display.table(plan.table(self.lang), self.lang, caption=measures))
+        if plan.complete:
+            date = fmt.date(plan.last_check, self.lang)
+            reading = self._t("plan.reading_complete", date=date)
+        else:
+            reading = self._t("plan.reading_incomplete")
+        parts.append(display.reading(reading, self.lang))
+        return [self._heading("plan"), HTML("".join(part.data for part in parts))]
+
+    def checklist(self) -> list[object]:
+        """Symptom checklist and early-warning signals with the reading."""
+        checklist = self.result.checklist
+        status = checklist.signals["status"]
+        reading = self._t(
+            "checklist.reading",
+            applies=fmt.integer(checklist.applies, self.lang),
+            answered=fmt.integer(checklist.answered, self.lang),
+            shown=fmt.integer(int((status == "shown").sum()), self.lang),
+            checked=fmt.integer(int(status.isin(["shown", "not_shown"]).sum()), self.lang),
+        )
+        tables = checklist.summary(self.lang).data
+        return [self._heading("checklist"), HTML(tables + display.reading(reading, self.lang).data)]
+
+    def basis(self) -> list[object]:
+        """The data basis: what the tickets table holds (or that there is none)."""
+        return [self._heading("basis"), self.result.overview.summary(self.lang)]
+
+    def statements(self) -> tuple[Statement, ...]:
+        """One or two management-summary statements, most important first."""
+        selection, plan = self.result.selection, self.result.plan
+        if selection is None:
+            return (Statement(self._t("none_rated"), "grey", "journey"),)
+        robust = selection.robust and selection.reason in ("rule", "tie")
+        out = [Statement(selection.headline(self.lang), "green" if robust else "amber", "journey")]
+        if plan is not None:
+            light = "green" if plan.complete else "amber"
+            out.append(Statement(plan.statement_text(self.lang), light, "journey"))
+        return tuple(out)
+
+    def figures(self) -> dict[str, object]:
+        """Key figures for results.json: ratings, ranking, choice, reason, plan, evidence."""
+        selection, evidence, plan = self.result.selection, self.result.evidence, self.result.plan
+        checklist = self.result.checklist
+        return {
+            "selection": selection.to_dict() if selection else None,
+            "explanation": selection.explanation(self.lang) if selection else None,
+            "evidence": evidence.journeys.to_dict(orient="records"),
+            "evidence_phases": evidence.phases.to_dict(orient="records"),
+            "early_churn": evidence.churn.to_dict(orient="records"),
+            "contradictions": list(evidence.contradictions),
+            "plan": plan.to_dict(self.lang) if plan else None,
+            "symptoms_apply": checklist.applies,
+            "checklist": checklist.to_frame().to_dict(orient="records"),
+        }
+
+
+def section(result: JourneyAnalysis, lang: str) -> Section:
+    """The journey section of ``result`` in ``lang`` (``de`` or ``en``).
+
+    Blocks are built when shown (a chart is drawn in the cell that shows it).
+    """
+    words = _Words(result, lang)
+    blocks: dict[str, Block] = {
+        "chart": words.chart,
+        "ranking": words.ranking,
+        "evidence": words.evidence,
+        "plan": words.plan,
+        "checklist": words.checklist,
+        "basis": words.basis,
+    }
+    return Section(
+        id="journey",
+        key_message=words.key_message(),
+        blocks=blocks,
+        statements=words.statements(),
+        figures=words.figures(),
+    )
