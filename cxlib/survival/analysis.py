@@ -173,7 +173,12 @@ class SurvivalReport:
         return levels[0] if levels and level else None
 
     def figures(self) -> dict[str, object]:
-        """Key figures for results.json (plain numbers; reasons under their own labels)."""
+        """Key figures for results.json (plain numbers, no words).
+
+        ``reasons_24_months`` lists churns without a recorded reason under
+        :data:`~cxlib.survival.competing_risks.MISSING_REASON`; the section
+        names them in the report's language.
+        """
         horizons = self.horizon_frame()
         out: dict[str, object] = {
             "available": True,
@@ -182,7 +187,7 @@ class SurvivalReport:
             "churns": self.data.n_events,
             "left_truncated": self.data.left_truncated,
             "inactivity_days": self.data.inactivity_days,
-            "median_months": months(self.overall.median),
+            "median_months": _months(self.overall.median),
             "median_reached": self.overall.median is not None,
             "early_churn_6_months": self.early_churn(6),
             "horizons": horizons.to_dict(orient="records"),
@@ -202,7 +207,7 @@ class SurvivalReport:
             out["cox"] = {
                 "n": self.model.n,
                 "churns": self.model.n_events,
-                "followup_months": months(self.followup_days),
+                "followup_months": _months(self.followup_days),
                 "concordance": self.model.concordance,
                 "ph_violated": list(self.model.ph_test.index[self.model.ph_test["violated"]]),
                 "hazard_ratios": hr[["hr", "low", "high", "p"]].reset_index().to_dict("records"),
@@ -214,8 +219,8 @@ class SurvivalReport:
 SurvivalResult = SurvivalReport | SurvivalUnavailable
 
 
-def months(days: float | None) -> float | None:
-    """Days as months (None stays None, NaN becomes None)."""
+def _months(days: float | None) -> float | None:
+    """Days as months for results.json (None stays None, NaN becomes None)."""
     return (
         None
         if days is None or (isinstance(days, float) and math.isnan(days))
