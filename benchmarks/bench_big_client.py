@@ -261,7 +261,7 @@ def analyses(params_file: Path, profile: bool) -> None:
     base = step("baseline.baseline", lambda: baseline.baseline(params, data))
     step("kpi_report figures", lambda: kpi_report.figures(base))
     step("journey_analysis.analyse", lambda: journey_analysis.analyse(params, data))
-    step("survival_report.analyse", lambda: survival_report.analyse(params, data, params.language))
+    step("survival_report.analyse", lambda: survival_report.analyse(params, data))
     step("overview.describe", lambda: overview.describe(data, list(data.tables), "kpi"))
 
 

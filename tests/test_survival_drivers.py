@@ -20,8 +20,11 @@ from cxlib import workbook
 from cxlib.parameters.schema import Workshop
 from cxlib.survival.analysis import analyse
 from cxlib.survival.cox import fit
+from cxlib.survival.driver_wording import driver_text
 from cxlib.survival.drivers import rank_drivers
+from cxlib.survival.section import section
 from cxlib.survival.signal_model import fit_signal_model, signal_episodes
+from cxlib.survival.statements import statements
 from cxlib.survival.table import SurvivalData
 
 WORKSHOP = SimpleNamespace(
@@ -293,9 +296,9 @@ def test_demo_top_drivers_and_links(utility) -> None:
     assert channel.risk_level == "Vergleichsportal"  # planted ×1.8, the highest channel
     pay = next(d for d in utility.drivers.drivers if d.covariate == "slow_payment")
     assert (pay.journey, pay.chosen) == ("Geldphase", True)  # the chosen journey
-    text = utility.driver_text(pay, "de")
+    text = driver_text(utility, pay, "de")
     assert "Journey „Geldphase“ (gewählt" in text and "Kundenmonate" in text
-    statement = utility.statements("de")[-1].text
+    statement = statements(utility, "de")[-1].text
     assert statement.startswith("Wichtigste Kündigungstreiber")
     assert "Geldphase" in statement and "nan" not in statement.lower()
     figures = json.loads(json.dumps(utility.figures()))
@@ -304,23 +307,24 @@ def test_demo_top_drivers_and_links(utility) -> None:
     assert {r["signal"] for r in figures["signals"]["hazard_ratios"]} >= {"slow_payment"}
 
 
-def test_demo_block_html(utility) -> None:
-    from cxlib.survival.section import drivers_block
+def drivers_html(report, lang: str) -> str:
+    """The HTML the drivers block of the churn section shows."""
+    return "".join(item.data for item in section(report, lang).show("drivers"))
 
-    html = drivers_block(utility, "de").data
+
+def test_demo_block_html(utility) -> None:
+    html = drivers_html(utility, "de")
     assert "Die wichtigsten Kündigungstreiber" in html
     assert "Frühwarnsignale als Risikofaktoren" in html
     assert "nie mit denen des Kündigungsmonats selbst" in html
-    assert "The most important churn drivers" in drivers_block(utility, "en").data
+    assert "The most important churn drivers" in drivers_html(utility, "en")
 
 
 def test_small_client_stays_honest() -> None:
-    from cxlib.survival.section import drivers_block
-
     client = workbook.open_client("berger-haustechnik")
     report = analyse(client.params, client.data)
     assert report.signals is not None and report.signals.note == "survival.signals_none"
-    html = drivers_block(report, "de").data
+    html = drivers_html(report, "de")
     assert "Frühwarnsignale (Nutzung, Zahlungsdauer, Kontakte je Kundenmonat) liegen" in html
     if report.top_drivers(3):  # 26 churns: every ranking is flagged as a hint only
         assert "Geringe Aussagekraft" in html
@@ -328,12 +332,11 @@ def test_small_client_stays_honest() -> None:
     survival = params.analysis.survival.model_copy(update={"signal_covariates": False})
     analysis = params.analysis.model_copy(update={"survival": survival})
     off = analyse(params.model_copy(update={"analysis": analysis}), client.data)
-    assert off.signals is None and "Frühwarnsignale" not in drivers_block(off, "de").data
+    assert off.signals is None and "Frühwarnsignale" not in drivers_html(off, "de")
 
 
 def test_time_unit_reaches_the_curves(utility, monkeypatch) -> None:
     from cxlib.survival import plots
-    from cxlib.survival import section as survival_display
 
     seen = {}
     original = plots.km_curves
@@ -343,27 +346,24 @@ def test_time_unit_reaches_the_curves(utility, monkeypatch) -> None:
         return original(curves, **kwargs)
 
     monkeypatch.setattr(plots, "km_curves", spy)
-    survival_display.curve_block(replace(utility, time_unit="weeks"), "de")
+    section(replace(utility, time_unit="weeks"), "de").show("curve")
     assert seen["unit_key"] == "weeks" and seen["unit_days"] == 7.0
 
 
 def test_small_n_warning_follows_the_model_churns(utility) -> None:
-    from cxlib.survival.section import drivers_block
-
     assert any(d.source == "model" for d in utility.top_drivers(3))
-    many = drivers_block(replace(utility, small_n=utility.model.n_events + 1), "de").data
+    many = drivers_html(replace(utility, small_n=utility.model.n_events + 1), "de")
     assert "Geringe Aussagekraft: Das Risikomodell beruht auf nur" in many
-    enough = drivers_block(replace(utility, small_n=utility.model.n_events), "de").data
+    enough = drivers_html(replace(utility, small_n=utility.model.n_events), "de")
     assert "Geringe Aussagekraft" not in enough
 
 
 def test_client_text_is_escaped(utility) -> None:
     from cxlib.survival.drivers import ChurnDrivers
-    from cxlib.survival.section import drivers_block
 
     channel = next(d for d in utility.drivers.drivers if d.covariate == "channel")
     odd = replace(channel, risk_level="<b>Portal & Co</b>", journey="<i>J&K</i>", chosen=True)
-    html = drivers_block(replace(utility, drivers=ChurnDrivers((odd,), "<i>J&K</i>")), "de").data
+    html = drivers_html(replace(utility, drivers=ChurnDrivers((odd,), "<i>J&K</i>")), "de")
     assert "<b>Portal" not in html and "<i>J" not in html
     assert html.count("&lt;b&gt;Portal &amp; Co&lt;/b&gt;") == 2  # table cell and reading
     assert html.count("&lt;i&gt;J&amp;K&lt;/i&gt;") == 3  # table, reading and list line

@@ -1,17 +1,24 @@
-"""The churn section on the demo clients: planted effects, words, risk list file."""
+"""The churn analysis and its words on the demo clients: planted effects, readings, risk list."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxlib import workbook
+from cxlib.io.exports import write_excel_csv
 from cxlib.survival.analysis import analyse
 from cxlib.survival.cox import fit as cox
-from cxlib.survival.section import definition_note, forest_reading, group_reading
+from cxlib.survival.readings import definition_note, forest_reading, group_reading
+from cxlib.survival.risk_list import RISK_LIST_FILE, risk_list
+from cxlib.survival.statements import key_message, statements
+from cxlib.survival.wording import median_text
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture(scope="module")
@@ -64,15 +71,32 @@ def test_report_recovers_planted_effects(report) -> None:
     assert at.sum() == pytest.approx(1 - report.overall.survival_at(24 * 30.4375), abs=1e-9)
 
 
-def test_words_and_statements(report) -> None:
-    statements = report.statements("de")
-    assert statements[0].text.startswith("Kündigungen: ")
-    assert "2,1-mal so häufig" in statements[0].text
-    assert statements[0].light in {"amber", "red"}
-    assert "95 %-Intervall" in statements[1].text
-    assert "nan" not in " ".join(s.text for s in statements).lower()
+def stock_on_window_start(client: str, window: str) -> int:
+    """Customers already there when the data window opened, counted in the raw export.
+
+    Started before ``window`` and not gone by that day (a contract ending on
+    the window's first day is over before the window: docs/demo-data.md
+    counts 13,200 customers on 01.01.2023, one of whom ends that very day).
+    """
+    raw = pd.read_csv(DATA / client / "kunden.csv", sep=";", encoding="cp1252", dtype=str)
+    start = pd.to_datetime(raw["Vertragsbeginn"], format="%d.%m.%Y")
+    end = pd.to_datetime(raw["Vertragsende"], format="%d.%m.%Y")
+    day = pd.Timestamp(window)
+    return int(((start < day) & ~(end <= day)).sum())
+
+
+def test_words_and_statements(utility, report) -> None:
+    said = statements(report, "de")
+    assert said[0].text.startswith("Kündigungen: ")
+    assert "2,1-mal so häufig" in said[0].text
+    assert said[0].light in {"amber", "red"}
+    assert "95 %-Intervall" in said[1].text
+    assert "nan" not in " ".join(s.text for s in said).lower()
     assert "statistisch gesichert" in group_reading(report, "de")
-    assert "13.199 Kunden" in definition_note(report, "de")
+    window = utility.params.analysis.observation_start
+    stock = stock_on_window_start("stadtwerke-lindenau", str(window))
+    assert 13_000 < stock <= 13_200  # docs/demo-data.md: 13,200 customers on 01.01.2023
+    assert f"{stock:,}".replace(",", ".") + " Kunden" in definition_note(report, "de")
     assert "times as often" in forest_reading(report, "en")
     figures = report.figures()
     assert figures["median_reached"] and 90 < figures["median_months"] < 120
@@ -82,7 +106,7 @@ def test_median_not_reached_is_said_in_words() -> None:
     berger = workbook.open_client("berger-haustechnik")
     result = analyse(berger.params, berger.data)
     assert result.overall.median is None
-    assert "nicht erreicht" in result.median_text("de")
+    assert "nicht erreicht" in median_text(result, "de")
     assert result.figures()["median_months"] is None
     assert result.model is not None and result.model.n_events == 26  # whole lifetime fallback
 
@@ -99,7 +123,7 @@ def test_cafe_uses_the_inactivity_definition() -> None:
 
 
 def test_risk_list_csv_for_excel(report, tmp_path) -> None:
-    path = report.write_risk_list(tmp_path, "de")
+    path = write_excel_csv(risk_list(report, "de"), tmp_path / RISK_LIST_FILE, "de")
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM
     frame = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig")
@@ -110,12 +134,11 @@ def test_risk_list_csv_for_excel(report, tmp_path) -> None:
     assert ";0," in raw.decode("utf-8-sig")  # decimal comma
     top = frame.iloc[:50, 3].fillna("")
     assert top.str.contains("Servicetickets").mean() > 0.5
-    assert report.write_risk_list(None) is None
 
 
 def test_risk_probability_is_conditional_survival(report) -> None:
     """P(churn by the end of the window | still there now) = 1 − S(end | x) / S(now | x)."""
-    risk = report.risk_list("de")
+    risk = risk_list(report, "de")
     frame = report.model_frame
     row = frame[frame["customer_id"] == risk.iloc[0, 0]]
     now = row["duration"].to_numpy()[0]
@@ -125,39 +148,28 @@ def test_risk_probability_is_conditional_survival(report) -> None:
     assert np.isfinite(risk.iloc[:, 2]).all()
 
 
-def test_without_customers_or_without_a_churn_the_section_says_what_is_missing(tmp_path) -> None:
+def test_without_customers_or_without_a_churn_the_analysis_says_why() -> None:
     import dataclasses
 
     from cxlib.io.loading import ClientData
-    from cxlib.survival import section as view
 
     berger = workbook.open_client("berger-haustechnik")
     tables = {k: v for k, v in berger.data.tables.items() if k != "customers"}
-    result = analyse(berger.params, ClientData(tables), "de")
+    result = analyse(berger.params, ClientData(tables))
     assert not result.available and result.reason == "customers"
     assert "Kundentabelle" in definition_note(result, "de")
     assert "customers table" in definition_note(result, "en")
-    assert result.statements("de") == []
+    assert statements(result, "de") == []
     assert result.figures() == {"available": False, "reason": "customers"}
-    assert "Kundendaten" in result.key_message("de")
-    blocks = [
-        view.curve_block,
-        view.horizon_block,
-        view.group_block,
-        view.logrank_block,
-        view.model_block,
-        view.reasons_block,
-        view.drivers_block,
-    ]
-    assert all(block(result, "de").data == "" for block in blocks)
-    assert view.risk_block(result, tmp_path, "de").data == ""
-    assert not list(tmp_path.iterdir())  # no risk list either
+    assert "Kundendaten" in key_message(result, "de")
 
     # every customer still active on the cut-off: no churn to analyse yet
     customers = berger.data.tables["customers"]
     active = customers.frame.assign(end_date=pd.NaT)
     tables = {**berger.data.tables, "customers": dataclasses.replace(customers, frame=active)}
-    result = analyse(berger.params, ClientData(tables), "de")
+    result = analyse(berger.params, ClientData(tables))
     assert result.reason == "events"
-    assert "31.12.2025" in result.note("de") and "keine einzige Kündigung" in result.note("de")
+    cutoff = berger.params.cutoff.strftime("%d.%m.%Y")
+    note = definition_note(result, "de")
+    assert cutoff in note and "keine einzige Kündigung" in note
     assert analyse(berger.params, berger.data).available  # the real data do have churns

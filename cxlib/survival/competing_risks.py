@@ -9,20 +9,30 @@ cumulative incidence of reason k is
 
 with S the all-cause Kaplan-Meier curve, d_{k,i} the churns for reason k and
 n_i the number at risk (delayed entry allowed). The F_k add up to 1 − S.
-Churns without a recorded reason form their own reason (``missing_label``).
+Churns without a recorded reason form their own reason (``missing_label``,
+by default :data:`MISSING_REASON`; the report names it in its language).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from cxlib.survival.curves import _arrays, at_risk_counts
+from cxlib.survival.table import DAYS_PER_MONTH
 
-__all__ = ["CumulativeIncidence", "cumulative_incidence"]
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from numpy.typing import ArrayLike
+
+__all__ = ["MISSING_REASON", "CumulativeIncidence", "cumulative_incidence"]
+
+#: The reason of churns without a recorded reason (language-neutral).
+MISSING_REASON = "(missing)"
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,15 @@ class CumulativeIncidence:
         """Tidy: time, reason, incidence."""
         return self.table.melt("time", var_name="reason", value_name="incidence")
 
-    def plot(self, ax: Any = None, lang: str = "de", unit_days: float = 30.4375) -> Any:
+    def renamed(self, names: Mapping[str, str]) -> CumulativeIncidence:
+        """The same estimate with reasons renamed (``names``: old → new; others kept)."""
+        table = self.table.rename(columns=dict(names))
+        counts = self.counts.rename(index=dict(names))
+        return CumulativeIncidence(table, counts)
+
+    def plot(
+        self, ax: Axes | None = None, lang: str = "de", unit_days: float = DAYS_PER_MONTH
+    ) -> Axes:
         """One step line per reason; returns the Axes."""
         from cxlib.survival.plots import incidence
 
@@ -57,7 +75,11 @@ class CumulativeIncidence:
 
 
 def cumulative_incidence(
-    durations: Any, events: Any, reasons: Any, entry: Any = None, missing_label: str = "?"
+    durations: ArrayLike,
+    events: ArrayLike,
+    reasons: ArrayLike,
+    entry: ArrayLike | None = None,
+    missing_label: str = MISSING_REASON,
 ) -> CumulativeIncidence:
     """Aalen-Johansen cumulative incidence of each churn reason (see the module docstring)."""
     d, e, en = _arrays(durations, events, entry)

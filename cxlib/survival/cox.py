@@ -25,7 +25,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,10 @@ import pandas as pd
 from cxlib.survival.curves import Z95, _arrays
 from cxlib.survival.efron import EventTimeSums, RiskSets, fit_efron
 from cxlib.survival.errors import CovariateError, SurvivalError
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
+    from matplotlib.axes import Axes
 
 __all__ = ["CoxModel", "Design", "design_matrix", "fit"]
 
@@ -352,13 +356,13 @@ class CoxModel:
         """Hazard ratios with intervals, p-values and the PH test, one row per column."""
         return self.hazard_ratios.join(self.ph_test.add_prefix("ph_"))
 
-    def summary(self, lang: str = "de") -> Any:
+    def summary(self, lang: str = "de") -> HTML:
         """The hazard-ratio table for the report."""
-        from cxlib.survival.section import cox_table
+        from cxlib.survival.html_tables import cox_table
 
         return cox_table(self, lang)
 
-    def plot(self, ax: Any = None, lang: str = "de") -> Any:
+    def plot(self, ax: Axes | None = None, lang: str = "de") -> Axes:
         """Forest plot of the hazard ratios with 95 % intervals; returns the Axes."""
         from cxlib.survival.plots import forest
 

@@ -10,19 +10,24 @@ the data window opened enters the risk set at his tenure on that day, not at
   95 % log-log intervals, median ("not reached" is ``None``, never NaN or
   inf), survival at a time, restricted mean lifetime up to a horizon.
 * :func:`logrank` — the two- and multi-group log-rank test.
-* :func:`cox` — the Cox model (:mod:`cxlib.survival.cox`), re-exported here.
+
+The Cox model is in :mod:`cxlib.survival.cox`.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from cxlib.survival.errors import DurationError, NoEventsError, SurvivalError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from numpy.typing import ArrayLike
 
 __all__ = ["KaplanMeier", "KaplanMeierGroups", "LogRank", "kaplan_meier", "logrank"]
 
@@ -31,7 +36,7 @@ Z95 = 1.959963984540054
 
 
 def _arrays(
-    durations: Any, events: Any, entry: Any = None
+    durations: ArrayLike, events: ArrayLike, entry: ArrayLike | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Validated float durations, bool events and optional entry times."""
     d = np.asarray(durations, dtype=float)
@@ -139,11 +144,23 @@ class KaplanMeier:
         """The curve as a tidy table (a copy)."""
         return self.table.assign(group=self.label).copy()
 
-    def plot(self, ax: Any = None, lang: str = "de", unit_days: float = 1.0) -> Any:
-        """The curve with its interval band and numbers at risk; returns the Axes."""
+    def plot(
+        self,
+        ax: Axes | None = None,
+        lang: str = "de",
+        unit_days: float = 1.0,
+        unit_key: str = "days",
+    ) -> Axes:
+        """The curve with its interval band and numbers at risk; returns the Axes.
+
+        Times in units of ``unit_days`` days, the axis labelled ``unit_key``
+        (``days``, ``weeks`` or ``months``).
+        """
         from cxlib.survival.plots import km_curves
 
-        return km_curves({self.label: self}, ax=ax, lang=lang, unit_days=unit_days)
+        return km_curves(
+            {self.label: self}, ax=ax, lang=lang, unit_days=unit_days, unit_key=unit_key
+        )
 
 
 def _curve(d: np.ndarray, e: np.ndarray, entry: np.ndarray | None, label: str) -> KaplanMeier:
@@ -209,14 +226,21 @@ class KaplanMeierGroups:
         """All curves as one tidy table."""
         return self.table
 
-    def plot(self, ax: Any = None, lang: str = "de", unit_days: float = 1.0) -> Any:
-        """All curves in one chart with numbers at risk; returns the Axes."""
+    def plot(
+        self,
+        ax: Axes | None = None,
+        lang: str = "de",
+        unit_days: float = 1.0,
+        unit_key: str = "days",
+    ) -> Axes:
+        """All curves in one chart with numbers at risk; returns the Axes (units as
+        :meth:`KaplanMeier.plot`)."""
         from cxlib.survival.plots import km_curves
 
-        return km_curves(self.curves, ax=ax, lang=lang, unit_days=unit_days)
+        return km_curves(self.curves, ax=ax, lang=lang, unit_days=unit_days, unit_key=unit_key)
 
 
-def _group_codes(groups: Any) -> tuple[list[str], np.ndarray]:
+def _group_codes(groups: ArrayLike) -> tuple[list[str], np.ndarray]:
     series = pd.Series(groups).reset_index(drop=True)
     if isinstance(series.dtype, pd.CategoricalDtype):
         labels = [str(c) for c in series.cat.categories if (series == c).any()]
@@ -230,10 +254,10 @@ def _group_codes(groups: Any) -> tuple[list[str], np.ndarray]:
 
 
 def kaplan_meier(
-    durations: Any,
-    events: Any,
-    entry: Any = None,
-    groups: Any = None,
+    durations: ArrayLike,
+    events: ArrayLike,
+    entry: ArrayLike | None = None,
+    groups: ArrayLike | None = None,
     label: str = "",
 ) -> KaplanMeier | KaplanMeierGroups:
     """Kaplan-Meier estimate of the share of customers still there after ``t``.
@@ -274,7 +298,9 @@ class LogRank:
         return self.p < 0.05
 
 
-def logrank(durations: Any, events: Any, groups: Any, entry: Any = None) -> LogRank:
+def logrank(
+    durations: ArrayLike, events: ArrayLike, groups: ArrayLike, entry: ArrayLike | None = None
+) -> LogRank:
     """Log-rank test of equal survival in two or more groups (chi-square, K − 1 df)."""
     from scipy.special import chdtrc
 

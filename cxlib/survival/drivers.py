@@ -32,10 +32,15 @@ catches it early (:data:`COVARIATE_SIGNALS`).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from cxlib.parameters.schema import Workshop
+    from cxlib.survival.cox import CoxModel, Design
+    from cxlib.survival.signal_model import SignalModel
 
 __all__ = ["COVARIATE_PHASES", "COVARIATE_SIGNALS", "ChurnDrivers", "Driver", "rank_drivers"]
 
@@ -112,7 +117,7 @@ class ChurnDrivers:
         return frame
 
 
-def _link(covariate: str, workshop: Any, selected: str | None) -> dict[str, Any]:
+def _link(covariate: str, workshop: Workshop | None, selected: str | None) -> dict[str, object]:
     """Phase, journey (chosen first) and signal of a covariate."""
     phase = COVARIATE_PHASES.get(covariate)
     signal = COVARIATE_SIGNALS.get(covariate)
@@ -132,7 +137,7 @@ def _link(covariate: str, workshop: Any, selected: str | None) -> dict[str, Any]
 
 def _candidates(
     hazard_ratios: pd.DataFrame,
-    design: Any,
+    design: Design,
     x: np.ndarray,
     events: np.ndarray,
     source: Literal["model", "signals"],
@@ -193,10 +198,10 @@ def _candidates(
 
 
 def rank_drivers(
-    model: Any = None,
+    model: CoxModel | None = None,
     model_frame: pd.DataFrame | None = None,
-    signal_model: Any = None,
-    workshop: Any = None,
+    signal_model: SignalModel | None = None,
+    workshop: Workshop | None = None,
     selected: str | None = None,
 ) -> ChurnDrivers:
     """Rank the secured drivers of both models and link them to journey and signals.

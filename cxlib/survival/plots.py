@@ -7,26 +7,34 @@ Colours follow :mod:`cxlib.report.charts`: the client's curves in the accent col
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from cxlib import formatting as fmt
+from cxlib.survival.table import DAYS_PER_MONTH
 from cxlib.texts import t
 
-DAYS_PER_MONTH = 30.4375
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from cxlib.survival.competing_risks import CumulativeIncidence
+    from cxlib.survival.curves import KaplanMeier
+
+__all__ = ["forest", "incidence", "km_curves"]
 _LINES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 2)))
 
 
 def km_curves(
-    curves: Mapping[str, Any],
-    ax: Any = None,
+    curves: Mapping[str, KaplanMeier],
+    ax: Axes | None = None,
     lang: str = "de",
     unit_days: float = DAYS_PER_MONTH,
     unit_key: str = "months",
     max_time: float | None = None,
-) -> Any:
+) -> Axes:
     """Kaplan-Meier step curves with 95 % bands and numbers at risk under the axis.
 
     ``curves`` maps a label to a :class:`~cxlib.survival.curves.KaplanMeier`; times are
@@ -73,7 +81,7 @@ def km_curves(
     return ax
 
 
-def _thin(table: Any, unit_days: float, bins: int = 800) -> Any:
+def _thin(table: pd.DataFrame, unit_days: float, bins: int = 800) -> pd.DataFrame:
     """At most ``bins`` steps for drawing (the last row per bin; the curve looks the same)."""
     if len(table) <= bins:
         return table
@@ -84,7 +92,7 @@ def _thin(table: Any, unit_days: float, bins: int = 800) -> Any:
 
 
 def _at_risk(
-    ax: Any, curves: Mapping[str, Any], ticks: list[float], unit: float, lang: str
+    ax: Axes, curves: Mapping[str, KaplanMeier], ticks: list[float], unit: float, lang: str
 ) -> None:
     """Numbers at risk at the x ticks, one row per curve, under the axis."""
     from matplotlib.transforms import blended_transform_factory
@@ -124,7 +132,12 @@ def _at_risk(
             )
 
 
-def forest(hazard_ratios: Any, ax: Any = None, lang: str = "de", labels: Any = None) -> Any:
+def forest(
+    hazard_ratios: pd.DataFrame,
+    ax: Axes | None = None,
+    lang: str = "de",
+    labels: Callable[[str], str] | None = None,
+) -> Axes:
     """Hazard ratios (log scale) with 95 % intervals; significant risks in red. Returns the Axes."""
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
@@ -163,8 +176,11 @@ def forest(hazard_ratios: Any, ax: Any = None, lang: str = "de", labels: Any = N
 
 
 def incidence(
-    result: Any, ax: Any = None, lang: str = "de", unit_days: float = DAYS_PER_MONTH
-) -> Any:
+    result: CumulativeIncidence,
+    ax: Axes | None = None,
+    lang: str = "de",
+    unit_days: float = DAYS_PER_MONTH,
+) -> Axes:
     """Cumulative incidence per churn reason (step lines, most frequent first). Returns the Axes."""
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, MaxNLocator

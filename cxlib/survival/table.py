@@ -41,6 +41,10 @@ __all__ = ["DAYS_PER_MONTH", "SurvivalData", "build_survival_table"]
 
 #: Average month length in days (365.25 / 12).
 DAYS_PER_MONTH = 30.4375
+#: Days per week (the Cox model of the churn section counts tenure in whole weeks).
+DAYS_PER_WEEK = 7.0
+#: Group labels of the early-ticket grouping (language-neutral), early trouble first.
+EARLY_TICKET_GROUPS = {True: "yes", False: "no"}
 
 
 @dataclass(frozen=True)

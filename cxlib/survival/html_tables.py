@@ -1,0 +1,113 @@
+"""The tables of the churn section, formatted for the report in its language.
+
+Each function builds a small frame with headings from the catalogue and hands
+it to :func:`cxlib.report.blocks.table` (escaped HTML, numbers in the
+language's format): survival at the horizons, the log-rank tests, hazard
+ratios of a Cox model (also :meth:`cxlib.survival.cox.CoxModel.summary`) and
+the top churn drivers. Result types are imported for type checking only, so
+that the models can use these tables without an import cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from cxlib import formatting as fmt
+from cxlib.report import blocks as display
+from cxlib.survival.driver_wording import driver_link, driver_signal, driver_who
+from cxlib.survival.readings import p_text
+from cxlib.survival.wording import share_text
+from cxlib.texts import t
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
+
+    from cxlib.survival.analysis import SurvivalReport
+    from cxlib.survival.cox import CoxModel
+
+__all__ = ["cox_table", "drivers_table", "horizon_table", "logrank_table"]
+
+
+def horizon_table(report: SurvivalReport, lang: str = "de") -> HTML:
+    """Survival at the horizons with its 95 % interval and the numbers still observed."""
+    h = report.horizon_frame()
+    frame = pd.DataFrame(
+        {
+            t("survival.col_horizon", lang): [
+                t("survival.months", lang, n=fmt.integer(m, lang)) for m in h["months"]
+            ],
+            t("survival.col_survival", lang): h["survival"],
+            t("survival.col_interval", lang): [
+                f"{fmt.percent(lo, 0, lang)} – {fmt.percent(hi, 0, lang)}"
+                if pd.notna(lo)
+                else fmt.MISSING
+                for lo, hi in zip(h["low"], h["high"], strict=True)
+            ],
+            t("survival.col_rmst", lang): h["rmst_months"],
+            t("survival.col_at_risk", lang): h["at_risk"],
+        }
+    )
+    return display.table(frame, lang, percent=[t("survival.col_survival", lang)], decimals=1)
+
+
+def logrank_table(report: SurvivalReport, lang: str = "de") -> HTML:
+    """One row per grouping: groups, chi-square, df, p and "gesichert"/"nicht gesichert"."""
+    rows = []
+    for name, test in sorted(report.tests.items(), key=lambda kv: -kv[1].statistic):
+        rows.append(
+            {
+                t("survival.col_grouping", lang): t(f"survival.groupings.{name}", lang),
+                t("survival.col_groups", lang): test.df + 1,
+                t("survival.col_chi2", lang): test.statistic,
+                t("survival.col_p", lang): p_text(test.p, lang),
+                t("survival.col_verdict", lang): t(
+                    f"survival.{'secured' if test.significant else 'not_secured'}", lang
+                ),
+            }
+        )
+    return display.table(pd.DataFrame(rows), lang, decimals=1)
+
+
+def cox_table(
+    model: CoxModel, lang: str = "de", labels: Callable[[str], str] | None = None
+) -> HTML:
+    """Hazard ratios with 95 % interval and p-value; ``labels`` turns columns into words."""
+    hr = model.hazard_ratios
+    names = [labels(c) if labels else c for c in hr.index]
+    frame = pd.DataFrame(
+        {
+            t("survival.col_factor", lang): names,
+            t("survival.col_hr", lang): hr["hr"].to_numpy(),
+            t("survival.col_interval", lang): [
+                f"{fmt.number(lo, 2, lang)} – {fmt.number(hi, 2, lang)}"
+                for lo, hi in zip(hr["low"], hr["high"], strict=True)
+            ],
+            t("survival.col_p", lang): [p_text(p, lang) for p in hr["p"]],
+        }
+    )
+    return display.table(frame, lang, decimals=2)
+
+
+def drivers_table(report: SurvivalReport, lang: str = "de", n: int = 3) -> HTML:
+    """The top drivers, ranked: risk side, hazard ratio, who is affected, share of churns, links."""
+    rows = []
+    for d in report.top_drivers(n):
+        rows.append(
+            {
+                t("survival.col_driver", lang): driver_who(report, d, lang, cell=True),
+                t("survival.col_hr_interval", lang): (
+                    f"{fmt.number(d.hr, 1, lang)} "
+                    f"({fmt.number(d.low, 1, lang)}–{fmt.number(d.high, 1, lang)})"
+                ),
+                t("survival.col_exposed", lang): t(
+                    f"survival.share_{d.unit}", lang, share=share_text(d.share_exposed, lang)
+                ),
+                t("survival.col_churn_share", lang): share_text(d.attributable_low, lang),
+                t("survival.col_journey", lang): driver_link(d, lang, cell=True),
+                t("survival.col_signal", lang): driver_signal(d, lang, cell=True),
+            }
+        )
+    return display.table(pd.DataFrame(rows), lang)

@@ -1,0 +1,73 @@
+"""What the churn section tells the management: its key message and summary statements.
+
+The key message is the section heading's subtitle: the share of new
+customers lost in their first six months and the strongest secured driver.
+The statements go to the management summary, most important first, the
+first with a traffic light (:data:`EARLY_CHURN_AMBER`, :data:`EARLY_CHURN_RED`).
+Without an analysis (:class:`~cxlib.survival.analysis.SurvivalUnavailable`)
+the key message says what cannot be said yet, and there is no statement.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cxlib import formatting as fmt
+from cxlib.report.summary import Statement
+from cxlib.survival.driver_wording import drivers_statement
+from cxlib.survival.table import DAYS_PER_MONTH
+from cxlib.survival.wording import driver_sentence, median_text
+from cxlib.texts import t
+
+if TYPE_CHECKING:
+    from cxlib.survival.analysis import SurvivalResult
+
+__all__ = ["EARLY_CHURN_AMBER", "EARLY_CHURN_RED", "key_message", "statements"]
+
+#: Traffic light of early churn (share lost in the first 6 months): a choice.
+EARLY_CHURN_AMBER, EARLY_CHURN_RED = 0.05, 0.15
+
+
+def key_message(result: SurvivalResult, lang: str = "de") -> str:
+    """The section's key message: early churn and the strongest driver, or what is missing."""
+    if not result.available:
+        return t(f"survival.unavailable.{result.reason}.key_message", lang)
+    text = t(
+        "survival.key_early",
+        lang,
+        share=fmt.percent(result.early_churn(6), 0, lang),
+        who=t(f"survival.who_{'new' if result.new else 'all'}", lang),
+    )
+    driver = result.headline_driver()
+    if driver:
+        text += " " + driver_sentence(result, driver, lang)
+    return text
+
+
+def statements(result: SurvivalResult, lang: str = "de") -> list[Statement]:
+    """The section's summary statements, most important first (none without an analysis)."""
+    if not result.available:
+        return []
+    early = result.early_churn(6)
+    light = (
+        "red" if early >= EARLY_CHURN_RED else "amber" if early >= EARLY_CHURN_AMBER else "green"
+    )
+    first = Statement(
+        t("survival.statement_title", lang) + ": " + key_message(result, lang), light, "survival"
+    )
+    twelve = 12 * DAYS_PER_MONTH
+    low, high = result.overall.interval_at(twelve)
+    second = t(
+        "survival.statement_median",
+        lang,
+        median=median_text(result, lang),
+        share=fmt.percent(result.overall.survival_at(twelve), 0, lang),
+        low=fmt.percent(low, 0, lang),
+        high=fmt.percent(high, 0, lang),
+        n=fmt.integer(result.data.n, lang),
+    )
+    out = [first, Statement(second, "grey", "survival")]
+    drivers = drivers_statement(result, lang)
+    if drivers:
+        out.append(Statement(drivers, "grey", "survival"))
+    return out
