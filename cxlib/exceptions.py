@@ -44,7 +44,9 @@ class DataProblem:
 
     ``row`` is the row number as the user sees it in Excel or a text editor
     (the header is row 1 in a plain CSV); ``None`` for problems of the whole
-    file or column.
+    file or column. ``code`` names the kind of problem the same way in every
+    language (``duplicate_key``, ``missing_column``, ``no_data_rows``; None
+    where none is given): filter problems by code, never by message text.
     """
 
     file: str
@@ -53,6 +55,7 @@ class DataProblem:
     column: str | None = None
     value: str | None = None
     expected: str | None = None
+    code: str | None = None
 
     def __str__(self) -> str:
         where = [self.file]

@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import cxlib
 from cxlib.cli import build_parser, main
 from cxlib.exceptions import ClientNotFoundError, CXError, RunError
 from cxlib.resources import PROJECT_DIR
@@ -206,6 +207,23 @@ def test_cli_checks_address_and_port_before_writing(tmp_path, monkeypatch, capsy
 def test_notebook_must_lie_under_the_server_root(notebook, tmp_path):
     with pytest.raises(CXError, match="liegt nicht im Ordner"):
         build_lab_launch(notebook, root_dir=tmp_path / "elsewhere", run_dir=tmp_path / "r")
+
+
+def test_no_module_of_cxlib_imports_websocket_client():
+    """Kernel messaging goes through jupyter_client, not a hand-written websocket protocol."""
+    package = Path(cxlib.__file__).resolve().parent
+    importers = []
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            if any(name.split(".")[0] == "websocket" for name in names):
+                importers.append(str(path.relative_to(package)))
+    assert importers == []
 
 
 # --- the report button --------------------------------------------------------------------

@@ -12,6 +12,7 @@ import csv
 import difflib
 import multiprocessing
 import os
+import pickle
 import shutil
 import time
 from pathlib import Path
@@ -20,11 +21,16 @@ import numpy as np
 import pandas as pd
 import pytest
 from filelock import FileLock
+from pydantic import ValidationError
 
-from cxlib.exceptions import CXError, ParameterError, WorkshopConflict
+from cxlib.exceptions import CXError, DataError, ParameterError, WorkshopConflict
 from cxlib.maturity.assessment import assess
+from cxlib.parameters.problems import UNKNOWN_JOURNEY, ParameterProblem
+from cxlib.parameters.schema import ClientParameters, DataFile, _problems_from, read_yaml
 from cxlib.runner.run import prepare
+from cxlib.workshop import atomic
 from cxlib.workshop import store as store_module
+from cxlib.workshop.csv_edit import csv_validator
 from cxlib.workshop.store import (
     HISTORY_DIR,
     Saved,
@@ -503,6 +509,62 @@ def test_invalid_plan_lists_every_problem(cafe):
     assert store.check_plan(*plan_dicts(store)) == []
 
 
+def test_unknown_journey_is_listed_once_per_entry_by_code_in_either_language(cafe):
+    """The store checks journey references itself and leaves out the schema's finding of
+    the same kind; it tells them apart by code, so the filter works in English too."""
+    text = cafe.read_text(encoding="utf-8")
+    found = {}
+    for lang in ("de", "en"):
+        cafe.write_text(text.replace("language: de", f"language: {lang}"), encoding="utf-8")
+        store = WorkshopStore(cafe)
+        pains, measures = plan_dicts(store)
+        pains[0]["journey"] = measures[0]["journey"] = "unbekannt"
+        # every other field is valid, so the schema itself reports the first bad reference
+        document = read_yaml(cafe)
+        document["workshop"]["pain_points"], document["workshop"]["measures"] = pains, measures
+        with pytest.raises(ValidationError) as info:
+            ClientParameters.model_validate(document)
+        schema = _problems_from(info.value, None)
+        assert [p.code for p in schema] == [UNKNOWN_JOURNEY]
+        problems = store.check_plan(pains, measures)
+        with pytest.raises(WorkshopInputError) as saved:
+            store.save_plan(pains, measures)
+        assert saved.value.problems == problems
+        assert [(p[0], p.code) for p in problems] == [
+            ("workshop.pain_points.0.journey", UNKNOWN_JOURNEY),
+            ("workshop.measures.0.journey", UNKNOWN_JOURNEY),
+        ]
+        assert schema[0][1] not in [m for _, m in problems], "the schema's duplicate is gone"
+        found[lang] = problems
+    de, en = ([m for _, m in found[lang]] for lang in ("de", "en"))
+    assert all("ist nicht unter workshop.journeys definiert" in m for m in de)
+    assert all("is not defined under workshop.journeys" in m for m in en)
+    assert [p.code for p in found["de"]] == [p.code for p in found["en"]]
+
+
+def test_a_problem_code_unpacks_compares_and_pickles_like_the_pair():
+    problem = ParameterProblem("workshop.measures.0.journey", "Journey fehlt", UNKNOWN_JOURNEY)
+    key, message = problem
+    assert (key, message) == ("workshop.measures.0.journey", "Journey fehlt")
+    assert problem == ("workshop.measures.0.journey", "Journey fehlt")
+    copy = pickle.loads(pickle.dumps(problem))
+    assert copy == problem and copy.code == UNKNOWN_JOURNEY
+    assert ParameterProblem("", "x").code == ""
+
+
+def test_validation_of_a_written_answers_file_keeps_the_problem_code(cafe, tmp_path):
+    """The written file's problems name the file the user knows, with their codes."""
+    broken = tmp_path / "broken.csv"
+    row = "R1,Geschäftsführung,D1.1,2\n"
+    broken.write_text("respondent,department,item,score\n" + row + row, encoding="utf-8")
+    shown = cafe.parent.parent / "data" / "cafe-bohnenglueck" / "maturity.csv"
+    validate = csv_validator(DataFile(file=str(broken)), tmp_path, shown)
+    with pytest.raises(DataError) as info:
+        validate(broken)
+    (problem,) = info.value.problems
+    assert (problem.code, problem.row, problem.file) == ("duplicate_key", 3, str(shown))
+
+
 def test_broken_parameter_file_is_reported_plainly(cafe):
     cafe.write_text(cafe.read_text(encoding="utf-8") + "unbekannt: 1\n", encoding="utf-8")
     before = cafe.read_bytes()
@@ -629,7 +691,7 @@ def test_restore_refuses_other_files(cafe, tmp_path):
 
 
 def test_history_keeps_the_last_versions(cafe, monkeypatch):
-    monkeypatch.setattr(store_module, "KEEP_VERSIONS", 3)
+    monkeypatch.setattr(atomic, "KEEP_VERSIONS", 3)
     store = WorkshopStore(cafe, writer="Anna")
     for value in (1, 2, 3, 4, 5):
         store.save_rating("startphase", "Marketing", value, 1, 1)

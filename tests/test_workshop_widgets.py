@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import inspect
 import shutil
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -19,6 +20,7 @@ from pathlib import Path
 import ipywidgets
 import pandas as pd
 import pytest
+from pydantic import ValidationError
 
 from cxlib.exceptions import CXError
 from cxlib.journeys.selection import select
@@ -83,12 +85,19 @@ class FakeStore:
         """Simulate a save by someone else."""
         self.versions[key] = self.versions.get(key, 0) + 1
 
-    # interface
+    # interface (test_fake_store_has_the_interface_of_the_real_store keeps it in step)
     def parameters(self):
         return self._params
 
-    def maturity_answers(self) -> pd.DataFrame:
-        return self.answers.copy()
+    @property
+    def lang(self) -> str:
+        return self._params.language
+
+    def maturity_answers(self, *, all_waves=False) -> pd.DataFrame:
+        return self.answers.copy()  # one wave only
+
+    def workshop_wave(self):
+        return None
 
     def maturity_token(self, respondent) -> str:
         return self._token(("maturity", respondent))
@@ -146,6 +155,25 @@ class FakeStore:
     def plan_token(self) -> str:
         return self._token("plan")
 
+    def check_plan(self, pain_points, measures) -> list[tuple[str, str]]:
+        problems = []
+        for kind, model, items in (
+            ("pain_points", PainPoint, pain_points),
+            ("measures", Measure, measures),
+        ):
+            for index, item in enumerate(items):
+                try:
+                    model.model_validate(item)
+                except ValidationError as exc:
+                    problems += [(f"workshop.{kind}.{index}", e["msg"]) for e in exc.errors()]
+        return problems
+
+    def history(self) -> list:
+        return []  # no earlier versions in memory
+
+    def restore(self, version) -> Saved:
+        raise CXError(f"{version} ist keine gespeicherte Version")
+
     def save_plan(self, pain_points, measures, expected=None) -> Saved:
         self._check("plan", expected)
         self.calls.append(("plan", pain_points, measures))
@@ -157,6 +185,58 @@ class FakeStore:
         )
         self._params = self._params.model_copy(update={"workshop": workshop})
         return Saved(self.params_file, self.plan_token())
+
+
+def interface(cls: type) -> dict[str, object]:
+    """The public methods of ``cls`` by name (their parameters: name, kind, default) and
+    its public properties (as "property"); annotations are left out."""
+    out: dict[str, object] = {}
+    for name, member in inspect.getmembers(cls):
+        if name.startswith("_"):
+            continue
+        if isinstance(member, property):
+            out[name] = "property"
+        elif callable(member):
+            parameters = inspect.signature(member).parameters.values()
+            out[name] = [(p.name, p.kind, p.default) for p in parameters]
+    return out
+
+
+def interface_drift(real: type, fake: type, fake_only: set[str]) -> list[tuple[str, str]]:
+    """What ``fake`` lacks, adds or does differently from ``real`` as (what, name) pairs;
+    empty when both have the same interface. ``fake_only`` are the fake's test helpers."""
+    want, have = interface(real), interface(fake)
+    drift = [("missing", name) for name in sorted(set(want) - set(have))]
+    drift += [("extra", name) for name in sorted(set(have) - set(want) - fake_only)]
+    drift += [("differs", n) for n in sorted(set(want) & set(have)) if have[n] != want[n]]
+    return drift
+
+
+def test_fake_store_has_the_interface_of_the_real_store():
+    store_module = pytest.importorskip("cxlib.workshop.store")
+    real = store_module.WorkshopStore
+    assert interface_drift(real, FakeStore, fake_only={"bump"}) == []
+
+    class Drifted(FakeStore):  # the check notices a fake that fell behind
+        history = None  # gone
+        lang = "de"  # no longer a property
+
+        def maturity_answers(self) -> pd.DataFrame:  # lost all_waves
+            return self.answers.copy()
+
+        def save_plan(self, pain_points, measures, expected="") -> Saved:  # other default
+            raise AssertionError
+
+        def flush(self) -> None:  # not in the real store
+            pass
+
+    assert interface_drift(real, Drifted, fake_only={"bump"}) == [
+        ("missing", "history"),
+        ("missing", "lang"),
+        ("extra", "flush"),
+        ("differs", "maturity_answers"),
+        ("differs", "save_plan"),
+    ]
 
 
 def demo_answers() -> pd.DataFrame:

@@ -326,6 +326,7 @@ def _duplicates(
                 column,
                 shown,
                 "jeden Wert nur einmal",
+                code="duplicate_key",
             )
         )
     return problems, duplicate
@@ -428,7 +429,8 @@ def read_table(name: str, source: DataFile, base_dir: Path) -> LoadedTable:
     encoding, separator = grid.encoding, grid.separator
     del grid  # the raw cells: only the parsed columns are kept from here on
     if not len(rows):
-        structure.append(DataProblem(file, "Datei enthält keine Datenzeilen (nur Überschriften)"))
+        message = "Datei enthält keine Datenzeilen (nur Überschriften)"
+        structure.append(DataProblem(file, message, code="no_data_rows"))
         raise DataError(structure)
     headers = {column: match.headers[pos] for column, pos in match.columns.items()}
     context = _Context(file, rows, headers)

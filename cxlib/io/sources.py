@@ -596,6 +596,7 @@ def structure_problems(
                     f"Pflichtspalte {column.name} ({column.description}) nicht gefunden; "
                     f"gefundene Überschriften{where}: {found}. Die passende Spalte {fix}",
                     expected=f"Überschrift wie {quoted(column.aliases[:3] or (column.name,))}",
+                    code="missing_column",
                 )
             )
     return problems

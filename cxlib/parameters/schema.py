@@ -24,11 +24,13 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from cxlib.exceptions import ClientNotFoundError, ParameterError
 from cxlib.io.tables import TABLES
+from cxlib.parameters.problems import MISSING_FILE, UNKNOWN_JOURNEY, UNKNOWN_PHASE, ParameterProblem
 
 SCHEMA_VERSION = 1
 
@@ -238,8 +240,10 @@ class Workshop(_Model):
         for kind, items in (("pain_points", self.pain_points), ("measures", self.measures)):
             for item in items:
                 if item.journey not in ids:
-                    raise ValueError(
-                        f"{kind}: Journey „{item.journey}“ ist nicht unter journeys definiert"
+                    raise PydanticCustomError(
+                        UNKNOWN_JOURNEY,
+                        "{kind}: Journey „{journey}“ ist nicht unter journeys definiert",
+                        {"kind": kind, "journey": item.journey},
                     )
         phases = set(self.phases)
         named = [(f"journeys ({j.id})", p) for j in self.journeys for p in j.phases]
@@ -247,8 +251,10 @@ class Workshop(_Model):
         named += [("pain_points", p.phase) for p in self.pain_points if p.phase]
         for kind, phase in named:
             if phase not in phases:
-                raise ValueError(
-                    f"{kind}: Phase „{phase}“ ist nicht unter workshop.phases definiert"
+                raise PydanticCustomError(
+                    UNKNOWN_PHASE,
+                    "{kind}: Phase „{phase}“ ist nicht unter workshop.phases definiert",
+                    {"kind": kind, "phase": phase},
                 )
         return self
 
@@ -569,7 +575,7 @@ def _problems_from(error: ValidationError, document: Any) -> list[tuple[str, str
             message = f"ungültiger Wert „{item.get('input')}“; {item['msg']}"
         elif item["type"] == "value_error":
             message = str(item["msg"]).removeprefix("Value error, ")
-        problems.append((key, message))
+        problems.append(ParameterProblem(key, message, item["type"]))
     return problems
 
 
@@ -577,7 +583,8 @@ def _check_files(params: ClientParameters) -> list[tuple[str, str]]:
     problems = []
     for name, path in params.data_paths().items():
         if not path.is_file():
-            problems.append((f"data.{name}.file", f"Datei nicht gefunden: {path}"))
+            message = f"Datei nicht gefunden: {path}"
+            problems.append(ParameterProblem(f"data.{name}.file", message, MISSING_FILE))
         elif path.suffix.lower() not in {".csv", ".txt", ".xlsx", ".xlsm"}:
             problems.append(
                 (f"data.{name}.file", f"Dateityp {path.suffix} wird nicht unterstützt (CSV, XLSX)")
@@ -585,7 +592,8 @@ def _check_files(params: ClientParameters) -> list[tuple[str, str]]:
     if params.branding.logo:
         logo = params.resolve(params.branding.logo)
         if not logo.is_file():
-            problems.append(("branding.logo", f"Datei nicht gefunden: {logo}"))
+            message = f"Datei nicht gefunden: {logo}"
+            problems.append(ParameterProblem("branding.logo", message, MISSING_FILE))
         elif logo.suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg"}:
             problems.append(("branding.logo", "Logo muss PNG, JPG oder SVG sein"))
     return problems

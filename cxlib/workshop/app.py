@@ -13,22 +13,24 @@ in the widgets and a "neu laden" button fetches the saved state.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import logging
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import ipywidgets as w
 
 from cxlib.exceptions import CXError
 from cxlib.texts import t
+from cxlib.workshop.capture import StatusBar, is_conflict
+from cxlib.workshop.journey_capture import JourneyCapture
+from cxlib.workshop.maturity_capture import MaturityCapture
+from cxlib.workshop.plan_capture import PlanCapture
 
 __all__ = ["CSS", "HistoryPanel", "StatusBar", "WorkshopApp", "is_conflict", "workshop_app"]
 
-T = TypeVar("T")
 log = logging.getLogger("cxlib.workshop.app")
 
 #: Projector-friendly styling, scoped to the workshop widget (class ``cxws``).
@@ -70,95 +72,6 @@ CSS = """
 .cxws ul.cxws-flags li { margin-bottom: 0.4em; }
 </style>
 """
-
-
-def is_conflict(exc: BaseException) -> bool:
-    """True for the store's WorkshopConflict (matched by class name along the MRO)."""
-    return any(cls.__name__ == "WorkshopConflict" for cls in type(exc).__mro__)
-
-
-class StatusBar:
-    """The save status in the header: time of the last save, or the error in plain words.
-
-    :meth:`attempt` runs one store call: on success the status reads "gespeichert
-    HH:MM"; on a :class:`CXError` its message is shown (never a traceback); on a
-    conflict the "neu laden" button appears as well. ``clock`` returns the time
-    shown (injectable for tests). ``state`` is one of idle, loaded, saved,
-    error, conflict, invalid, reloaded.
-    """
-
-    def __init__(
-        self,
-        lang: str = "de",
-        *,
-        on_reload: Callable[[], None] | None = None,
-        clock: Callable[[], dt.datetime] = dt.datetime.now,
-    ) -> None:
-        self.lang = lang
-        self.clock = clock
-        self.on_reload = on_reload
-        self.label = w.HTML()
-        self.reload_button = w.Button(
-            description=t("workshop.status.reload", lang),
-            icon="refresh",
-            button_style="warning",
-            layout=w.Layout(width="auto"),
-        )
-        self.reload_button.layout.display = "none"
-        self.reload_button.on_click(lambda _b: self.reload())
-        self.widget = w.HBox([self.label, self.reload_button])
-        self.state = "idle"
-        self.message = ""
-
-    def _now(self) -> str:
-        return self.clock().strftime("%H:%M")
-
-    def _set(self, state: str, text: str, css: str) -> None:
-        self.state = state
-        self.message = text
-        self.label.value = f'<span class="{css}">{html.escape(text)}</span>'
-
-    def loaded(self) -> None:
-        """Show that the data was (re)loaded."""
-        self._set("loaded", t("workshop.status.loaded", self.lang, time=self._now()), "")
-
-    def saved(self) -> None:
-        """Show the time of the successful save."""
-        self.reload_button.layout.display = "none"
-        text = t("workshop.status.saved", self.lang, time=self._now())
-        self._set("saved", text, "cxws-status-ok")
-
-    def error(self, exc: BaseException) -> None:
-        """Show why a save failed; a conflict also offers "neu laden"."""
-        if is_conflict(exc):
-            text = t("workshop.status.conflict", self.lang, message=str(exc).strip())
-            self.reload_button.layout.display = None
-            self._set("conflict", text, "cxws-status-error")
-        else:
-            text = t("workshop.status.error", self.lang, message=str(exc).strip())
-            self._set("error", text, "cxws-status-error")
-
-    def invalid(self, message: str) -> None:
-        """Show that input is not saved because it is not valid yet."""
-        self._set("invalid", t("workshop.status.invalid", self.lang, message=message), "cxws-hint")
-
-    def attempt(self, action: Callable[[], T]) -> T | None:
-        """Run a store call; its result, or None after showing the error."""
-        try:
-            result = action()
-        except CXError as exc:
-            self.error(exc)
-            return None
-        self.saved()
-        return result
-
-    def reload(self) -> None:
-        """Run the reload callback (the app reloads every tab from the files)."""
-        self.reload_button.layout.display = "none"
-        if self.on_reload is not None:
-            self.on_reload()
-        if self.state != "error":
-            self._set("reloaded", t("workshop.status.reloaded", self.lang, time=self._now()), "")
 
 
 class HistoryPanel:
@@ -253,10 +166,6 @@ class WorkshopApp(w.VBox):
         redraw: float = 0.3,
         report: Callable[[Path, str], w.Widget] | bool | None = None,
     ) -> None:
-        from cxlib.workshop.journey_capture import JourneyCapture
-        from cxlib.workshop.maturity_capture import MaturityCapture
-        from cxlib.workshop.plan_capture import PlanCapture
-
         self.store = store
         self.maturity = self.journeys = self.plan = None
         self.tabs: w.Tab | None = None

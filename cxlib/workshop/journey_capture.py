@@ -26,7 +26,8 @@ from cxlib.workshop.capture import Capture, Debouncer
 from cxlib.workshop.maturity_capture import figure_png
 
 if TYPE_CHECKING:
-    from cxlib.workshop.app import StatusBar
+    from cxlib.workshop.capture import StatusBar
+    from cxlib.workshop.store import WorkshopStore
 
 __all__ = ["JourneyCapture"]
 
@@ -46,7 +47,7 @@ class JourneyCapture(Capture):
 
     def __init__(
         self,
-        store: Any,
+        store: WorkshopStore,
         lang: str = "de",
         status: StatusBar | None = None,
         *,

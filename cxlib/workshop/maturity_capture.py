@@ -35,7 +35,8 @@ from cxlib.texts import t
 from cxlib.workshop.capture import Capture, Debouncer
 
 if TYPE_CHECKING:
-    from cxlib.workshop.app import StatusBar
+    from cxlib.workshop.capture import StatusBar
+    from cxlib.workshop.store import WorkshopStore
 
 __all__ = ["DONT_KNOW", "MaturityCapture", "Respondent", "figure_png"]
 
@@ -109,7 +110,7 @@ class MaturityCapture(Capture):
 
     def __init__(
         self,
-        store: Any,
+        store: WorkshopStore,
         lang: str = "de",
         status: StatusBar | None = None,
         *,

@@ -29,7 +29,8 @@ from cxlib.texts import t
 from cxlib.workshop.capture import Capture, Debouncer
 
 if TYPE_CHECKING:
-    from cxlib.workshop.app import StatusBar
+    from cxlib.workshop.capture import StatusBar
+    from cxlib.workshop.store import WorkshopStore
 
 __all__ = ["PlanCapture", "parse_date", "parse_number"]
 
@@ -96,7 +97,7 @@ class PlanCapture(Capture):
 
     def __init__(
         self,
-        store: Any,
+        store: WorkshopStore,
         lang: str = "de",
         status: StatusBar | None = None,
         *,

@@ -1,0 +1,209 @@
+"""The checks of workshop input before anything is saved: answers, ratings, plan entries.
+
+Each check returns the cleaned values or raises
+:class:`~cxlib.workshop.errors.WorkshopInputError` listing every problem at
+once, in the client's language. Version tokens (:func:`version_token`) are
+hashes of stored content, so they notice edits made outside the workshop too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxlib.parameters.problems import UNKNOWN_JOURNEY, ParameterProblem
+from cxlib.texts import t
+from cxlib.workshop.csv_edit import AnswerRow
+from cxlib.workshop.errors import WorkshopInputError
+
+__all__ = [
+    "check_answers",
+    "check_rating",
+    "clean_text",
+    "plan_items",
+    "reference_problems",
+    "version_token",
+    "without_code",
+]
+
+#: Keys of plan entries that hold dates (text as 2026-02-02 or 02.02.2026 is read as a date).
+DATE_KEYS = ("start", "check_date")
+_RATING_FIELDS = ("frequency", "damage", "feasibility")
+
+
+def version_token(content: Any) -> str:
+    """A short version token: hash of the content in canonical JSON."""
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def clean_text(value: Any) -> str:
+    """``value`` as text with runs of white space made one blank ("" for None)."""
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _score_value(value: Any) -> tuple[bool, int | None]:
+    """(valid, score) for one maturity answer: 0-4 or None ("weiß nicht")."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True, None
+    if value is pd.NA:
+        return True, None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False, None
+    if float(value) != int(value) or not 0 <= int(value) <= 4:
+        return False, None
+    return True, int(value)
+
+
+def _rating_value(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    if float(value) != int(value) or not 1 <= int(value) <= 5:
+        return None
+    return int(value)
+
+
+def check_answers(
+    respondent: str,
+    department: str,
+    scores: Mapping[str, int | None],
+    items: Sequence[str],
+    lang: str,
+) -> list[AnswerRow]:
+    """One respondent's answers as rows in questionnaire order (``items``).
+
+    ``respondent`` and ``department`` are already cleaned; scores are 0-4 or
+    None ("weiß nicht"). Raises WorkshopInputError for an empty name or
+    department, an item not in ``items`` or an invalid score.
+    """
+    rank = {item: i for i, item in enumerate(items)}
+    problems: list[tuple[str, str]] = []
+    if not respondent:
+        problems.append(("respondent", t("workshop_store.problem.empty_respondent", lang)))
+    if not department:
+        problems.append(("department", t("workshop_store.problem.empty_department", lang)))
+    rows: list[AnswerRow] = []
+    for item, value in scores.items():
+        item_id = clean_text(item)
+        valid, score = _score_value(value)
+        if item_id not in rank:
+            problems.append((item_id, t("workshop_store.problem.unknown_item", lang, item=item_id)))
+        elif not valid:
+            problems.append((item_id, t("workshop_store.problem.score", lang, value=value)))
+        else:
+            rows.append((item_id, department, score))
+    if problems:
+        raise WorkshopInputError(problems, lang)
+    rows.sort(key=lambda row: rank[row[0]])
+    return rows
+
+
+def check_rating(
+    participant: str, ratings: Mapping[str, Any], uncertain: Any, lang: str
+) -> dict[str, int]:
+    """The 1-5 ratings by field (frequency, damage, feasibility) of one participant.
+
+    Raises WorkshopInputError for a rating that is not a whole number from 1
+    to 5, an ``uncertain`` that is not a bool, or an empty participant.
+    """
+    problems: list[tuple[str, str]] = []
+    values: dict[str, int] = {}
+    for field in _RATING_FIELDS:
+        value = ratings[field]
+        checked = _rating_value(value)
+        if checked is None:
+            name = t(f"workshop_store.field.{field}", lang)
+            problems.append(
+                (field, t("workshop_store.problem.rating", lang, field=name, value=value))
+            )
+        else:
+            values[field] = checked
+    if not isinstance(uncertain, bool | np.bool_):
+        problems.append(("uncertain", t("workshop_store.problem.uncertain", lang)))
+    if not participant:
+        problems.append(("participant", t("workshop_store.problem.empty_participant", lang)))
+    if problems:
+        raise WorkshopInputError(problems, lang)
+    return values
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and whole floats as plain Python values for the YAML."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _as_date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, str):
+        text = value.strip()
+        for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+    return value
+
+
+def plan_items(kind: str, items: Sequence[Mapping[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Pain points or measures (``kind``) as plain dicts for the YAML, empty values left out.
+
+    Texts are stripped, dates parsed, numpy scalars made plain; an entry that
+    is not a mapping raises WorkshopInputError. The schema checks the rest.
+    """
+    problems: list[tuple[str, str]] = []
+    out: list[dict[str, Any]] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            message = t("workshop_store.problem.not_a_mapping", lang)
+            problems.append((f"workshop.{kind}.{i}", message))
+            continue
+        clean: dict[str, Any] = {}
+        for key, value in item.items():
+            if isinstance(value, str):
+                value = value.strip()
+            if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+                continue
+            clean[str(key)] = _as_date(value) if key in DATE_KEYS else _plain(value)
+        out.append(clean)
+    if problems:
+        raise WorkshopInputError(problems, lang)
+    return out
+
+
+def reference_problems(document: Any, lang: str) -> list[tuple[str, str]]:
+    """Pain points and measures naming a journey that is not defined (code unknown_journey)."""
+    workshop = document.get("workshop") if isinstance(document, Mapping) else None
+    if not isinstance(workshop, Mapping):
+        return []
+    journeys = workshop.get("journeys") or []
+    ids = {str(j.get("id")) for j in journeys if isinstance(j, Mapping)}
+    problems: list[tuple[str, str]] = []
+    for kind in ("pain_points", "measures"):
+        for index, item in enumerate(workshop.get(kind) or []):
+            if not isinstance(item, Mapping) or item.get("journey") in (None, ""):
+                continue
+            if str(item["journey"]) not in ids:
+                message = t("workshop_store.problem.unknown_journey", lang, journey=item["journey"])
+                key = f"workshop.{kind}.{index}.journey"
+                problems.append(ParameterProblem(key, message, UNKNOWN_JOURNEY))
+    return problems
+
+
+def without_code(problems: list[tuple[str, str]], code: str) -> list[tuple[str, str]]:
+    """``problems`` without those of ``code`` (plain pairs have no code and stay)."""
+    return [p for p in problems if getattr(p, "code", None) != code]
