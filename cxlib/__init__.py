@@ -29,7 +29,7 @@ _EXPORTS = {
     "ClientData": "io.loading",
     "load_client_data": "io.loading",
     "ClientParameters": "parameters.schema",
-    "load_parameters": "parameters.schema",
+    "load_parameters": "parameters.files",
     "RunResult": "runner.run",
     "run_client": "runner.run",
 }

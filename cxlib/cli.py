@@ -80,7 +80,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from cxlib.parameters.schema import json_schema_text
+    from cxlib.parameters.files import json_schema_text
 
     text = json_schema_text()
     if args.out:

@@ -28,7 +28,8 @@ import pandas as pd
 
 from cxlib.io.exports import write_excel_csv
 from cxlib.io.loading import ClientData, load_client_data
-from cxlib.parameters.schema import ClientParameters, find_parameters, load_parameters
+from cxlib.parameters.files import find_parameters, load_parameters
+from cxlib.parameters.schema import ClientParameters
 from cxlib.report import blocks as display
 from cxlib.report.section import SECTION_ORDER, Section
 from cxlib.report.summary import Statement

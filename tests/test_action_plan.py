@@ -12,7 +12,8 @@ from cxlib.io.loading import load_client_data
 from cxlib.journeys.analysis import analyse
 from cxlib.journeys.plan import PlanWarning, build
 from cxlib.journeys.report import section
-from cxlib.parameters.schema import JourneyOptions, Workshop, load_parameters
+from cxlib.parameters.files import load_parameters
+from cxlib.parameters.schema import JourneyOptions, Workshop
 
 PARAMETERS = Path(__file__).resolve().parent.parent / "parameters"
 

@@ -9,7 +9,7 @@ import pytest
 from cxlib.io.loading import load_client_data
 from cxlib.kpis import readings as kpi_report
 from cxlib.kpis.analysis import baseline
-from cxlib.parameters.schema import load_parameters
+from cxlib.parameters.files import load_parameters
 
 
 @pytest.fixture(scope="module")

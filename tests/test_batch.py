@@ -22,7 +22,7 @@ import cxlib.runner.attempt
 import cxlib.runner.batch
 import cxlib.runner.run
 from cxlib.cli import main
-from cxlib.parameters.schema import load_parameters
+from cxlib.parameters.files import load_parameters
 from cxlib.runner.batch import BatchResult, run_batch, unchanged_result
 from cxlib.runner.results import write_results
 from cxlib.runner.run import RunResult, input_hash, notebook_paths, stored_input_hash

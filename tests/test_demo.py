@@ -23,7 +23,7 @@ import pytest
 from cxlib.demo import CHECKSUM_FILE, CLIENT_IDS, generate_all
 from cxlib.demo import utility as utility_module
 from cxlib.demo.common import sha256
-from cxlib.parameters.schema import load_parameters
+from cxlib.parameters.files import load_parameters
 
 PROJECT = Path(__file__).resolve().parent.parent
 DATA = PROJECT / "data"

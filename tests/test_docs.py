@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from cxlib.io.tables import markdown_reference
-from cxlib.parameters.schema import json_schema
+from cxlib.parameters.files import json_schema
 
 
 def test_committed_json_schema_is_current(project: Path):

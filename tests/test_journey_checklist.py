@@ -9,7 +9,8 @@ import pytest
 
 from cxlib.io.loading import load_client_data
 from cxlib.journeys.checklist import check
-from cxlib.parameters.schema import JourneyOptions, Workshop, load_parameters
+from cxlib.parameters.files import load_parameters
+from cxlib.parameters.schema import JourneyOptions, Workshop
 
 PARAMETERS = Path(__file__).resolve().parent.parent / "parameters"
 

@@ -22,7 +22,8 @@ from cxlib.journeys.evidence import (
     survey_scores,
 )
 from cxlib.journeys.selection import from_workshop, select
-from cxlib.parameters.schema import JourneyOptions, Workshop, load_parameters
+from cxlib.parameters.files import load_parameters
+from cxlib.parameters.schema import JourneyOptions, Workshop
 
 PARAMETERS = Path(__file__).resolve().parent.parent / "parameters"
 

@@ -16,7 +16,7 @@ import pytest
 
 from cxlib.journeys.plots import bubbles
 from cxlib.journeys.selection import from_workshop
-from cxlib.parameters.schema import load_parameters
+from cxlib.parameters.files import load_parameters
 from cxlib.report import charts
 
 PROJECT = Path(__file__).resolve().parent.parent

@@ -21,7 +21,8 @@ from cxlib import journeys
 from cxlib.io.loading import ClientData, load_client_data
 from cxlib.journeys.analysis import JourneyAnalysis
 from cxlib.journeys.selection import Selection
-from cxlib.parameters.schema import ClientParameters, load_parameters
+from cxlib.parameters.files import load_parameters
+from cxlib.parameters.schema import ClientParameters
 from cxlib.report.section import Section, UnknownBlockError, check_block_names
 from cxlib.texts import t
 

@@ -18,7 +18,8 @@ import pytest
 from cxlib.exceptions import CXError
 from cxlib.journeys import selection as journeys
 from cxlib.journeys.selection import RatingError, from_workshop, select
-from cxlib.parameters.schema import JourneyOptions, Workshop, load_parameters
+from cxlib.parameters.files import load_parameters
+from cxlib.parameters.schema import JourneyOptions, Workshop
 from cxlib.report import charts as plots
 
 matplotlib.use("Agg")

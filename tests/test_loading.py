@@ -23,7 +23,8 @@ from cxlib.io.loading import (
     load_client_data,
     read_table,
 )
-from cxlib.parameters.schema import DataFile, load_parameters
+from cxlib.parameters.files import load_parameters
+from cxlib.parameters.schema import DataFile
 
 from .conftest import MINIMAL, write_params
 

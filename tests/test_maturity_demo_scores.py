@@ -28,7 +28,7 @@ from ruamel.yaml import YAML
 
 from cxlib.io.loading import load_client_data
 from cxlib.maturity import assess
-from cxlib.parameters.schema import load_parameters
+from cxlib.parameters.files import load_parameters
 
 PROJECT = Path(__file__).resolve().parent.parent
 QUESTIONNAIRE = PROJECT / "cxlib" / "maturity" / "data" / "maturity_questionnaire.yaml"

@@ -19,7 +19,7 @@ import pytest
 from cxlib.io.loading import load_client_data
 from cxlib.maturity.assessment import assess
 from cxlib.maturity.plots import heatmap, radar, reference_level, waves
-from cxlib.parameters.schema import load_parameters
+from cxlib.parameters.files import load_parameters
 
 PROJECT = Path(__file__).resolve().parent.parent
 DIMS = [f"D{i}" for i in range(1, 9)]

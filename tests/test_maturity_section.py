@@ -23,7 +23,7 @@ from cxlib.io.loading import ClientData, load_client_data
 from cxlib.io.overview import describe
 from cxlib.maturity.analysis import MaturityAnalysis
 from cxlib.maturity.assessment import assess
-from cxlib.parameters.schema import load_parameters
+from cxlib.parameters.files import load_parameters
 from cxlib.report.section import Section, UnknownBlockError, check_block_names
 from cxlib.texts import t
 

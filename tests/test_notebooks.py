@@ -11,7 +11,8 @@ import nbformat
 import pytest
 
 from cxlib.io.loading import ClientData, load_client_data
-from cxlib.parameters.schema import ClientParameters, find_parameters, load_parameters
+from cxlib.parameters.files import find_parameters, load_parameters
+from cxlib.parameters.schema import ClientParameters
 from cxlib.report.section import check_block_names
 from cxlib.runner.execution import SOURCE_KEY, split, stitch
 from cxlib.runner.run import notebook_paths

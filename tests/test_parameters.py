@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from cxlib.exceptions import ClientNotFoundError, ParameterError
-from cxlib.parameters.schema import find_parameters, json_schema, load_parameters
+from cxlib.parameters.files import find_parameters, json_schema, load_parameters
 
 from .conftest import MINIMAL, write_params
 

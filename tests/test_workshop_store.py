@@ -25,8 +25,9 @@ from pydantic import ValidationError
 
 from cxlib.exceptions import CXError, DataError, ParameterError, WorkshopConflict
 from cxlib.maturity.assessment import assess
+from cxlib.parameters.files import _problems_from, read_yaml
 from cxlib.parameters.problems import UNKNOWN_JOURNEY, ParameterProblem
-from cxlib.parameters.schema import ClientParameters, DataFile, _problems_from, read_yaml
+from cxlib.parameters.schema import ClientParameters, DataFile
 from cxlib.runner.run import prepare
 from cxlib.workshop import atomic
 from cxlib.workshop import store as store_module

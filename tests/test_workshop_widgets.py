@@ -25,7 +25,8 @@ from pydantic import ValidationError
 from cxlib.exceptions import CXError
 from cxlib.journeys.selection import select
 from cxlib.maturity.assessment import assess, questionnaire
-from cxlib.parameters.schema import JourneyRating, Measure, PainPoint, load_parameters
+from cxlib.parameters.files import load_parameters
+from cxlib.parameters.schema import JourneyRating, Measure, PainPoint
 from cxlib.workshop.app import StatusBar, WorkshopApp, is_conflict, workshop_app
 from cxlib.workshop.capture import Debouncer
 from cxlib.workshop.journey_capture import JourneyCapture

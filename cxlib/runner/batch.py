@@ -30,7 +30,8 @@ from pathlib import Path
 import pandas as pd
 
 from cxlib.exceptions import ParameterError
-from cxlib.parameters.schema import ClientParameters, load_parameters
+from cxlib.parameters.files import load_parameters
+from cxlib.parameters.schema import ClientParameters
 from cxlib.runner.attempt import OnDone, run_one, worker_died
 from cxlib.runner.run import (
     RunResult,

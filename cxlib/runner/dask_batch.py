@@ -203,7 +203,7 @@ def store(output: TaskOutput, out: Path, params_file: Path | None = None) -> Run
 
 def _record_portfolio(params_file: Path, folder: Path, out: Path) -> None:
     """Add a run the worker could not record to the portfolio (never raises)."""
-    from cxlib.parameters.schema import load_parameters
+    from cxlib.parameters.files import load_parameters
     from cxlib.portfolio.hooks import record_run
     from cxlib.portfolio.storage import database_path
     from cxlib.runner.results import read_results

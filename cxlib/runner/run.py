@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Literal
 from cxlib import __version__
 from cxlib.exceptions import CXError, NotebookError, ResultsFileError, RunError
 from cxlib.io.loading import ClientData, load_client_data
-from cxlib.parameters.schema import ClientParameters, find_parameters, load_parameters
+from cxlib.parameters.files import find_parameters, load_parameters
+from cxlib.parameters.schema import ClientParameters
 from cxlib.report.summary import compose
 from cxlib.resources import HANDOFF_FILE, PACKAGE_DIR, notebooks_dir
 from cxlib.runner.execution import combine, execute

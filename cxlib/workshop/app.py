@@ -263,7 +263,7 @@ def workshop_app(
     the other options are those of :class:`WorkshopApp`.
     """
     if store is None:
-        from cxlib.parameters.schema import find_parameters
+        from cxlib.parameters.files import find_parameters
         from cxlib.workshop.store import WorkshopStore
 
         try:

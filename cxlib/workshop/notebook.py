@@ -45,7 +45,7 @@ def write_workshop_notebook(
     import nbformat
     from papermill.parameterize import parameterize_notebook
 
-    from cxlib.parameters.schema import find_parameters
+    from cxlib.parameters.files import find_parameters
 
     params_file = find_parameters(client)
     client_id = params_file.stem

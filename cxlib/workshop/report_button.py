@@ -93,7 +93,7 @@ def _sections_done(out_dir: Path, client_id: str | None) -> int:
 
 
 def _client_id(params_file: Path) -> str | None:
-    from cxlib.parameters.schema import find_parameters, load_parameters
+    from cxlib.parameters.files import find_parameters, load_parameters
 
     try:
         return load_parameters(find_parameters(params_file)).client.id

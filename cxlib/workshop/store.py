@@ -90,8 +90,9 @@ from ruamel.yaml.comments import CommentedMap
 from cxlib.exceptions import CXError, ParameterError, WorkshopConflict
 from cxlib.io.sources import CSV_SUFFIXES
 from cxlib.maturity.catalogue import load_questionnaire
+from cxlib.parameters.files import _problems_from, load_parameters
 from cxlib.parameters.problems import UNKNOWN_JOURNEY, ParameterProblem
-from cxlib.parameters.schema import ClientParameters, DataFile, _problems_from, load_parameters
+from cxlib.parameters.schema import ClientParameters, DataFile
 from cxlib.texts import t
 from cxlib.workshop.answers import AnswerReader, respondent_content, wave_rows, wave_to_edit
 from cxlib.workshop.atomic import (

@@ -30,7 +30,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
-from cxlib.parameters.schema import read_yaml
+from cxlib.parameters.files import read_yaml
 from cxlib.texts import t
 
 __all__ = [
