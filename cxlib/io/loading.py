@@ -38,16 +38,10 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from cxlib.exceptions import DataError, DataProblem
+from cxlib.io.headers import find_header, header_text, structure_problems
 from cxlib.io.origin import Origin
 from cxlib.io.parsing import Cells, Formats, parse_cells
-from cxlib.io.sources import (
-    Grid,
-    file_problem,
-    find_header,
-    header_text,
-    read_grid,
-    structure_problems,
-)
+from cxlib.io.sources import Grid, file_problem, read_grid
 from cxlib.io.tables import TABLES
 from cxlib.parameters.schema import ClientParameters, DataFile
 

@@ -34,8 +34,9 @@ import numpy as np
 import pandas as pd
 
 from cxlib.exceptions import DataError
+from cxlib.io.headers import find_header, header_text
 from cxlib.io.loading import read_table
-from cxlib.io.sources import Grid, find_header, header_text, read_grid
+from cxlib.io.sources import Grid, read_grid
 from cxlib.io.tables import TABLES
 from cxlib.parameters.schema import DataFile
 from cxlib.texts import t
