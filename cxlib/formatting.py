@@ -77,7 +77,7 @@ def plural(count: float, lang: str = "de") -> str:
     return Locale.parse(LOCALES[lang]).plural_form(count)
 
 
-def date(value: dt.date | dt.datetime | Any | None, lang: str = "de") -> str:
+def date(value: dt.date | pd.Timestamp | None, lang: str = "de") -> str:
     """A date as 31.12.2025 (de) or 31/12/2025 (en)."""
     if _missing(value):
         return MISSING
@@ -88,7 +88,7 @@ def date(value: dt.date | dt.datetime | Any | None, lang: str = "de") -> str:
     return format_date(value, _DATE_PATTERNS[lang], locale=LOCALES[lang])
 
 
-def month(value: dt.date | Any | None, lang: str = "de") -> str:
+def month(value: dt.date | pd.Timestamp | None, lang: str = "de") -> str:
     """A month as 03/2025 (both languages)."""
     if _missing(value):
         return MISSING

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -57,6 +56,6 @@ def is_packaged(path: Path) -> bool:
     return path.resolve().is_relative_to(PACKAGE_DIR)
 
 
-def load_packaged(path: Path) -> Any:
+def load_packaged(path: Path) -> object:
     """The content of a packaged YAML file (raises ``yaml.YAMLError`` if it is broken)."""
     return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)

@@ -31,7 +31,7 @@ from cxlib.io.loading import ClientData, load_client_data
 from cxlib.parameters.files import find_parameters, load_parameters
 from cxlib.parameters.schema import ClientParameters
 from cxlib.report import blocks as display
-from cxlib.report.section import SECTION_ORDER, Section
+from cxlib.report.section import SECTION_ORDER, JSONValue, Section
 from cxlib.report.summary import Statement
 from cxlib.resources import HANDOFF_FILE
 from cxlib.texts import t
@@ -56,7 +56,7 @@ def _stamp(path: Path) -> tuple[int, int]:
     return stat.st_mtime_ns, stat.st_size
 
 
-def to_jsonable(value: Any) -> Any:
+def to_jsonable(value: object) -> JSONValue:
     """Turn numpy/pandas scalars, dates and NaN into plain JSON values."""
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}

@@ -128,3 +128,78 @@ def test_no_module_outside_demo_is_over_700_lines() -> None:
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert set(long) <= set(LONG_MODULES), long
+
+
+def _package(module: str) -> str:
+    """The concern a module belongs to: its subpackage, or itself for a top-level module."""
+    parts = module.split(".")
+    return parts[1] if len(parts) >= 2 else module
+
+
+def _signature_has_any(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """True when a parameter (not ``*args``/``**kwargs``) or the return is annotated with Any."""
+    args = function.args
+    annotations = [a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+    annotations.append(function.returns)
+    return any(a is not None and "Any" in ast.unparse(a) for a in annotations)
+
+
+def _public_functions(tree: ast.Module) -> dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """Top-level functions, and the public methods of top-level classes, by the imported name."""
+    found: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found[node.name] = [node]
+        elif isinstance(node, ast.ClassDef):
+            found[node.name] = [
+                item
+                for item in node.body
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and (not item.name.startswith("_") or item.name == "__init__")
+            ]
+    return found
+
+
+def any_on_seams() -> list[str]:
+    """Functions used from another package whose signature says ``Any``.
+
+    A use is ``from cxlib.a.b import f`` or ``from cxlib.a import b`` then
+    ``b.f`` in a module of another package; for a class, its public methods.
+    """
+    modules = module_names()
+    trees = {name: ast.parse(path.read_text(encoding="utf-8")) for name, path in modules.items()}
+    functions = {name: _public_functions(tree) for name, tree in trees.items()}
+    found = set()
+    for user, tree in trees.items():
+        used: list[tuple[str, str]] = []
+        aliases: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                for alias in node.names:
+                    target = f"{node.module}.{alias.name}"
+                    if target in modules and _package(target) != _package(user):
+                        aliases[alias.asname or alias.name] = target
+                    elif node.module in modules and _package(node.module) != _package(user):
+                        used.append((node.module, alias.name))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in aliases
+            ):
+                used.append((aliases[node.value.id], node.attr))
+        for module, name in used:
+            for function in functions[module].get(name, []):
+                if _signature_has_any(function):
+                    found.add(f"{module}.{name} ({function.name}, used by {user})")
+    return sorted(found)
+
+
+def test_the_seam_check_sees_any_in_a_signature() -> None:
+    tree = ast.parse("def f(x: Any, *args: Any) -> int: ...\ndef g(*args: Any) -> int: ...")
+    f, g = tree.body
+    assert _signature_has_any(f) and not _signature_has_any(g)
+
+
+def test_no_any_in_signatures_between_packages() -> None:
+    assert any_on_seams() == []

@@ -275,7 +275,7 @@ class Selection:
 
         return bubbles(self, ax=ax, lang=lang)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         """Ratings, ranking, choice, reason and robustness, ready for results.json."""
         return {
             "selected": self.selected,

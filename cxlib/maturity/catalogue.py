@@ -116,7 +116,7 @@ class ActionCatalogue:
         return {step: band[step][lang] for step in STEPS}
 
 
-def _read(path: Path) -> Any:
+def _read(path: Path) -> object:
     try:
         if is_packaged(path):
             return load_packaged(path)

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
 from cxlib.exceptions import ClientNotFoundError, ParameterError
@@ -23,7 +24,7 @@ from cxlib.parameters.schema import ClientParameters
 from cxlib.resources import parameter_dirs
 
 
-def _line_of(document: Any, loc: tuple[Any, ...]) -> int | None:
+def _line_of(document: object, loc: tuple[str | int, ...]) -> int | None:
     """Best-effort 1-based line of ``loc`` in a ruamel round-trip document."""
     node, line = document, None
     for part in loc:
@@ -48,7 +49,7 @@ _FRIENDLY = {
 }
 
 
-def _problems_from(error: ValidationError, document: Any) -> list[tuple[str, str]]:
+def _problems_from(error: ValidationError, document: CommentedMap) -> list[tuple[str, str]]:
     problems = []
     for item in error.errors():
         loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function")))
@@ -85,12 +86,12 @@ def _check_files(params: ClientParameters) -> list[tuple[str, str]]:
     return problems
 
 
-def read_yaml(path: Path) -> Any:
-    """Read a YAML file as a round-trip document (comments and order kept)."""
+def read_yaml(path: Path) -> CommentedMap:
+    """Read a YAML mapping as a round-trip document (comments and order kept)."""
     yaml = YAML()
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle)
+            document = yaml.load(handle)
     except FileNotFoundError:
         raise ParameterError(path, [("", "Datei nicht gefunden")]) from None
     except UnicodeDecodeError:
@@ -100,6 +101,9 @@ def read_yaml(path: Path) -> Any:
         where = f"Zeile {mark.line + 1}, Spalte {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ParameterError(path, [(where, f"YAML-Syntaxfehler: {problem}")]) from None
+    if not isinstance(document, CommentedMap):
+        raise ParameterError(path, [("", "Die Datei muss eine YAML-Zuordnung (key: value) sein")])
+    return document
 
 
 def load_parameters(path: str | Path) -> ClientParameters:
@@ -110,8 +114,6 @@ def load_parameters(path: str | Path) -> ClientParameters:
     """
     path = Path(path).expanduser().resolve()
     document = read_yaml(path)
-    if not isinstance(document, dict):
-        raise ParameterError(path, [("", "Die Datei muss eine YAML-Zuordnung (key: value) sein")])
     try:
         params = ClientParameters.model_validate({**document, "source": path})
     except ValidationError as exc:

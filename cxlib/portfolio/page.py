@@ -71,7 +71,7 @@ def _label(kind: str, value: str | None, lang: str) -> str:
 # --- the block in the client report ----------------------------------------------
 
 
-def benchmark_view(benchmark: Benchmark | None, lang: str) -> dict[str, Any] | None:
+def benchmark_view(benchmark: Benchmark | None, lang: str) -> dict[str, object] | None:
     """Texts and rows of the report's comparison section; None to leave it out.
 
     Left out when the portfolio is switched off, does not exist yet or could

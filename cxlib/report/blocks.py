@@ -16,9 +16,9 @@ import datetime as dt
 import io
 import numbers
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from html import escape
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ from IPython.display import HTML
 
 from cxlib import formatting as fmt
 from cxlib.texts import t
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure, SubFigure
 
 __all__ = [
     "anchor",
@@ -151,8 +154,8 @@ def _cell(value: Any, kind: _Kind, decimals: int, lang: str) -> tuple[str, bool]
     return str(value), False
 
 
-def _decimals_for(name: Any, kind: _Kind, decimals: dict[Any, int] | int) -> int:
-    if isinstance(decimals, dict):
+def _decimals_for(name: Hashable, kind: _Kind, decimals: Mapping[Hashable, int] | int) -> int:
+    if not isinstance(decimals, int):
         if name in decimals:
             return decimals[name]
         return 0 if kind in ("percent", "signed", "int") else 1
@@ -177,9 +180,9 @@ def table(
     frame: pd.DataFrame,
     lang: str = "de",
     *,
-    decimals: dict[Any, int] | int = 1,
-    percent: Iterable[Any] = (),
-    signed: Iterable[Any] = (),
+    decimals: Mapping[Hashable, int] | int = 1,
+    percent: Iterable[Hashable] = (),
+    signed: Iterable[Hashable] = (),
     caption: str | None = None,
     index: bool = False,
 ) -> HTML:
@@ -235,7 +238,7 @@ def table(
 # --- figures ------------------------------------------------------------------------
 
 
-def figure(fig: Any, alt: str, *, caption: str | None = None) -> HTML:
+def figure(fig: Figure | SubFigure, alt: str, *, caption: str | None = None) -> HTML:
     """A matplotlib figure as an inline PNG with alt text (the figure is closed).
 
     Use it instead of letting the notebook show the figure, so that the chart

@@ -17,10 +17,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cxlib import formatting as fmt
 from cxlib.texts import t
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
 
 DEFAULT_ACCENT = "#1f5f8b"
 #: "This client" (replaced by :func:`apply_style`).
@@ -116,7 +120,9 @@ def _table_label(name: str, lang: str) -> str:
         return name
 
 
-def monthly_counts(series: Mapping[str, Any], ax: Any = None, lang: str = "de") -> Any:
+def monthly_counts(
+    series: Mapping[str, pd.Series], ax: Axes | None = None, lang: str = "de"
+) -> Axes:
     """Rows per calendar month, one line per table (``{table: counts by month}``).
 
     Months without rows inside a table's period are drawn as 0, so gaps show.

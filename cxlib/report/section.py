@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import pandas as pd
 
@@ -35,6 +35,9 @@ from cxlib.report.summary import Statement
 SectionId = Literal["maturity", "journey", "kpi", "survival"]
 #: Report sections in report order; the analysis notebooks are numbered the same way.
 SECTION_ORDER: tuple[SectionId, ...] = ("maturity", "journey", "kpi", "survival")
+
+#: A value as JSON holds it (what results.json and a section's figures are made of).
+JSONValue: TypeAlias = "bool | int | float | str | list[JSONValue] | dict[str, JSONValue] | None"
 
 #: What a block shows: displayable objects (HTML, figures), in order; empty shows nothing.
 Block = Callable[[], Sequence[object]]

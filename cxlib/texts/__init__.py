@@ -18,7 +18,7 @@ LANGUAGES = ("de", "en")
 _DIR = Path(__file__).resolve().parent
 
 
-def _flatten(prefix: str, node: Any, out: dict[str, str]) -> None:
+def _flatten(prefix: str, node: object, out: dict[str, str]) -> None:
     if isinstance(node, dict):
         for key, value in node.items():
             _flatten(f"{prefix}.{key}" if prefix else str(key), value, out)
