@@ -7,7 +7,7 @@ import warnings
 import pytest
 
 from cxlib.io.loading import load_client_data
-from cxlib.kpis import readings as kpi_report
+from cxlib.kpis import readings, tables
 from cxlib.kpis.analysis import baseline
 from cxlib.parameters.schema import load_parameters
 
@@ -61,9 +61,9 @@ def test_craft_small_sample_is_marked(bases):
     wartung = nps_of(base, "touchpoint", "Wartung")
     assert (round(wartung["low"], 1), round(wartung["high"], 1)) == (18.3, 67.5)
     assert base.reliability(int(wartung["n"])) == "low"
-    frame = kpi_report.comparison_frame(base, "de")
+    frame = tables.comparison_frame(base, "de")
     assert frame["Aussagekraft"].str.startswith("geringe Aussagekraft (n = ").all()
-    statement = kpi_report.statements(base, "de")[0]
+    statement = readings.statements(base, "de")[0]
     assert statement.text == "Weiterempfehlung (NPS): +29 (95 %-Intervall +5 bis +49, n = 41)."
 
 
@@ -98,11 +98,11 @@ def test_baseline_frame_has_the_three_levels_and_mdc(bases):
 
 def test_texts_in_both_languages(bases):
     _params, base = bases["stadtwerke-lindenau"]
-    de = kpi_report.key_message(base, "de")
+    de = readings.key_message(base, "de")
     assert de.startswith("Weiterempfehlung (NPS) −4 (95 %-Intervall −7 bis −1, n = 2.520)")
     assert "Kundenbindungsrate 2025: 92,2\u202f%" in de
-    assert kpi_report.key_message(base, "en").startswith("Likelihood to recommend (NPS) −4")
-    statements = kpi_report.statements(base, "de")
+    assert readings.key_message(base, "en").startswith("Likelihood to recommend (NPS) −4")
+    statements = readings.statements(base, "de")
     assert statements[1].text.startswith("Kundenbindungsrate 2025: 92,2\u202f%; ")
 
 
@@ -127,23 +127,23 @@ def test_small_and_tiny_samples_and_targets(minimal_params):
     rows = base.to_frame().set_index("kpi")
     assert rows.loc["nps", "reliability"] == "low" and rows.loc["nps", "target"] == 20.0
     assert rows.loc["csat", "n"] == 15 and base.missing == {"nps": 0, "csat": 5}
-    frame = kpi_report.baseline_frame(base, "de").set_index("Kennzahl")
+    frame = tables.baseline_frame(base, "de").set_index("Kennzahl")
     assert frame.loc["Weiterempfehlungsbereitschaft (NPS)", "Aussagekraft"] == (
         "geringe Aussagekraft (n = 20)"
     )
     assert frame.loc["Weiterempfehlungsbereitschaft (NPS)", "Ziel"] == "+20"
     tiny = baseline(params, {"survey": survey.head(8)})
-    frame = kpi_report.baseline_frame(tiny, "de").set_index("Kennzahl")
+    frame = tables.baseline_frame(tiny, "de").set_index("Kennzahl")
     assert frame.loc["Weiterempfehlungsbereitschaft (NPS)", "Wert (95 %-Intervall)"] == "–"
-    assert kpi_report.statements(tiny, "de") == []
+    assert readings.statements(tiny, "de") == []
 
 
 def test_every_grouping_beside_the_charted_one_is_shown_as_a_table(bases):
-    from cxlib.kpis import section as kpi_blocks
+    from cxlib.kpis.section import section
     from cxlib.texts import t
 
-    params, base = bases["stadtwerke-lindenau"]
-    html = "".join(item.data for item in kpi_blocks.block(base, "more_groups", params, "de"))
+    _params, base = bases["stadtwerke-lindenau"]
+    html = "".join(item.data for item in section(base, "de").show("more_groups"))
     charted = base.main_dimension()
     others = set(base.comparisons["dimension"]) - {charted}
     assert "segment" in others
