@@ -8,12 +8,14 @@ many answers a month), recounted here from the raw tables.
 from __future__ import annotations
 
 import json
+import re
 import warnings
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import nbformat
 import pandas as pd
 import pytest
 
@@ -21,7 +23,7 @@ from cxlib import kpis
 from cxlib.io.loading import load_client_data
 from cxlib.kpis.comparisons import DIMENSIONS
 from cxlib.parameters.schema import load_parameters
-from cxlib.report.section import Section, UnknownBlockError
+from cxlib.report.section import Section, UnknownBlockError, check_block_names
 from cxlib.texts import t
 from cxlib.workbook import Workbook
 
@@ -169,3 +171,12 @@ def test_english_section_has_english_words(clients):
     assert section.key_message.startswith("Likelihood to recommend (NPS) −4")
     watch = section.exports["fruehwarnliste.csv"]
     assert watch.columns[0] == t("kpis.watch_list.customer", "en") != "Kundennummer"
+
+
+def test_notebook_shows_every_block_once_in_order(clients, project):
+    notebook = nbformat.read(project / "notebooks" / "03-kennzahlen.ipynb", as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    shown = [m for cell in code for m in re.findall(r'section\.show\("(\w+)"\)', cell.source)]
+    check_block_names(clients["stadtwerke-lindenau"][3], shown)
+    assert code[-1].source == "wb.record(section)"
+    assert all(not cell.get("outputs") for cell in code)
