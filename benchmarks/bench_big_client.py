@@ -234,8 +234,8 @@ def analyses(params_file: Path, profile: bool) -> None:
 
     from cxlib.io import overview
     from cxlib.journeys import analysis as journey_analysis
-    from cxlib.kpis import analysis as baseline
-    from cxlib.kpis import readings as kpi_report
+    from cxlib.kpis.analysis import analyse as kpi_analyse
+    from cxlib.kpis.section import figures as kpi_figures
     from cxlib.runner.run import prepare
     from cxlib.survival import analysis as survival_report
 
@@ -258,8 +258,8 @@ def analyses(params_file: Path, profile: bool) -> None:
     params, data = step("load (prepare)", lambda: prepare(params_file))
     for name, table in data.tables.items():
         print(f"  {name}: {len(table.frame):,} rows")
-    base = step("baseline.baseline", lambda: baseline.baseline(params, data))
-    step("kpi_report figures", lambda: kpi_report.figures(base))
+    base = step("kpis.analyse", lambda: kpi_analyse(params, data))
+    step("kpis.section figures", lambda: kpi_figures(base))
     step("journey_analysis.analyse", lambda: journey_analysis.analyse(params, data))
     step("survival_report.analyse", lambda: survival_report.analyse(params, data))
     step("overview.describe", lambda: overview.describe(data, list(data.tables), "kpi"))

@@ -1,26 +1,70 @@
-"""The KPI baseline recovers the effects planted in the demo clients (docs/demo-data.md)."""
+"""The KPI baseline recovers the effects planted in the demo clients (docs/demo-data.md).
+
+Intervals are recomputed by hand from the raw answers (adjusted Wald after
+Rocks 2016, Wilson, Student t with ``scipy.stats``) and the driver shares
+with an independent implementation of Johnson's relative weights (the SVD
+route of Johnson 2000 instead of the code's eigen-decomposition).
+"""
 
 from __future__ import annotations
 
+import math
 import warnings
 
+import numpy as np
 import pytest
+from scipy import stats
 
+from cxlib import kpis
+from cxlib.demo.utility import DRIVER_WEIGHTS
 from cxlib.io.loading import load_client_data
-from cxlib.kpis import readings as kpi_report
-from cxlib.kpis.analysis import baseline
+from cxlib.kpis import readings, tables
+from cxlib.kpis.analysis import analyse, baseline
 from cxlib.parameters.files import load_parameters
+
+Z95 = stats.norm.ppf(0.975)
 
 
 @pytest.fixture(scope="module")
 def bases(project):
+    """Per demo client: parameters, baseline and the loaded survey (raw answers)."""
     out = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         for client in ("stadtwerke-lindenau", "berger-haustechnik", "cafe-bohnenglueck"):
             params = load_parameters(project / "parameters" / f"{client}.yaml")
-            out[client] = (params, baseline(params, load_client_data(params)))
+            data = load_client_data(params)
+            out[client] = (params, analyse(params, data), data.get("survey"))
     return out
+
+
+def adjusted_wald(scores) -> tuple[float, float]:
+    """Rocks (2016) by hand: n' = n + 3, p' = (P + 0.75)/n', d' = (D + 0.75)/n'."""
+    scores = np.asarray(scores, float)
+    scores = scores[~np.isnan(scores)]
+    n = len(scores) + 3
+    p, d = ((scores >= 9).sum() + 0.75) / n, ((scores <= 6).sum() + 0.75) / n
+    se = math.sqrt((p + d - (p - d) ** 2) / n)
+    return 100 * (p - d - Z95 * se), 100 * (p - d + Z95 * se)
+
+
+def wilson(k: float, n: float) -> tuple[float, float]:
+    """Wilson score interval written out: (p + z²/2n ± z√(p(1−p)/n + z²/4n²)) / (1 + z²/n)."""
+    p, z2 = k / n, Z95**2
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n**2)) / (1 + z2 / n)
+    return centre - half, centre + half
+
+
+def johnson_by_svd(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Johnson (2000) as published: X = PΔQᵀ, Z = PQᵀ, Λ = QΔQᵀ, β = Zᵀy, ε_j = Σ_k Λ_jk² β_k²."""
+    xs = (x - x.mean(axis=0)) / x.std(axis=0, ddof=1) / math.sqrt(len(x) - 1)
+    ys = (y - y.mean()) / y.std(ddof=1) / math.sqrt(len(y) - 1)
+    p, delta, qt = np.linalg.svd(xs, full_matrices=False)
+    z = p @ qt  # the orthonormal columns closest to X
+    lam = qt.T @ np.diag(delta) @ qt  # X = Z Λ
+    beta = z.T @ ys  # Z has orthonormal columns: least squares is a projection
+    return (lam**2) @ (beta**2)
 
 
 def nps_of(base, dimension, group):
@@ -29,8 +73,12 @@ def nps_of(base, dimension, group):
     return row.iloc[0]
 
 
+def test_baseline_is_the_public_name_of_analyse():
+    assert kpis.baseline is kpis.analyse is analyse is baseline
+
+
 def test_utility_phases_waves_churn_and_drivers(bases):
-    _, base = bases["stadtwerke-lindenau"]
+    _, base, _survey = bases["stadtwerke-lindenau"]
     assert nps_of(base, "phase", "Nutzung")["value"] == pytest.approx(22.5, abs=0.05)
     assert nps_of(base, "phase", "Service/Problemfall")["value"] == pytest.approx(-19.6, abs=0.05)
     assert nps_of(base, "phase", "Verlängerung/Rechnung")["value"] == pytest.approx(-32.0, abs=0.05)
@@ -42,33 +90,75 @@ def test_utility_phases_waves_churn_and_drivers(bases):
     churn = base.yearly.set_index("year")["churn"]
     assert churn[2024] == pytest.approx(0.093, abs=0.0005)
     assert base.yearly.set_index("year")["retention"][2025] == pytest.approx(0.922, abs=0.0005)
-    ranking = base.drivers.table["item"].tolist()
-    assert ranking == [
-        "item_rechnung_verstaendlich",
-        "item_erreichbarkeit",
-        "item_preis_fair",
-        "item_onboarding_klar",
-    ]
-    assert base.drivers.table["share"].round().tolist() == [43, 26, 20, 10]
+    planted = sorted(DRIVER_WEIGHTS, key=DRIVER_WEIGHTS.get, reverse=True)
+    assert base.drivers.table["item"].tolist() == planted
     assert base.warning is not None and base.warning.monthly["customers"].iloc[0] == 4000
 
 
+def test_driver_shares_are_johnsons_relative_weights(bases):
+    _, base, survey = bases["stadtwerke-lindenau"]
+    items = list(DRIVER_WEIGHTS)
+    complete = survey[[*items, "nps"]].dropna()
+    x, y = complete[items].to_numpy(float), complete["nps"].to_numpy(float)
+    weights = johnson_by_svd(x, y)
+    # the weights split the R² of the ordinary least-squares fit
+    design = np.column_stack([np.ones(len(x)), x])
+    residual = y - design @ np.linalg.lstsq(design, y, rcond=None)[0]
+    r2 = 1 - residual @ residual / ((y - y.mean()) @ (y - y.mean()))
+    assert weights.sum() == pytest.approx(r2, rel=1e-9)
+    table = base.drivers.table.set_index("item")
+    assert base.drivers.n == len(complete)
+    assert base.drivers.r2 == pytest.approx(r2, rel=1e-9)
+    expected = dict(zip(items, 100 * weights / weights.sum(), strict=True))
+    for item, share in expected.items():
+        assert table.loc[item, "share"] == pytest.approx(share, rel=1e-9)
+        assert table.loc[item, "share_low"] <= share <= table.loc[item, "share_high"]
+    assert table.loc[items, "performance"].tolist() == pytest.approx(survey[items].mean().tolist())
+
+
+def test_survey_intervals_follow_their_formulas(bases):
+    _, base, survey = bases["stadtwerke-lindenau"]
+    nps = base.experience["nps"]
+    assert (nps.low, nps.high) == pytest.approx(adjusted_wald(survey["nps"]), abs=1e-9)
+    answers = survey["csat"].dropna()
+    low, high = wilson((answers >= 4).sum(), len(answers))
+    csat = base.experience["csat"]
+    assert (csat.low, csat.high) == pytest.approx((100 * low, 100 * high), abs=1e-9)
+    effort = survey["ces"].dropna().to_numpy(float)
+    t_low, t_high = stats.t.interval(
+        0.95, len(effort) - 1, loc=effort.mean(), scale=stats.sem(effort)
+    )
+    ces = base.experience["ces"]
+    assert (ces.low, ces.high) == pytest.approx((t_low, t_high), abs=1e-9)
+    # the churn row: Wilson on the customers lost in the last year of those at its start
+    last = base.yearly.iloc[-1]
+    churn = base.to_frame().set_index("kpi").loc["churn"]
+    low, high = wilson(last["lost"], last["start"])
+    assert (churn["low"], churn["high"]) == pytest.approx((100 * low, 100 * high), abs=1e-9)
+
+
 def test_craft_small_sample_is_marked(bases):
-    _params, base = bases["berger-haustechnik"]
+    _params, base, survey = bases["berger-haustechnik"]
     e = base.experience["nps"]
-    assert (e.n, round(e.value, 1), round(e.low, 1), round(e.high, 1)) == (41, 29.3, 5.3, 49.2)
+    assert e.n == len(survey) == 41  # 41 paper questionnaires (docs/demo-data.md)
+    scores = survey["nps"].to_numpy(float)
+    assert e.value == pytest.approx(100 * ((scores >= 9).mean() - (scores <= 6).mean()))
+    assert (e.low, e.high) == pytest.approx(adjusted_wald(scores), abs=1e-9)
+    assert e.low > 0  # documented: the interval lies above zero (+5.3 to +49.2)
     assert base.reliability(e.n) == "ok"
     wartung = nps_of(base, "touchpoint", "Wartung")
-    assert (round(wartung["low"], 1), round(wartung["high"], 1)) == (18.3, 67.5)
+    expected = adjusted_wald(survey.loc[survey["touchpoint"] == "Wartung", "nps"])
+    assert (wartung["low"], wartung["high"]) == pytest.approx(expected, abs=1e-9)
+    assert wartung["n"] == 25 < base.small_n  # every group below small_n = 30
     assert base.reliability(int(wartung["n"])) == "low"
-    frame = kpi_report.comparison_frame(base, "de")
+    frame = tables.comparison_frame(base, "de")
     assert frame["Aussagekraft"].str.startswith("geringe Aussagekraft (n = ").all()
-    statement = kpi_report.statements(base, "de")[0]
+    statement = readings.statements(base, "de")[0]
     assert statement.text == "Weiterempfehlung (NPS): +29 (95 %-Intervall +5 bis +49, n = 41)."
 
 
 def test_cafe_weak_store_and_one_time_buyers(bases):
-    _, base = bases["cafe-bohnenglueck"]
+    _, base, _survey = bases["cafe-bohnenglueck"]
     c = base.comparisons
     csat = c[(c["dimension"] == "touchpoint") & (c["kpi"] == "csat")].set_index("group")
     assert csat.loc["Bahnhof", "value"] == pytest.approx(48.5, abs=0.05)
@@ -82,7 +172,7 @@ def test_cafe_weak_store_and_one_time_buyers(bases):
 
 
 def test_baseline_frame_has_the_three_levels_and_mdc(bases):
-    _, base = bases["stadtwerke-lindenau"]
+    _, base, _survey = bases["stadtwerke-lindenau"]
     frame = base.to_frame()
     assert set(frame["level"]) == {"retention", "experience", "economics"}
     nps = frame.set_index("kpi").loc["nps"]
@@ -97,12 +187,12 @@ def test_baseline_frame_has_the_three_levels_and_mdc(bases):
 
 
 def test_texts_in_both_languages(bases):
-    _params, base = bases["stadtwerke-lindenau"]
-    de = kpi_report.key_message(base, "de")
+    _params, base, _survey = bases["stadtwerke-lindenau"]
+    de = readings.key_message(base, "de")
     assert de.startswith("Weiterempfehlung (NPS) −4 (95 %-Intervall −7 bis −1, n = 2.520)")
     assert "Kundenbindungsrate 2025: 92,2\u202f%" in de
-    assert kpi_report.key_message(base, "en").startswith("Likelihood to recommend (NPS) −4")
-    statements = kpi_report.statements(base, "de")
+    assert readings.key_message(base, "en").startswith("Likelihood to recommend (NPS) −4")
+    statements = readings.statements(base, "de")
     assert statements[1].text.startswith("Kundenbindungsrate 2025: 92,2\u202f%; ")
 
 
@@ -127,23 +217,23 @@ def test_small_and_tiny_samples_and_targets(minimal_params):
     rows = base.to_frame().set_index("kpi")
     assert rows.loc["nps", "reliability"] == "low" and rows.loc["nps", "target"] == 20.0
     assert rows.loc["csat", "n"] == 15 and base.missing == {"nps": 0, "csat": 5}
-    frame = kpi_report.baseline_frame(base, "de").set_index("Kennzahl")
+    frame = tables.baseline_frame(base, "de").set_index("Kennzahl")
     assert frame.loc["Weiterempfehlungsbereitschaft (NPS)", "Aussagekraft"] == (
         "geringe Aussagekraft (n = 20)"
     )
     assert frame.loc["Weiterempfehlungsbereitschaft (NPS)", "Ziel"] == "+20"
     tiny = baseline(params, {"survey": survey.head(8)})
-    frame = kpi_report.baseline_frame(tiny, "de").set_index("Kennzahl")
+    frame = tables.baseline_frame(tiny, "de").set_index("Kennzahl")
     assert frame.loc["Weiterempfehlungsbereitschaft (NPS)", "Wert (95 %-Intervall)"] == "–"
-    assert kpi_report.statements(tiny, "de") == []
+    assert readings.statements(tiny, "de") == []
 
 
 def test_every_grouping_beside_the_charted_one_is_shown_as_a_table(bases):
-    from cxlib.kpis import section as kpi_blocks
+    from cxlib.kpis.section import section
     from cxlib.texts import t
 
-    params, base = bases["stadtwerke-lindenau"]
-    html = "".join(item.data for item in kpi_blocks.block(base, "more_groups", params, "de"))
+    _params, base, _survey = bases["stadtwerke-lindenau"]
+    html = "".join(item.data for item in section(base, "de").show("more_groups"))
     charted = base.main_dimension()
     others = set(base.comparisons["dimension"]) - {charted}
     assert "segment" in others

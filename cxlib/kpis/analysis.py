@@ -1,13 +1,16 @@
 """The KPI baseline of one client: retention, experience and economics with uncertainty.
 
-:func:`baseline` computes everything the KPI section of the report shows from
-the client's parameters and loaded tables: the survey KPIs (:mod:`cxlib.kpis.survey`)
-with intervals, n and the small-n marker, group comparisons with Holm
-adjustment and the monthly trend (:mod:`cxlib.kpis.comparisons`), churn, retention,
-cohorts and early churn (:mod:`cxlib.kpis.retention`), the economics
-(:mod:`cxlib.kpis.economics`), key drivers (:mod:`cxlib.kpis.drivers`), early-warning
-counts (:mod:`cxlib.kpis.early_warning`) and, per KPI, the target from the
-parameters and the smallest change the next survey wave could detect.
+:func:`analyse` (public also as ``cxlib.kpis.baseline``) computes everything
+the KPI section of the report shows from the client's parameters and loaded
+tables: the survey KPIs (:mod:`cxlib.kpis.survey`) with intervals, n and the
+small-n marker, group comparisons with Holm adjustment and the monthly trend
+(:mod:`cxlib.kpis.comparisons`), churn, retention, cohorts and early churn
+(:mod:`cxlib.kpis.retention`), the economics (:mod:`cxlib.kpis.economics`),
+key drivers (:mod:`cxlib.kpis.drivers`), early-warning counts
+(:mod:`cxlib.kpis.early_warning`) and, per KPI, the target from the parameters
+and the smallest change the next survey wave could detect. The result holds
+numbers and tables only; :func:`cxlib.kpis.section.section` turns it into the
+report section (words, tables, charts).
 
 Minimum detectable change (two-sided 5 %, power 80 %):
 MDC = (z₀.₉₇₅ + z₀.₈) · √(σ²/n_now + σ²/n_next), with σ² the per-answer
@@ -17,8 +20,9 @@ variance of the KPI (NPS: p + d − (p − d)²; shares: p(1 − p); CES: s²).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -27,15 +31,25 @@ from cxlib.kpis import comparisons, drivers, early_warning, economics, retention
 from cxlib.kpis import survey as kpis
 from cxlib.parameters.schema import ClientParameters
 
+if TYPE_CHECKING:
+    from IPython.display import HTML
+    from matplotlib.axes import Axes
+
+    from cxlib.io.loading import ClientData
+
 Z_MDC = 1.959963984540054 + 0.8416212335729143  # two-sided 5 %, power 80 %
 SURVEY_KPIS = ("nps", "csat", "ces")
+#: The charts of :meth:`Baseline.plot` (drawn by :mod:`cxlib.kpis.plots`).
+ChartKind = Literal["ppd", "groups", "trend", "cohorts", "drivers"]
+#: A survey KPI's estimate with its interval.
+Estimate = kpis.NpsEstimate | kpis.CsatEstimate | kpis.CesEstimate
 
 
 @dataclass(frozen=True)
 class Baseline:
     """The full KPI baseline of one client (see the module docstring)."""
 
-    experience: dict[str, Any]
+    experience: dict[str, Estimate]
     missing: dict[str, int]
     trends: dict[str, str]
     comparisons: pd.DataFrame
@@ -84,22 +98,22 @@ class Baseline:
 
     # -- presentation (texts in cxlib.texts.<lang>.kpis) ------------------------------
 
-    def summary(self, lang: str = "de") -> Any:
+    def summary(self, lang: str = "de") -> HTML:
         """The baseline table of the report (three levels; value, interval, n, …)."""
-        from cxlib.kpis.readings import baseline_table
+        from cxlib.kpis.tables import baseline_table
 
         return baseline_table(self, lang)
 
-    def plot(self, kind: str = "ppd", ax: Any = None, lang: str = "de") -> Any:
+    def plot(self, kind: ChartKind = "ppd", ax: Axes | None = None, lang: str = "de") -> Axes:
         """One chart of the section: ``ppd``, ``groups``, ``trend``, ``cohorts``, ``drivers``."""
-        from cxlib.kpis import plots as kplots
+        from cxlib.kpis import plots
 
         charts = {
-            "ppd": kplots.ppd_bars,
-            "groups": kplots.group_intervals,
-            "trend": kplots.trend,
-            "cohorts": kplots.cohort_heatmap,
-            "drivers": kplots.driver_quadrant,
+            "ppd": plots.ppd_bars,
+            "groups": plots.group_intervals,
+            "trend": plots.trend,
+            "cohorts": plots.cohort_heatmap,
+            "drivers": plots.driver_quadrant,
         }
         if kind not in charts:
             raise ValueError(f"unknown chart {kind!r}; known: {', '.join(charts)}")
@@ -169,7 +183,7 @@ def _mdc(variance: float, n_now: int, n_next: int | None) -> float:
     return float(Z_MDC * np.sqrt(variance / n_now + variance / n_next))
 
 
-def _rows(base: dict[str, Any], params: ClientParameters) -> pd.DataFrame:
+def _rows(base: dict[str, object], params: ClientParameters) -> pd.DataFrame:
     """The tidy baseline table (one row per KPI) with targets and MDC."""
     targets = params.analysis.kpi.targets
     n_next = base["expected_n"]
@@ -308,14 +322,16 @@ def _rows(base: dict[str, Any], params: ClientParameters) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def baseline(params: ClientParameters, tables: Any) -> Baseline:
-    """The KPI baseline from the parameters and the loaded tables.
+def analyse(params: ClientParameters, data: ClientData | Mapping[str, pd.DataFrame]) -> Baseline:
+    """The KPI baseline of one client from its parameters and loaded tables.
 
-    ``tables`` is a :class:`cxlib.io.loading.ClientData` or a ``{name: frame}``
-    mapping; every table is optional and each part is computed only where its
-    data are there.
+    ``data`` is the :class:`cxlib.io.loading.ClientData` of a run (or, in
+    tests and explorations, a ``{name: frame}`` mapping); every table is
+    optional and each part is computed only where its data are there. The
+    result has numbers and tables, no words: :func:`cxlib.kpis.section.section`
+    turns it into the report section.
     """
-    get = tables.get if hasattr(tables, "get") else (lambda name: None)
+    get = data.get
     survey, customers = get("survey"), get("customers")
     transactions, signals, tickets = get("transactions"), get("signals"), get("tickets")
     options, cutoff = params.analysis.kpi, params.cutoff
@@ -402,6 +418,10 @@ def baseline(params: ClientParameters, tables: Any) -> Baseline:
         expected_n=expected,
         window_start=window,
     )
+
+
+#: The documented public name of :func:`analyse` (``cxlib.kpis.baseline``), the same function.
+baseline = analyse
 
 
 def _churn_trend(previous: pd.Series, last: pd.Series) -> str:

@@ -15,14 +15,13 @@ present, the ``tickets`` table. The rules (choices, documented defaults):
 
 Only the counts reach the report. The customers with two or more signals in
 the latest month go, by pseudonymous id only, into ``fruehwarnliste.csv`` next
-to the report (:meth:`EarlyWarning.write_watch_list`), for the client's service
-team, never into the HTML.
+to the report (:meth:`EarlyWarning.watch_list`, an export of the KPI section),
+for the client's service team, never into the HTML.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,6 +34,8 @@ PAYMENT_DAYS = 5
 PAYMENT_HISTORY = 3  # earlier months with days to pay before the payment rule applies
 QUERIES = 2
 TICKETS = 2
+#: The watch list's file name beside the report.
+WATCH_LIST_FILE = "fruehwarnliste.csv"
 
 
 @dataclass(frozen=True)
@@ -70,14 +71,6 @@ class EarlyWarning:
                 t("kpis.watch_list.signals", lang): signals,
             }
         )
-
-    def write_watch_list(self, output_dir: str | Path | None, lang: str = "de") -> Path | None:
-        """Write :meth:`watch_list` to ``fruehwarnliste.csv`` (``;``, BOM); None if no folder."""
-        if not output_dir:
-            return None
-        from cxlib.io.exports import write_excel_csv
-
-        return write_excel_csv(self.watch_list(lang), Path(output_dir) / "fruehwarnliste.csv", lang)
 
 
 def early_warning(

@@ -47,6 +47,9 @@ class Economics:
     repurchase_n: int = 0
     repurchase_window_days: int = 0
     one_time_share: float = float("nan")
+    #: the assumptions the CLV rests on (from the parameters), for the report's notes
+    margin_rate: float = float("nan")
+    discount_rate: float = float("nan")  # per year
 
 
 def clv_simple(margin: float, churn: float) -> float:
@@ -105,6 +108,8 @@ def contractual(
         clv_discounted(margin, r, monthly_rate(discount_rate)),
         up,
         up_n,
+        margin_rate=margin_rate,
+        discount_rate=discount_rate,
     )
 
 
@@ -163,4 +168,6 @@ def non_contractual(
         repurchase_n=int(eligible.sum()),
         repurchase_window_days=window_days,
         one_time_share=float((counts == 1).mean()) if len(counts) else np.nan,
+        margin_rate=margin_rate,
+        discount_rate=discount_rate,
     )

@@ -8,7 +8,7 @@ below the rest (a risk). Groups below ``small_n`` answers are labelled
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,14 +16,16 @@ from cxlib import formatting as fmt
 from cxlib.texts import t
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from cxlib.kpis.analysis import Baseline
 
 
-def _tx(key: str, lang: str, **values: Any) -> str:
+def _tx(key: str, lang: str, **values: object) -> str:
     return t(f"kpis.{key}", lang, **values)
 
 
-def _axes(ax: Any, size: tuple[float, float] | None = None) -> Any:
+def _axes(ax: Axes | None, size: tuple[float, float] | None = None) -> Axes:
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -38,7 +40,7 @@ def _label(group: str, n: int, base: Baseline, lang: str) -> str:
     return text
 
 
-def ppd_bars(base: Baseline, ax: Any = None, lang: str = "de") -> Any:
+def ppd_bars(base: Baseline, ax: Axes | None = None, lang: str = "de") -> Axes:
     """Stacked bars of promoter, passive and detractor shares: all answers and per group."""
     from cxlib.report import charts as plots
 
@@ -99,7 +101,7 @@ def ppd_bars(base: Baseline, ax: Any = None, lang: str = "de") -> Any:
     return ax
 
 
-def group_intervals(base: Baseline, ax: Any = None, lang: str = "de") -> Any:
+def group_intervals(base: Baseline, ax: Axes | None = None, lang: str = "de") -> Axes:
     """NPS per group with its 95 % interval; groups significantly below the rest in red."""
     from cxlib.report import charts as plots
 
@@ -125,7 +127,7 @@ def group_intervals(base: Baseline, ax: Any = None, lang: str = "de") -> Any:
     return ax
 
 
-def trend(base: Baseline, ax: Any = None, lang: str = "de") -> Any:
+def trend(base: Baseline, ax: Axes | None = None, lang: str = "de") -> Axes:
     """Monthly NPS with 95 % intervals (months below min_n left out)."""
     import matplotlib.dates as mdates
 
@@ -161,7 +163,7 @@ def trend(base: Baseline, ax: Any = None, lang: str = "de") -> Any:
     return ax
 
 
-def cohort_heatmap(base: Baseline, ax: Any = None, lang: str = "de") -> Any:
+def cohort_heatmap(base: Baseline, ax: Axes | None = None, lang: str = "de") -> Axes:
     """Share still customer by start month (rows) and months since start (columns)."""
     import matplotlib.colors as mcolors
     from matplotlib.ticker import FuncFormatter
@@ -196,9 +198,9 @@ def cohort_heatmap(base: Baseline, ax: Any = None, lang: str = "de") -> Any:
     return ax
 
 
-def driver_quadrant(base: Baseline, ax: Any = None, lang: str = "de") -> Any:
+def driver_quadrant(base: Baseline, ax: Axes | None = None, lang: str = "de") -> Axes:
     """Importance (share of explained recommendation, with interval) × performance."""
-    from cxlib.kpis.readings import item_label
+    from cxlib.kpis.tables import item_label
     from cxlib.report import charts as plots
 
     table = base.drivers.table

@@ -1,20 +1,20 @@
-"""Words and tables of the KPI section: the baseline table, readings, key message.
+"""The words of the KPI section: key message, summary statements and one reading per block.
 
-Every text comes from the catalogue (``cxlib/texts/<lang>/kpis.yaml``); the
-numbers from a :class:`cxlib.kpis.analysis.Baseline`. Figures on fewer than
-``min_n`` answers are never shown as numbers; below ``small_n`` they carry
-the "geringe Aussagekraft (n = …)" marker.
+Every text comes from the catalogue (``cxlib/texts/<lang>/kpis.yaml``), the
+numbers from a :class:`cxlib.kpis.analysis.Baseline`; a reading is the one or
+two sentences under a block's chart or table that say what it shows. The
+tables themselves are in :mod:`cxlib.kpis.tables`, the charts in
+:mod:`cxlib.kpis.plots`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from cxlib import formatting as fmt
-from cxlib.report import blocks as display
+from cxlib.kpis.tables import item_label, value_text
 from cxlib.report.summary import Statement
 from cxlib.texts import t
 
@@ -22,128 +22,19 @@ if TYPE_CHECKING:
     from cxlib.kpis.analysis import Baseline
 
 
-def _tx(key: str, lang: str, **values: Any) -> str:
+def _tx(key: str, lang: str, **values: object) -> str:
     return t(f"kpis.{key}", lang, **values)
 
 
-def value_text(kpi: str, value: float, lang: str, unit: str = "") -> str:
-    """A KPI value as the report writes it: +12 (NPS), 56,7 %, 4,74, 1.410 €."""
-    if value is None or not np.isfinite(value):
-        return fmt.MISSING
-    if kpi == "nps":
-        return fmt.signed(value, 0, lang)
-    if kpi == "ces":
-        return fmt.number(value, 2, lang)
-    if unit == "€":
-        return f"{fmt.number(value, 0 if abs(value) >= 100 else 2, lang)}\u00a0€"
-    return fmt.percent(value / 100, 1, lang)
-
-
-def kpi_name(kpi: str, base: Baseline, lang: str) -> str:
-    """The KPI's display name, with year, months or window where it has one."""
-    year = int(base.yearly["year"].iloc[-1]) if base.yearly is not None and len(base.yearly) else ""
-    eco = base.economics
-    if kpi in ("retention", "churn", "upsell"):
-        return _tx(f"names.{kpi}", lang, year=year)
-    if kpi == "early_churn":
-        return _tx("names.early_churn", lang, months=max(e.months for e in base.early))
-    if kpi == "arpu":
-        return _tx(f"names.arpu_{eco.arpu_period if eco else 'month'}", lang)
-    if kpi == "repurchase":
-        return _tx("names.repurchase", lang, days=eco.repurchase_window_days if eco else "")
-    return _tx(f"names.{kpi}", lang)
-
-
-def reliability_text(reliability: str, n: int, lang: str) -> str:
-    if reliability == "low":
-        return display.small_n_text(n, lang)
-    if reliability == "none":
-        return _tx("reliability.none", lang, n=fmt.integer(n, lang))
-    return _tx("reliability.ok", lang)
-
-
-def _with_interval(
-    kpi: str, value: float, low: float, high: float, lang: str, unit: str = ""
-) -> str:
-    text = value_text(kpi, value, lang, unit)
-    if np.isfinite(low) and np.isfinite(high):
-        text += f" ({value_text(kpi, low, lang, unit)} – {value_text(kpi, high, lang, unit)})"
-    return text
-
-
-def _mdc_text(kpi: str, mdc: float, unit: str, lang: str) -> str:
-    if not np.isfinite(mdc):
-        return fmt.MISSING
-    points = {"%": " %-Pkt." if lang == "de" else " pp", "": ""}.get(unit, "")
-    if kpi == "nps":
-        points = " Pkt." if lang == "de" else " pts"
-    return "± " + fmt.number(mdc, 2 if kpi == "ces" else 1, lang) + points
-
-
-def baseline_frame(base: Baseline, lang: str) -> pd.DataFrame:
-    """The baseline table as display text (one row per KPI)."""
-    rows = []
-    for row in base.to_frame().itertuples(index=False):
-        shown = row.reliability != "none"
-        value = fmt.MISSING
-        if shown:
-            value = _with_interval(row.kpi, row.value, row.low, row.high, lang, row.unit)
-        rows.append(
-            {
-                _tx("columns.level", lang): _tx(f"levels.{row.level}", lang),
-                _tx("columns.kpi", lang): kpi_name(row.kpi, base, lang),
-                _tx("columns.value_interval", lang): value,
-                _tx("columns.n", lang): fmt.integer(row.n, lang),
-                _tx("columns.reliability", lang): reliability_text(row.reliability, row.n, lang),
-                _tx("columns.trend", lang): _tx(f"trend.{row.trend}", lang),
-                _tx("columns.target", lang): value_text(row.kpi, row.target, lang, row.unit),
-                _tx("columns.mdc", lang): _mdc_text(row.kpi, row.mdc, row.unit, lang),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def baseline_table(base: Baseline, lang: str = "de") -> Any:
-    """The baseline table as report HTML: one table per level, the level as caption."""
-    from IPython.display import HTML
-
-    if base.to_frame().empty:  # a new client without customer, survey or revenue data
-        return display.note(_tx("notes.no_figures", lang), lang=lang)
-    frame = baseline_frame(base, lang)
-    level = _tx("columns.level", lang)
-    if base.to_frame()["target"].isna().all():  # no targets set: no empty column
-        frame = frame.drop(columns=_tx("columns.target", lang))
-    parts = [
-        display.table(part.drop(columns=level), lang, caption=name).data
-        for name, part in frame.groupby(level, sort=False)
-    ]
-    return HTML("".join(parts))
-
-
-def comparison_frame(base: Baseline, lang: str, dimension: str | None = None) -> pd.DataFrame:
-    """NPS and CSAT per group of the main dimension with the test result."""
-    dim = dimension or base.main_dimension()
-    comp = base.comparisons[base.comparisons["dimension"] == dim]
-    rows = []
-    for group, part in comp.groupby("group", sort=False):
-        n = int(part["n"].max())
-        record = {_tx("columns.group", lang): group, _tx("columns.n", lang): fmt.integer(n, lang)}
-        for row in part.itertuples(index=False):
-            name = "NPS" if row.kpi == "nps" else "CSAT"
-            shown = base.reliability(row.n) != "none"
-            value = _with_interval(row.kpi, row.value, row.low, row.high, lang)
-            if np.isnan(row.p_holm):
-                diff = "untested"
-            else:
-                diff = "above" if row.direction > 0 else "below" if row.direction < 0 else "none"
-            record[f"{name} ({_tx('columns.interval', lang)})"] = value if shown else fmt.MISSING
-            record[f"{name}: {_tx('columns.difference', lang)}"] = _tx(f"difference.{diff}", lang)
-        record[_tx("columns.reliability", lang)] = reliability_text(base.reliability(n), n, lang)
-        rows.append(record)
-    return pd.DataFrame(rows)
+def table_reading(base: Baseline, lang: str) -> str:
+    """Under the baseline table: how many answers the next wave is expected to have."""
+    if base.expected_n:
+        return _tx("readings.table", lang, n_next=fmt.integer(base.expected_n, lang))
+    return _tx("readings.table_no_n", lang)
 
 
 def groups_reading(base: Baseline, lang: str, dimension: str | None = None) -> str:
+    """Which groups of ``dimension`` (default: the charted one) differ in NPS from the rest."""
     dim = dimension or base.main_dimension()
     comp = base.comparisons[
         (base.comparisons["dimension"] == dim) & (base.comparisons["kpi"] == "nps")
@@ -156,6 +47,7 @@ def groups_reading(base: Baseline, lang: str, dimension: str | None = None) -> s
 
 
 def ppd_reading(base: Baseline, lang: str) -> str:
+    """Shares of promoters and detractors and the NPS they make."""
     e = base.experience["nps"]
     return _tx(
         "readings.ppd",
@@ -167,6 +59,7 @@ def ppd_reading(base: Baseline, lang: str) -> str:
 
 
 def trend_reading(base: Baseline, lang: str) -> str:
+    """Range of the monthly NPS (months with at least min_n answers) and the trend."""
     nps = base.monthly[(base.monthly["kpi"] == "nps") & (base.monthly["n"] >= base.min_n)]
     return _tx(
         "readings.trend",
@@ -177,22 +70,8 @@ def trend_reading(base: Baseline, lang: str) -> str:
     )
 
 
-def retention_frame(base: Baseline, lang: str) -> pd.DataFrame:
-    y = base.yearly
-    return pd.DataFrame(
-        {
-            _tx("columns.year", lang): y["year"].astype(str),
-            _tx("columns.start", lang): y["start"],
-            _tx("columns.new", lang): y["new"],
-            _tx("columns.lost", lang): y["lost"],
-            _tx("columns.end", lang): y["end"],
-            kpi_name("churn", base, lang).rsplit(" ", 1)[0]: y["churn"],
-            kpi_name("retention", base, lang).rsplit(" ", 1)[0]: y["retention"],
-        }
-    )
-
-
 def retention_reading(base: Baseline, lang: str) -> str:
+    """Lost customers, churn and retention of the last year; early churn where n allows."""
     last = base.yearly.iloc[-1]
     text = _tx(
         "readings.retention",
@@ -216,12 +95,14 @@ def retention_reading(base: Baseline, lang: str) -> str:
 
 
 def cohorts_reading(base: Baseline, lang: str) -> str:
+    """The mean share still customer twelve months after the start, over the cohorts."""
     share = base.cohorts[12].mean() if 12 in base.cohorts else np.nan
     return _tx("readings.cohorts", lang, share=fmt.percent(share, 0, lang))
 
 
-def economics_reading(base: Baseline, params: Any, lang: str) -> str:
-    eco, opts = base.economics, params.analysis.kpi
+def economics_reading(base: Baseline, lang: str) -> str:
+    """ARPU, margin and CLV with the assumptions they rest on (contract or repurchase view)."""
+    eco = base.economics
     money = lambda v: value_text("arpu", v, lang, "€")  # noqa: E731
     if eco.model == "contractual":
         return _tx(
@@ -229,10 +110,10 @@ def economics_reading(base: Baseline, params: Any, lang: str) -> str:
             lang,
             arpu=money(eco.arpu),
             margin=money(eco.margin),
-            margin_rate=fmt.percent(opts.margin_rate, 0, lang),
+            margin_rate=fmt.percent(eco.margin_rate, 0, lang),
             churn=fmt.percent(1 - eco.retention, 2, lang),
             clv=money(eco.clv_discounted),
-            rate=fmt.percent(opts.discount_rate, 0, lang),
+            rate=fmt.percent(eco.discount_rate, 0, lang),
             simple=money(eco.clv_simple),
         )
     return _tx(
@@ -240,34 +121,26 @@ def economics_reading(base: Baseline, params: Any, lang: str) -> str:
         lang,
         arpu=money(eco.arpu),
         retained=fmt.percent(eco.retention, 0, lang),
-        rate=fmt.percent(opts.discount_rate, 0, lang),
+        rate=fmt.percent(eco.discount_rate, 0, lang),
         clv=money(eco.clv_discounted),
         one_time=fmt.percent(eco.one_time_share, 0, lang),
     )
 
 
-def item_label(item: str) -> str:
-    """``item_rechnung_verstaendlich`` → "Rechnung verstaendlich" (client's own item name)."""
-    return str(item).removeprefix("item_").replace("_", " ").capitalize()
-
-
-def drivers_frame(base: Baseline, lang: str) -> pd.DataFrame:
-    d = base.drivers.table
-    interval = [
-        f"{fmt.percent(lo / 100, 0, lang)} – {fmt.percent(hi / 100, 0, lang)}"
-        for lo, hi in zip(d["share_low"], d["share_high"], strict=True)
-    ]
-    return pd.DataFrame(
-        {
-            _tx("columns.item", lang): d["item"].map(item_label),
-            _tx("columns.share", lang): [fmt.percent(s / 100, 0, lang) for s in d["share"]],
-            _tx("columns.interval", lang): interval,
-            _tx("columns.performance", lang): [fmt.number(p, 2, lang) for p in d["performance"]],
-        }
+def economics_note(base: Baseline, lang: str) -> str:
+    """The note under the economics: periods, discount rate and margin rate of the CLV."""
+    eco = base.economics
+    key = "periods" if eco.model == "contractual" else "periods_repurchase"
+    return _tx(
+        f"notes.{key}",
+        lang,
+        rate=fmt.percent(eco.discount_rate, 0, lang),
+        margin_rate=fmt.percent(eco.margin_rate, 0, lang),
     )
 
 
 def drivers_reading(base: Baseline, lang: str) -> str:
+    """The strongest driver with its share of the explained recommendation score."""
     if base.drivers is None:
         return _tx("readings.drivers_none", lang)
     top = base.drivers.table.iloc[0]
@@ -281,17 +154,8 @@ def drivers_reading(base: Baseline, lang: str) -> str:
     )
 
 
-def warning_frame(base: Baseline, lang: str) -> pd.DataFrame:
-    w = base.warning
-    columns = [*w.available, "two_or_more"]
-    frame = w.monthly[["month", "customers", *columns]].copy()
-    frame["month"] = [fmt.month(m, lang) for m in frame["month"]]
-    names = {s: _tx(f"signals.{s}", lang) for s in columns}
-    names.update(month=_tx("columns.month", lang), customers=_tx("columns.customers", lang))
-    return frame.rename(columns=names)
-
-
 def warning_reading(base: Baseline, lang: str) -> str:
+    """Customers with two or more signals in the latest month, of all customers."""
     w = base.warning
     last = w.monthly.iloc[-1]
     return _tx(
@@ -304,6 +168,7 @@ def warning_reading(base: Baseline, lang: str) -> str:
 
 
 def missing_text(base: Baseline, lang: str) -> str | None:
+    """The note on missing answers per KPI and driver item; None when none are missing."""
     parts = [f"{k.upper()} {fmt.integer(v, lang)}" for k, v in base.missing.items() if v]
     if base.drivers is not None:
         d = base.drivers.table
@@ -390,32 +255,4 @@ def statements(base: Baseline, lang: str) -> list[Statement]:
             one_time=fmt.percent(eco.one_time_share, 0, lang),
         )
         out.append(Statement(text, "green" if r >= 0.7 else "amber" if r >= 0.5 else "red", "kpi"))
-    return out
-
-
-def figures(base: Baseline) -> dict[str, Any]:
-    """Key figures for results.json (JSON-able)."""
-    frame = base.to_frame().replace({np.nan: None})
-    out: dict[str, Any] = {"baseline": frame.to_dict(orient="records")}
-    if "nps" in base.experience:
-        e = base.experience["nps"]
-        out["nps"] = {
-            "value": e.value,
-            "low": e.low,
-            "high": e.high,
-            "n": e.n,
-            "promoters": e.promoter_share,
-            "passives": e.passive_share,
-            "detractors": e.detractor_share,
-        }
-    out["comparisons"] = base.comparisons.replace({np.nan: None}).to_dict(orient="records")
-    if base.drivers is not None:
-        out["drivers"] = base.drivers.table.to_dict(orient="records")
-    if base.warning is not None:
-        out["early_warning"] = {
-            "latest_month": base.warning.latest_month,
-            "two_or_more_signals": len(base.warning.flagged),
-        }
-    if base.early:
-        out["early_churn"] = [{"months": e.months, "lost": e.lost, "n": e.n} for e in base.early]
     return out

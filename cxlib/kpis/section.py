@@ -1,143 +1,295 @@
-"""The KPI section's display blocks: heading, chart or table, and reading per part.
+"""The KPI section of the report: key message, blocks, summary statements, figures, exports.
 
-:func:`block` returns the items one notebook cell shows; texts come from the
-catalogue via :mod:`cxlib.kpis.readings`.
+:func:`section` turns a :class:`cxlib.kpis.analysis.Baseline` into the
+:class:`cxlib.report.section.Section` ``kpi`` in one language. Its blocks, in
+report order (each built when the notebook shows it; "nothing" = no output):
+
+=============  ==================================================================
+``table``      heading, the baseline table (one table per level), a reading on
+               the next wave's size; for a client without a single figure only
+               the note that there are no figures yet
+``notes``      notes where they apply: no survey, small samples, missing
+               answers, the NPS trademark; nothing when none applies
+``ppd``        heading, promoter/passive/detractor chart, reading; nothing
+               without an NPS on at least ``min_n`` answers
+``groups``     the charted grouping (:meth:`Baseline.main_dimension`): heading,
+               NPS interval chart, reading, table; nothing without NPS or grouping
+``more_groups``  every other grouping: heading, table, reading; nothing without NPS
+``trend``      heading, monthly NPS chart, reading; nothing with fewer than three
+               months of ``min_n`` answers
+``retention``  heading, yearly customer table, reading; nothing without contracts
+``cohorts``    heading, cohort heat map, reading; nothing with fewer than three cohorts
+``economics``  heading, reading, note on the CLV's assumptions; nothing without
+               revenue data
+``drivers``    heading, driver chart, reading, table; nothing without key drivers
+``warning``    heading, signal table, reading; nothing without early-warning signals
+=============  ==================================================================
+
+For a client without any figure every block but ``table`` shows nothing.
+The statements (NPS, then retention or repurchase) go to the management
+summary, :func:`figures` to ``results.json``; the one export is the
+early-warning watch list (:data:`cxlib.kpis.early_warning.WATCH_LIST_FILE`),
+written beside the report for the client's service team, never shown in it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
 
-from cxlib import formatting as fmt
+import numpy as np
+import pandas as pd
+
+from cxlib.kpis import plots
+from cxlib.kpis.early_warning import WATCH_LIST_FILE
 from cxlib.kpis.readings import (
-    _tx,
-    baseline_table,
     cohorts_reading,
-    comparison_frame,
-    drivers_frame,
     drivers_reading,
+    economics_note,
     economics_reading,
     groups_reading,
+    key_message,
     missing_text,
     ppd_reading,
-    retention_frame,
     retention_reading,
+    statements,
+    table_reading,
     trend_reading,
-    warning_frame,
     warning_reading,
 )
+from cxlib.kpis.tables import (
+    baseline_table,
+    comparison_frame,
+    drivers_frame,
+    retention_frame,
+    warning_frame,
+)
 from cxlib.report import blocks as display
+from cxlib.report.section import Section
+from cxlib.texts import t
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from cxlib.kpis.analysis import Baseline
 
-
-def table_reading(base: Baseline, lang: str) -> str:
-    if base.expected_n:
-        return _tx("readings.table", lang, n_next=fmt.integer(base.expected_n, lang))
-    return _tx("readings.table_no_n", lang)
+Items = list[object]
 
 
-def _figure(base: Baseline, kind: str, lang: str, heading: str) -> Any:
-    return display.figure(base.plot(kind, lang=lang).figure, alt=heading)
+def _tx(key: str, lang: str, **values: object) -> str:
+    return t(f"kpis.{key}", lang, **values)
 
 
-def block(base: Baseline, name: str, params: Any, lang: str = "de") -> list[Any]:
-    """The display items of one part of the section (empty when its data are missing).
+def _head(key: str, lang: str, **values: object) -> object:
+    return display.subheading(_tx(f"headings.{key}", lang, **values))
 
-    ``name``: table, notes, ppd, groups (the main grouping, charted), more_groups
-    (every other grouping as a table: segment, wave, …), trend, retention, cohorts,
-    economics, drivers, warning.
-    """
-    if base.to_frame().empty:  # a new client without data: one note instead of the parts
-        return [display.note(_tx("notes.no_figures", lang), lang=lang)] if name == "table" else []
-    head = lambda key, **v: display.subheading(_tx(f"headings.{key}", lang, **v))  # noqa: E731
-    read = lambda text: display.reading(text, lang)  # noqa: E731
-    has_nps = "nps" in base.experience and base.reliability(base.experience["nps"].n) != "none"
-    if name == "table":
-        return [head("table"), baseline_table(base, lang), read(table_reading(base, lang))]
-    if name == "notes":
-        notes = []
-        if not base.experience:
-            notes.append(display.note(_tx("notes.no_survey", lang), "warning", lang))
-        shown = base.comparisons[base.comparisons["dimension"] == base.main_dimension()]
-        small = (base.to_frame()["reliability"] != "ok").any() or (shown["n"] < base.small_n).any()
-        if small:
-            text = _tx("notes.small_n", lang, small_n=base.small_n, min_n=base.min_n)
-            notes.append(display.note(text, "warning", lang))
-        missing = missing_text(base, lang)
-        if missing:
-            notes.append(display.note(missing, "info", lang))
-        if "nps" in base.experience:
-            notes.append(display.note(_tx("notes.trademark", lang), "info", lang))
-        return notes
-    if name == "ppd" and has_nps:
-        title = _tx("headings.ppd", lang)
-        return [head("ppd"), _figure(base, "ppd", lang, title), read(ppd_reading(base, lang))]
-    if name == "groups" and has_nps and base.main_dimension():
-        dim = _tx(f"dimensions.{base.main_dimension()}", lang)
-        title = _tx("headings.groups", lang, dimension=dim)
-        return [
-            head("groups", dimension=dim),
-            _figure(base, "groups", lang, title),
-            read(groups_reading(base, lang)),
-            display.table(comparison_frame(base, lang), lang),
+
+def _read(text: str, lang: str) -> object:
+    return display.reading(text, lang)
+
+
+def _chart(ax: Axes, title: str) -> object:
+    """The chart as an inline image with its heading as alt text (the figure is closed)."""
+    return display.figure(ax.figure, alt=title)
+
+
+def _has_nps(base: Baseline) -> bool:
+    """An NPS on at least ``min_n`` answers: the survey blocks have something to show."""
+    return "nps" in base.experience and base.reliability(base.experience["nps"].n) != "none"
+
+
+def _table(base: Baseline, lang: str) -> Items:
+    return [
+        _head("table", lang),
+        baseline_table(base, lang),
+        _read(table_reading(base, lang), lang),
+    ]
+
+
+def _notes(base: Baseline, lang: str) -> Items:
+    notes: Items = []
+    if not base.experience:
+        notes.append(display.note(_tx("notes.no_survey", lang), "warning", lang))
+    shown = base.comparisons[base.comparisons["dimension"] == base.main_dimension()]
+    small = (base.to_frame()["reliability"] != "ok").any() or (shown["n"] < base.small_n).any()
+    if small:
+        text = _tx("notes.small_n", lang, small_n=base.small_n, min_n=base.min_n)
+        notes.append(display.note(text, "warning", lang))
+    missing = missing_text(base, lang)
+    if missing:
+        notes.append(display.note(missing, "info", lang))
+    if "nps" in base.experience:
+        notes.append(display.note(_tx("notes.trademark", lang), "info", lang))
+    return notes
+
+
+def _ppd(base: Baseline, lang: str) -> Items:
+    if not _has_nps(base):
+        return []
+    chart = _chart(plots.ppd_bars(base, lang=lang), _tx("headings.ppd", lang))
+    return [_head("ppd", lang), chart, _read(ppd_reading(base, lang), lang)]
+
+
+def _groups(base: Baseline, lang: str) -> Items:
+    dimension = base.main_dimension()
+    if not _has_nps(base) or not dimension:
+        return []
+    name = _tx(f"dimensions.{dimension}", lang)
+    title = _tx("headings.groups", lang, dimension=name)
+    return [
+        _head("groups", lang, dimension=name),
+        _chart(plots.group_intervals(base, lang=lang), title),
+        _read(groups_reading(base, lang), lang),
+        display.table(comparison_frame(base, lang), lang),
+    ]
+
+
+def _more_groups(base: Baseline, lang: str) -> Items:
+    if not _has_nps(base):
+        return []
+    items: Items = []
+    for key in sorted(set(base.comparisons["dimension"]) - {base.main_dimension()}):
+        items += [
+            _head("groups", lang, dimension=_tx(f"dimensions.{key}", lang)),
+            display.table(comparison_frame(base, lang, key), lang),
+            _read(groups_reading(base, lang, key), lang),
         ]
-    dims = sorted(set(base.comparisons["dimension"]) - {base.main_dimension()})
-    if name == "more_groups" and has_nps:
-        items: list[Any] = []
-        for key in dims:  # segment, wave, … beside the charted main grouping
-            items += [
-                head("groups", dimension=_tx(f"dimensions.{key}", lang)),
-                display.table(comparison_frame(base, lang, key), lang),
-                read(groups_reading(base, lang, key)),
-            ]
-        return items
-    months = base.monthly[base.monthly["kpi"] == "nps"] if has_nps else base.monthly
-    if name == "trend" and has_nps and (months["n"] >= base.min_n).sum() >= 3:
-        title = _tx("headings.trend", lang)
-        return [head("trend"), _figure(base, "trend", lang, title), read(trend_reading(base, lang))]
-    if name == "retention" and base.yearly is not None and len(base.yearly):
-        frame = retention_frame(base, lang)
-        shares = list(frame.columns[-2:])
-        return [
-            head("retention"),
-            display.table(frame, lang, percent=shares, decimals=dict.fromkeys(shares, 1)),
-            read(retention_reading(base, lang)),
-        ]
-    if name == "cohorts" and base.cohorts is not None and len(base.cohorts) >= 3:
-        title = _tx("headings.cohorts", lang)
-        return [
-            head("cohorts"),
-            _figure(base, "cohorts", lang, title),
-            read(cohorts_reading(base, lang)),
-        ]
-    if name == "economics" and base.economics is not None:
-        opts = params.analysis.kpi
-        key = "periods" if base.economics.model == "contractual" else "periods_repurchase"
-        note = _tx(
-            f"notes.{key}",
-            lang,
-            rate=fmt.percent(opts.discount_rate, 0, lang),
-            margin_rate=fmt.percent(opts.margin_rate, 0, lang),
-        )
-        return [
-            head("economics"),
-            read(economics_reading(base, params, lang)),
-            display.note(note, "info", lang),
-        ]
-    if name == "drivers" and base.drivers is not None:
-        title = _tx("headings.drivers", lang)
-        items = [head("drivers"), _figure(base, "drivers", lang, title)]
-        return [
-            *items,
-            read(drivers_reading(base, lang)),
-            display.table(drivers_frame(base, lang), lang),
-        ]
-    if name == "warning" and base.warning is not None:
-        return [
-            head("warning"),
-            display.table(warning_frame(base, lang), lang),
-            read(warning_reading(base, lang)),
-        ]
+    return items
+
+
+def _trend(base: Baseline, lang: str) -> Items:
+    if not _has_nps(base):
+        return []
+    months = base.monthly[base.monthly["kpi"] == "nps"]
+    if (months["n"] >= base.min_n).sum() < 3:
+        return []
+    chart = _chart(plots.trend(base, lang=lang), _tx("headings.trend", lang))
+    return [_head("trend", lang), chart, _read(trend_reading(base, lang), lang)]
+
+
+def _retention(base: Baseline, lang: str) -> Items:
+    if base.yearly is None or not len(base.yearly):
+        return []
+    frame = retention_frame(base, lang)
+    shares = list(frame.columns[-2:])
+    return [
+        _head("retention", lang),
+        display.table(frame, lang, percent=shares, decimals=dict.fromkeys(shares, 1)),
+        _read(retention_reading(base, lang), lang),
+    ]
+
+
+def _cohorts(base: Baseline, lang: str) -> Items:
+    if base.cohorts is None or len(base.cohorts) < 3:
+        return []
+    chart = _chart(plots.cohort_heatmap(base, lang=lang), _tx("headings.cohorts", lang))
+    return [_head("cohorts", lang), chart, _read(cohorts_reading(base, lang), lang)]
+
+
+def _economics(base: Baseline, lang: str) -> Items:
+    if base.economics is None:
+        return []
+    return [
+        _head("economics", lang),
+        _read(economics_reading(base, lang), lang),
+        display.note(economics_note(base, lang), "info", lang),
+    ]
+
+
+def _drivers(base: Baseline, lang: str) -> Items:
+    if base.drivers is None:
+        return []
+    return [
+        _head("drivers", lang),
+        _chart(plots.driver_quadrant(base, lang=lang), _tx("headings.drivers", lang)),
+        _read(drivers_reading(base, lang), lang),
+        display.table(drivers_frame(base, lang), lang),
+    ]
+
+
+def _warning(base: Baseline, lang: str) -> Items:
+    if base.warning is None:
+        return []
+    return [
+        _head("warning", lang),
+        display.table(warning_frame(base, lang), lang),
+        _read(warning_reading(base, lang), lang),
+    ]
+
+
+#: The section's blocks in report order (see the module docstring).
+BLOCKS: dict[str, Callable[[Baseline, str], Items]] = {
+    "table": _table,
+    "notes": _notes,
+    "ppd": _ppd,
+    "groups": _groups,
+    "more_groups": _more_groups,
+    "trend": _trend,
+    "retention": _retention,
+    "cohorts": _cohorts,
+    "economics": _economics,
+    "drivers": _drivers,
+    "warning": _warning,
+}
+
+
+def _no_figures(lang: str) -> Items:
+    return [display.note(_tx("notes.no_figures", lang), lang=lang)]
+
+
+def _nothing() -> Items:
     return []
+
+
+def figures(base: Baseline) -> dict[str, object]:
+    """The section's key figures for ``results.json`` (JSON-ready numbers, no words)."""
+    frame = base.to_frame().replace({np.nan: None})
+    out: dict[str, object] = {"baseline": frame.to_dict(orient="records")}
+    if "nps" in base.experience:
+        e = base.experience["nps"]
+        out["nps"] = {
+            "value": e.value,
+            "low": e.low,
+            "high": e.high,
+            "n": e.n,
+            "promoters": e.promoter_share,
+            "passives": e.passive_share,
+            "detractors": e.detractor_share,
+        }
+    out["comparisons"] = base.comparisons.replace({np.nan: None}).to_dict(orient="records")
+    if base.drivers is not None:
+        out["drivers"] = base.drivers.table.to_dict(orient="records")
+    if base.warning is not None:
+        out["early_warning"] = {
+            "latest_month": base.warning.latest_month,
+            "two_or_more_signals": len(base.warning.flagged),
+        }
+    if base.early:
+        out["early_churn"] = [{"months": e.months, "lost": e.lost, "n": e.n} for e in base.early]
+    return out
+
+
+def exports(base: Baseline, lang: str) -> dict[str, pd.DataFrame]:
+    """Files for the client's teams: the early-warning watch list, where there are signals."""
+    if base.warning is None:
+        return {}
+    return {WATCH_LIST_FILE: base.warning.watch_list(lang)}
+
+
+def section(result: Baseline, lang: str) -> Section:
+    """The KPI section of one client's report in ``lang`` (``de`` or ``en``)."""
+    if result.to_frame().empty:  # a new client without data: one note instead of the parts
+        blocks = {
+            name: partial(_no_figures, lang) if name == "table" else _nothing for name in BLOCKS
+        }
+    else:
+        blocks = {name: partial(build, result, lang) for name, build in BLOCKS.items()}
+    return Section(
+        "kpi",
+        key_message(result, lang),
+        blocks,
+        statements=tuple(statements(result, lang)),
+        figures=figures(result),
+        exports=exports(result, lang),
+    )

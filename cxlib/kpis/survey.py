@@ -22,10 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from cxlib.exceptions import CXError
@@ -61,7 +62,7 @@ def _z(level: float) -> float:
     return float(ndtri(0.5 + level / 2))
 
 
-def _clean(scores: Any, kpi: str) -> tuple[np.ndarray, int]:
+def _clean(scores: ArrayLike, kpi: str) -> tuple[np.ndarray, int]:
     """The answers as whole numbers on the KPI's scale, and how many were missing."""
     low, high = SCALES[kpi]
     name = _NAMES[kpi]
@@ -109,7 +110,11 @@ def reliability(n: int, small_n: int = 30, min_n: int = 10) -> Literal["ok", "lo
 
 
 def nps_interval(
-    promoters: Any, detractors: Any, n: Any, z: float, method: str = "adjusted_wald"
+    promoters: ArrayLike,
+    detractors: ArrayLike,
+    n: ArrayLike,
+    z: float,
+    method: str = "adjusted_wald",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """NPS interval bounds (−100…100) and the standard error used, for arrays of counts."""
     promoters, detractors, n = (np.asarray(x, dtype=float) for x in (promoters, detractors, n))
@@ -128,7 +133,7 @@ def nps_interval(
     return 100 * (centre - z * se), 100 * (centre + z * se), 100 * se
 
 
-def wilson(successes: Any, n: Any, z: float) -> tuple[np.ndarray, np.ndarray]:
+def wilson(successes: ArrayLike, n: ArrayLike, z: float) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval of a proportion (0-1), for arrays of counts."""
     k, n = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -139,7 +144,9 @@ def wilson(successes: Any, n: Any, z: float) -> tuple[np.ndarray, np.ndarray]:
     return centre - half, centre + half
 
 
-def t_interval(mean: Any, sd: Any, n: Any, level: float) -> tuple[np.ndarray, np.ndarray]:
+def t_interval(
+    mean: ArrayLike, sd: ArrayLike, n: ArrayLike, level: float
+) -> tuple[np.ndarray, np.ndarray]:
     """t interval of a mean (Student t with n − 1 degrees of freedom)."""
     from scipy.special import stdtrit
 
@@ -213,7 +220,7 @@ class CesEstimate:
 
 
 def nps(
-    scores: Any,
+    scores: ArrayLike,
     ci: Literal["adjusted_wald", "wald"] = "adjusted_wald",
     level: float = 0.95,
 ) -> NpsEstimate:
@@ -242,7 +249,7 @@ def nps(
     )
 
 
-def csat(scores: Any, level: float = 0.95) -> CsatEstimate:
+def csat(scores: ArrayLike, level: float = 0.95) -> CsatEstimate:
     """CSAT: 100 × share of 4-5 answers on 1-5, with a Wilson interval."""
     values, missing = _clean(scores, "csat")
     n, k = len(values), int((values >= 4).sum())
@@ -250,7 +257,7 @@ def csat(scores: Any, level: float = 0.95) -> CsatEstimate:
     return CsatEstimate(100 * k / n, float(100 * low), float(100 * high), n, k, level, missing)
 
 
-def ces(scores: Any, level: float = 0.95) -> CesEstimate:
+def ces(scores: ArrayLike, level: float = 0.95) -> CesEstimate:
     """CES on 1-7: mean with a t interval, and the share of 5-7 answers (Wilson)."""
     values, missing = _clean(scores, "ces")
     n = len(values)
