@@ -235,7 +235,7 @@ def analyses(params_file: Path, profile: bool) -> None:
     from cxlib.io import overview
     from cxlib.journeys import analysis as journey_analysis
     from cxlib.kpis.analysis import analyse as kpi_analyse
-    from cxlib.kpis.section import figures as kpi_figures
+    from cxlib.kpis.view import figures as kpi_figures
     from cxlib.runner.run import prepare
     from cxlib.survival import analysis as survival_report
 

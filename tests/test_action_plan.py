@@ -11,7 +11,7 @@ import pytest
 from cxlib.io.loading import load_client_data
 from cxlib.journeys.analysis import analyse
 from cxlib.journeys.plan import PlanWarning, build
-from cxlib.journeys.report import section
+from cxlib.journeys.view import section
 from cxlib.parameters.files import load_parameters
 from cxlib.parameters.schema import JourneyOptions, Workshop
 

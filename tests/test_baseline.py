@@ -229,7 +229,7 @@ def test_small_and_tiny_samples_and_targets(minimal_params):
 
 
 def test_every_grouping_beside_the_charted_one_is_shown_as_a_table(bases):
-    from cxlib.kpis.section import section
+    from cxlib.kpis.view import section
     from cxlib.texts import t
 
     _params, base, _survey = bases["stadtwerke-lindenau"]

@@ -99,7 +99,7 @@ def test_unknown_block_raises(utility: MaturityAnalysis):
 
 
 def test_blocks_are_built_when_shown(utility: MaturityAnalysis, monkeypatch):
-    from cxlib.maturity import report
+    from cxlib.maturity import view as report
 
     drawn = []
     real = report.radar

@@ -22,10 +22,10 @@ from cxlib.survival.analysis import analyse
 from cxlib.survival.cox import fit
 from cxlib.survival.driver_wording import driver_text
 from cxlib.survival.drivers import rank_drivers
-from cxlib.survival.section import section
 from cxlib.survival.signal_model import fit_signal_model, signal_episodes
 from cxlib.survival.statements import statements
 from cxlib.survival.table import SurvivalData
+from cxlib.survival.view import section
 
 WORKSHOP = SimpleNamespace(
     phases=Workshop().phases,  # the method's standard phases

@@ -1,4 +1,4 @@
-"""The churn section (cxlib.survival.section): blocks by name, words per language, exports.
+"""The churn section (cxlib.survival.view): blocks by name, words per language, exports.
 
 Expected texts come from the catalogue (cxlib/texts/<lang>/survival.yaml) and
 the reading functions; the section must show each in its block, in report
@@ -28,8 +28,8 @@ from cxlib.report.section import Shown, UnknownBlockError, check_block_names
 from cxlib.survival.analysis import SurvivalUnavailable, analyse
 from cxlib.survival.readings import definition_note, group_reading
 from cxlib.survival.risk_list import RISK_LIST_FILE, risk_list
-from cxlib.survival.section import BLOCKS, section
 from cxlib.survival.statements import key_message, statements
+from cxlib.survival.view import BLOCKS, section
 from cxlib.texts import t
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04-verbleibanalyse.ipynb"

@@ -8,6 +8,6 @@ The two steps of the section::
 """
 
 from cxlib.journeys.analysis import JourneyAnalysis, analyse
-from cxlib.journeys.report import section
+from cxlib.journeys.view import section
 
 __all__ = ["JourneyAnalysis", "analyse", "section"]

@@ -1,7 +1,7 @@
 """The journey analysis of one client: selection, evidence, 1-3-3 plan, checklist, data basis.
 
 :func:`analyse` is the first of the section's two steps (numbers and tables,
-no words); :func:`cxlib.journeys.report.section` words the result in one
+no words); :func:`cxlib.journeys.view.section` words the result in one
 language. Notebook ``02-journey-auswahl`` calls both.
 """
 

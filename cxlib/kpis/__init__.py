@@ -11,7 +11,7 @@ The section contract (:mod:`cxlib.report.section`)::
 
 from cxlib.kpis.analysis import Baseline, analyse
 from cxlib.kpis.analysis import baseline as baseline
-from cxlib.kpis.section import section
 from cxlib.kpis.survey import ces, csat, nps
+from cxlib.kpis.view import section
 
 __all__ = ["Baseline", "analyse", "baseline", "ces", "csat", "nps", "section"]

@@ -9,7 +9,7 @@ small-n marker, group comparisons with Holm adjustment and the monthly trend
 key drivers (:mod:`cxlib.kpis.drivers`), early-warning counts
 (:mod:`cxlib.kpis.early_warning`) and, per KPI, the target from the parameters
 and the smallest change the next survey wave could detect. The result holds
-numbers and tables only; :func:`cxlib.kpis.section.section` turns it into the
+numbers and tables only; :func:`cxlib.kpis.view.section` turns it into the
 report section (words, tables, charts).
 
 Minimum detectable change (two-sided 5 %, power 80 %):
@@ -328,7 +328,7 @@ def analyse(params: ClientParameters, data: ClientData | Mapping[str, pd.DataFra
     ``data`` is the :class:`cxlib.io.loading.ClientData` of a run (or, in
     tests and explorations, a ``{name: frame}`` mapping); every table is
     optional and each part is computed only where its data are there. The
-    result has numbers and tables, no words: :func:`cxlib.kpis.section.section`
+    result has numbers and tables, no words: :func:`cxlib.kpis.view.section`
     turns it into the report section.
     """
     get = data.get

@@ -9,6 +9,6 @@ The two steps of the section and the assessment alone::
 
 from cxlib.maturity.analysis import MaturityAnalysis, analyse
 from cxlib.maturity.assessment import MaturityResult, assess
-from cxlib.maturity.report import section
+from cxlib.maturity.view import section
 
 __all__ = ["MaturityAnalysis", "MaturityResult", "analyse", "assess", "section"]

@@ -1,7 +1,7 @@
 """The maturity analysis of one client: the assessment of its answers and the data basis.
 
 :func:`analyse` is the first of the section's two steps (numbers and tables,
-no words); :func:`cxlib.maturity.report.section` words the result in one
+no words); :func:`cxlib.maturity.view.section` words the result in one
 language. Notebook ``01-reifegrad`` calls both.
 """
 

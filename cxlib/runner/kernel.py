@@ -43,11 +43,11 @@ KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL",)
 PRELOAD = (
     "cxlib.workbook",
     "cxlib.io.overview",
-    "cxlib.maturity.report",
-    "cxlib.journeys.report",
-    "cxlib.kpis.section",
+    "cxlib.maturity.view",
+    "cxlib.journeys.view",
+    "cxlib.kpis.view",
     "cxlib.kpis.analysis",
-    "cxlib.survival.section",
+    "cxlib.survival.view",
     "cxlib.survival.analysis",
     "matplotlib.pyplot",
 )

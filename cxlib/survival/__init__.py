@@ -6,12 +6,12 @@ The section contract (:mod:`cxlib.report.section`)::
     result = survival.analyse(params, data)   # numbers, no words
     section = survival.section(result, lang)  # the churn section in one language
 
-Note that ``cxlib.survival.section`` is the function here; the module is
-:mod:`cxlib.survival.section` (import from it, as everywhere inside cxlib).
+Note that ``cxlib.survival.view`` is the function here; the module is
+:mod:`cxlib.survival.view` (import from it, as everywhere inside cxlib).
 """
 
 from cxlib.survival.analysis import analyse
 from cxlib.survival.curves import kaplan_meier, logrank
-from cxlib.survival.section import section
+from cxlib.survival.view import section
 
 __all__ = ["analyse", "kaplan_meier", "logrank", "section"]

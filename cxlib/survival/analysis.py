@@ -7,7 +7,7 @@ early-warning signals (:mod:`cxlib.survival.signal_model`) and the ranked
 churn drivers linked to the chosen journey (:mod:`cxlib.survival.drivers`))
 and returns a frozen :class:`SurvivalReport`: numbers, tables and text keys,
 never words. A client without customer data, or without a single churn yet,
-gets a :class:`SurvivalUnavailable` instead; :func:`cxlib.survival.section.section`
+gets a :class:`SurvivalUnavailable` instead; :func:`cxlib.survival.view.section`
 then says what is missing and the rest of the report is written as usual.
 
 Labels the analysis makes up itself are language-neutral: the early-ticket
