@@ -138,7 +138,6 @@ def versions() -> dict[str, str]:
         "pandas",
         "numpy",
         "statsmodels",
-        "seaborn",
         "matplotlib",
         "papermill",
         "nbconvert",
