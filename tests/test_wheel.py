@@ -17,9 +17,11 @@ import stat
 import subprocess
 import sys
 import zipfile
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from packaging.version import Version
 
 from cxlib.resources import PACKAGE_DIR
 
@@ -61,6 +63,8 @@ def packaged_files() -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def wheel(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project's wheel, built without network from a copy of the sdist's files."""
+    if Version(version("setuptools")) < Version("77"):
+        pytest.fail("the wheel is built with this environment's setuptools: >= 77 (make install)")
     tmp = tmp_path_factory.mktemp("wheel")
     source = tmp / "source"
     source.mkdir()
