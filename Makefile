@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format data schema benchmark screenshot clean
+.PHONY: help install demo test test-fast lint typecheck format hooks data schema benchmark screenshot clean
 
 ## help:       list the targets
 help:
@@ -29,10 +29,22 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) -q
 
+## test-fast:  the tests without the end-to-end runs (marked slow): about a minute
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) -q -m "not slow"
+
 ## lint:       ruff check and format check
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## typecheck:  mypy over cxlib (configuration in pyproject.toml)
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+## hooks:      install the git pre-commit hooks (ruff, nbstripout, mypy)
+hooks: $(STAMP)
+	$(BIN)/pre-commit install
 
 ## format:     format the code with ruff
 format: $(STAMP)

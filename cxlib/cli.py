@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cxlib import __version__
 from cxlib.exceptions import CXError
-from cxlib.resources import PROJECT_DIR
+from cxlib.resources import default_dir
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_schema)
 
     p = sub.add_parser("demo-data", help="Demo-Kundendaten deterministisch neu erzeugen")
-    p.add_argument("--out", default=str(PROJECT_DIR / "data"), help="Zielordner")
+    p.add_argument("--out", default=str(default_dir("data")), help="Zielordner")
     p.set_defaults(func=_cmd_demo_data)
 
     p = sub.add_parser("portfolio", help="interne Seite: Kennzahlen aller Kunden im Vergleich")

@@ -200,7 +200,7 @@ def test_changed_notebook_or_cxlib_source_reruns(
     nbformat.write(notebook, path)
     assert statuses(batch(tmp_path)) == {"berger-haustechnik": "ok"}
     assert statuses(batch(tmp_path)) == {"berger-haustechnik": "unchanged"}
-    template = frozen_sources / "cxlib" / "templates" / "report" / "report.css"
+    template = frozen_sources / "cxlib" / "report" / "templates" / "report" / "report.css"
     template.write_text(template.read_text(encoding="utf-8") + "\n/* neu */\n", "utf-8")
     assert statuses(batch(tmp_path)) == {"berger-haustechnik": "ok"}
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 from typing import get_args
 
 import matplotlib
@@ -25,9 +24,10 @@ from matplotlib.colors import to_hex
 
 from cxlib.report import charts
 from cxlib.report.summary import Light
+from cxlib.resources import templates_dir
 
 CLIENT = "#0b6e4f"  # an accent colour unlike any of the module's own colours
-CSS = Path(charts.__file__).resolve().parents[1] / "templates" / "report" / "report.css"
+CSS = templates_dir() / "report" / "report.css"
 
 
 @pytest.fixture

@@ -145,6 +145,7 @@ def test_task_outside_a_worker_returns_a_plain_failure(tmp_path: Path):
     assert output.folder is None and output.files == {}
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_is_a_plain_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):

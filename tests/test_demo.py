@@ -183,6 +183,7 @@ def test_generation_is_fast_and_within_size_budget(generated: tuple[Path, dict, 
     assert sum(sizes) < 12 * MB
 
 
+@pytest.mark.slow
 def test_independent_of_hash_seed_timezone_and_locale(tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONHASHSEED="12345", TZ="Pacific/Auckland", LC_ALL="C", LANG="C")
     subprocess.run(

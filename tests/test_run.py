@@ -67,6 +67,7 @@ def german_run(tmp_path_factory) -> Path:
     return out / "berger-haustechnik"
 
 
+@pytest.mark.slow
 def test_cli_writes_report_results_notebooks_and_log(german_run: Path):
     assert (german_run / "report.html").is_file()
     assert (german_run / "run.log").is_file()
@@ -92,6 +93,7 @@ def test_results_json_is_the_typed_model_written_byte_for_byte(german_run: Path)
     assert results.client_id == "berger-haustechnik" and results.lang == "de"
 
 
+@pytest.mark.slow
 def test_report_is_clean_offline_and_german(german_run: Path):
     html = (german_run / "report.html").read_text(encoding="utf-8")
     page = parse(html)
@@ -111,12 +113,14 @@ def test_report_is_clean_offline_and_german(german_run: Path):
     assert len(html.encode()) < 2_000_000
 
 
+@pytest.mark.slow
 def test_client_text_is_escaped(german_run: Path):
     html = (german_run / "report.html").read_text(encoding="utf-8")
     assert "GmbH &amp; Co. KG" in html
     assert "GmbH & Co. KG" not in html
 
 
+@pytest.mark.slow
 def test_english_report_from_the_same_notebooks(tmp_path: Path, monkeypatch):
     # a stale user kernelspec "python3" for another interpreter must not matter
     spec = tmp_path / "jupyter" / "kernels" / "python3"
@@ -163,6 +167,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
+@pytest.mark.slow
 def test_failures_never_touch_the_last_good_report(tmp_path: Path, monkeypatch):
     params = copy_client(tmp_path)
     out = tmp_path / "reports"
@@ -206,6 +211,7 @@ def test_failures_never_touch_the_last_good_report(tmp_path: Path, monkeypatch):
     assert first.ok
 
 
+@pytest.mark.slow
 def test_batch_runs_the_others_when_one_fails(tmp_path: Path, capsys):
     params = copy_client(tmp_path)
     broken = tmp_path / "parameters" / "kaputt.yaml"
@@ -224,6 +230,7 @@ def test_batch_runs_the_others_when_one_fails(tmp_path: Path, capsys):
     assert "FEHLER" in table and "berger-haustechnik" in table
 
 
+@pytest.mark.slow
 def test_papermill_runs_one_notebook_directly_with_the_same_analysis(
     german_run: Path, tmp_path: Path
 ):

@@ -3,7 +3,7 @@
 * :func:`benchmark_view` turns results.json's ``benchmark`` (see
   :mod:`cxlib.portfolio.comparison`) into the texts and table rows of the small section
   "Einordnung im Kundenvergleich" in the client report
-  (``templates/report/benchmark.html.j2``). It shows only what the benchmark
+  (``cxlib/report/templates/report/benchmark.html.j2``). It shows only what the benchmark
   holds: the client's own values and aggregates over at least five others.
 * :func:`render_portfolio` / :func:`write_portfolio` make the consultancy's
   internal page comparing all clients: one self-contained HTML file (inline
@@ -35,7 +35,7 @@ from cxlib.exceptions import PortfolioError
 from cxlib.portfolio.comparison import MIN_COMPARABLE, Benchmark
 from cxlib.portfolio.records import PortfolioRecord, client_key, latest
 from cxlib.portfolio.storage import Portfolio, database_path
-from cxlib.resources import templates_dir
+from cxlib.resources import portfolio_templates_dir
 from cxlib.texts import t
 
 __all__ = [
@@ -144,7 +144,7 @@ def benchmark_view(benchmark: Benchmark | None, lang: str) -> dict[str, object] 
 @cache
 def _environment() -> Environment:
     return Environment(
-        loader=FileSystemLoader(templates_dir() / "portfolio"),
+        loader=FileSystemLoader(portfolio_templates_dir()),
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,

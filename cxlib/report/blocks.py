@@ -4,7 +4,7 @@ Every helper escapes the text it is given (except already-safe HTML: a
 ``markupsafe.Markup`` or another helper's result, e.g. a :func:`small_n_badge`
 inside a :func:`note`) and returns an :class:`IPython.display.HTML` object.
 The CSS classes (``cx-…``) are styled by the report template
-(``cxlib/templates/report/report.css``). Words the helpers add themselves
+(``cxlib/report/templates/report/report.css``). Words the helpers add themselves
 ("Lesehilfe:", "Hinweis:", "geringe Aussagekraft") come from the catalogue
 (namespace ``report.display``).
 """

@@ -5,7 +5,7 @@ displays: HTML from :mod:`cxlib.report.blocks`, charts, markdown); this module p
 the cover, the table of contents and the management summary in front and the
 appendix (method notes, data quality, glossary, versions) behind it.
 
-Two templates in ``cxlib/templates/report/``:
+Two templates in ``cxlib/report/templates/report/``:
 
 * ``index.html.j2`` – an nbconvert template (extends ``base/display_priority.j2``)
   that renders the notebook without inputs, prompts, streams or errors;

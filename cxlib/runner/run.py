@@ -146,7 +146,6 @@ def versions() -> dict[str, str]:
         "pandas",
         "numpy",
         "statsmodels",
-        "seaborn",
         "matplotlib",
         "papermill",
         "nbconvert",

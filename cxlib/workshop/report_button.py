@@ -33,7 +33,7 @@ from urllib.parse import quote
 import ipywidgets as w
 
 from cxlib.exceptions import CXError
-from cxlib.resources import PROJECT_DIR
+from cxlib.resources import default_dir
 from cxlib.texts import t
 
 __all__ = [
@@ -60,9 +60,9 @@ Runner = Callable[..., Any]
 
 
 def default_reports_dir() -> Path:
-    """Where reports go: ``$CXWB_REPORTS_DIR``, else the project's ``reports`` folder."""
+    """Where reports go: ``$CXWB_REPORTS_DIR``, else :func:`cxlib.resources.default_dir`."""
     folder = os.environ.get(REPORTS_ENV)
-    return Path(folder).expanduser().resolve() if folder else PROJECT_DIR / "reports"
+    return Path(folder).expanduser().resolve() if folder else default_dir("reports")
 
 
 def report_href(report: str | Path) -> str:
