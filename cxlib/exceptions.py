@@ -128,6 +128,14 @@ class RunError(CXError):
         super().__init__(message)
 
 
+class KernelStartError(RunError):
+    """The notebooks' Jupyter kernel could not be started (it died, or never answered).
+
+    A fault of the machine at that moment, not of the program or the client's
+    data: the message says what happened and that the run can be repeated.
+    """
+
+
 class WorkshopServerError(CXError):
     """The workshop's JupyterLab (``cxwb workshop``) could not start or did not answer."""
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from cxlib.exceptions import NotebookError
 from cxlib.runner.cell_errors import record_in
-from cxlib.runner.kernel import ThisPythonKernelManager
+from cxlib.runner.kernel import ThisPythonKernelManager, wait_until_ready
 
 if TYPE_CHECKING:
     import nbformat
@@ -93,14 +93,19 @@ def execute_group(
 ) -> nbformat.NotebookNode:
     """Execute one stitched notebook in ``kernel``.
 
-    A failing cell raises :class:`~cxlib.exceptions.NotebookError`: with the
-    user's error record and its plain message when the cell raised a CXError
-    (see :mod:`cxlib.runner.cell_errors`), else as an internal error.
+    First waits until the kernel answers: one that died at start is started
+    again, one that cannot be started raises
+    :class:`~cxlib.exceptions.KernelStartError` (see
+    :func:`cxlib.runner.kernel.wait_until_ready`). A failing cell raises
+    :class:`~cxlib.exceptions.NotebookError`: with the user's error record and
+    its plain message when the cell raised a CXError (see
+    :mod:`cxlib.runner.cell_errors`), else as an internal error.
     """
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    wait_until_ready(kernel)
     try:
         return papermill.execute_notebook(
             stitched,
