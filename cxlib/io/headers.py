@@ -164,20 +164,20 @@ def match_headers(headers: list[str], spec: TableSpec, mapping: dict[str, str]) 
             personal.append(header)
             ignored.append(header)
             continue
-        target = _canonical(header, spec, aliases)
-        if target is None or target in assigned:
+        canonical = _canonical(header, spec, aliases)
+        if canonical is None or canonical in assigned:
             ignored.append(header)
-        elif target in automatic:
-            first = headers[automatic[target]]
+        elif canonical in automatic:
+            first = headers[automatic[canonical]]
             both = (
                 f"„{header}“ kommt mehrfach vor"
                 if first == header
-                else (f"„{first}“ und „{header}“ passen beide zu {target}")
+                else (f"„{first}“ und „{header}“ passen beide zu {canonical}")
             )
             fix = f"die richtige Spalte in der Parameterdatei unter data.{table}.columns zuordnen"
             problems.append((header, f"{both}; {fix}"))
         else:
-            automatic[target] = position
+            automatic[canonical] = position
     assigned.update(automatic)
     order = {c.name: i for i, c in enumerate(spec.columns)}
     columns = dict(sorted(assigned.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[1])))

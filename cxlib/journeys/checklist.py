@@ -121,7 +121,7 @@ def _row(
     shows: bool | None,
     detail: str = "",
     n: int | None = None,
-) -> dict:
+) -> dict[str, object]:
     status = "no_data" if shows is None else ("shown" if shows else "not_shown")
     return {
         "n": n,
@@ -136,7 +136,7 @@ def _row(
 
 def _monthly_signals(
     signals: pd.DataFrame | None, customers: pd.DataFrame | None, threshold: float
-) -> list[dict]:
+) -> list[dict[str, object]]:
     """Usage, days to pay and contacts: leavers' month of leaving vs stayers' months."""
     keys = ("usage", "days_to_pay", "contacts")
     if signals is None or customers is None or "end_date" not in customers:
@@ -175,7 +175,7 @@ def _ticket_signals(
     customers: pd.DataFrame | None,
     repeat: pd.Series | None,
     threshold: float,
-) -> list[dict]:
+) -> list[dict[str, object]]:
     """Repeat tickets (leaver share among customers with vs without) and silent withdrawal."""
     if tickets is None or customers is None or "end_date" not in customers or repeat is None:
         return [_row(k, np.nan, np.nan, np.nan, None) for k in ("repeat_tickets", "silent")]

@@ -143,7 +143,7 @@ class Evidence:
         return {} if rows.empty else rows.iloc[0].to_dict()
 
     def _score(self, value: float | None, n: float | None, kind: str, lang: str) -> str:
-        if pd.isna(n) or n == 0 or pd.isna(value):
+        if n is None or value is None or pd.isna(n) or n == 0 or pd.isna(value):
             return fmt.MISSING
         if n < self.min_n:
             return t("journeys.evidence.too_few", lang, n=fmt.integer(n, lang))
@@ -157,7 +157,10 @@ class Evidence:
 
     def table(self, lang: str = "de") -> pd.DataFrame:
         """Per-journey evidence as a display frame (scores with n; * = small n)."""
-        c = lambda key: t(f"journeys.evidence.col.{key}", lang)  # noqa: E731
+
+        def c(key: str) -> str:
+            return t(f"journeys.evidence.col.{key}", lang)
+
         rows = []
         for _, row in self.journeys.iterrows():
             tickets = (
@@ -200,7 +203,10 @@ class Evidence:
 
     def phase_table(self, lang: str = "de") -> pd.DataFrame:
         """Evidence per journey phase (tickets, repeat tickets, survey scores with n)."""
-        c = lambda key: t(f"journeys.evidence.col.{key}", lang)  # noqa: E731
+
+        def c(key: str) -> str:
+            return t(f"journeys.evidence.col.{key}", lang)
+
         total = self.tickets_total
         rows = []
         for _, row in self.phases.iterrows():
@@ -283,7 +289,7 @@ def collect(
         table["tickets"] = 0
         table["repeat_tickets"] = 0
     survey = data.get("survey")
-    survey_phase = None
+    survey_phase: pd.Series | None = None
     if survey is not None and len(survey):
         survey_phase = assign_phase(survey, workshop.phase_map, ("touchpoint",))
     cut = pd.Timestamp(cutoff)
@@ -308,7 +314,7 @@ def collect(
         row["repeat_tickets"] = int(table.loc[in_phases, "repeat_tickets"].sum())
         row["ticket_share"] = row["tickets"] / total if total else np.nan
         row["repeat_share"] = row["repeat_tickets"] / row["tickets"] if row["tickets"] else np.nan
-        if survey_phase is not None:
+        if survey is not None and survey_phase is not None:
             row.update(survey_scores(survey[survey_phase.isin(members)]))
         if options.early_churn_phase in members and not churn.empty:
             last = churn.iloc[-1]
@@ -317,7 +323,7 @@ def collect(
             row["early_churn_months"] = int(last["months"])
         rows.append(row)
     per_journey = pd.DataFrame(rows)
-    if survey_phase is not None:
+    if survey is not None and survey_phase is not None:
         for phase_row in table.itertuples():
             scores = survey_scores(survey[survey_phase == phase_row.phase])
             for key, value in scores.items():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -82,7 +82,10 @@ class ActionPlan:
 
     def table(self, lang: str = "de") -> pd.DataFrame:
         """The printable plan: one row per measure (owner, dates, KPI, baseline, target)."""
-        c = lambda key: t(f"journeys.plan.col.{key}", lang)  # noqa: E731
+
+        def c(key: str) -> str:
+            return t(f"journeys.plan.col.{key}", lang)
+
         rows = []
         for i, (_, measure) in enumerate(self.measures.iterrows()):
             rows.append(
@@ -109,7 +112,10 @@ class ActionPlan:
 
     def pain_table(self, lang: str = "de") -> pd.DataFrame:
         """Pain points with their evidence, in evidence order."""
-        c = lambda key: t(f"journeys.plan.col.{key}", lang)  # noqa: E731
+
+        def c(key: str) -> str:
+            return t(f"journeys.plan.col.{key}", lang)
+
         return pd.DataFrame(
             {
                 c("number"): [str(i + 1) for i in range(len(self.pain_points))],
@@ -195,7 +201,7 @@ def _pain_evidence(
     return int(mask.sum()), repeats, " / ".join(label)
 
 
-def _baseline(metric: str | None, evidence_row: dict[str, object], min_n: int) -> float:
+def _baseline(metric: str | None, evidence_row: dict[str, Any], min_n: int) -> float:
     if metric is None or not evidence_row:
         return np.nan
     if metric in ("nps", "csat", "ces"):
@@ -203,7 +209,8 @@ def _baseline(metric: str | None, evidence_row: dict[str, object], min_n: int) -
         value = evidence_row.get(metric)
         if n is None or pd.isna(n) or n < min_n or value is None:
             return np.nan
-        return value * 100 if metric in PERCENT_METRICS else value
+        score: float = value * 100 if metric in PERCENT_METRICS else value
+        return score
     column = {"repeat_tickets": "repeat_share", "ticket_share": "ticket_share"}.get(metric, metric)
     value = evidence_row.get(column)
     return np.nan if value is None or pd.isna(value) else value * 100

@@ -77,8 +77,8 @@ def _validate(ratings: pd.DataFrame) -> pd.DataFrame:
                 isinstance(value, numbers.Real)
                 and not isinstance(value, bool)
                 and not pd.isna(value)
-                and float(value) == int(value)
-                and 1 <= value <= 5
+                and float(value) == int(float(value))
+                and 1 <= float(value) <= 5
             )
             if not ok:
                 raise RatingError(
@@ -177,7 +177,10 @@ class Selection:
 
     def table(self, lang: str = "de") -> pd.DataFrame:
         """The ranking as a display frame with translated headers (spread in brackets)."""
-        c = lambda key: t(f"journeys.col.{key}", lang)  # noqa: E731
+
+        def c(key: str) -> str:
+            return t(f"journeys.col.{key}", lang)
+
         rows = []
         for _, row in self.ranking.iterrows():
             rows.append(
@@ -203,7 +206,7 @@ class Selection:
         return display.table(self.table(lang), lang, decimals=1, caption=caption)
 
     def _repr_html_(self) -> str:
-        return self.summary().data
+        return str(self.summary().data)
 
     def headline(self, lang: str = "de") -> str:
         """'Empfohlene Fokus-Journey: Geldphase (Häufigkeit 4,5, …); Auswahl robust.'"""
@@ -230,12 +233,15 @@ class Selection:
             "n": fmt.integer(len(qualified), lang),
             "total": fmt.integer(len(self.ranking), lang),
         }
+        chosen = self.chosen_row
         if self.reason in ("rule", "tie"):
-            values["product"] = fmt.number(self.chosen_row["product"], 1, lang)
-        if self.reason == "tie":
-            tied = qualified[np.isclose(qualified["product"], self.chosen_row["product"])]
-            values["tied"] = _join(list(tied["journey"]), lang)
-            return t(f"journeys.reason.tie_{self.tie_break}", lang, **values)
+            if chosen is None:
+                raise ValueError("a journey chosen by the rule or a tie has a ranking row")
+            values["product"] = fmt.number(chosen["product"], 1, lang)
+            if self.reason == "tie":
+                tied = qualified[np.isclose(qualified["product"], chosen["product"])]
+                values["tied"] = _join(list(tied["journey"]), lang)
+                return t(f"journeys.reason.tie_{self.tie_break}", lang, **values)
         if self.reason == "uncertain":
             unsure = self.ratings[self.ratings["uncertain"]]
             who = unsure.get("rater", pd.Series(dtype=str))

@@ -16,7 +16,7 @@ from cxlib import formatting as fmt
 from cxlib.journeys.analysis import JourneyAnalysis
 from cxlib.report import blocks as display
 from cxlib.report.section import Block, Section
-from cxlib.report.summary import Statement
+from cxlib.report.summary import Light, Statement
 from cxlib.texts import t
 
 
@@ -120,7 +120,7 @@ class _Words:
         robust = selection.robust and selection.reason in ("rule", "tie")
         out = [Statement(selection.headline(self.lang), "green" if robust else "amber", "journey")]
         if plan is not None:
-            light = "green" if plan.complete else "amber"
+            light: Light = "green" if plan.complete else "amber"
             out.append(Statement(plan.statement_text(self.lang), light, "journey"))
         return tuple(out)
 

@@ -22,14 +22,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import numpy as np
 import pandas as pd
 
 from cxlib.kpis import comparisons, drivers, early_warning, economics, retention
 from cxlib.kpis import survey as kpis
-from cxlib.parameters.schema import ClientParameters
+from cxlib.parameters.schema import ClientParameters, TargetKpi
 
 if TYPE_CHECKING:
     from IPython.display import HTML
@@ -45,11 +45,19 @@ ChartKind = Literal["ppd", "groups", "trend", "cohorts", "drivers"]
 Estimate = kpis.NpsEstimate | kpis.CsatEstimate | kpis.CesEstimate
 
 
+class Experience(TypedDict, total=False):
+    """The survey KPIs a client's answers allow, each with its own estimate type."""
+
+    nps: kpis.NpsEstimate
+    csat: kpis.CsatEstimate
+    ces: kpis.CesEstimate
+
+
 @dataclass(frozen=True)
 class Baseline:
     """The full KPI baseline of one client (see the module docstring)."""
 
-    experience: dict[str, Estimate]
+    experience: Experience
     missing: dict[str, int]
     trends: dict[str, str]
     comparisons: pd.DataFrame
@@ -125,7 +133,8 @@ def _window_start(params: ClientParameters, customers: pd.DataFrame | None) -> d
         return params.analysis.observation_start
     if customers is None or customers["start_date"].isna().all():
         return None
-    return customers["start_date"].min().date()
+    start: dt.date = customers["start_date"].min().date()
+    return start
 
 
 def _trend(survey: pd.DataFrame, kpi: str) -> str:
@@ -183,13 +192,37 @@ def _mdc(variance: float, n_now: int, n_next: int | None) -> float:
     return float(Z_MDC * np.sqrt(variance / n_now + variance / n_next))
 
 
-def _rows(base: dict[str, object], params: ClientParameters) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Parts:
+    """What :func:`_rows` tabulates (the analysis' parts before the baseline exists)."""
+
+    experience: Experience
+    trends: dict[str, str]
+    yearly_last: list[dict[str, Any]]  # the last year's row of retention.yearly
+    churn_trend: str
+    early: tuple[retention.EarlyChurn, ...]
+    economics: economics.Economics | None
+    expected_n: int | None
+
+
+def _rows(base: _Parts, params: ClientParameters) -> pd.DataFrame:
     """The tidy baseline table (one row per KPI) with targets and MDC."""
     targets = params.analysis.kpi.targets
-    n_next = base["expected_n"]
-    rows = []
+    n_next = base.expected_n
+    rows: list[dict[str, object]] = []
 
-    def add(level, kpi, value, low, high, n, trend, variance=np.nan, scale=1.0, unit=""):
+    def add(
+        level: str,
+        kpi: TargetKpi,
+        value: float,
+        low: float,
+        high: float,
+        n: int,
+        trend: str,
+        variance: float = np.nan,
+        scale: float = 1.0,
+        unit: str = "",
+    ) -> None:
         rows.append(
             {
                 "level": level,
@@ -208,8 +241,8 @@ def _rows(base: dict[str, object], params: ClientParameters) -> pd.DataFrame:
             }
         )
 
-    for year in base["yearly_last"]:
-        flipped = {"up": "down", "down": "up"}.get(base["churn_trend"], base["churn_trend"])
+    for year in base.yearly_last:
+        flipped = {"up": "down", "down": "up"}.get(base.churn_trend, base.churn_trend)
         add(
             "retention",
             "retention",
@@ -229,12 +262,12 @@ def _rows(base: dict[str, object], params: ClientParameters) -> pd.DataFrame:
             100 * year["churn_low"],
             100 * year["churn_high"],
             year["start"],
-            base["churn_trend"],
+            base.churn_trend,
             year["churn"] * (1 - year["churn"]),
             100,
             "%",
         )
-    for item in base["early"]:
+    for item in base.early:
         if item.months == max(params.analysis.kpi.early_churn_months) and item.n:
             low, high = kpis.wilson(item.lost, item.n, 1.959963984540054)
             add(
@@ -249,44 +282,53 @@ def _rows(base: dict[str, object], params: ClientParameters) -> pd.DataFrame:
                 100,
                 "%",
             )
-    exp, trends = base["experience"], base["trends"]
+    exp, trends = base.experience, base.trends
     if "nps" in exp:
-        e = exp["nps"]
-        p, d = e.promoters / e.n, e.detractors / e.n
+        nps = exp["nps"]
+        p, d = nps.promoters / nps.n, nps.detractors / nps.n
         add(
             "experience",
             "nps",
-            e.value,
-            e.low,
-            e.high,
-            e.n,
+            nps.value,
+            nps.low,
+            nps.high,
+            nps.n,
             trends["nps"],
             p + d - (p - d) ** 2,
             100,
         )
     if "csat" in exp:
-        e = exp["csat"]
-        p = e.value / 100
+        csat = exp["csat"]
+        p = csat.value / 100
         add(
-            "experience", "csat", e.value, e.low, e.high, e.n, trends["csat"], p * (1 - p), 100, "%"
+            "experience",
+            "csat",
+            csat.value,
+            csat.low,
+            csat.high,
+            csat.n,
+            trends["csat"],
+            p * (1 - p),
+            100,
+            "%",
         )
     if "ces" in exp:
-        e = exp["ces"]
-        add("experience", "ces", e.value, e.low, e.high, e.n, trends["ces"], e.sd**2)
-        p = e.easy_share / 100
+        ces = exp["ces"]
+        add("experience", "ces", ces.value, ces.low, ces.high, ces.n, trends["ces"], ces.sd**2)
+        p = ces.easy_share / 100
         add(
             "experience",
             "ces_share",
-            e.easy_share,
-            e.easy_low,
-            e.easy_high,
-            e.n,
+            ces.easy_share,
+            ces.easy_low,
+            ces.easy_high,
+            ces.n,
             "none",
             p * (1 - p),
             100,
             "%",
         )
-    eco = base["economics"]
+    eco = base.economics
     if eco is not None:
         nan = np.nan
         add("economics", "arpu", eco.arpu, nan, nan, eco.customers, "none", unit="€")
@@ -335,12 +377,21 @@ def analyse(params: ClientParameters, data: ClientData | Mapping[str, pd.DataFra
     survey, customers = get("survey"), get("customers")
     transactions, signals, tickets = get("transactions"), get("signals"), get("tickets")
     options, cutoff = params.analysis.kpi, params.cutoff
-    experience, missing, trends = {}, {}, {}
-    for kpi, fn in (("nps", kpis.nps), ("csat", kpis.csat), ("ces", kpis.ces)):
-        if survey is not None and kpi in survey and survey[kpi].notna().any():
-            experience[kpi] = fn(survey[kpi])
-            missing[kpi] = experience[kpi].missing
-            trends[kpi] = _trend(survey, kpi)
+    experience: Experience = {}
+    missing: dict[str, int] = {}
+    trends: dict[str, str] = {}
+    for kpi in SURVEY_KPIS:
+        if survey is None or kpi not in survey or not survey[kpi].notna().any():
+            continue
+        estimate: Estimate
+        if kpi == "nps":
+            estimate = experience["nps"] = kpis.nps(survey[kpi])
+        elif kpi == "csat":
+            estimate = experience["csat"] = kpis.csat(survey[kpi])
+        else:
+            estimate = experience["ces"] = kpis.ces(survey[kpi])
+        missing[kpi] = estimate.missing
+        trends[kpi] = _trend(survey, kpi)
     has_survey = survey is not None and bool(experience)
     comp = comparisons.compare(survey, min_n=params.analysis.min_n) if has_survey else None
     if comp is None:
@@ -349,7 +400,8 @@ def analyse(params: ClientParameters, data: ClientData | Mapping[str, pd.DataFra
     window = _window_start(params, customers)
     yearly = cohorts = None
     early: tuple[retention.EarlyChurn, ...] = ()
-    churn_trend, yearly_last = "none", []
+    churn_trend = "none"
+    yearly_last: list[dict[str, Any]] = []
     contractual = params.business_model == "contractual"
     if customers is not None and window is not None and contractual:
         yearly = retention.yearly(customers, window, cutoff)
@@ -389,15 +441,15 @@ def analyse(params: ClientParameters, data: ClientData | Mapping[str, pd.DataFra
     if signals is not None and len(signals):
         warning = early_warning.early_warning(signals, tickets, customers)
     expected = _expected_n(params, survey) if has_survey else None
-    parts = {
-        "experience": experience,
-        "trends": trends,
-        "yearly_last": yearly_last,
-        "churn_trend": churn_trend,
-        "early": early,
-        "economics": eco,
-        "expected_n": expected,
-    }
+    parts = _Parts(
+        experience=experience,
+        trends=trends,
+        yearly_last=yearly_last,
+        churn_trend=churn_trend,
+        early=early,
+        economics=eco,
+        expected_n=expected,
+    )
     return Baseline(
         experience=experience,
         missing=missing,

@@ -53,7 +53,9 @@ def _z_test(frame: pd.DataFrame, kpi: str) -> tuple[np.ndarray, np.ndarray]:
             )
             rest_bottom = bottom_all - bottom
 
-            def adjusted(t, b, k):
+            def adjusted(
+                t: np.ndarray, b: np.ndarray, k: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
                 p, d = (t + 0.75) / (k + 3), (b + 0.75) / (k + 3)
                 return p - d, (p + d - (p - d) ** 2) / (k + 3)
 

@@ -33,7 +33,8 @@ def relative_weights(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     root = np.sqrt(np.clip(values, 0, None))
     lam = np.einsum("...ik,...k,...jk->...ij", vectors, root, vectors)
     beta = np.linalg.solve(lam, rxy[..., None])[..., 0]
-    return np.einsum("...jk,...k->...j", lam**2, beta**2)
+    weights: np.ndarray = np.einsum("...jk,...k->...j", lam**2, beta**2)
+    return weights
 
 
 def _safe_weights(x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -62,7 +62,9 @@ class EarlyWarning:
         flags = self.latest_flags
         names = [t(f"kpis.signals.{s}", lang) for s in self.available]
         shown = flags[list(self.available)].to_numpy(dtype=bool) if len(flags) else None
-        signals = fmt.join_where(np.array(names, dtype=object), shown) if shown is not None else []
+        signals: np.ndarray | list[str] = (
+            fmt.join_where(np.array(names, dtype=object), shown) if shown is not None else []
+        )
         return pd.DataFrame(
             {
                 t("kpis.watch_list.customer", lang): flags.get("customer_id", pd.Series([])),

@@ -64,7 +64,7 @@ def clv_discounted(margin: float, retention: float, rate: float) -> float:
 
 def monthly_rate(yearly: float) -> float:
     """The monthly equivalent of a yearly rate: (1 + y)^(1/12) − 1."""
-    return (1 + yearly) ** (1 / 12) - 1
+    return float((1 + yearly) ** (1 / 12)) - 1
 
 
 def upsell(customers: pd.DataFrame, year: int) -> tuple[float, int]:

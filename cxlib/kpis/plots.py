@@ -85,7 +85,7 @@ def ppd_bars(base: Baseline, ax: Axes | None = None, lang: str = "de") -> Axes:
                 box = {"facecolor": "white", "edgecolor": "none", "pad": 1} if left == 0 else None
                 ax.text(
                     left + width / 2,
-                    yi,
+                    float(yi),
                     fmt.percent(width / 100, 0, lang),
                     ha="center",
                     va="center",
@@ -171,6 +171,8 @@ def cohort_heatmap(base: Baseline, ax: Axes | None = None, lang: str = "de") -> 
     from cxlib.report import charts as plots
 
     matrix = base.cohorts
+    if matrix is None:
+        raise ValueError("cohort_heatmap needs the cohort matrix (contractual clients)")
     ax = _axes(ax, (7.0, 3.4))
     cmap = mcolors.LinearSegmentedColormap.from_list("accent", ["#ffffff", plots.ACCENT])
     values = np.ma.masked_invalid(matrix.to_numpy(float))
@@ -203,6 +205,8 @@ def driver_quadrant(base: Baseline, ax: Axes | None = None, lang: str = "de") ->
     from cxlib.kpis.tables import item_label
     from cxlib.report import charts as plots
 
+    if base.drivers is None:
+        raise ValueError("driver_quadrant needs the key-driver analysis (NPS answers with items)")
     table = base.drivers.table
     ax = _axes(ax)
     ax.errorbar(

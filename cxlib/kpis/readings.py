@@ -15,7 +15,7 @@ import numpy as np
 
 from cxlib import formatting as fmt
 from cxlib.kpis.tables import item_label, value_text
-from cxlib.report.summary import Statement
+from cxlib.report.summary import Light, Statement
 from cxlib.texts import t
 
 if TYPE_CHECKING:
@@ -72,6 +72,8 @@ def trend_reading(base: Baseline, lang: str) -> str:
 
 def retention_reading(base: Baseline, lang: str) -> str:
     """Lost customers, churn and retention of the last year; early churn where n allows."""
+    if base.yearly is None:
+        raise ValueError("retention_reading needs the yearly retention (contractual clients)")
     last = base.yearly.iloc[-1]
     text = _tx(
         "readings.retention",
@@ -96,6 +98,8 @@ def retention_reading(base: Baseline, lang: str) -> str:
 
 def cohorts_reading(base: Baseline, lang: str) -> str:
     """The mean share still customer twelve months after the start, over the cohorts."""
+    if base.cohorts is None:
+        raise ValueError("cohorts_reading needs the cohort matrix (contractual clients)")
     share = base.cohorts[12].mean() if 12 in base.cohorts else np.nan
     return _tx("readings.cohorts", lang, share=fmt.percent(share, 0, lang))
 
@@ -103,7 +107,12 @@ def cohorts_reading(base: Baseline, lang: str) -> str:
 def economics_reading(base: Baseline, lang: str) -> str:
     """ARPU, margin and CLV with the assumptions they rest on (contract or repurchase view)."""
     eco = base.economics
-    money = lambda v: value_text("arpu", v, lang, "€")  # noqa: E731
+    if eco is None:
+        raise ValueError("economics_reading needs the customer economics")
+
+    def money(value: float) -> str:
+        return value_text("arpu", value, lang, "€")
+
     if eco.model == "contractual":
         return _tx(
             "readings.economics_contract",
@@ -130,6 +139,8 @@ def economics_reading(base: Baseline, lang: str) -> str:
 def economics_note(base: Baseline, lang: str) -> str:
     """The note under the economics: periods, discount rate and margin rate of the CLV."""
     eco = base.economics
+    if eco is None:
+        raise ValueError("economics_note needs the customer economics")
     key = "periods" if eco.model == "contractual" else "periods_repurchase"
     return _tx(
         f"notes.{key}",
@@ -157,6 +168,8 @@ def drivers_reading(base: Baseline, lang: str) -> str:
 def warning_reading(base: Baseline, lang: str) -> str:
     """Customers with two or more signals in the latest month, of all customers."""
     w = base.warning
+    if w is None:
+        raise ValueError("warning_reading needs the early-warning signals")
     last = w.monthly.iloc[-1]
     return _tx(
         "readings.warning",
@@ -219,7 +232,7 @@ def statements(base: Baseline, lang: str) -> list[Statement]:
     e = base.experience.get("nps")
     if e is not None and base.reliability(e.n) != "none":
         key = "statement_nps_small" if base.reliability(e.n) == "low" else "statement_nps"
-        light = "green" if e.low > 0 else "red" if e.high < 0 else "amber"
+        light: Light = "green" if e.low > 0 else "red" if e.high < 0 else "amber"
         text = _tx(
             f"messages.{key}",
             lang,

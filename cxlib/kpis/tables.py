@@ -155,6 +155,8 @@ def comparison_frame(base: Baseline, lang: str, dimension: str | None = None) ->
 def retention_frame(base: Baseline, lang: str) -> pd.DataFrame:
     """Customers at start, new, lost and at the end, churn and retention per year."""
     y = base.yearly
+    if y is None:
+        raise ValueError("retention_frame needs the yearly retention (contractual clients)")
     return pd.DataFrame(
         {
             _tx("columns.year", lang): y["year"].astype(str),
@@ -175,6 +177,8 @@ def item_label(item: str) -> str:
 
 def drivers_frame(base: Baseline, lang: str) -> pd.DataFrame:
     """Per driver item: share of the explained score with its interval, mean rating."""
+    if base.drivers is None:
+        raise ValueError("drivers_frame needs the key-driver analysis (NPS answers with items)")
     d = base.drivers.table
     interval = [
         f"{fmt.percent(lo / 100, 0, lang)} – {fmt.percent(hi / 100, 0, lang)}"
@@ -193,6 +197,8 @@ def drivers_frame(base: Baseline, lang: str) -> pd.DataFrame:
 def warning_frame(base: Baseline, lang: str) -> pd.DataFrame:
     """Customers per month showing each early-warning signal, and two or more of them."""
     w = base.warning
+    if w is None:
+        raise ValueError("warning_frame needs the early-warning signals")
     columns = [*w.available, "two_or_more"]
     frame = w.monthly[["month", "customers", *columns]].copy()
     frame["month"] = [fmt.month(m, lang) for m in frame["month"]]

@@ -119,14 +119,14 @@ def _validate(answers: pd.DataFrame | None, q: Questionnaire) -> pd.DataFrame:
         rows = None
     headers = origin.get("headers") or {}
 
-    def at(problem: DataProblem, i: int) -> DataProblem:
+    def at(problem: DataProblem, i: int | np.integer) -> DataProblem:
         """The problem with the file, row and client header of answer ``i`` (if loaded)."""
         if rows is None:
             return problem
         column = headers.get(problem.column, problem.column)
         return replace(problem, file=origin["file"], row=int(rows[i]), column=column)
 
-    def who(i: int) -> str:
+    def who(i: int | np.integer) -> str:
         wave = frame["wave"].iat[i]
         suffix = f", Welle {wave}" if pd.notna(wave) else ""
         return f"Person {frame['respondent'].iat[i]}, Aussage {frame['item'].iat[i]}{suffix}"
@@ -322,7 +322,7 @@ class MaturityResult:
     @property
     def weakest(self) -> str:
         """The weakest dimension (lowest score; ties by questionnaire order)."""
-        return self.dimensions.sort_values("score", kind="stable")["dimension"].iat[0]
+        return str(self.dimensions.sort_values("score", kind="stable")["dimension"].iat[0])
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy numbers: the dimension table plus one ``index`` row."""

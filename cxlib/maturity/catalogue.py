@@ -127,23 +127,34 @@ def _read(path: Path) -> object:
         raise CatalogueError(path, [f"YAML-Syntaxfehler: {exc}"]) from None
 
 
-def _by_lang(value: Any, where: str, problems: list[str], count: int | None = None) -> dict:
-    """``{de: …, en: …}`` checked for both languages (and ``count`` entries if lists)."""
-    out = {}
+def _by_lang(value: Any, where: str, problems: list[str]) -> dict[str, str]:
+    """``{de: …, en: …}`` checked for both languages."""
+    out: dict[str, str] = {}
     if not isinstance(value, dict):
         problems.append(f"{where}: erwartet Texte für {', '.join(LANGUAGES)}")
         return out
     for lang in LANGUAGES:
         text = value.get(lang)
-        if count is None:
-            if not isinstance(text, str) or not text.strip():
-                problems.append(f"{where}: Text „{lang}“ fehlt")
-            out[lang] = str(text or "")
-        else:
-            if not isinstance(text, list) or len(text) != count or not all(text):
-                problems.append(f"{where}: „{lang}“ braucht genau {count} Anker-Texte (0-4)")
-                text = list(text or [])[:count] + [""] * count
-            out[lang] = tuple(str(a) for a in text[:count])
+        if not isinstance(text, str) or not text.strip():
+            problems.append(f"{where}: Text „{lang}“ fehlt")
+        out[lang] = str(text or "")
+    return out
+
+
+def _lists_by_lang(
+    value: Any, where: str, problems: list[str], count: int
+) -> dict[str, tuple[str, ...]]:
+    """``{de: […], en: […]}`` checked for both languages and ``count`` entries each."""
+    out: dict[str, tuple[str, ...]] = {}
+    if not isinstance(value, dict):
+        problems.append(f"{where}: erwartet Texte für {', '.join(LANGUAGES)}")
+        return out
+    for lang in LANGUAGES:
+        text = value.get(lang)
+        if not isinstance(text, list) or len(text) != count or not all(text):
+            problems.append(f"{where}: „{lang}“ braucht genau {count} Anker-Texte (0-4)")
+            text = list(text or [])[:count] + [""] * count
+        out[lang] = tuple(str(a) for a in text[:count])
     return out
 
 
@@ -169,7 +180,7 @@ def _load_questionnaire(path: Path) -> Questionnaire:
             seen.add(iid)
             items.append(iid)
             texts[iid] = _by_lang(item.get("text"), f"{iid}.text", problems)
-            anchors[iid] = _by_lang(item.get("anchors"), f"{iid}.anchors", problems, LEVELS)
+            anchors[iid] = _lists_by_lang(item.get("anchors"), f"{iid}.anchors", problems, LEVELS)
         if not items:
             problems.append(f"{did}: keine Aussagen")
         dims.append(Dimension(did, names, float(weight), str(d.get("field", "")), tuple(items)))
@@ -182,7 +193,7 @@ def _load_questionnaire(path: Path) -> Questionnaire:
             problems.append(f"typing.{group}: unbekannte oder fehlende Dimensionen {members}")
     if sum(d.weight for d in dims) <= 0:
         problems.append("weight: mindestens eine Dimension braucht ein Gewicht > 0")
-    scale = _by_lang(doc.get("scale"), "scale", problems, LEVELS)
+    scale = _lists_by_lang(doc.get("scale"), "scale", problems, LEVELS)
     if problems:
         raise CatalogueError(path, problems)
     return Questionnaire(
@@ -200,12 +211,14 @@ def load_questionnaire(source: str | Path | Questionnaire | None = None) -> Ques
 @cache
 def _load_actions(path: Path, questionnaire: Questionnaire) -> ActionCatalogue:
     doc = _read(path)
+    if not isinstance(doc, dict):
+        raise CatalogueError(path, ["Schlüssel „fields“, „bands“ und „actions“ fehlen"])
     problems: list[str] = []
     fields = {k: _by_lang(v, f"fields.{k}", problems) for k, v in (doc.get("fields") or {}).items()}
     bands = {int(s): band for band, stages in (doc.get("bands") or {}).items() for s in stages}
     if sorted(bands) != [1, 2, 3, 4, 5]:
         problems.append("bands: jede Stufe 1-5 muss genau einer Gruppe angehören")
-    actions: dict = {}
+    actions: dict[str, dict[str, dict[str, dict[str, str]]]] = {}
     for dim in questionnaire.dimensions:
         if dim.field not in fields:
             problems.append(f"{dim.id}: Handlungsfeld „{dim.field}“ ist nicht unter fields")

@@ -48,9 +48,12 @@ def radar(
     With two or more waves the previous wave is drawn as a dotted grey line.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.projections.polar import PolarAxes
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7.0, 4.6), subplot_kw={"polar": True})
+    if not isinstance(ax, PolarAxes):
+        raise ValueError("the maturity radar needs polar axes (subplot_kw={'polar': True})")
     scores = result.dimensions["score"].to_numpy(dtype=float)
     angles = np.linspace(0, 2 * np.pi, len(scores), endpoint=False)
     closed = np.append(angles, angles[0])

@@ -23,10 +23,10 @@ from cxlib.maturity.plots import radar, reference_level
 from cxlib.report import blocks as display
 from cxlib.report import charts as plots
 from cxlib.report.section import Block, Section
-from cxlib.report.summary import Statement
+from cxlib.report.summary import Light, Statement
 from cxlib.texts import t
 
-LIGHT_BY_STAGE = {1: "red", 2: "red", 3: "amber", 4: "green", 5: "green"}
+LIGHT_BY_STAGE: dict[int, Light] = {1: "red", 2: "red", 3: "amber", 4: "green", 5: "green"}
 #: Below this gap (points) between the two typing groups the type is called a tendency.
 CLOSE_PROFILE = 10.0
 
@@ -118,7 +118,10 @@ class _Words:
             return HTML("")
         ordered = r.dimensions.sort_values("score", ascending=False, kind="stable")
         strong, weak = ordered.iloc[0], ordered.iloc[-1]
-        parts = [display.subheading(self._t("heading.dimensions")), self._dimension_frame()]
+        parts: list[HTML | None] = [
+            display.subheading(self._t("heading.dimensions")),
+            self._dimension_frame(),
+        ]
         if r.dimensions["spread"].notna().any():
             widest = r.dimensions.loc[r.dimensions["spread"].idxmax()]
             reading = self._t(

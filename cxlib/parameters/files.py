@@ -26,7 +26,8 @@ from cxlib.resources import parameter_dirs
 
 def _line_of(document: object, loc: tuple[str | int, ...]) -> int | None:
     """Best-effort 1-based line of ``loc`` in a ruamel round-trip document."""
-    node, line = document, None
+    node: Any = document  # ruamel's nodes are untyped: probed with hasattr below
+    line = None
     for part in loc:
         try:
             if isinstance(part, str) and hasattr(node, "lc") and part in node:
@@ -50,7 +51,7 @@ _FRIENDLY = {
 
 
 def _problems_from(error: ValidationError, document: CommentedMap) -> list[tuple[str, str]]:
-    problems = []
+    problems: list[tuple[str, str]] = []
     for item in error.errors():
         loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function")))
         key = ".".join(str(p) for p in loc)
@@ -67,7 +68,7 @@ def _problems_from(error: ValidationError, document: CommentedMap) -> list[tuple
 
 
 def _check_files(params: ClientParameters) -> list[tuple[str, str]]:
-    problems = []
+    problems: list[tuple[str, str]] = []
     for name, path in params.data_paths().items():
         if not path.is_file():
             message = f"Datei nicht gefunden: {path}"

@@ -31,6 +31,8 @@ class ParameterProblem(tuple[str, str]):
     keep their shape; only code that asks for ``code`` sees it.
     """
 
+    _code: str  # set in __new__ (a tuple's fields cannot carry it)
+
     def __new__(cls, key: str, message: str, code: str = "") -> ParameterProblem:
         problem = super().__new__(cls, (key, message))
         problem._code = code

@@ -130,6 +130,21 @@ class JourneyCandidate(_Model):
     ratings: list[JourneyRating] = Field(default_factory=list)
 
 
+#: The baseline KPIs a target can be set for (rows of the KPI baseline table).
+TargetKpi = Literal[
+    "nps",
+    "csat",
+    "ces",
+    "ces_share",
+    "retention",
+    "churn",
+    "early_churn",
+    "arpu",
+    "repurchase",
+    "upsell",
+    "clv",
+]
+
 #: What a measure's KPI can be computed from (the baseline comes from the data).
 PlanMetric = Literal["nps", "csat", "ces", "repeat_tickets", "ticket_share", "early_churn"]
 
@@ -372,22 +387,7 @@ class KpiOptions(_Model):
     margin_rate: Annotated[float, Field(gt=0, le=1)] = Field(
         0.25, description="Deckungsbeitrag als Anteil am Umsatz (für den CLV)."
     )
-    targets: dict[
-        Literal[
-            "nps",
-            "csat",
-            "ces",
-            "ces_share",
-            "retention",
-            "churn",
-            "early_churn",
-            "arpu",
-            "repurchase",
-            "upsell",
-            "clv",
-        ],
-        float,
-    ] = Field(
+    targets: dict[TargetKpi, float] = Field(
         default_factory=dict,
         description="Zielwerte je Kennzahl in ihrer Einheit (NPS −100…100, Anteile in %, "
         "CES 1-7, Euro), z. B. {nps: 10, csat: 70}; ohne Angabe kein Ziel.",

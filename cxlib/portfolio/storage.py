@@ -24,7 +24,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cxlib.exceptions import PortfolioError
 from cxlib.portfolio.records import (
@@ -185,10 +185,7 @@ class Portfolio:
             present = _present_columns(connection)
             rows = connection.execute(f"SELECT * FROM {_TABLE}").fetchall()
         wanted = [f.name for f in fields(PortfolioRecord)]
-        records = [
-            PortfolioRecord(**{n: (row[n] if n in present else None) for n in wanted})
-            for row in rows
-        ]
+        records = [_record(row, present, wanted) for row in rows]
         records.sort(key=lambda r: (r.report_date, r.run_at or "", r.client_key))
         return (str(salt_row[0]) if salt_row else None), records
 
@@ -267,3 +264,9 @@ def _ensure_schema(connection: sqlite3.Connection, path: Path) -> None:
 
 def _salt(connection: sqlite3.Connection) -> str:
     return str(connection.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()[0])
+
+
+def _record(row: sqlite3.Row, present: set[str], wanted: list[str]) -> PortfolioRecord:
+    """A stored row as a record; columns an older database lacks are None."""
+    values: dict[str, Any] = {n: (row[n] if n in present else None) for n in wanted}
+    return PortfolioRecord(**values)

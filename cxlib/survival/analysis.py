@@ -71,7 +71,8 @@ class SurvivalUnavailable:
 
     reason: Literal["customers", "events"]
     cutoff: dt.date
-    available: ClassVar[bool] = False
+    #: Tells the two results apart (mypy narrows :data:`SurvivalResult` on it).
+    available: ClassVar[Literal[False]] = False
 
     def figures(self) -> dict[str, object]:
         """``results.json``: that the analysis is missing, and why."""
@@ -89,7 +90,7 @@ class SurvivalReport:
     (minimum tickets, days).
     """
 
-    available: ClassVar[bool] = True
+    available: ClassVar[Literal[True]] = True
 
     data: SurvivalData
     overall: KaplanMeier
@@ -346,7 +347,8 @@ def analyse(params: ClientParameters, data: ClientData) -> SurvivalResult:
     new = None
     if 0 < len(new_rows) < len(f) and new_rows["event"].any():
         new = kaplan_meier(new_rows["duration"], new_rows["event"])
-    groups, tests = {}, {}
+    groups: dict[str, KaplanMeierGroups] = {}
+    tests: dict[str, LogRank] = {}
     min_n = params.analysis.min_n
     for name in options.group_by:
         if name not in f.columns:

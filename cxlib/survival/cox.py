@@ -127,7 +127,7 @@ class _Labels:
 
 
 def _is_numeric(series: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
+    return bool(pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series))
 
 
 def design_matrix(
@@ -250,7 +250,9 @@ def _earlier_greater(values: np.ndarray, weight: np.ndarray) -> int:
     """
     n = values.size
     bits = int(values.max()).bit_length() if n else 0
-    cur = values.astype(np.uint16 if bits <= 16 else np.int64)  # uint16: radix sort
+    cur: np.ndarray[tuple[int], np.dtype[np.integer]] = values.astype(  # uint16: radix sort
+        np.uint16 if bits <= 16 else np.int64
+    )
     chosen = weight.astype(bool)
     position = np.arange(n)
     total = 0
@@ -341,16 +343,19 @@ class CoxModel:
     def partial_hazard(self, frame: pd.DataFrame) -> np.ndarray:
         """exp((x − mean)'β) of each row of ``frame``."""
         x = self.design.matrix(frame) - self.means
-        return np.exp(x @ self.hazard_ratios["coef"].to_numpy())
+        hazard: np.ndarray = np.exp(x @ self.hazard_ratios["coef"].to_numpy())
+        return hazard
 
-    def predict_survival(self, frame: pd.DataFrame, times: Sequence[float]) -> pd.DataFrame:
+    def predict_survival(
+        self, frame: pd.DataFrame, times: Sequence[float] | np.ndarray
+    ) -> pd.DataFrame:
         """S(t | x) of each row of ``frame`` (rows) at ``times`` (columns)."""
-        times = np.asarray(times, dtype=float)
+        at = np.asarray(times, dtype=float)
         steps = self.baseline["time"].to_numpy()
         cum = np.concatenate([[0.0], self.baseline["cumulative_hazard"].to_numpy()])
-        h0 = cum[np.searchsorted(steps, times, side="right")]
+        h0 = cum[np.searchsorted(steps, at, side="right")]
         surv = np.exp(-np.outer(self.partial_hazard(frame), h0))
-        return pd.DataFrame(surv, index=frame.index, columns=times)
+        return pd.DataFrame(surv, index=frame.index, columns=at)
 
     def to_frame(self) -> pd.DataFrame:
         """Hazard ratios with intervals, p-values and the PH test, one row per column."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 import pandas as pd
@@ -251,6 +251,27 @@ def _group_codes(groups: ArrayLike) -> tuple[list[str], np.ndarray]:
     for number, label in enumerate(labels):
         codes[(text == label).fillna(False).to_numpy()] = number
     return labels, codes
+
+
+@overload
+def kaplan_meier(
+    durations: ArrayLike,
+    events: ArrayLike,
+    entry: ArrayLike | None = None,
+    groups: None = None,
+    label: str = "",
+) -> KaplanMeier: ...
+
+
+@overload
+def kaplan_meier(
+    durations: ArrayLike,
+    events: ArrayLike,
+    entry: ArrayLike | None = None,
+    *,
+    groups: ArrayLike,
+    label: str = "",
+) -> KaplanMeierGroups: ...
 
 
 def kaplan_meier(

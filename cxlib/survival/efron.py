@@ -60,7 +60,7 @@ class EfronFit:
     null_log_likelihood: float
     iterations: int
     converged: bool
-    risk_sets: RiskSets | None = field(default=None, repr=False, compare=False)
+    risk_sets: RiskSets = field(repr=False, compare=False)
 
 
 def _descending(key: np.ndarray) -> np.ndarray:
@@ -140,7 +140,8 @@ class RiskSets:
         """Sums of the first ``ends`` segments (columns of ``segments``), one row per end."""
         cum = np.zeros((segments.shape[1] + 1, segments.shape[0]))
         np.cumsum(segments.T, axis=0, out=cum[1:])
-        return cum[ends]
+        prefix: np.ndarray = cum[ends]
+        return prefix
 
     def _sums(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """η, w, and per time the risk-set and tied-churner sums of (w, w·x)."""

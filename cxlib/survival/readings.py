@@ -91,9 +91,12 @@ def horizon_reading(report: SurvivalReport, lang: str = "de") -> str:
 def group_reading(report: SurvivalReport, lang: str = "de") -> str:
     """The log-rank result of the shown grouping: the worst and the best group, and p."""
     name = report.best_grouping
+    if name is None:
+        raise ValueError("group_reading needs at least one grouping with a log-rank test")
     test = report.tests[name]
     curves = report.groups[name].curves
-    shares, months = {}, 12
+    shares: dict[str, float] = {}
+    months = 12
     for months in (12, 24, 6, 36, 60, 3):
         shares = {k: c.survival_at(months * DAYS_PER_MONTH) for k, c in curves.items()}
         shares = {k: v for k, v in shares.items() if pd.notna(v)}
@@ -103,7 +106,7 @@ def group_reading(report: SurvivalReport, lang: str = "de") -> str:
     grouping = t(f"survival.groupings.{name}", lang)
     if not shares:
         return t(f"survival.{key}_short", lang, grouping=grouping)
-    worst, best = min(shares, key=shares.get), max(shares, key=shares.get)
+    worst, best = min(shares, key=shares.__getitem__), max(shares, key=shares.__getitem__)
     return t(
         f"survival.{key}",
         lang,
@@ -128,6 +131,8 @@ def forest_reading(report: SurvivalReport, lang: str = "de") -> str:
 def model_note(report: SurvivalReport, lang: str = "de") -> str:
     """What the model covers (population, follow-up, churns, concordance, PH check)."""
     m = report.model
+    if m is None:
+        raise ValueError("model_note needs a fitted Cox model (see report.model_note)")
     text = t(
         "survival.model_basis",
         lang,
@@ -154,7 +159,10 @@ def model_note(report: SurvivalReport, lang: str = "de") -> str:
 
 def reasons_reading(report: SurvivalReport, lang: str = "de") -> str:
     """The most frequent churn reason after 24 months (competing risks)."""
-    at = reasons_in_words(report, lang).at(24 * DAYS_PER_MONTH)
+    reasons = reasons_in_words(report, lang)
+    if reasons is None:
+        raise ValueError("reasons_reading needs recorded churn reasons")
+    at = reasons.at(24 * DAYS_PER_MONTH)
     top = at.idxmax()
     return t("survival.reasons_reading", lang, reason=top, share=fmt.percent(at[top], 1, lang))
 
@@ -164,11 +172,12 @@ def signals_note(report: SurvivalReport, lang: str = "de") -> str | None:
     sm = report.signals
     if sm is None:
         return None
-    if sm.model is None and sm.note != "survival.signals_few":
-        return t(sm.note, lang)
     if sm.model is None:
+        note = sm.note or "survival.signals_none"  # a skipped model always says why
+        if note != "survival.signals_few":
+            return t(note, lang)
         return t(
-            sm.note,
+            note,
             lang,
             churns=fmt.integer(sm.churns, lang),
             min=fmt.integer(report.small_n, lang),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cxlib import formatting as fmt
-from cxlib.report.summary import Statement
+from cxlib.report.summary import Light, Statement
 from cxlib.survival.driver_wording import drivers_statement
 from cxlib.survival.table import DAYS_PER_MONTH
 from cxlib.survival.wording import driver_sentence, median_text
@@ -49,7 +49,7 @@ def statements(result: SurvivalResult, lang: str = "de") -> list[Statement]:
     if not result.available:
         return []
     early = result.early_churn(6)
-    light = (
+    light: Light = (
         "red" if early >= EARLY_CHURN_RED else "amber" if early >= EARLY_CHURN_AMBER else "green"
     )
     first = Statement(

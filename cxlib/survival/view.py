@@ -193,7 +193,8 @@ def _model_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
     """Forest plot, plain-language readings, hazard-ratio table and the model note."""
     title = display.subheading(t("survival.forest_title", lang))
     if report.model is None:
-        return _join(title, display.note(t(report.model_note, lang), lang=lang))
+        note = report.model_note or "survival.model_none"  # no model always comes with a note
+        return _join(title, display.note(t(note, lang), lang=lang))
 
     def words(column: str) -> str:
         return label(report, column, lang)

@@ -66,6 +66,8 @@ def driver_sentence(report: SurvivalReport, column: str, lang: str) -> str:
     A category level with a lower risk than the reference is turned round
     (the reference churns x-times as often), which reads more easily.
     """
+    if report.model is None:
+        raise ValueError("driver_sentence needs a fitted Cox model")
     row = report.model.hazard_ratios.loc[column]
     ref = report.reference(column)
     hr, low, high = row["hr"], row["low"], row["high"]
@@ -100,7 +102,10 @@ def signal_when(report: SurvivalReport, lang: str = "de") -> str:
 
 def signal_sentence(report: SurvivalReport, name: str, lang: str = "de") -> str:
     """One hazard ratio of the signal model in plain words."""
-    row = report.signals.model.hazard_ratios.loc[name]
+    model = report.signals.model if report.signals is not None else None
+    if model is None:
+        raise ValueError("signal_sentence needs a fitted signal model")
+    row = model.hazard_ratios.loc[name]
     return t(
         "survival.driver_signal",
         lang,

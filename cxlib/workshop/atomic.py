@@ -80,10 +80,21 @@ def fingerprint(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+#: German letters spelt out for file names.
+_UMLAUTS: dict[str, str | int | None] = {
+    "ä": "ae",
+    "ö": "oe",
+    "ü": "ue",
+    "Ä": "Ae",
+    "Ö": "Oe",
+    "Ü": "Ue",
+    "ß": "ss",
+}
+
+
 def _safe_name(writer: str) -> str:
     """``writer`` as a file-name part: ASCII letters, digits, - and _."""
-    folded = writer.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae"}))
-    folded = folded.translate(str.maketrans({"Ö": "Oe", "Ü": "Ue", "ß": "ss"}))
+    folded = writer.translate(str.maketrans(_UMLAUTS))
     return re.sub(r"[^A-Za-z0-9_-]+", "-", folded).strip("-")[:40] or "workshop"
 
 
@@ -291,10 +302,13 @@ class SaveLog:
         workshop CSV); None when the change was made outside the workshop.
         """
         entries = self.entries()
-        entry = next((e for e in reversed(entries) if e.get("key") == key), None)
+        entry: dict[str, Any] | None = next(
+            (e for e in reversed(entries) if e.get("key") == key), None
+        )
         if entry is not None and entry.get("token") == token:
             return entry
         entry = next((e for e in reversed(entries) if e.get("file") == str(file)), None)
+        same: bool
         try:
             same = entry is not None and entry.get("sha") == fingerprint(file)
         except OSError:

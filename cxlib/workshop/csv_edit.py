@@ -237,7 +237,7 @@ def workshop_csv(
         records.append(record)
     for item, department, score in rows:
         record = [respondent, department, item, "" if score is None else str(score)]
-        records.append(record + ([wave] if has_wave else []))
+        records.append(record + ([wave] if wave is not None else []))
     if len(records) == 1:
         raise _no_data_left(lang)
     text = "".join(_csv_line(r, ";", "\n") for r in records)

@@ -58,17 +58,19 @@ def _score_value(value: Any) -> tuple[bool, int | None]:
         return True, None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return False, None
-    if float(value) != int(value) or not 0 <= int(value) <= 4:
+    number = float(value)
+    if number != int(number) or not 0 <= int(number) <= 4:
         return False, None
-    return True, int(value)
+    return True, int(number)
 
 
 def _rating_value(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return None
-    if float(value) != int(value) or not 1 <= int(value) <= 5:
+    number = float(value)
+    if number != int(number) or not 1 <= int(number) <= 5:
         return None
-    return int(value)
+    return int(number)
 
 
 def check_answers(

@@ -32,7 +32,7 @@ from cxlib.texts import t
 from cxlib.workshop.launch import LabLaunch
 
 if TYPE_CHECKING:
-    from jupyter_client.blocking import BlockingKernelClient
+    from jupyter_client import BlockingKernelClient
 
 __all__ = ["CellRun", "LabServer", "execute_in_session"]
 
@@ -143,7 +143,7 @@ class LabServer:
         runtime folder and waits (up to ``timeout`` seconds) until the kernel
         answers; call ``stop_channels()`` when done.
         """
-        from jupyter_client.blocking import BlockingKernelClient
+        from jupyter_client import BlockingKernelClient
 
         runtime = Path(self.launch.env["JUPYTER_RUNTIME_DIR"])
         connection = runtime / f"kernel-{kernel_id}.json"

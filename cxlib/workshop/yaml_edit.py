@@ -191,10 +191,10 @@ def set_rating(
         name = next((n for n in names if n in entry), names[0])
         if entry.get(name) != values[field]:
             entry[name] = values[field]
-    name = next((n for n in _UNCERTAIN_KEYS if n in entry), None)
-    if name is not None:
-        if bool(entry[name]) != bool(uncertain):
-            entry[name] = bool(uncertain)
+    flag = next((n for n in _UNCERTAIN_KEYS if n in entry), None)
+    if flag is not None:
+        if bool(entry[flag]) != bool(uncertain):
+            entry[flag] = bool(uncertain)
     elif uncertain:
         entry["unsicher"] = True
 
