@@ -27,6 +27,7 @@ DISTRIBUTION_OF = {
     "bs4": "beautifulsoup4",
     "IPython": "ipython",
     "distributed": "dask[distributed]",
+    "zmq": "pyzmq",
 }
 #: Declared dependencies cxlib needs at run time without importing them.
 RUNTIME_ONLY = {
