@@ -203,3 +203,39 @@ def test_the_seam_check_sees_any_in_a_signature() -> None:
 
 def test_no_any_in_signatures_between_packages() -> None:
     assert any_on_seams() == []
+
+
+#: Modules no test imports directly, and what tests them instead.
+TESTED_THROUGH = {
+    "cxlib.demo.__main__": "`python -m cxlib.demo`, the same code as `cxwb demo-data` (test_demo)",
+    "cxlib.demo.craft": "cxlib.demo.generate, byte for byte against data/ (test_demo)",
+    "cxlib.demo.maturity": "cxlib.demo.generate, byte for byte against data/ (test_demo)",
+    "cxlib.demo.retail": "cxlib.demo.generate, byte for byte against data/ (test_demo)",
+    "cxlib.survival.html_tables": "the churn section's table blocks (test_survival_section)",
+    "cxlib.workshop.answers": "the store's public API (test_workshop_store)",
+    "cxlib.workshop.errors": "the store's public API (test_workshop_store)",
+    "cxlib.workshop.inputs": "the store's public API (test_workshop_store)",
+    "cxlib.workshop.yaml_edit": "the store's public API (test_workshop_store)",
+    "cxlib.workshop.lab_server": "a real JupyterLab through cxwb workshop (test_workshop_server)",
+    "cxlib.workshop.launch": "a real JupyterLab through cxwb workshop (test_workshop_server)",
+    "cxlib.workshop.notebook": "a real JupyterLab through cxwb workshop (test_workshop_server)",
+}
+
+
+def _imported_by_tests() -> set[str]:
+    names: set[str] = set()
+    for path in Path(__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module)
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+    return names
+
+
+def test_every_module_has_direct_tests_or_says_what_tests_it() -> None:
+    modules = {name for name, path in module_names().items() if path.name != "__init__.py"}
+    untested = modules - _imported_by_tests()
+    assert untested <= set(TESTED_THROUGH), sorted(untested - set(TESTED_THROUGH))
+    assert set(TESTED_THROUGH) <= modules, "a module in TESTED_THROUGH no longer exists"
