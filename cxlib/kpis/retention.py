@@ -205,7 +205,8 @@ def window_start(params: ClientParameters, customers: pd.DataFrame | None) -> dt
         return params.analysis.observation_start
     if customers is None or "start_date" not in customers or customers["start_date"].isna().all():
         return None
-    return customers["start_date"].min().date()
+    first: pd.Timestamp = customers["start_date"].min()
+    return dt.date(first.year, first.month, first.day)
 
 
 def client_early_churn(
