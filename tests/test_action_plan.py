@@ -50,6 +50,7 @@ def test_complete_plan_ranks_pain_points_by_tickets() -> None:
             "customer_id": list("123456"),
             "opened": pd.to_datetime(["2025-01-01"] * 6),
             "category": ["Zähler", "Willkommen", "Willkommen", "Willkommen", "Zähler", "x"],
+            "phase": ["Onboarding"] * 6,  # all in the journey's phase
         }
     )
     plan = build(
@@ -119,3 +120,27 @@ def test_client_without_workshop_ratings_gets_a_note_not_an_error(minimal_params
     assert "Maßnahmenplan" in heading.data
     assert [s.light for s in report.statements] == ["grey"]
     assert report.figures["selection"] is None and report.figures["plan"] is None
+
+
+def test_pain_point_tickets_are_the_journeys_tickets_of_its_category() -> None:
+    """A pain point counts only tickets of its journey's phases; the rest are named apart."""
+    tickets = pd.DataFrame(
+        {
+            "customer_id": list("1234567"),
+            "opened": pd.to_datetime(["2025-01-01"] * 7),
+            "category": ["Zähler", "Zähler", "Zähler", "Willkommen", "Willkommen", "x", "x"],
+            "phase": ["Onboarding", "Nutzung", "Nutzung", *["Onboarding"] * 3, "Nutzung"],
+        }
+    )
+    plan = build(
+        workshop([28, 35, 42]), "startphase", "Startphase", JourneyOptions(), None, tickets
+    )
+    rows = plan.pain_points.set_index("ticket_category")
+    # the journey (phase Onboarding) has 4 tickets: Zähler 1, Willkommen 2, x 1
+    assert rows.loc["Zähler", ["tickets", "tickets_elsewhere"]].tolist() == [1, 2]
+    assert rows.loc["Willkommen", ["tickets", "tickets_elsewhere"]].tolist() == [2, 0]
+    assert rows.loc["Anmeldung", ["tickets", "tickets_elsewhere"]].tolist() == [0, 0]
+    assert rows["tickets"].sum() <= 4
+    text = plan.pain_table("de").iloc[1, 2]
+    assert text.startswith("1 Tickets (Zähler)")
+    assert "weitere 2 solche Tickets gehören nicht zu den Phasen" in text

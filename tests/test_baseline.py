@@ -89,7 +89,10 @@ def test_utility_phases_waves_churn_and_drivers(bases):
     assert base.experience["nps"].value == pytest.approx(-3.7, abs=0.05)
     churn = base.yearly.set_index("year")["churn"]
     assert churn[2024] == pytest.approx(0.093, abs=0.0005)
-    assert base.yearly.set_index("year")["retention"][2025] == pytest.approx(0.922, abs=0.0005)
+    # retention = share of the customers of 01.01. still customer on 31.12. = 1 − churn;
+    # docs: churn 2025 6.9 % → 93.1 % (the textbook (E − N)/S = 92.2 % also subtracts
+    # new customers who left in their first year)
+    assert base.yearly.set_index("year")["retention"][2025] == pytest.approx(0.931, abs=0.0005)
     planted = sorted(DRIVER_WEIGHTS, key=DRIVER_WEIGHTS.get, reverse=True)
     assert base.drivers.table["item"].tolist() == planted
     assert base.warning is not None and base.warning.monthly["customers"].iloc[0] == 4000
@@ -190,10 +193,10 @@ def test_texts_in_both_languages(bases):
     _params, base, _survey = bases["stadtwerke-lindenau"]
     de = readings.key_message(base, "de")
     assert de.startswith("Weiterempfehlung (NPS) −4 (95 %-Intervall −7 bis −1, n = 2.520)")
-    assert "Kundenbindungsrate 2025: 92,2\u202f%" in de
+    assert "Kundenbindungsrate 2025: 93,1\u202f%" in de
     assert readings.key_message(base, "en").startswith("Likelihood to recommend (NPS) −4")
     statements = readings.statements(base, "de")
-    assert statements[1].text.startswith("Kundenbindungsrate 2025: 92,2\u202f%; ")
+    assert statements[1].text.startswith("Kundenbindungsrate 2025: 93,1\u202f%; ")
 
 
 def test_small_and_tiny_samples_and_targets(minimal_params):

@@ -42,36 +42,43 @@ def test_symptoms_are_counted_and_open_answers_kept() -> None:
 
 
 def test_signals_by_hand() -> None:
-    # two customers, one leaves in 2025-04: its last month pays in 20 days with 2 contacts
+    """A signal shows when leavers show it in the month before leaving ≥ 1.5× as often."""
+    # L leaves on 15.05.2025; in April (the month before) L pays in 20 days (own earlier
+    # median 5: + 5 days or more is the signal) with 2 contacts (≥ 2: frequent queries).
+    # S has 3 contacts in February; T has one ticket (never two in three months).
     customers = pd.DataFrame(
         {
-            "customer_id": ["L", "S"],
-            "start_date": pd.to_datetime(["2020-01-01", "2020-01-01"]),
-            "end_date": pd.to_datetime(["2025-04-15", None]),
+            "customer_id": ["L", "S", "T"],
+            "start_date": pd.to_datetime(["2020-01-01"] * 3),
+            "end_date": pd.to_datetime(["2025-05-15", None, None]),
         }
     )
-    months = pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01"])
+    months = list(pd.date_range("2025-01-01", periods=5, freq="MS"))
     signals = pd.DataFrame(
         {
-            "customer_id": ["L"] * 4 + ["S"] * 4,
-            "month": list(months) * 2,
-            "usage": [100, 100, 100, 50, 100, 100, 100, 100],
-            "days_to_pay": [5, 5, 5, 20, 5, 5, 5, 5],
-            "contacts": [0, 0, 0, 2, 0, 1, 0, 1],
+            "customer_id": ["L"] * 5 + ["S"] * 5 + ["T"] * 5,
+            "month": months * 3,
+            "days_to_pay": [5, 5, 5, 20, 5] + [5] * 10,
+            "contacts": [0, 0, 0, 2, 0] + [0, 3, 0, 0, 0] + [0] * 5,
         }
     )
-    result = check(
-        Workshop(), Data(customers=customers, signals=signals), JourneyOptions(), min_n=1
-    )
+    tickets = pd.DataFrame({"customer_id": ["T"], "opened": pd.to_datetime(["2025-02-03"])})
+    data = Data(customers=customers, signals=signals, tickets=tickets)
+    result = check(Workshop(), data, JourneyOptions(), min_n=1)
     rows = result.signals.set_index("key")
-    # days to pay: 20 in the month of leaving vs mean 5 of the stayer → ratio 4 ≥ 1.5
-    assert rows.loc["days_to_pay", "leavers"] == 20 and rows.loc["days_to_pay", "ratio"] == 4
-    # contacts: 2 vs 0.5 → 4
-    assert rows.loc["contacts", "ratio"] == pytest.approx(4)
-    # usage: 50/100 three months earlier = 0.5 vs the stayer's 1.0 → shown
-    assert rows.loc["usage", "leavers"] == pytest.approx(0.5)
-    assert list(rows["status"][["usage", "days_to_pay", "contacts"]]) == ["shown"] * 3
-    assert rows.loc["repeat_tickets", "status"] == "no_data"
+    # one leaver (L, April); the other 14 customer-months compare
+    pay = rows.loc["slow_payment"]
+    assert (pay["leavers"], pay["leavers_flagged"], pay["flagged"]) == (1, 1, 1)
+    assert pay["share_other"] == 0 and pay["status"] == "shown"
+    queries = rows.loc["frequent_queries"]
+    assert queries["flagged"] == 2  # L in April, S in February
+    assert queries["ratio"] == pytest.approx(1 / (1 / 14))
+    assert queries["status"] == "shown"
+    # counted in no month: not visible, whatever the leavers
+    assert rows.loc["repeated_tickets", ["flagged", "status"]].tolist() == [0, "not_shown"]
+    # no usage column: neither falling usage nor silent withdrawal can be checked
+    assert rows.loc[["usage_drop", "silent"], "status"].tolist() == ["no_data"] * 2
+    assert "bei 1 von 1 Kündigern" in result.signal_table("de").iloc[2, 2]
 
 
 def test_utility_shows_the_planted_signals() -> None:
@@ -79,16 +86,18 @@ def test_utility_shows_the_planted_signals() -> None:
     params = load_parameters(PARAMETERS / "stadtwerke-lindenau.yaml")
     result = check(params.workshop, load_client_data(params), params.analysis.journey)
     status = result.signals.set_index("key")["status"]
-    assert status[["usage", "days_to_pay", "contacts"]].tolist() == ["shown"] * 3
+    planted = ["usage_drop", "slow_payment", "frequent_queries"]
+    assert status[planted].tolist() == ["shown"] * 3
     assert result.applies == 6
-    stayers = result.signals.set_index("key").loc["days_to_pay", "stayers"]
-    assert stayers == pytest.approx(5.3, abs=0.1)  # documented: stayers 5.3 days
+    # docs: leavers (other than Umzug) pay in 10.7 days the month before, stayers 5.3:
+    # the signal (≥ own usual + 5 days) shows far more often before leaving
+    assert result.signals.set_index("key").loc["slow_payment", "ratio"] > 10
 
 
 def test_signals_on_too_few_leavers_give_no_verdict() -> None:
     """Berger Haustechnik: only a handful of contracts ended while tickets were recorded."""
     params = load_parameters(PARAMETERS / "berger-haustechnik.yaml")
     result = check(params.workshop, load_client_data(params), params.analysis.journey)
-    silent = result.signals.set_index("key").loc["silent"]
-    assert silent["status"] == "too_few" and silent["n"] < 10
-    assert "zu wenige Abgänge" in result.signal_table("de").iloc[4, 2]
+    tickets = result.signals.set_index("key").loc["repeated_tickets"]
+    assert tickets["status"] == "too_few" and tickets["n"] < 10
+    assert "zu wenige Abgänge" in result.signal_table("de").iloc[1, 2]

@@ -32,13 +32,15 @@ def customers() -> pd.DataFrame:
 
 def test_yearly_s_n_e_lost_by_hand():
     out = yearly(customers(), dt.date(2024, 1, 1), dt.date(2025, 12, 31)).set_index("year")
-    # 2024: S = A, B, C (H ended 31.12.2023) = 3; N = D, E, F = 3; E = A, C, E, F = 4; lost = B
-    assert out.loc[2024, ["start", "new", "end", "lost"]].tolist() == [3, 3, 4, 1]
-    assert out.loc[2024, "retention"] == pytest.approx((4 - 3) / 3)
+    # 2024: S = A, B, C (H ended 31.12.2023) = 3; N = D, E, F = 3; E = A, C, E, F = 4;
+    # lost = B (of S), lost_new = D (started and ended in 2024): 3 + 3 − 1 − 1 = 4
+    assert out.loc[2024, ["start", "new", "end", "lost", "lost_new"]].tolist() == [3, 3, 4, 1, 1]
+    # retention = share of S still customer on 31.12. (A, C) = 2/3 = 1 − churn
+    assert out.loc[2024, "retention"] == pytest.approx(2 / 3)
     assert out.loc[2024, "churn"] == pytest.approx(1 / 3)
-    # 2025: S = A, C, E, F = 4; N = G; E = A, E, G = 3; lost = C, F
-    assert out.loc[2025, ["start", "new", "end", "lost"]].tolist() == [4, 1, 3, 2]
-    assert out.loc[2025, "retention"] == pytest.approx((3 - 1) / 4)
+    # 2025: S = A, C, E, F = 4; N = G; E = A, E, G = 3; lost = C, F; 4 + 1 − 2 − 0 = 3
+    assert out.loc[2025, ["start", "new", "end", "lost", "lost_new"]].tolist() == [4, 1, 3, 2, 0]
+    assert out.loc[2025, "retention"] == pytest.approx(2 / 4)
 
 
 def test_only_full_years_inside_the_window():

@@ -3,9 +3,15 @@
 Symptoms are answered in the workshop (``workshop.symptoms``: true, false or
 empty). The five early-warning signals (sinkende Nutzung, wiederkehrende
 Tickets, längere Zahlungsziele, häufige Rückfragen, stiller Rückzug) are
-checked in the data: a signal "shows" when leavers differ from stayers by at
-least ``signal_ratio`` (or, for silent withdrawal, when most leavers left
-without any contact before).
+checked in the data on the customer-month flags of
+:mod:`cxlib.kpis.early_warning`, the same flags its monthly table counts and
+the churn section's signal model uses (one definition per signal; without a
+``signals`` table the ticket signal is flagged on the months of running
+contracts). A signal "shows" when it was counted at all and leavers showed it
+in the month before leaving at least ``signal_ratio`` times as often as all
+other customer-months (:func:`cxlib.kpis.early_warning.visibility`); a
+signal never counted does not show. Without contracts, silent withdrawal is
+the share of last year's buyers who have gone quiet (``silent_quiet``).
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from cxlib import formatting as fmt
-from cxlib.journeys.evidence import assign_phase, repeat_flags
+from cxlib.kpis import early_warning as ew
+from cxlib.kpis.early_warning import EarlyWarning, customer_months, early_warning, visibility
 from cxlib.parameters.schema import SYMPTOMS, JourneyOptions, Workshop
 from cxlib.texts import t
 
@@ -27,9 +34,8 @@ if TYPE_CHECKING:
 
     from cxlib.io.loading import ClientData
 
-SIGNALS = ("usage", "repeat_tickets", "days_to_pay", "contacts", "silent")
-#: Months before leaving that count as "just before leaving".
-_WINDOW_DAYS = 180
+#: The seed's five signals, as :mod:`cxlib.kpis.early_warning` names and flags them.
+SIGNALS = ew.SIGNALS
 
 
 @dataclass(frozen=True)
@@ -71,15 +77,15 @@ class Checklist:
         )
 
     def signal_table(self, lang: str = "de") -> pd.DataFrame:
-        """The early-warning signals with what the data shows."""
+        """The early-warning signals with what the data shows (and on how many cases)."""
         rows = []
         for _, row in self.signals.iterrows():
             values = {
-                "leavers": fmt.number(row["leavers"], 1, lang),
-                "stayers": fmt.number(row["stayers"], 1, lang),
-                "share": fmt.percent(row["leavers"], 0, lang),
-                "ratio": fmt.number(row["ratio"], 1, lang),
-                "other": fmt.percent(row["stayers"], 0, lang),
+                "flagged": fmt.integer(row.get("flagged"), lang),
+                "leavers": fmt.integer(row.get("leavers"), lang),
+                "leavers_flagged": fmt.integer(row.get("leavers_flagged"), lang),
+                "share": fmt.percent(row.get("share_leavers"), 0, lang),
+                "other": fmt.percent(row.get("share_other"), 1, lang),
             }
             detail = (
                 t(f"journeys.signal_detail.{row['detail']}", lang, **values)
@@ -115,92 +121,51 @@ class Checklist:
 
 def _row(
     key: str,
-    leavers: float,
-    stayers: float,
-    ratio: float,
-    shows: bool | None,
+    status: str,
     detail: str = "",
     n: int | None = None,
+    **values: float,
 ) -> dict[str, object]:
-    status = "no_data" if shows is None else ("shown" if shows else "not_shown")
-    return {
-        "n": n,
-        "key": key,
-        "status": status,
-        "leavers": leavers,
-        "stayers": stayers,
-        "ratio": ratio,
-        "detail": detail or key,
-    }
+    return {"n": n, "key": key, "status": status, "detail": detail or key, **values}
 
 
-def _monthly_signals(
-    signals: pd.DataFrame | None, customers: pd.DataFrame | None, threshold: float
-) -> list[dict[str, object]]:
-    """Usage, days to pay and contacts: leavers' month of leaving vs stayers' months."""
-    keys = ("usage", "days_to_pay", "contacts")
-    if signals is None or customers is None or "end_date" not in customers:
-        return [_row(k, np.nan, np.nan, np.nan, None) for k in keys]
-    ends = customers.set_index("customer_id")["end_date"]
-    frame = signals.sort_values(["customer_id", "month"]).copy()
-    end = frame["customer_id"].map(ends)
-    month_of_end = end.dt.to_period("M").dt.to_timestamp()
-    leaver = end.notna() & (end >= frame["month"].min())
-    last = leaver & (frame["month"] == month_of_end)
-    stay = ~leaver
-    out = []
-    for key in keys:
-        if key not in frame:
-            out.append(_row(key, np.nan, np.nan, np.nan, None))
-            continue
-        values = frame[key].astype(float)
-        if key == "usage":
-            # relative to three months earlier, to take out the season
-            earlier = frame.groupby("customer_id")[key].shift(3).astype(float)
-            values = values / earlier.replace(0, np.nan)
-            a, b = values[last].median(), values[stay].median()
-            ratio = b / a if a and pd.notna(a) else np.nan
+def _warning(data: ClientData, customers: pd.DataFrame | None) -> EarlyWarning | None:
+    """The early-warning flags the KPI section counts (a ticket grid without a signals table)."""
+    signals, tickets = data.get("signals"), data.get("tickets")
+    tickets = tickets if tickets is not None and len(tickets) else None
+    if signals is not None and len(signals):
+        return early_warning(signals, tickets, customers)
+    if tickets is None or customers is None or "start_date" not in customers:
+        return None
+    grid = customer_months(customers, tickets["opened"].min(), tickets["opened"].max())
+    return early_warning(grid, tickets, customers) if len(grid) else None
+
+
+def _signal_rows(
+    warning: EarlyWarning | None, customers: pd.DataFrame | None, threshold: float
+) -> dict[str, dict[str, object]]:
+    """One checklist row per signal the flags cover: shown when leavers show it ≥ threshold×."""
+    if warning is None:
+        return {}
+    table = visibility(warning, customers)
+    out = {}
+    for key, row in table.iterrows():
+        values = {
+            "flagged": int(row["flagged"]),
+            "leavers": int(row["leavers"]),
+            "leavers_flagged": int(row["leavers_flagged"]),
+            "share_leavers": float(row["share_leavers"]),
+            "share_other": float(row["share_other"]),
+            "ratio": float(row["ratio"]),
+        }
+        if row["flagged"] == 0:
+            status, detail = "not_shown", "never"
+        elif np.isnan(row["ratio"]):
+            status, detail = "no_data", ""
         else:
-            a, b = values[last].mean(), values[stay].mean()
-            ratio = a / b if b and pd.notna(b) else np.nan
-        shows = None if pd.isna(ratio) or not last.any() else bool(ratio >= threshold)
-        if key == "usage" and shows is not None:
-            shows = bool(ratio >= 1 + (threshold - 1) / 4)  # a 11 % drop at ratio 1.5
-        out.append(_row(key, a, b, ratio, shows, n=int(last.sum())))
-    return out
-
-
-def _ticket_signals(
-    tickets: pd.DataFrame | None,
-    customers: pd.DataFrame | None,
-    repeat: pd.Series | None,
-    threshold: float,
-) -> list[dict[str, object]]:
-    """Repeat tickets (leaver share among customers with vs without) and silent withdrawal."""
-    if tickets is None or customers is None or "end_date" not in customers or repeat is None:
-        return [_row(k, np.nan, np.nan, np.nan, None) for k in ("repeat_tickets", "silent")]
-    left = customers["end_date"].notna()
-    with_repeat = customers["customer_id"].isin(tickets.loc[repeat, "customer_id"])
-    a = left[with_repeat].mean() if with_repeat.any() else np.nan
-    b = left[~with_repeat].mean() if (~with_repeat).any() else np.nan
-    ratio = a / b if b and pd.notna(b) and pd.notna(a) else np.nan
-    shows = None if pd.isna(ratio) else bool(ratio >= threshold)
-    out = [_row("repeat_tickets", a, b, ratio, shows, n=int((with_repeat & left).sum()))]
-    # silent withdrawal: leavers without any ticket in the 180 days before leaving
-    start = tickets["opened"].min()
-    leavers = customers[left & (customers["end_date"] >= start + pd.Timedelta(days=_WINDOW_DAYS))]
-    if leavers.empty:
-        out.append(_row("silent", np.nan, np.nan, np.nan, None))
-        return out
-    joined = tickets[["customer_id", "opened"]].merge(
-        leavers[["customer_id", "end_date"]], on="customer_id"
-    )
-    recent = joined[
-        (joined["opened"] <= joined["end_date"])
-        & (joined["opened"] > joined["end_date"] - pd.Timedelta(days=_WINDOW_DAYS))
-    ]
-    silent = 1 - leavers["customer_id"].isin(recent["customer_id"]).mean()
-    out.append(_row("silent", silent, np.nan, np.nan, bool(silent >= 0.5), n=len(leavers)))
+            status = "shown" if row["ratio"] >= threshold else "not_shown"
+            detail = "flagged"
+        out[str(key)] = _row(str(key), status, detail, int(row["leavers"]), **values)
     return out
 
 
@@ -215,37 +180,31 @@ def check(
 ) -> Checklist:
     """The symptom checklist from the workshop and the five signals from the data.
 
-    A signal resting on fewer than ``min_n`` leavers is "too_few" (no verdict).
+    A counted signal resting on fewer than ``min_n`` leavers is "too_few" (no
+    verdict); a signal never counted is "not_shown" whatever the number of leavers.
     """
     answers = workshop.symptoms
     symptoms = pd.DataFrame(
         {"key": list(SYMPTOMS), "answer": [getattr(answers, k) for k in SYMPTOMS]}
     )
     symptoms["answer"] = symptoms["answer"].astype("object")
-    customers, tickets = data.get("customers"), data.get("tickets")
-    repeat = None
-    if tickets is not None and len(tickets):
-        phase = assign_phase(tickets, workshop.phase_map, ("category",))
-        repeat = repeat_flags(tickets, phase, options.repeat_window_days)
-    else:
-        tickets = None
-    rows = _monthly_signals(data.get("signals"), customers, options.signal_ratio)
-    repeated, silent = _ticket_signals(tickets, customers, repeat, options.signal_ratio)
-    rows[1:1] = [repeated]
+    customers = data.get("customers")
+    found = _signal_rows(_warning(data, customers), customers, options.signal_ratio)
+    rows = [found.get(key, _row(key, "no_data")) for key in SIGNALS]
     transactions = data.get("transactions")
-    if silent["status"] == "no_data" and transactions is not None and cutoff is not None:
+    if rows[-1]["status"] == "no_data" and transactions is not None and cutoff is not None:
         # non-contractual: buyers of the year before who have gone quiet
         cut = pd.Timestamp(cutoff)
         quiet_from = cut - pd.Timedelta(days=inactivity_days)
         last = transactions.groupby("customer_id")["date"].max()
         active_before = last[last >= quiet_from - pd.Timedelta(days=365)]
         share = float((active_before < quiet_from).mean()) if len(active_before) else np.nan
-        shows = None if np.isnan(share) else bool(share >= 0.25)
-        silent = _row("silent", share, np.nan, np.nan, shows, "silent_quiet", len(active_before))
-    rows.append(silent)
+        status = "no_data" if np.isnan(share) else ("shown" if share >= 0.25 else "not_shown")
+        rows[-1] = _row("silent", status, "silent_quiet", len(active_before), share_leavers=share)
     order = {k: i for i, k in enumerate(SIGNALS)}
     signals = pd.DataFrame(rows).sort_values("key", key=lambda s: s.map(order))
     counts = pd.to_numeric(signals["n"], errors="coerce").fillna(0)
-    few = (signals["status"] != "no_data") & (counts < min_n)
+    counted = signals["status"].isin(["shown", "not_shown"]) & (signals["detail"] != "never")
+    few = counted & (counts < min_n)
     signals.loc[few, "status"] = "too_few"
     return Checklist(symptoms, signals.reset_index(drop=True))

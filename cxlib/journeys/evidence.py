@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib import formatting as fmt
+from cxlib.kpis import retention
 from cxlib.texts import t
 
 if TYPE_CHECKING:
@@ -72,10 +73,6 @@ def survey_scores(frame: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
-def _months(dates: pd.Series, months: int) -> pd.Series:
-    return dates + pd.DateOffset(months=months)
-
-
 def early_churn(
     customers: pd.DataFrame | None,
     transactions: pd.DataFrame | None,
@@ -87,37 +84,31 @@ def early_churn(
 ) -> pd.DataFrame:
     """Share of new customers who left in their first ``m`` months, per ``m``.
 
-    Contractual: contract end within ``m`` months of the start, among customers
-    who started on or after ``start`` (left truncation) and could be observed
-    for ``m`` months. Non-contractual: last purchase within the first ``m``
-    months and none since, among customers observed for ``m`` months plus
-    ``inactivity_days``. Columns: months, n, lost, share.
+    The KPI section's definition (:func:`cxlib.kpis.retention.early_churn`):
+    customers who started on or after ``start`` (else the first start date)
+    and can be observed for ``m`` months (without contracts: ``m`` months plus
+    ``inactivity_days``); lost = contract ended before the day ``m`` months
+    after the start (without contracts: no purchase on or after that day).
+    Columns: months, n, lost, share.
     """
+    columns = ["months", "n", "lost", "share"]
+    if customers is None or "start_date" not in customers or customers["start_date"].isna().all():
+        return pd.DataFrame(columns=columns)
+    if (contractual and "end_date" not in customers) or (not contractual and transactions is None):
+        return pd.DataFrame(columns=columns)
+    window = (start if start is not None else customers["start_date"].min()).date()
     rows = []
-    if customers is None or "start_date" not in customers:
-        return pd.DataFrame(columns=["months", "n", "lost", "share"])
-    begin = customers["start_date"]
-    eligible_base = begin.notna() & (begin >= start if start is not None else True)
-    last_seen = None
-    if not contractual and transactions is not None:  # once, not per m: millions of rows
-        last = transactions.groupby("customer_id")["date"].max()
-        last_seen = customers["customer_id"].map(last)
     for m in months:
-        horizon = _months(begin, m)
-        if contractual:
-            if "end_date" not in customers:
-                continue
-            eligible = eligible_base & (horizon <= cutoff)
-            lost = customers["end_date"].notna() & (customers["end_date"] <= horizon)
-        else:
-            if last_seen is None:
-                continue
-            eligible = eligible_base & (horizon + pd.Timedelta(days=inactivity_days) <= cutoff)
-            lost = last_seen.isna() | (last_seen <= horizon)
-        n = int(eligible.sum())
-        k = int((eligible & lost).sum())
-        rows.append({"months": m, "n": n, "lost": k, "share": k / n if n else np.nan})
-    return pd.DataFrame(rows, columns=["months", "n", "lost", "share"])
+        item = retention.early_churn(
+            customers,
+            window,
+            pd.Timestamp(cutoff).date(),
+            m,
+            transactions=None if contractual else transactions,
+            inactivity_days=None if contractual else inactivity_days,
+        )
+        rows.append({"months": m, "n": item.n, "lost": item.lost, "share": item.share})
+    return pd.DataFrame(rows, columns=columns)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,11 @@
 """The 1-3-3 action plan (seed 003): one journey, three pain points, three measures.
 
-Pain points come from the workshop and are ranked by evidence (tickets of the
-linked category or phase); each measure has an owner, a start, a check date
+Pain points come from the workshop and are ranked by evidence: a pain
+point's tickets are the tickets of the chosen journey (its phases, with the
+evidence's phase assignment and period) that match the pain point's ticket
+category and/or phase, so they are always a subset of the journey's tickets in
+the evidence table; matching tickets in other phases are counted apart
+(``tickets_elsewhere``) and named, not added. Each measure has an owner, a start, a check date
 4-6 weeks later (``check_min_days``-``check_max_days``; anything else is an
 issue naming the measure) and the KPI it should move, with its baseline from
 the data where computable and the target. The plan is complete only with
@@ -174,20 +178,29 @@ def _evidence_text(row: pd.Series, lang: str) -> str:
     if pd.isna(row.get("tickets")):
         return t("journeys.plan.no_evidence", lang)
     key = "tickets_repeat" if row.get("repeat_tickets") else "tickets"
-    return t(
+    text = t(
         f"journeys.plan.{key}",
         lang,
         n=fmt.integer(row["tickets"], lang),
         what=row["evidence_label"],
         repeat=fmt.integer(row.get("repeat_tickets") or 0, lang),
     )
+    elsewhere = row.get("tickets_elsewhere")
+    if elsewhere and pd.notna(elsewhere):
+        text += " " + t("journeys.plan.tickets_elsewhere", lang, n=fmt.integer(elsewhere, lang))
+    return text
 
 
 def _pain_evidence(
-    pain: PainPoint, tickets: pd.DataFrame | None, phase: pd.Series | None, repeat: pd.Series | None
-) -> tuple[float, float, str | None]:
+    pain: PainPoint,
+    tickets: pd.DataFrame | None,
+    phase: pd.Series | None,
+    repeat: pd.Series | None,
+    members: tuple[str, ...],
+) -> tuple[float, float, str | None, float]:
+    """Tickets, repeat tickets, label and matching tickets outside the journey's phases."""
     if tickets is None or (pain.ticket_category is None and pain.phase is None):
-        return np.nan, np.nan, None
+        return np.nan, np.nan, None, np.nan
     mask = pd.Series(True, index=tickets.index)
     label = []
     if pain.ticket_category is not None and "category" in tickets:
@@ -197,8 +210,11 @@ def _pain_evidence(
         mask &= phase == pain.phase
         label.append(pain.phase)
     mask = mask.fillna(False).astype(bool)
+    inside = phase.isin(members).to_numpy() if phase is not None else np.zeros(len(mask), bool)
+    elsewhere = int((mask & ~inside).sum())
+    mask = mask & inside
     repeats = int((mask & repeat).sum()) if repeat is not None else 0
-    return int(mask.sum()), repeats, " / ".join(label)
+    return int(mask.sum()), repeats, " / ".join(label), elsewhere
 
 
 def _baseline(metric: str | None, evidence_row: dict[str, Any], min_n: int) -> float:
@@ -242,14 +258,16 @@ def build(
     else:
         tickets = None
     pains = []
+    members = next((tuple(j.phases) for j in workshop.journeys if j.id == journey_id), ())
     for order, pain in enumerate(p for p in workshop.pain_points if p.journey == journey_id):
-        count, repeats, label = _pain_evidence(pain, tickets, phase, repeat)
+        count, repeats, label, elsewhere = _pain_evidence(pain, tickets, phase, repeat, members)
         pains.append(
             {
                 "text": pain.text,
                 "order": order,
                 "tickets": count,
                 "repeat_tickets": repeats,
+                "tickets_elsewhere": elsewhere,
                 "evidence_label": label,
                 "phase": pain.phase,
                 "ticket_category": pain.ticket_category,
@@ -262,6 +280,7 @@ def build(
             "order",
             "tickets",
             "repeat_tickets",
+            "tickets_elsewhere",
             "evidence_label",
             "phase",
             "ticket_category",

@@ -129,12 +129,7 @@ class Baseline:
 
 
 def _window_start(params: ClientParameters, customers: pd.DataFrame | None) -> dt.date | None:
-    if params.analysis.observation_start:
-        return params.analysis.observation_start
-    if customers is None or customers["start_date"].isna().all():
-        return None
-    start: dt.date = customers["start_date"].min().date()
-    return start
+    return retention.window_start(params, customers)
 
 
 def _trend(survey: pd.DataFrame, kpi: str) -> str:
@@ -403,13 +398,12 @@ def analyse(params: ClientParameters, data: ClientData | Mapping[str, pd.DataFra
     churn_trend = "none"
     yearly_last: list[dict[str, Any]] = []
     contractual = params.business_model == "contractual"
+    if customers is not None and window is not None:
+        months = sorted(options.early_churn_months)
+        early = retention.client_early_churn(params, customers, transactions, months)
     if customers is not None and window is not None and contractual:
         yearly = retention.yearly(customers, window, cutoff)
         cohorts = retention.cohort_matrix(customers, window, cutoff)
-        early = tuple(
-            retention.early_churn(customers, window, cutoff, m)
-            for m in sorted(options.early_churn_months)
-        )
         if len(yearly):
             last = yearly.iloc[-1].to_dict()
             low, high = kpis.wilson(last["lost"], last["start"], 1.959963984540054)

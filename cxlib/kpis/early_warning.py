@@ -140,3 +140,72 @@ def early_warning(
     latest_flags = latest_flags.sort_values("customer_id").reset_index(drop=True)
     every = pd.concat([frame[["customer_id", "month"]], flags[list(available)]], axis=1)
     return EarlyWarning(monthly.reset_index(), latest, flagged, available, latest_flags, every)
+
+
+def customer_months(
+    customers: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp
+) -> pd.DataFrame:
+    """The customer-months (``customer_id``, ``month``) of running contracts, ``first``-``last``.
+
+    For clients without a ``signals`` table: the grid on which
+    :func:`early_warning` counts the ticket signal from the ``tickets`` table.
+    """
+    months = pd.date_range(first.to_period("M").to_timestamp(), last, freq="MS")
+    start = customers["start_date"]
+    end = customers["end_date"] if "end_date" in customers else pd.Series(pd.NaT, customers.index)
+    frames = [pd.DataFrame({"customer_id": pd.Series(dtype=object), "month": pd.NaT})]
+    for month in months:
+        active = (start <= month + pd.offsets.MonthEnd(0)) & (end.isna() | (end >= month))
+        ids = customers.loc[active, "customer_id"]
+        frames.append(pd.DataFrame({"customer_id": ids.to_numpy(), "month": month}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def visibility(warning: EarlyWarning, customers: pd.DataFrame | None) -> pd.DataFrame:
+    """Per signal: how often it showed in the month before leaving, against all other months.
+
+    The seed's question "does the signal show in the data?" answered on the
+    same customer-month flags the monthly table counts. Leavers are the
+    customers whose contract ends in a month of the table and whose month
+    before is in the table too; their flag in that month before is compared
+    with the flags of all other customer-months. Index: signal; columns:
+    ``flagged`` (customer-months with the signal, the monthly table's total),
+    ``leavers``, ``leavers_flagged``, ``share_leavers``, ``other_months``,
+    ``share_other`` and ``ratio`` (share_leavers / share_other; NaN when the
+    signal was never counted, inf when only leavers showed it).
+    """
+    flags = warning.flags
+    columns = ["flagged", "leavers", "leavers_flagged", "share_leavers", "other_months"]
+    columns += ["share_other", "ratio"]
+    if customers is None or "end_date" not in customers or flags.empty:
+        before = pd.Series(False, index=flags.index)
+    else:
+        ends = customers.drop_duplicates("customer_id").set_index("customer_id")["end_date"]
+        end_month = flags["customer_id"].map(ends).dt.to_period("M")
+        month = flags["month"].dt.to_period("M")
+        before = (end_month.notna() & (month == end_month - 1)).astype(bool)
+    rows = []
+    for signal in warning.available:
+        on = flags[signal].to_numpy(dtype=bool)
+        at, other = on[before.to_numpy()], on[~before.to_numpy()]
+        share_leavers = float(at.mean()) if at.size else np.nan
+        share_other = float(other.mean()) if other.size else np.nan
+        if not on.any() or np.isnan(share_leavers) or np.isnan(share_other):
+            ratio = np.nan
+        elif share_other == 0:
+            ratio = np.inf
+        else:
+            ratio = share_leavers / share_other
+        rows.append(
+            {
+                "signal": signal,
+                "flagged": int(on.sum()),
+                "leavers": int(at.size),
+                "leavers_flagged": int(at.sum()),
+                "share_leavers": share_leavers,
+                "other_months": int(other.size),
+                "share_other": share_other,
+                "ratio": ratio,
+            }
+        )
+    return pd.DataFrame(rows, columns=["signal", *columns]).set_index("signal")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cxlib import formatting as fmt
+from cxlib.kpis import retention
 from cxlib.kpis.tables import item_label, value_text
 from cxlib.report.summary import Light, Statement
 from cxlib.texts import t
@@ -82,7 +83,9 @@ def retention_reading(base: Baseline, lang: str) -> str:
         lost=fmt.integer(last["lost"], lang),
         start=fmt.integer(last["start"], lang),
         churn=fmt.percent(last["churn"], 1, lang),
-        retention=fmt.percent(last["retention"], 1, lang),
+        retention=fmt.percent(retention.shown_complement(last["churn"], 1), 1, lang),
+        new=fmt.integer(last["new"], lang),
+        lost_new=fmt.integer(last["lost_new"], lang),
     )
     for item in base.early:
         if item.n >= base.min_n:
@@ -91,7 +94,10 @@ def retention_reading(base: Baseline, lang: str) -> str:
                 lang,
                 share=fmt.percent(item.share, 1, lang),
                 months=item.months,
+                lost=fmt.integer(item.lost, lang),
                 n=fmt.integer(item.n, lang),
+                first=fmt.date(item.first_start, lang),
+                last=fmt.date(item.last_start, lang),
             )
     return text
 

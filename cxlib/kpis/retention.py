@@ -5,27 +5,42 @@ Conventions (calendar years, dates inclusive):
 * S = customers active at the start of the year (started before 01.01., not
   ended before 01.01.); N = customers who started in the year; E = customers
   active at its end (started by 31.12., no end date or an end date after
-  31.12.); lost = customers of S whose contract ended in the year.
-* Retention rate = (E − N)/S; churn rate = lost/S. Only full years inside
-  the data window (``analysis.observation_start`` or the first start date,
-  up to the cut-off) are computed.
+  31.12.); lost = customers of S whose contract ended in the year; lost_new =
+  customers of N whose contract ended in the same year. The flows balance
+  exactly: S + N − lost − lost_new = E.
+* Churn rate = lost/S; retention rate = (S − lost)/S = 1 − churn rate, the
+  share of the customers of 01.01. still customer on 31.12. (the textbook
+  (E − N)/S also subtracts new customers who left within their first year,
+  so churn and retention would not add up to 100 %; those leavers are early
+  churn). Only full years inside the data window (``analysis.observation_start``
+  or the first start date, up to the cut-off) are computed.
 * Cohort matrix: new customers (start inside the window) by start month;
   cell (cohort, k) = share still customer k full months after the start,
   only where every customer of the cohort is observable that long (right
   censoring: later cells stay empty). It is the descriptive view; the
   survival section estimates Kaplan-Meier curves.
-* Early churn within k months: share of new customers whose contract ended
-  within k months, counting only customers who started at least k months
-  before the cut-off.
+* Early churn within k months (:func:`early_churn`, the one definition the
+  KPI section, the journey evidence and the churn section use): customers who
+  started in the data window and can be observed for the full k months; lost
+  = the contract ended before the day k months after the start (an end on
+  that day means k full months). Without contracts (purchases only), lost =
+  no purchase on or after that day, and observable = that day plus the
+  inactivity period (``analysis.survival.inactivity_days``) lies on or before
+  the cut-off, so that "no purchase since" has lasted long enough to count as
+  gone. A share of the customers observable that long, not a Kaplan-Meier
+  estimate: it can be counted by hand from the customer file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
+
+from cxlib.parameters.schema import ClientParameters
 
 
 def _months_between(start: pd.Series, end: pd.Series | pd.Timestamp) -> np.ndarray:
@@ -50,7 +65,8 @@ def _new_customers(customers: pd.DataFrame, window_start: dt.date) -> pd.DataFra
 def yearly(customers: pd.DataFrame, window_start: dt.date, cutoff: dt.date) -> pd.DataFrame:
     """S, N, E, lost, retention and churn rate per full calendar year in the window.
 
-    Columns: year, start (S), new (N), end (E), lost, retention, churn (shares 0-1).
+    Columns: year, start (S), new (N), end (E), lost (of S), lost_new (of N),
+    retention, churn (shares 0-1, retention = 1 − churn).
     """
     start = customers["start_date"]
     end = customers["end_date"] if "end_date" in customers else pd.Series(pd.NaT, customers.index)
@@ -62,7 +78,8 @@ def yearly(customers: pd.DataFrame, window_start: dt.date, cutoff: dt.date) -> p
         s_mask = (start < jan1) & (end.isna() | (end >= jan1))
         n_mask = (start >= jan1) & (start <= dec31)
         e_mask = (start <= dec31) & (end.isna() | (end > dec31))
-        lost = s_mask & (end <= dec31)
+        lost = int((s_mask & (end <= dec31)).sum())
+        lost_new = int((n_mask & (end <= dec31)).sum())
         s, n, e = int(s_mask.sum()), int(n_mask.sum()), int(e_mask.sum())
         rows.append(
             {
@@ -70,13 +87,27 @@ def yearly(customers: pd.DataFrame, window_start: dt.date, cutoff: dt.date) -> p
                 "start": s,
                 "new": n,
                 "end": e,
-                "lost": int(lost.sum()),
-                "retention": (e - n) / s if s else np.nan,
-                "churn": int(lost.sum()) / s if s else np.nan,
+                "lost": lost,
+                "lost_new": lost_new,
+                "retention": (s - lost) / s if s else np.nan,
+                "churn": lost / s if s else np.nan,
             }
         )
-    columns = ["year", "start", "new", "end", "lost", "retention", "churn"]
+    columns = ["year", "start", "new", "end", "lost", "lost_new", "retention", "churn"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def shown_complement(share: float, decimals: int = 1) -> float:
+    """1 − ``share`` as a table shows it: 100 % minus ``share`` rounded (half up) to ``decimals``.
+
+    Shown next to ``share`` with the same decimals, the two percentages add up
+    to exactly 100 % (6,85 % and 93,15 % would both round up, to 100,1 %).
+    """
+    if share is None or not np.isfinite(share):
+        return float("nan")
+    step = Decimal(1).scaleb(-decimals)
+    rounded = Decimal(str(share * 100)).quantize(step, rounding=ROUND_HALF_UP)
+    return float(Decimal(100) - rounded) / 100
 
 
 def cohort_matrix(
@@ -110,27 +141,99 @@ def cohort_matrix(
 
 @dataclass(frozen=True)
 class EarlyChurn:
-    """Share of new customers lost within ``months`` months, among those observable that long."""
+    """Customers lost within ``months`` months of their start, among those observable that long.
+
+    ``first_start`` and ``last_start`` bound the start dates of the customers
+    counted (the stated period; None when nobody is observable that long).
+    """
 
     months: int
     lost: int
     n: int
+    first_start: dt.date | None = None
+    last_start: dt.date | None = None
 
     @property
     def share(self) -> float:
+        """lost / n (NaN without customers)."""
         return self.lost / self.n if self.n else float("nan")
 
 
+def _anniversary(start: pd.Series, months: int) -> pd.Series:
+    """The day ``months`` calendar months after each start (31.08. + 6 months = 28.02.)."""
+    return start + pd.DateOffset(months=months)
+
+
 def early_churn(
-    customers: pd.DataFrame, window_start: dt.date, cutoff: dt.date, months: int
+    customers: pd.DataFrame,
+    window_start: dt.date,
+    cutoff: dt.date,
+    months: int,
+    *,
+    transactions: pd.DataFrame | None = None,
+    inactivity_days: int | None = None,
 ) -> EarlyChurn:
-    """Customers who started in the window and ended within ``months`` months."""
+    """Early churn: customers who started in the window and left within ``months`` months.
+
+    The one definition of early churn (module docstring). With
+    ``transactions`` and ``inactivity_days`` (clients without contracts) a
+    customer is lost when there is no purchase on or after the day ``months``
+    months after the start; otherwise when the contract ended before that day.
+    """
     new = _new_customers(customers, window_start)
-    observable = _months_between(new["start_date"], pd.Timestamp(cutoff)) >= months
-    new = new[observable]
-    if "end_date" not in new:
-        return EarlyChurn(months, 0, len(new))
-    end = new["end_date"]
-    lived = _months_between(new["start_date"], end.fillna(pd.Timestamp(cutoff)))
-    lost = end.notna().to_numpy() & (lived < months)
-    return EarlyChurn(months, int(lost.sum()), len(new))
+    start = new["start_date"]
+    anniversary = _anniversary(start, months)
+    cut = pd.Timestamp(cutoff)
+    if transactions is not None and inactivity_days is not None:
+        last = transactions.groupby("customer_id")["date"].max()
+        seen = customers.loc[new.index, "customer_id"].map(last)
+        observable = anniversary + pd.Timedelta(days=inactivity_days) <= cut
+        lost = seen.isna() | (seen < anniversary)
+    else:
+        observable = anniversary <= cut
+        end = new["end_date"] if "end_date" in new else pd.Series(pd.NaT, new.index)
+        lost = end.notna() & (end < anniversary)
+    counted = start[observable]
+    first = counted.min().date() if len(counted) else None
+    last_start = counted.max().date() if len(counted) else None
+    return EarlyChurn(months, int((observable & lost).sum()), len(counted), first, last_start)
+
+
+def window_start(params: ClientParameters, customers: pd.DataFrame | None) -> dt.date | None:
+    """The data window's first day: ``analysis.observation_start``, else the first start date."""
+    if params.analysis.observation_start:
+        return params.analysis.observation_start
+    if customers is None or "start_date" not in customers or customers["start_date"].isna().all():
+        return None
+    first: pd.Timestamp = customers["start_date"].min()
+    return dt.date(first.year, first.month, first.day)
+
+
+def client_early_churn(
+    params: ClientParameters,
+    customers: pd.DataFrame | None,
+    transactions: pd.DataFrame | None,
+    months: list[int],
+) -> tuple[EarlyChurn, ...]:
+    """Early churn of one client for each of ``months``: what every section reports.
+
+    :func:`early_churn` over the data window (:func:`window_start`); without
+    contracts a customer counts as lost after ``analysis.survival.inactivity_days``
+    without a purchase. Empty without start dates (or purchases, without contracts).
+    """
+    window = window_start(params, customers)
+    contractual = params.business_model == "contractual"
+    if customers is None or window is None or (not contractual and transactions is None):
+        return ()
+    quiet = None if contractual else params.analysis.survival.inactivity_days
+    return tuple(
+        early_churn(
+            customers,
+            window,
+            params.cutoff,
+            m,
+            transactions=None if contractual else transactions,
+            inactivity_days=quiet,
+        )
+        for m in months
+    )

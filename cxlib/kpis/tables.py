@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib import formatting as fmt
+from cxlib.kpis import retention
 from cxlib.report import blocks as display
 from cxlib.texts import t
 
@@ -50,7 +51,8 @@ def kpi_name(kpi: str, base: Baseline, lang: str) -> str:
     if kpi in ("retention", "churn", "upsell"):
         return _tx(f"names.{kpi}", lang, year=year)
     if kpi == "early_churn":
-        return _tx("names.early_churn", lang, months=max(e.months for e in base.early))
+        key = "early_churn" if base.business_model == "contractual" else "early_churn_quiet"
+        return _tx(f"names.{key}", lang, months=max(e.months for e in base.early))
     if kpi == "arpu":
         return _tx(f"names.arpu_{eco.arpu_period if eco else 'month'}", lang)
     if kpi == "repurchase":
@@ -153,7 +155,11 @@ def comparison_frame(base: Baseline, lang: str, dimension: str | None = None) ->
 
 
 def retention_frame(base: Baseline, lang: str) -> pd.DataFrame:
-    """Customers at start, new, lost and at the end, churn and retention per year."""
+    """Customers at start, new, lost (of both) and at the end, churn and retention per year.
+
+    The flows balance (start + new − lost − lost new = end) and retention is
+    shown as 100 % minus the shown churn rate (one decimal), so the two add up.
+    """
     y = base.yearly
     if y is None:
         raise ValueError("retention_frame needs the yearly retention (contractual clients)")
@@ -163,9 +169,12 @@ def retention_frame(base: Baseline, lang: str) -> pd.DataFrame:
             _tx("columns.start", lang): y["start"],
             _tx("columns.new", lang): y["new"],
             _tx("columns.lost", lang): y["lost"],
+            _tx("columns.lost_new", lang): y["lost_new"],
             _tx("columns.end", lang): y["end"],
             kpi_name("churn", base, lang).rsplit(" ", 1)[0]: y["churn"],
-            kpi_name("retention", base, lang).rsplit(" ", 1)[0]: y["retention"],
+            kpi_name("retention", base, lang).rsplit(" ", 1)[0]: [
+                retention.shown_complement(c, 1) for c in y["churn"]
+            ],
         }
     )
 
