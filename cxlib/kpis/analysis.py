@@ -29,6 +29,7 @@ import pandas as pd
 
 from cxlib.kpis import comparisons, drivers, early_warning, economics, retention
 from cxlib.kpis import survey as kpis
+from cxlib.kpis.intervals import Interval, share_interval
 from cxlib.parameters.schema import ClientParameters
 
 if TYPE_CHECKING:
@@ -189,7 +190,11 @@ def _rows(base: dict[str, object], params: ClientParameters) -> pd.DataFrame:
     n_next = base["expected_n"]
     rows = []
 
-    def add(level, kpi, value, low, high, n, trend, variance=np.nan, scale=1.0, unit=""):
+    def add(level, kpi, value, low, high, n, trend, variance=np.nan, scale=1.0, unit="", how=""):
+        # ``how``: the interval's method, or (as an Interval) method and reason together
+        method, reason = (how.method, how.reason) if isinstance(how, Interval) else (how, "")
+        if not (np.isfinite(low) and np.isfinite(high)):
+            method, reason = "", reason or "too_few"
         rows.append(
             {
                 "level": level,
@@ -197,6 +202,8 @@ def _rows(base: dict[str, object], params: ClientParameters) -> pd.DataFrame:
                 "value": value,
                 "low": low,
                 "high": high,
+                "method": method,
+                "reason": reason,
                 "n": n,
                 "reliability": kpis.reliability(n, params.analysis.small_n, params.analysis.min_n)
                 if n
@@ -210,17 +217,20 @@ def _rows(base: dict[str, object], params: ClientParameters) -> pd.DataFrame:
 
     for year in base["yearly_last"]:
         flipped = {"up": "down", "down": "up"}.get(base["churn_trend"], base["churn_trend"])
+        # the retention rate is a share of the customers at the start of the year
+        kept = share_interval(round(year["retention"] * year["start"]), year["start"])
         add(
             "retention",
             "retention",
             100 * year["retention"],
-            np.nan,
-            np.nan,
+            100 * kept.low,
+            100 * kept.high,
             year["start"],
             flipped,
             year["churn"] * (1 - year["churn"]),
             100,
             "%",
+            kept,
         )
         add(
             "retention",
@@ -233,6 +243,7 @@ def _rows(base: dict[str, object], params: ClientParameters) -> pd.DataFrame:
             year["churn"] * (1 - year["churn"]),
             100,
             "%",
+            "wilson",
         )
     for item in base["early"]:
         if item.months == max(params.analysis.kpi.early_churn_months) and item.n:
@@ -248,6 +259,7 @@ def _rows(base: dict[str, object], params: ClientParameters) -> pd.DataFrame:
                 item.share * (1 - item.share),
                 100,
                 "%",
+                "wilson",
             )
     exp, trends = base["experience"], base["trends"]
     if "nps" in exp:
@@ -263,16 +275,27 @@ def _rows(base: dict[str, object], params: ClientParameters) -> pd.DataFrame:
             trends["nps"],
             p + d - (p - d) ** 2,
             100,
+            how="adjusted_wald",
         )
     if "csat" in exp:
         e = exp["csat"]
         p = e.value / 100
         add(
-            "experience", "csat", e.value, e.low, e.high, e.n, trends["csat"], p * (1 - p), 100, "%"
+            "experience",
+            "csat",
+            e.value,
+            e.low,
+            e.high,
+            e.n,
+            trends["csat"],
+            p * (1 - p),
+            100,
+            "%",
+            "wilson",
         )
     if "ces" in exp:
         e = exp["ces"]
-        add("experience", "ces", e.value, e.low, e.high, e.n, trends["ces"], e.sd**2)
+        add("experience", "ces", e.value, e.low, e.high, e.n, trends["ces"], e.sd**2, how="t")
         p = e.easy_share / 100
         add(
             "experience",
@@ -285,40 +308,64 @@ def _rows(base: dict[str, object], params: ClientParameters) -> pd.DataFrame:
             p * (1 - p),
             100,
             "%",
+            "wilson",
         )
     eco = base["economics"]
-    if eco is not None:
-        nan = np.nan
-        add("economics", "arpu", eco.arpu, nan, nan, eco.customers, "none", unit="€")
+    if isinstance(eco, economics.Economics):
+        money = eco.arpu_interval
+        add(
+            "economics",
+            "arpu",
+            eco.arpu,
+            money.low,
+            money.high,
+            eco.arpu_n,
+            "none",
+            unit="€",
+            how=money,
+        )
         if eco.model == "non_contractual":
-            r = eco.repurchase_rate
+            r, share = eco.repurchase_rate, eco.repurchase_interval
             add(
                 "economics",
                 "repurchase",
                 100 * r,
-                nan,
-                nan,
+                100 * share.low,
+                100 * share.high,
                 eco.repurchase_n,
                 "none",
                 r * (1 - r),
                 100,
                 "%",
+                share,
             )
         elif np.isfinite(eco.upsell_rate):
-            u = eco.upsell_rate
+            u, share = eco.upsell_rate, eco.upsell_interval
             add(
                 "economics",
                 "upsell",
                 100 * u,
-                nan,
-                nan,
+                100 * share.low,
+                100 * share.high,
                 eco.upsell_n,
                 "none",
                 u * (1 - u),
                 100,
                 "%",
+                share,
             )
-        add("economics", "clv", eco.clv_discounted, nan, nan, eco.customers, "none", unit="€")
+        clv = eco.clv_interval
+        add(
+            "economics",
+            "clv",
+            eco.clv_discounted,
+            clv.low,
+            clv.high,
+            eco.customers,
+            "none",
+            unit="€",
+            how=clv,
+        )
     return pd.DataFrame(rows)
 
 
@@ -370,7 +417,8 @@ def analyse(params: ClientParameters, data: ClientData | Mapping[str, pd.DataFra
         eco = economics.contractual(
             customers,
             cutoff,
-            float(yearly["churn"].iloc[-1]),
+            int(yearly["lost"].iloc[-1]),
+            int(yearly["start"].iloc[-1]),
             options.margin_rate,
             options.discount_rate,
             int(yearly["year"].iloc[-1]),
