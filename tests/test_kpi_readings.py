@@ -38,9 +38,32 @@ def example(minimal_params):
 
 def test_ppd_reading(example):
     assert ppd_reading(example, "de") == (
-        f"40{NARROW}% der Befragten empfehlen aktiv weiter, 30{NARROW}% sind Kritiker; "
-        "der NPS ist die Differenz (+10)."
+        f"40,0{NARROW}% der Befragten empfehlen aktiv weiter, 30,0{NARROW}% sind Kritiker; "
+        "der NPS ist die Differenz: 40,0 − 30,0 = +10,0, gerundet +10."
     )
+
+
+def test_ppd_reading_shows_more_decimals_where_one_would_not_add_up(minimal_params):
+    """2,353 promoters and 782 detractors of 5,000: NPS 31.42, shown as +31.
+
+    With one decimal the shares read 47.1 % and 15.6 %, whose difference 31.5
+    would round to +32; with two decimals: 47.06 − 15.64 = 31.42, rounded +31.
+    """
+    params = load_parameters(minimal_params)
+    scores = [10] * 2353 + [2] * 782 + [7] * (5000 - 2353 - 782)
+    survey = pd.DataFrame(
+        {
+            "response_id": [str(i) for i in range(5000)],
+            "date": pd.date_range("2025-01-01", periods=5000, freq="h"),
+            "nps": scores,
+        }
+    )
+    base = analyse(params, {"survey": survey})
+    assert ppd_reading(base, "de") == (
+        f"47,06{NARROW}% der Befragten empfehlen aktiv weiter, 15,64{NARROW}% sind Kritiker; "
+        "der NPS ist die Differenz: 47,06 − 15,64 = +31,42, gerundet +31."
+    )
+    assert key_message(base, "de").startswith("Weiterempfehlung (NPS) +31 ")
 
 
 def test_key_message_and_statement_with_a_small_sample(example):

@@ -29,6 +29,7 @@ import pandas as pd
 
 from cxlib.kpis import comparisons, drivers, early_warning, economics, retention
 from cxlib.kpis import survey as kpis
+from cxlib.kpis.intervals import Interval, share_interval
 from cxlib.parameters.schema import ClientParameters, TargetKpi
 
 if TYPE_CHECKING:
@@ -217,7 +218,12 @@ def _rows(base: _Parts, params: ClientParameters) -> pd.DataFrame:
         variance: float = np.nan,
         scale: float = 1.0,
         unit: str = "",
+        how: str | Interval = "",
     ) -> None:
+        # ``how``: the interval's method, or (as an Interval) method and reason together
+        method, reason = (how.method, how.reason) if isinstance(how, Interval) else (how, "")
+        if not (np.isfinite(low) and np.isfinite(high)):
+            method, reason = "", reason or "too_few"
         rows.append(
             {
                 "level": level,
@@ -225,6 +231,8 @@ def _rows(base: _Parts, params: ClientParameters) -> pd.DataFrame:
                 "value": value,
                 "low": low,
                 "high": high,
+                "method": method,
+                "reason": reason,
                 "n": n,
                 "reliability": kpis.reliability(n, params.analysis.small_n, params.analysis.min_n)
                 if n
@@ -238,17 +246,20 @@ def _rows(base: _Parts, params: ClientParameters) -> pd.DataFrame:
 
     for year in base.yearly_last:
         flipped = {"up": "down", "down": "up"}.get(base.churn_trend, base.churn_trend)
+        # the retention rate is a share of the customers at the start of the year
+        kept = share_interval(int(year["start"]) - int(year["lost"]), int(year["start"]))
         add(
             "retention",
             "retention",
             100 * year["retention"],
-            np.nan,
-            np.nan,
+            100 * kept.low,
+            100 * kept.high,
             year["start"],
             flipped,
             year["churn"] * (1 - year["churn"]),
             100,
             "%",
+            kept,
         )
         add(
             "retention",
@@ -261,6 +272,7 @@ def _rows(base: _Parts, params: ClientParameters) -> pd.DataFrame:
             year["churn"] * (1 - year["churn"]),
             100,
             "%",
+            "wilson",
         )
     for item in base.early:
         if item.months == max(params.analysis.kpi.early_churn_months) and item.n:
@@ -276,6 +288,7 @@ def _rows(base: _Parts, params: ClientParameters) -> pd.DataFrame:
                 item.share * (1 - item.share),
                 100,
                 "%",
+                "wilson",
             )
     exp, trends = base.experience, base.trends
     if "nps" in exp:
@@ -291,6 +304,7 @@ def _rows(base: _Parts, params: ClientParameters) -> pd.DataFrame:
             trends["nps"],
             p + d - (p - d) ** 2,
             100,
+            how="adjusted_wald",
         )
     if "csat" in exp:
         csat = exp["csat"]
@@ -306,10 +320,21 @@ def _rows(base: _Parts, params: ClientParameters) -> pd.DataFrame:
             p * (1 - p),
             100,
             "%",
+            "wilson",
         )
     if "ces" in exp:
         ces = exp["ces"]
-        add("experience", "ces", ces.value, ces.low, ces.high, ces.n, trends["ces"], ces.sd**2)
+        add(
+            "experience",
+            "ces",
+            ces.value,
+            ces.low,
+            ces.high,
+            ces.n,
+            trends["ces"],
+            ces.sd**2,
+            how="t",
+        )
         p = ces.easy_share / 100
         add(
             "experience",
@@ -322,40 +347,64 @@ def _rows(base: _Parts, params: ClientParameters) -> pd.DataFrame:
             p * (1 - p),
             100,
             "%",
+            "wilson",
         )
     eco = base.economics
-    if eco is not None:
-        nan = np.nan
-        add("economics", "arpu", eco.arpu, nan, nan, eco.customers, "none", unit="€")
+    if isinstance(eco, economics.Economics):
+        money = eco.arpu_interval
+        add(
+            "economics",
+            "arpu",
+            eco.arpu,
+            money.low,
+            money.high,
+            eco.arpu_n,
+            "none",
+            unit="€",
+            how=money,
+        )
         if eco.model == "non_contractual":
-            r = eco.repurchase_rate
+            r, share = eco.repurchase_rate, eco.repurchase_interval
             add(
                 "economics",
                 "repurchase",
                 100 * r,
-                nan,
-                nan,
+                100 * share.low,
+                100 * share.high,
                 eco.repurchase_n,
                 "none",
                 r * (1 - r),
                 100,
                 "%",
+                share,
             )
         elif np.isfinite(eco.upsell_rate):
-            u = eco.upsell_rate
+            u, share = eco.upsell_rate, eco.upsell_interval
             add(
                 "economics",
                 "upsell",
                 100 * u,
-                nan,
-                nan,
+                100 * share.low,
+                100 * share.high,
                 eco.upsell_n,
                 "none",
                 u * (1 - u),
                 100,
                 "%",
+                share,
             )
-        add("economics", "clv", eco.clv_discounted, nan, nan, eco.customers, "none", unit="€")
+        clv = eco.clv_interval
+        add(
+            "economics",
+            "clv",
+            eco.clv_discounted,
+            clv.low,
+            clv.high,
+            eco.customers,
+            "none",
+            unit="€",
+            how=clv,
+        )
     return pd.DataFrame(rows)
 
 
@@ -416,7 +465,8 @@ def analyse(params: ClientParameters, data: ClientData | Mapping[str, pd.DataFra
         eco = economics.contractual(
             customers,
             cutoff,
-            float(yearly["churn"].iloc[-1]),
+            int(yearly["lost"].iloc[-1]),
+            int(yearly["start"].iloc[-1]),
             options.margin_rate,
             options.discount_rate,
             int(yearly["year"].iloc[-1]),

@@ -18,15 +18,43 @@ Period conventions (stated in the report's method notes):
   in the last year; m = yearly margin per buyer; CLV = m·r/(1 + d − r).
 * Up-/cross-sell rate: customers with an ``upgrade_date`` in the last full
   year / customers active at its start.
+
+Intervals (95 %, :mod:`cxlib.kpis.intervals`): ARPU Student t; up-sell,
+repurchase and the repurchase view's retention Wilson; CLV percentile
+bootstrap over customers (fixed seed). Contractual CLV: the ARPU is
+resampled from the revenues of the active customers and the yearly churn
+from the customers at the start of the last year (lost* ~ Binomial(S, lost/S),
+which is what resampling those S customers gives); the two are drawn
+independently; the customers lost in that year are not active at the cut-off,
+so the two estimates share almost no information. Repurchase view: customers
+are resampled as a whole (revenue of the last year, bought in it, bought in
+the year before), so ARPU and retention vary together.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+
+from cxlib.kpis.intervals import (
+    DRAWS,
+    MAX_RESAMPLE,
+    NOT_COMPUTED,
+    SEED,
+    Interval,
+    bootstrap_means,
+    mean_interval,
+    no_interval,
+    percentile,
+    share_interval,
+)
+
+#: A figure or an array of figures (the bootstrap computes the CLV per replicate).
+Number = TypeVar("Number", float, np.ndarray)
 
 
 @dataclass(frozen=True)
@@ -50,6 +78,14 @@ class Economics:
     #: the assumptions the CLV rests on (from the parameters), for the report's notes
     margin_rate: float = float("nan")
     discount_rate: float = float("nan")  # per year
+    #: the revenues the ARPU is the mean of (customers without a revenue not counted)
+    arpu_n: int = 0
+    #: 95 % intervals (shares 0-1, money in euros) or the reason there is none
+    arpu_interval: Interval = NOT_COMPUTED
+    clv_interval: Interval = NOT_COMPUTED
+    upsell_interval: Interval = NOT_COMPUTED
+    repurchase_interval: Interval = NOT_COMPUTED
+    retention_interval: Interval = NOT_COMPUTED
 
 
 def clv_simple(margin: float, churn: float) -> float:
@@ -57,9 +93,13 @@ def clv_simple(margin: float, churn: float) -> float:
     return margin / churn if churn > 0 else float("nan")
 
 
-def clv_discounted(margin: float, retention: float, rate: float) -> float:
-    """m·r/(1 + i − r) with margin m, retention r and discount rate i of the same period."""
-    return margin * retention / (1 + rate - retention)
+def clv_discounted(margin: Number, retention: Number, rate: float) -> Number:
+    """m·r/(1 + i − r) with margin m, retention r and discount rate i of the same period.
+
+    Numbers or arrays (one CLV per bootstrap replicate).
+    """
+    value: Number = margin * retention / (1 + rate - retention)
+    return value
 
 
 def monthly_rate(yearly: float) -> float:
@@ -67,36 +107,109 @@ def monthly_rate(yearly: float) -> float:
     return float((1 + yearly) ** (1 / 12)) - 1
 
 
-def upsell(customers: pd.DataFrame, year: int) -> tuple[float, int]:
-    """Share of customers active on 01.01. of ``year`` with an upgrade in that year."""
+def upsell_counts(customers: pd.DataFrame, year: int) -> tuple[int, int]:
+    """Customers active on 01.01. of ``year`` with an upgrade in that year, and all active then."""
     if "upgrade_date" not in customers:
-        return float("nan"), 0
+        return 0, 0
     jan1, dec31 = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
     end = customers["end_date"] if "end_date" in customers else pd.Series(pd.NaT, customers.index)
     active = (customers["start_date"] < jan1) & (end.isna() | (end >= jan1))
     up = customers["upgrade_date"].between(jan1, dec31) & active
-    n = int(active.sum())
-    return (int(up.sum()) / n if n else float("nan")), n
+    return int(up.sum()), int(active.sum())
+
+
+def upsell(customers: pd.DataFrame, year: int) -> tuple[float, int]:
+    """Share of customers active on 01.01. of ``year`` with an upgrade in that year, and n."""
+    up, n = upsell_counts(customers, year)
+    return (up / n if n else float("nan")), n
+
+
+def contractual_clv_interval(
+    revenue: np.ndarray,
+    lost: int,
+    at_start: int,
+    margin_rate: float,
+    discount_rate: float,
+    *,
+    draws: int = DRAWS,
+    seed: int = SEED,
+    max_resample: int = MAX_RESAMPLE,
+) -> Interval:
+    """Bootstrap interval of the discounted monthly CLV of a contract business.
+
+    ``revenue``: monthly revenues of the customers active at the cut-off;
+    ``lost`` of ``at_start`` customers churned in the last full year. ARPU and
+    churn are resampled independently (module notes); each replicate's CLV is
+    computed as :func:`contractual` does.
+    """
+    values = np.asarray(revenue, dtype=float)
+    values = values[np.isfinite(values)]
+    if len(values) < 2 or at_start <= 0:
+        return no_interval("too_few")
+    arpu = bootstrap_means([values], draws, seed, max_resample)[:, 0]
+    rng = np.random.default_rng(seed + 1)
+    churn = rng.binomial(at_start, lost / at_start, size=draws) / at_start
+    retention = (1 - churn) ** (1 / 12)
+    clv = clv_discounted(arpu * margin_rate, retention, monthly_rate(discount_rate))
+    return percentile(clv)
+
+
+def repurchase_clv_interval(
+    bought: np.ndarray,
+    revenue: np.ndarray,
+    previous: np.ndarray,
+    margin_rate: float,
+    discount_rate: float,
+    *,
+    draws: int = DRAWS,
+    seed: int = SEED,
+    max_resample: int = MAX_RESAMPLE,
+) -> Interval:
+    """Bootstrap interval of the yearly CLV of the repurchase view, resampling customers.
+
+    Per customer: ``bought`` in the last 12 months, its ``revenue`` there
+    (0 without a purchase), and ``previous``: bought in the 12 months before.
+    ARPU = Σ revenue / Σ bought, r = Σ(previous·bought) / Σ previous, as in
+    :func:`non_contractual`.
+    """
+    b = np.asarray(bought, dtype=bool)
+    prev = np.asarray(previous, dtype=bool)
+    if b.sum() < 2 or prev.sum() < 2:
+        return no_interval("too_few")
+    columns = [b, np.asarray(revenue, dtype=float), prev, prev & b]
+    means = bootstrap_means(columns, draws, seed, max_resample)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        arpu = means[:, 1] / means[:, 0]
+        retention = means[:, 3] / means[:, 2]
+    return percentile(clv_discounted(arpu * margin_rate, retention, discount_rate))
 
 
 def contractual(
     customers: pd.DataFrame,
     cutoff: dt.date,
-    yearly_churn: float,
+    lost: int,
+    at_start: int,
     margin_rate: float,
     discount_rate: float,
     year: int | None,
 ) -> Economics:
-    """ARPU, up-sell and monthly CLV for a contract business (see module notes)."""
+    """ARPU, up-sell and monthly CLV for a contract business (see module notes).
+
+    ``lost`` of the ``at_start`` customers at the start of the last full year
+    ``year`` churned in it (the yearly table of :mod:`cxlib.kpis.retention`).
+    """
     end = customers["end_date"] if "end_date" in customers else pd.Series(pd.NaT, customers.index)
     cut = pd.Timestamp(cutoff)
     active = (customers["start_date"] <= cut) & (end.isna() | (end > cut))
     revenue = customers.loc[active, "revenue_month"] if "revenue_month" in customers else None
     arpu = float(revenue.mean()) if revenue is not None and revenue.notna().any() else np.nan
     margin = arpu * margin_rate
+    yearly_churn = lost / at_start if at_start else np.nan
     churn_m = 1 - (1 - yearly_churn) ** (1 / 12) if np.isfinite(yearly_churn) else np.nan
     r = 1 - churn_m
-    up, up_n = upsell(customers, year) if year else (float("nan"), 0)
+    up_count, up_n = upsell_counts(customers, year) if year else (0, 0)
+    up = up_count / up_n if up_n else float("nan")
+    values = revenue.to_numpy(dtype=float, na_value=np.nan) if revenue is not None else np.empty(0)
     return Economics(
         "contractual",
         arpu,
@@ -110,6 +223,10 @@ def contractual(
         up_n,
         margin_rate=margin_rate,
         discount_rate=discount_rate,
+        arpu_n=int(np.isfinite(values).sum()),
+        arpu_interval=mean_interval(values),
+        clv_interval=contractual_clv_interval(values, lost, at_start, margin_rate, discount_rate),
+        upsell_interval=share_interval(up_count, up_n),
     )
 
 
@@ -141,6 +258,8 @@ def non_contractual(
     arpu = float(revenue[bought].mean()) if bought.any() else np.nan
     previous = np.bincount(codes[year_before], minlength=k) > 0
     retention = float(bought[previous].mean()) if previous.any() else np.nan
+    clv_interval = repurchase_clv_interval(bought, revenue, previous, margin_rate, discount_rate)
+    retained = int((bought & previous).sum())
     # repurchase within the window after the first purchase
     order = np.lexsort((days, codes))
     codes, days = codes[order], days[order]
@@ -154,6 +273,7 @@ def non_contractual(
     ) // np.timedelta64(1, "D")
     repurchased = int((gap <= window_days).sum())
     buyers = int(bought.sum())
+    eligible_n = int(eligible.sum())
     margin = arpu * margin_rate
     return Economics(
         "non_contractual",
@@ -164,10 +284,15 @@ def non_contractual(
         retention,
         clv_simple(margin, 1 - retention),
         clv_discounted(margin, retention, discount_rate),
-        repurchase_rate=repurchased / int(eligible.sum()) if eligible.any() else np.nan,
-        repurchase_n=int(eligible.sum()),
+        repurchase_rate=repurchased / eligible_n if eligible_n else np.nan,
+        repurchase_n=eligible_n,
         repurchase_window_days=window_days,
         one_time_share=float((counts == 1).mean()) if len(counts) else np.nan,
         margin_rate=margin_rate,
         discount_rate=discount_rate,
+        arpu_n=buyers,
+        arpu_interval=mean_interval(revenue[bought]),
+        clv_interval=clv_interval,
+        repurchase_interval=share_interval(repurchased, eligible_n),
+        retention_interval=share_interval(retained, int(previous.sum())),
     )

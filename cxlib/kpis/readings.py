@@ -9,6 +9,7 @@ tables themselves are in :mod:`cxlib.kpis.tables`, the charts in
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -47,27 +48,60 @@ def groups_reading(base: Baseline, lang: str, dimension: str | None = None) -> s
     return _tx("readings.groups_diff", lang, below=below or fmt.MISSING, above=above or fmt.MISSING)
 
 
+def _rounded(value: float, decimals: int) -> Decimal:
+    """``value`` rounded half up as :mod:`cxlib.formatting` shows it."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def ppd_reading(base: Baseline, lang: str) -> str:
-    """Shares of promoters and detractors and the NPS they make."""
+    """Shares of promoters and detractors and the NPS they make, as arithmetic that adds up.
+
+    The shares are shown with one decimal and the NPS as their difference
+    (computed from the shown shares, so the sentence's subtraction is exact),
+    then rounded to the whole NPS the report shows elsewhere. Where one
+    decimal would round to another whole number, two (or three) are shown.
+    """
     e = base.experience["nps"]
+    whole = _rounded(e.value, 0)
+    for decimals in (1, 2, 3):
+        promoters = _rounded(e.promoter_share, decimals)
+        detractors = _rounded(e.detractor_share, decimals)
+        if _rounded(float(promoters - detractors), 0) == whole:
+            break
+    difference = (
+        f"{fmt.number(float(promoters), decimals, lang)} − "
+        f"{fmt.number(float(detractors), decimals, lang)} = "
+        f"{fmt.signed(float(promoters - detractors), decimals, lang)}"
+    )
     return _tx(
         "readings.ppd",
         lang,
-        promoters=fmt.percent(e.promoter_share / 100, 0, lang),
-        detractors=fmt.percent(e.detractor_share / 100, 0, lang),
+        promoters=fmt.percent(float(promoters) / 100, decimals, lang),
+        detractors=fmt.percent(float(detractors) / 100, decimals, lang),
+        difference=difference,
         nps=fmt.signed(e.value, 0, lang),
     )
 
 
 def trend_reading(base: Baseline, lang: str) -> str:
-    """Range of the monthly NPS (months with at least min_n answers) and the trend."""
-    nps = base.monthly[(base.monthly["kpi"] == "nps") & (base.monthly["n"] >= base.min_n)]
+    """Range of the monthly NPS over the months with at least ``small_n`` answers, and the trend.
+
+    Months with fewer answers are in the chart (marked) but not in the range:
+    their NPS swings too much to be read as a level. With fewer than two such
+    months the reading says so instead of giving a range.
+    """
+    nps = base.monthly[(base.monthly["kpi"] == "nps") & (base.monthly["n"] >= base.small_n)]
+    trend = _tx(f"trend.{base.trends.get('nps', 'none')}", lang)
+    if len(nps) < 2:
+        return _tx("readings.trend_small", lang, small_n=base.small_n, trend=trend)
     return _tx(
         "readings.trend",
         lang,
+        months=len(nps),
+        small_n=base.small_n,
         low=fmt.signed(nps["value"].min(), 0, lang),
         high=fmt.signed(nps["value"].max(), 0, lang),
-        trend=_tx(f"trend.{base.trends.get('nps', 'none')}", lang),
+        trend=trend,
     )
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from cxlib import formatting as fmt
 from cxlib.kpis import retention
+from cxlib.kpis.intervals import DRAWS
 from cxlib.report import blocks as display
 from cxlib.texts import t
 
@@ -70,12 +71,28 @@ def reliability_text(reliability: str, n: int, lang: str) -> str:
 
 
 def _with_interval(
-    kpi: str, value: float, low: float, high: float, lang: str, unit: str = ""
+    kpi: str, value: float, low: float, high: float, lang: str, unit: str = "", reason: str = ""
 ) -> str:
+    """The value with its interval in brackets, or with the reason it has none."""
     text = value_text(kpi, value, lang, unit)
     if np.isfinite(low) and np.isfinite(high):
         text += f" ({value_text(kpi, low, lang, unit)} – {value_text(kpi, high, lang, unit)})"
+    elif reason:
+        text += f" ({_tx('no_interval', lang, reason=_tx(f'reasons.{reason}', lang))})"
     return text
+
+
+def interval_methods(base: Baseline, lang: str) -> str | None:
+    """The note under the baseline table: how its intervals were computed (methods shown)."""
+    frame = base.to_frame()
+    if frame.empty or "method" not in frame:
+        return None
+    shown = frame.loc[frame["reliability"] != "none", "method"]
+    methods = [m for m in ("wilson", "adjusted_wald", "t", "bootstrap") if (shown == m).any()]
+    if not methods:
+        return None
+    parts = [_tx(f"methods.{m}", lang, draws=fmt.integer(DRAWS, lang)) for m in methods]
+    return _tx("notes.intervals", lang, methods="; ".join(parts))
 
 
 def _mdc_text(kpi: str, mdc: float, unit: str, lang: str) -> str:
@@ -94,7 +111,9 @@ def baseline_frame(base: Baseline, lang: str) -> pd.DataFrame:
         shown = row.reliability != "none"
         value = fmt.MISSING
         if shown:
-            value = _with_interval(row.kpi, row.value, row.low, row.high, lang, row.unit)
+            value = _with_interval(
+                row.kpi, row.value, row.low, row.high, lang, row.unit, row.reason
+            )
         rows.append(
             {
                 _tx("columns.level", lang): _tx(f"levels.{row.level}", lang),

@@ -62,6 +62,7 @@ from cxlib.kpis.tables import (
     baseline_table,
     comparison_frame,
     drivers_frame,
+    interval_methods,
     retention_frame,
     warning_frame,
 )
@@ -100,10 +101,12 @@ def _has_nps(base: Baseline) -> bool:
 
 
 def _table(base: Baseline, lang: str) -> Items:
+    methods = interval_methods(base, lang)
     return [
         _head("table", lang),
         baseline_table(base, lang),
         _read(table_reading(base, lang), lang),
+        *([display.note(methods, "info", lang)] if methods else []),
     ]
 
 
