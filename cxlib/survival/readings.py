@@ -19,6 +19,7 @@ from cxlib.survival.wording import (
     driver_sentence,
     group_label,
     label,
+    level_sentence,
     median_text,
     reasons_in_words,
     signal_when,
@@ -27,6 +28,7 @@ from cxlib.texts import t
 
 if TYPE_CHECKING:
     from cxlib.survival.analysis import SurvivalReport, SurvivalResult
+    from cxlib.survival.drivers import Driver
 
 __all__ = [
     "definition_note",
@@ -138,15 +140,19 @@ def forest_reading(report: SurvivalReport, lang: str = "de") -> str:
     """The model's findings in plain words, and for the other covariates "kein Hinweis".
 
     One sentence per covariate with a finding: its driver (the same comparison
-    and number as in the drivers table); the covariates without a finding in
-    one sentence with the model's n.
+    and number as in the drivers table), then other levels of it that are
+    findings with a risk side of their own (against the named reference); the
+    covariates without a finding in one sentence with the model's n.
     """
     model = report.model
     if model is None:
         return t("survival.verdict_none", lang)
     drivers = report.drivers.drivers if report.drivers is not None else ()
     stated = [d for d in drivers if d.source == "model"]
-    sentences = [driver_sentence(report, d, lang) for d in stated]
+    sentences = []
+    for d in stated:
+        sentences.append(driver_sentence(report, d, lang))
+        sentences += [level_sentence(report, c, lang) for c in _other_risks(report, d)]
     names = [*model.design.levels, *model.design.numeric]
     rest = [n for n in names if n not in {d.covariate for d in stated}]
     if rest:
@@ -160,6 +166,26 @@ def forest_reading(report: SurvivalReport, lang: str = "de") -> str:
             t("survival.no_evidence_covariates", lang, who=joined, n=fmt.integer(model.n, lang))
         )
     return " ".join(sentences)
+
+
+def _other_risks(report: SurvivalReport, driver: Driver) -> list[str]:
+    """Further findings of a driver's covariate with a risk side of their own.
+
+    Levels that churn more than the reference (their own risk side, against
+    the named reference); a comparison with the driver's risk side again would
+    give that group a second number, so it is left to the table.
+    """
+    if driver.comparison is None or report.model is None:
+        return []
+    hr = report.model.hazard_ratios
+    own = driver.risk_level or driver.column.partition(": ")[2]
+    return [
+        x.name
+        for x in report.claims.findings("cox")
+        if x.name.partition(": ")[0] == driver.covariate
+        and x.name.partition(": ")[2] != own
+        and hr.loc[x.name, "hr"] > 1
+    ]
 
 
 def model_note(report: SurvivalReport, lang: str = "de") -> str:

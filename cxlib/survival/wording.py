@@ -26,6 +26,7 @@ __all__ = [
     "group_label",
     "hr_interval",
     "label",
+    "level_sentence",
     "median_text",
     "reasons_in_words",
     "share_text",
@@ -107,6 +108,23 @@ def driver_sentence(report: SurvivalReport, driver: Driver, lang: str = "de") ->
     low, high = hr_interval(lo, hi, lang)
     values.update(hr=fmt.number(hr, 1, lang), less=fmt.percent(1 - hr, 0, lang), low=low, high=high)
     return t("survival.driver_less", lang, who=who, **values)
+
+
+def level_sentence(report: SurvivalReport, column: str, lang: str = "de") -> str:
+    """A category level that churns more than its reference, in words, against the reference."""
+    if report.model is None:
+        raise ValueError("level_sentence needs the Cox model")
+    row = report.model.hazard_ratios.loc[column]
+    low, high = hr_interval(float(row["low"]), float(row["high"]), lang)
+    return t(
+        "survival.driver_more_ref",
+        lang,
+        who=label(report, column, lang),
+        ref=report.reference(column) or "",
+        hr=fmt.number(float(row["hr"]), 1, lang),
+        low=low,
+        high=high,
+    )
 
 
 def signal_label(name: str, lang: str = "de") -> str:
