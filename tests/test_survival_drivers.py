@@ -365,5 +365,6 @@ def test_client_text_is_escaped(utility) -> None:
     odd = replace(channel, risk_level="<b>Portal & Co</b>", journey="<i>J&K</i>", chosen=True)
     html = drivers_html(replace(utility, drivers=ChurnDrivers((odd,), "<i>J&K</i>")), "de")
     assert "<b>Portal" not in html and "<i>J" not in html
-    assert html.count("&lt;b&gt;Portal &amp; Co&lt;/b&gt;") == 2  # table cell and reading
+    # table cell, reading and list line (the sentence names the driver's own risk side)
+    assert html.count("&lt;b&gt;Portal &amp; Co&lt;/b&gt;") == 3
     assert html.count("&lt;i&gt;J&amp;K&lt;/i&gt;") == 3  # table, reading and list line

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib.exceptions import CXError
+from cxlib.survival.claims import Claims, assess
 from cxlib.survival.competing_risks import CumulativeIncidence, cumulative_incidence
 from cxlib.survival.cox import CoxModel, fit
 from cxlib.survival.curves import KaplanMeier, KaplanMeierGroups, LogRank, kaplan_meier, logrank
@@ -111,6 +112,7 @@ class SurvivalReport:
     signals: SignalModel | None = None
     drivers: ChurnDrivers | None = None
     time_unit: Literal["months", "weeks", "days"] = "months"
+    claims: Claims = field(default_factory=Claims)
 
     @property
     def best_grouping(self) -> str | None:
@@ -148,20 +150,15 @@ class SurvivalReport:
             )
         return pd.DataFrame(rows)
 
-    def significant_drivers(self, limit: int = 3) -> pd.DataFrame:
-        """Significant hazard ratios (p < 0.05), strongest effects first."""
-        if self.model is None:
-            return pd.DataFrame(columns=["hr", "low", "high", "p"])
-        hr = self.model.hazard_ratios
-        hr = hr[hr["p"] < 0.05]
-        return hr.loc[np.abs(np.log(hr["hr"])).sort_values(ascending=False).index].head(limit)
+    def headline_driver(self) -> Driver | None:
+        """The driver of the key message and the summary: the first row of the drivers table.
 
-    def headline_driver(self) -> str | None:
-        """The driver for the key message: early trouble if secured, else the strongest."""
-        drivers = self.significant_drivers(10)
-        if "early_tickets" in drivers.index and drivers.loc["early_tickets", "hr"] > 1:
-            return "early_tickets"
-        return drivers.index[0] if len(drivers) else None
+        A rule fixed in advance (:mod:`cxlib.survival.drivers`): of the findings
+        (:mod:`cxlib.survival.claims`: Holm-adjusted, relevant, at least 10 churns
+        in each compared group) the one with the largest cautious share of churns.
+        """
+        top = self.top_drivers(1)
+        return top[0] if top else None
 
     def top_drivers(self, n: int = 3) -> tuple[Driver, ...]:
         """The ``n`` most important secured drivers (see :mod:`cxlib.survival.drivers`)."""
@@ -195,6 +192,7 @@ class SurvivalReport:
             "logrank": {
                 k: {"statistic": v.statistic, "df": v.df, "p": v.p} for k, v in self.tests.items()
             },
+            "claims": self.claims.figures(),
         }
         if self.drivers is not None:
             out["drivers"] = self.drivers.to_frame().to_dict(orient="records")
@@ -367,8 +365,10 @@ def analyse(params: ClientParameters, data: ClientData) -> SurvivalResult:
         reasons = cumulative_incidence(f["duration"], f["event"], f["reason"], entry=f["entry"])
     signals = _signal_model(params, data, table)
     selected = _selected_journey(params)
-    drivers = rank_drivers(model, frame, signals, params.workshop, selected)
+    claims = assess(tests, groups, model, frame if model is not None else None, signals)
+    drivers = rank_drivers(model, frame, signals, params.workshop, selected, claims=claims)
     return SurvivalReport(
+        claims=claims,
         signals=signals,
         drivers=drivers,
         time_unit=options.time_unit,

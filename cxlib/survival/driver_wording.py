@@ -15,7 +15,6 @@ from cxlib.survival.wording import (
     label,
     share_text,
     signal_label,
-    signal_sentence,
     signal_when,
 )
 from cxlib.texts import t
@@ -30,6 +29,7 @@ __all__ = [
     "driver_text",
     "driver_who",
     "drivers_journey_sentence",
+    "drivers_similar",
     "drivers_statement",
 ]
 
@@ -104,11 +104,7 @@ def driver_signal(driver: Driver, lang: str = "de", *, cell: bool = False) -> st
 
 def driver_text(report: SurvivalReport, driver: Driver, lang: str = "de") -> str:
     """A driver as one line: hazard reading · who · journey · early-warning signal."""
-    sentence = (
-        signal_sentence(report, driver.column, lang)
-        if driver.source == "signals"
-        else driver_sentence(report, driver.column, lang)
-    )
+    sentence = driver_sentence(report, driver, lang)
     share = t(
         f"survival.drivers_share_{driver.unit}",
         lang,
@@ -131,8 +127,26 @@ def drivers_journey_sentence(report: SurvivalReport, lang: str = "de") -> str | 
     return t("survival.drivers_not_in_journey", lang, journey=journey)
 
 
+def drivers_similar(report: SurvivalReport, lang: str = "de") -> str | None:
+    """Which of the top drivers are of similar size (ranges overlap), or None.
+
+    The ranking orders them, but where their ranges of the share of churns
+    overlap the order is not secured: say so instead of calling one the largest.
+    """
+    if report.drivers is None:
+        return None
+    runs = report.drivers.similar(3)
+    if not runs:
+        return None
+    groups = [
+        t("survival.drivers_and", lang, first=", ".join(who[:-1]), last=who[-1])
+        for who in ([driver_who(report, d, lang) for d in run] for run in runs)
+    ]
+    return t("survival.drivers_similar", lang, groups="; ".join(groups))
+
+
 def drivers_statement(report: SurvivalReport, lang: str = "de") -> str | None:
-    """The top drivers with their share of churns, and which belong to the chosen journey."""
+    """The top drivers with their share of churns, which are of similar size, and the journey."""
     top = report.top_drivers(3)
     if not top:
         return None
@@ -145,6 +159,6 @@ def drivers_statement(report: SurvivalReport, lang: str = "de") -> str | None:
         )
         for d in top
     )
-    text = t("survival.drivers_statement", lang, items=items)
-    journey = drivers_journey_sentence(report, lang)
-    return f"{text} {journey}" if journey else text
+    parts: list[str | None] = [t("survival.drivers_statement", lang, items=items)]
+    parts += [drivers_similar(report, lang), drivers_journey_sentence(report, lang)]
+    return " ".join(p for p in parts if p)

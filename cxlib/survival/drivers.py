@@ -1,8 +1,11 @@
 """The most important churn drivers, linked to the journey phases and early-warning signals.
 
-Candidates are the statistically secured (p < 0.05) hazard ratios of the
-main Cox model (customer attributes, a bumpy start) and of the time-varying
-model of the early-warning signals (:mod:`cxlib.survival.signal_model`).
+Candidates are the findings (:mod:`cxlib.survival.claims`: Holm-adjusted
+p < 0.05 in the family of all the churn section's tests, a hazard ratio
+outside 0.8-1.25 and at least 10 churns in each compared group) among the
+hazard ratios of the main Cox model (customer attributes, a bumpy start) and
+of the time-varying model of the early-warning signals
+(:mod:`cxlib.survival.signal_model`).
 
 Importance (a choice, documented): the share of churns attributable to the
 driver, Miettinen's formula with the share of churners exposed, which stays
@@ -13,12 +16,19 @@ valid with an adjusted hazard ratio (Rockhill et al. 1998):
 computed with the *lower* bound of the 95 % interval of HR (``attributable_low``):
 a driver ranks high only if it is common among churners *and* its effect is
 secured, so a big but uncertain hazard ratio does not come first. The point
-value (``attributable``) is kept beside it.
+value (``attributable``) and the value with the upper bound
+(``attributable_high``) are kept beside it; where two drivers' ranges
+``attributable_low``-``attributable_high`` overlap, their order is not secured
+and the section says they are of similar size (:meth:`ChurnDrivers.similar`).
+The first driver is the headline driver of the key message and the summary:
+a rule fixed in advance, never the smallest p-value among many.
 
 Each driver is read from its risk side: a category level with a lower risk
 than the reference turns round (the reference level is the driver, compared
 with that level). Of several levels of one covariate the comparison with the
-largest comparison group counts (one driver per covariate). Shares refer to
+largest comparison group counts (one driver per covariate); every sentence,
+table row and summary statement about the covariate uses this one comparison
+and names its group. Shares refer to
 the model's own population: customers in the main model's follow-up window,
 customer-months in the signal model.
 
@@ -36,6 +46,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
+
+from cxlib.survival.claims import Claims, Kind, assess
 
 if TYPE_CHECKING:
     from cxlib.parameters.schema import Workshop
@@ -63,8 +75,6 @@ COVARIATE_SIGNALS: dict[str, str] = {
     "frequent_queries": "frequent_queries",
     "slow_payment": "slow_payment",
 }
-#: Significance level of a driver.
-ALPHA = 0.05
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,7 @@ class Driver:
     low: float
     high: float
     p: float
+    p_adjusted: float
     turned: bool
     risk_level: str | None
     comparison: str | None
@@ -91,6 +102,7 @@ class Driver:
     share_churners: float
     attributable: float
     attributable_low: float
+    attributable_high: float
     unit: Literal["customers", "months"]
     phase: str | None = None
     journey: str | None = None
@@ -108,6 +120,21 @@ class ChurnDrivers:
     def top(self, n: int = 3) -> tuple[Driver, ...]:
         """The ``n`` most important drivers."""
         return self.drivers[:n]
+
+    def similar(self, n: int = 3) -> tuple[tuple[Driver, ...], ...]:
+        """Runs of neighbours among the top ``n`` whose attributable ranges overlap.
+
+        Their order is not secured: the section calls them of similar size
+        instead of ranking one above the other.
+        """
+        runs: list[list[Driver]] = []
+        for d in self.top(n):
+            last = runs[-1][-1] if runs else None
+            if last is not None and d.attributable_high >= last.attributable_low:
+                runs[-1].append(d)
+            else:
+                runs.append([d])
+        return tuple(tuple(run) for run in runs if len(run) > 1)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per driver with the figures and links, ranked."""
@@ -142,14 +169,17 @@ def _candidates(
     events: np.ndarray,
     source: Literal["model", "signals"],
     unit: Literal["customers", "months"],
+    claims: Claims,
 ) -> list[Driver]:
-    """One driver per covariate with a secured hazard ratio (see the module docstring)."""
+    """One driver per covariate with a finding (see the module docstring)."""
     columns = list(design.columns)
     n_events = max(int(events.sum()), 1)
     best: dict[str, tuple[float, float, Driver]] = {}
+    kind: Kind = "cox" if source == "model" else "signals"
     for j, column in enumerate(columns):
         row = hazard_ratios.loc[column]
-        if not row["p"] < ALPHA:
+        test = claims.get(kind, column)
+        if test is None or not test.finding:
             continue
         name, _, level = column.partition(": ")
         values = x[:, j]
@@ -182,6 +212,7 @@ def _candidates(
             low=float(low),
             high=float(high),
             p=float(row["p"]),
+            p_adjusted=test.p_adjusted,
             turned=turned,
             risk_level=risk_level,
             comparison=comparison,
@@ -189,6 +220,7 @@ def _candidates(
             share_churners=share_churners,
             attributable=share_churners * (1 - 1 / hr),
             attributable_low=share_churners * (1 - 1 / low),
+            attributable_high=share_churners * (1 - 1 / high),
             unit=unit,
         )
         key = (size, driver.attributable_low)
@@ -203,25 +235,33 @@ def rank_drivers(
     signal_model: SignalModel | None = None,
     workshop: Workshop | None = None,
     selected: str | None = None,
+    *,
+    claims: Claims | None = None,
 ) -> ChurnDrivers:
-    """Rank the secured drivers of both models and link them to journey and signals.
+    """Rank the drivers of both models that are findings and link them to journey and signals.
 
     ``model`` / ``model_frame``: the main :class:`~cxlib.survival.cox.CoxModel` and the
     rows it was fitted on (``event`` column); ``signal_model``: a
     :class:`~cxlib.survival.signal_model.SignalModel`; ``workshop``: the parameter
-    file's workshop (phases, journeys); ``selected``: the chosen journey's name.
+    file's workshop (phases, journeys); ``selected``: the chosen journey's name;
+    ``claims``: the section's family of tests (default: the family of these two
+    models alone, :func:`cxlib.survival.claims.assess`).
     """
+    if claims is None:
+        claims = assess(model=model, model_frame=model_frame, signals=signal_model)
     found: list[Driver] = []
     if model is not None and model_frame is not None and len(model_frame):
         x = model.design.matrix(model_frame)
         events = model_frame["event"].to_numpy(dtype=bool)
-        found += _candidates(model.hazard_ratios, model.design, x, events, "model", "customers")
+        found += _candidates(
+            model.hazard_ratios, model.design, x, events, "model", "customers", claims
+        )
     if signal_model is not None and signal_model.model is not None:
         sm = signal_model.model
         episodes = signal_model.episodes
         x = sm.design.matrix(episodes)
         events = episodes["event"].to_numpy(dtype=bool)
-        found += _candidates(sm.hazard_ratios, sm.design, x, events, "signals", "months")
+        found += _candidates(sm.hazard_ratios, sm.design, x, events, "signals", "months", claims)
     linked = [
         Driver(**{**asdict(d), **_link(d.covariate, workshop, selected)})
         for d in found

@@ -18,14 +18,15 @@ import pandas as pd
 from cxlib import formatting as fmt
 from cxlib.report import blocks as display
 from cxlib.survival.driver_wording import driver_link, driver_signal, driver_who
-from cxlib.survival.readings import p_text
-from cxlib.survival.wording import share_text
+from cxlib.survival.readings import p_text, verdict_text
+from cxlib.survival.wording import hr_interval, share_text
 from cxlib.texts import t
 
 if TYPE_CHECKING:
     from IPython.display import HTML
 
     from cxlib.survival.analysis import SurvivalReport
+    from cxlib.survival.claims import Claims, Kind
     from cxlib.survival.cox import CoxModel
 
 __all__ = ["cox_table", "drivers_table", "horizon_table", "logrank_table"]
@@ -54,41 +55,59 @@ def horizon_table(report: SurvivalReport, lang: str = "de") -> HTML:
 
 
 def logrank_table(report: SurvivalReport, lang: str = "de") -> HTML:
-    """One row per grouping: groups, chi-square, df, p and "gesichert"/"nicht gesichert"."""
+    """One row per grouping: groups, customers, chi-square, Holm-adjusted p and the verdict."""
     rows = []
     for name, test in sorted(report.tests.items(), key=lambda kv: -kv[1].statistic):
+        claim = report.claims.get("logrank", name)
         rows.append(
             {
                 t("survival.col_grouping", lang): t(f"survival.groupings.{name}", lang),
                 t("survival.col_groups", lang): test.df + 1,
+                t("survival.col_n", lang): fmt.integer(claim.n, lang) if claim else fmt.MISSING,
                 t("survival.col_chi2", lang): test.statistic,
-                t("survival.col_p", lang): p_text(test.p, lang),
-                t("survival.col_verdict", lang): t(
-                    f"survival.{'secured' if test.significant else 'not_secured'}", lang
+                t("survival.col_p_adjusted", lang): p_text(
+                    claim.p_adjusted if claim else test.p, lang
                 ),
+                t("survival.col_verdict", lang): verdict_text(claim, lang, short=True),
             }
         )
     return display.table(pd.DataFrame(rows), lang, decimals=1)
 
 
 def cox_table(
-    model: CoxModel, lang: str = "de", labels: Callable[[str], str] | None = None
+    model: CoxModel,
+    lang: str = "de",
+    labels: Callable[[str], str] | None = None,
+    *,
+    claims: Claims | None = None,
+    kind: Kind = "cox",
+    compared: Callable[[str], str] | None = None,
 ) -> HTML:
-    """Hazard ratios with 95 % interval and p-value; ``labels`` turns columns into words."""
+    """Hazard ratios with 95 % interval and p-value; ``labels`` turns columns into words.
+
+    With the section's ``claims`` (``kind``: which model's tests) the p-value is
+    the Holm-adjusted one and a last column gives the verdict; ``compared``
+    names each column's comparison group. An interval never rounds onto 1.
+    """
     hr = model.hazard_ratios
     names = [labels(c) if labels else c for c in hr.index]
-    frame = pd.DataFrame(
-        {
-            t("survival.col_factor", lang): names,
-            t("survival.col_hr", lang): hr["hr"].to_numpy(),
-            t("survival.col_interval", lang): [
-                f"{fmt.number(lo, 2, lang)} – {fmt.number(hi, 2, lang)}"
-                for lo, hi in zip(hr["low"], hr["high"], strict=True)
-            ],
-            t("survival.col_p", lang): [p_text(p, lang) for p in hr["p"]],
-        }
-    )
-    return display.table(frame, lang, decimals=2)
+    intervals = [hr_interval(lo, hi, lang, 2) for lo, hi in zip(hr["low"], hr["high"], strict=True)]
+    columns: dict[str, object] = {t("survival.col_factor", lang): names}
+    if compared is not None:
+        columns[t("survival.col_compared", lang)] = [compared(c) for c in hr.index]
+    columns[t("survival.col_hr", lang)] = hr["hr"].to_numpy()
+    columns[t("survival.col_interval", lang)] = [f"{lo} – {hi}" for lo, hi in intervals]
+    if claims is None:
+        columns[t("survival.col_p", lang)] = [p_text(p, lang) for p in hr["p"]]
+    else:
+        tests = [claims.get(kind, c) for c in hr.index]
+        columns[t("survival.col_p_adjusted", lang)] = [
+            p_text(x.p_adjusted, lang) if x else fmt.MISSING for x in tests
+        ]
+        columns[t("survival.col_verdict", lang)] = [
+            verdict_text(x, lang, short=True) for x in tests
+        ]
+    return display.table(pd.DataFrame(columns), lang, decimals=2)
 
 
 def drivers_table(report: SurvivalReport, lang: str = "de", n: int = 3) -> HTML:
@@ -98,10 +117,7 @@ def drivers_table(report: SurvivalReport, lang: str = "de", n: int = 3) -> HTML:
         rows.append(
             {
                 t("survival.col_driver", lang): driver_who(report, d, lang, cell=True),
-                t("survival.col_hr_interval", lang): (
-                    f"{fmt.number(d.hr, 1, lang)} "
-                    f"({fmt.number(d.low, 1, lang)}–{fmt.number(d.high, 1, lang)})"
-                ),
+                t("survival.col_hr_interval", lang): _hr_cell(d.hr, d.low, d.high, lang),
                 t("survival.col_exposed", lang): t(
                     f"survival.share_{d.unit}", lang, share=share_text(d.share_exposed, lang)
                 ),
@@ -111,3 +127,9 @@ def drivers_table(report: SurvivalReport, lang: str = "de", n: int = 3) -> HTML:
             }
         )
     return display.table(pd.DataFrame(rows), lang)
+
+
+def _hr_cell(hr: float, low: float, high: float, lang: str) -> str:
+    """'2,1 (1,8–2,5)': a relative risk with its interval, never rounded onto 1."""
+    lo, hi = hr_interval(low, high, lang)
+    return f"{fmt.number(hr, 1, lang)} ({lo}–{hi})"

@@ -7,7 +7,7 @@ Colours follow :mod:`cxlib.report.charts`: the client's curves in the accent col
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -137,8 +137,13 @@ def forest(
     ax: Axes | None = None,
     lang: str = "de",
     labels: Callable[[str], str] | None = None,
+    secured: Collection[str] | None = None,
 ) -> Axes:
-    """Hazard ratios (log scale) with 95 % intervals; significant risks in red. Returns the Axes."""
+    """Hazard ratios (log scale) with 95 % intervals; secured risks in red. Returns the Axes.
+
+    ``secured``: the columns the section states as findings
+    (:mod:`cxlib.survival.claims`); without it, those with p < 0.05.
+    """
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
@@ -149,17 +154,18 @@ def forest(
     if ax is None:
         _, ax = plt.subplots(figsize=(7.0, 1.0 + 0.32 * len(hr)))
     y = np.arange(len(hr))
-    for i, (_, row) in enumerate(hr.iterrows()):
-        risk = row["p"] < 0.05 and row["hr"] > 1
-        good = row["p"] < 0.05 and row["hr"] < 1
+    for i, (column, row) in enumerate(hr.iterrows()):
+        sure = column in secured if secured is not None else row["p"] < 0.05
+        risk = sure and row["hr"] > 1
+        good = sure and row["hr"] < 1
         colour = plots.RED if risk else (plots.ACCENT if good else plots.GREY)
         ax.plot([row["low"], row["high"]], [i, i], color=colour, linewidth=1.6)
         ax.plot(
             row["hr"],
             i,
-            marker="s" if row["p"] < 0.05 else "o",
+            marker="s" if sure else "o",
             color=colour,
-            markerfacecolor=colour if row["p"] < 0.05 else "white",
+            markerfacecolor=colour if sure else "white",
             markersize=6,
         )
     ax.axvline(1.0, color=plots.INK, linewidth=0.8)

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from cxlib import formatting as fmt
+from cxlib.survival.claims import MIN_EVENTS, MIN_SHARE_GAP, Test, contrast
 from cxlib.survival.table import DAYS_PER_MONTH
 from cxlib.survival.wording import (
     driver_sentence,
     group_label,
     label,
+    level_sentence,
     median_text,
     reasons_in_words,
     signal_when,
@@ -28,6 +28,7 @@ from cxlib.texts import t
 
 if TYPE_CHECKING:
     from cxlib.survival.analysis import SurvivalReport, SurvivalResult
+    from cxlib.survival.drivers import Driver
 
 __all__ = [
     "definition_note",
@@ -38,6 +39,7 @@ __all__ = [
     "p_text",
     "reasons_reading",
     "signals_note",
+    "verdict_text",
 ]
 
 
@@ -88,44 +90,102 @@ def horizon_reading(report: SurvivalReport, lang: str = "de") -> str:
     )
 
 
+def verdict_text(test: Test | None, lang: str = "de", *, short: bool = False) -> str:
+    """What a test of the family allows to say: a finding or "kein Hinweis … (n = …)".
+
+    ``short``: the words for a table cell (without the p-value); otherwise the
+    words of the group reading, with n and the Holm-adjusted p-value.
+    """
+    if test is None:
+        return t("survival.verdict_short.no_evidence" if short else "survival.verdict_none", lang)
+    values = {
+        "n": fmt.integer(test.n, lang),
+        "p": p_text(test.p_adjusted, lang),
+        "min": fmt.integer(MIN_EVENTS, lang),
+        "gap": fmt.integer(round(MIN_SHARE_GAP * 100), lang),
+    }
+    kind = "verdict_short" if short else "verdict_logrank"
+    return t(f"survival.{kind}.{test.verdict}", lang, **values)
+
+
 def group_reading(report: SurvivalReport, lang: str = "de") -> str:
-    """The log-rank result of the shown grouping: the worst and the best group, and p."""
+    """The log-rank result of the shown grouping: the compared groups' shares and the verdict.
+
+    The groups are those the family's test compares (:func:`cxlib.survival.claims.contrast`:
+    at least 10 churns each, read at the first horizon at which two are observed).
+    """
     name = report.best_grouping
     if name is None:
-        raise ValueError("group_reading needs at least one grouping with a log-rank test")
-    test = report.tests[name]
-    curves = report.groups[name].curves
-    shares: dict[str, float] = {}
-    months = 12
-    for months in (12, 24, 6, 36, 60, 3):
-        shares = {k: c.survival_at(months * DAYS_PER_MONTH) for k, c in curves.items()}
-        shares = {k: v for k, v in shares.items() if pd.notna(v)}
-        if len(shares) >= 2 and max(shares.values()) - min(shares.values()) >= 0.01:
-            break
-    key = "group_reading" if test.significant else "group_reading_ns"
+        return t("survival.verdict_none", lang)
+    found = contrast(report.groups[name])
+    verdict = verdict_text(report.claims.get("logrank", name), lang)
     grouping = t(f"survival.groupings.{name}", lang)
-    if not shares:
-        return t(f"survival.{key}_short", lang, grouping=grouping)
-    worst, best = min(shares, key=shares.__getitem__), max(shares, key=shares.__getitem__)
+    if found is None:
+        return t("survival.group_reading_short", lang, grouping=grouping, verdict=verdict)
+    worst, best = found.worst, found.best
     return t(
-        f"survival.{key}",
+        "survival.group_reading",
         lang,
         grouping=grouping,
         worst=group_label(report, name, worst, lang),
-        worst_share=fmt.percent(shares[worst], 0, lang),
+        worst_share=fmt.percent(found.shares[worst], 0, lang),
         best=group_label(report, name, best, lang),
-        best_share=fmt.percent(shares[best], 0, lang),
-        p=p_text(test.p, lang),
-        months=fmt.integer(months, lang),
+        best_share=fmt.percent(found.shares[best], 0, lang),
+        months=fmt.integer(found.months, lang),
+        verdict=verdict,
     )
 
 
 def forest_reading(report: SurvivalReport, lang: str = "de") -> str:
-    """The significant drivers in plain words, or that none is statistically secured."""
-    drivers = report.significant_drivers(3)
-    if drivers.empty:
-        return t("survival.no_driver", lang)
-    return " ".join(driver_sentence(report, c, lang) for c in drivers.index)
+    """The model's findings in plain words, and for the other covariates "kein Hinweis".
+
+    One sentence per covariate with a finding: its driver (the same comparison
+    and number as in the drivers table), then other levels of it that are
+    findings with a risk side of their own (against the named reference); the
+    covariates without a finding in one sentence with the model's n.
+    """
+    model = report.model
+    if model is None:
+        return t("survival.verdict_none", lang)
+    drivers = report.drivers.drivers if report.drivers is not None else ()
+    stated = [d for d in drivers if d.source == "model"]
+    sentences = []
+    for d in stated:
+        sentences.append(driver_sentence(report, d, lang))
+        sentences += [level_sentence(report, c, lang) for c in _other_risks(report, d)]
+    names = [*model.design.levels, *model.design.numeric]
+    rest = [n for n in names if n not in {d.covariate for d in stated}]
+    if rest:
+        words = [t(f"survival.groupings.{n}", lang) for n in rest]
+        joined = (
+            words[0]
+            if len(words) == 1
+            else t("survival.drivers_and", lang, first=", ".join(words[:-1]), last=words[-1])
+        )
+        sentences.append(
+            t("survival.no_evidence_covariates", lang, who=joined, n=fmt.integer(model.n, lang))
+        )
+    return " ".join(sentences)
+
+
+def _other_risks(report: SurvivalReport, driver: Driver) -> list[str]:
+    """Further findings of a driver's covariate with a risk side of their own.
+
+    Levels that churn more than the reference (their own risk side, against
+    the named reference); a comparison with the driver's risk side again would
+    give that group a second number, so it is left to the table.
+    """
+    if driver.comparison is None or report.model is None:
+        return []
+    hr = report.model.hazard_ratios
+    own = driver.risk_level or driver.column.partition(": ")[2]
+    return [
+        x.name
+        for x in report.claims.findings("cox")
+        if x.name.partition(": ")[0] == driver.covariate
+        and x.name.partition(": ")[2] != own
+        and hr.loc[x.name, "hr"] > 1
+    ]
 
 
 def model_note(report: SurvivalReport, lang: str = "de") -> str:

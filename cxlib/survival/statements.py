@@ -1,7 +1,8 @@
 """What the churn section tells the management: its key message and summary statements.
 
 The key message is the section heading's subtitle: the share of new
-customers lost in their first six months and the strongest secured driver.
+customers lost in their first six months and the headline driver, the first
+row of the drivers table (:meth:`~cxlib.survival.analysis.SurvivalReport.headline_driver`).
 The statements go to the management summary, most important first, the
 first with a traffic light (:data:`EARLY_CHURN_AMBER`, :data:`EARLY_CHURN_RED`).
 Without an analysis (:class:`~cxlib.survival.analysis.SurvivalUnavailable`)
@@ -29,7 +30,7 @@ EARLY_CHURN_AMBER, EARLY_CHURN_RED = 0.05, 0.15
 
 
 def key_message(result: SurvivalResult, lang: str = "de") -> str:
-    """The section's key message: early churn and the strongest driver, or what is missing."""
+    """The section's key message: early churn and the headline driver, or what is missing."""
     if not result.available:
         return t(f"survival.unavailable.{result.reason}.key_message", lang)
     text = t(

@@ -34,7 +34,7 @@ from cxlib import formatting as fmt
 from cxlib.report import blocks as display
 from cxlib.report.section import Block, Section
 from cxlib.survival import plots
-from cxlib.survival.driver_wording import driver_text, drivers_journey_sentence
+from cxlib.survival.driver_wording import driver_text, drivers_journey_sentence, drivers_similar
 from cxlib.survival.html_tables import cox_table, drivers_table, horizon_table, logrank_table
 from cxlib.survival.readings import (
     definition_note,
@@ -199,16 +199,31 @@ def _model_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
     def words(column: str) -> str:
         return label(report, column, lang)
 
-    ax = plots.forest(report.model.hazard_ratios, lang=lang, labels=words)
+    secured = {x.name for x in report.claims.findings("cox")}
+    ax = plots.forest(report.model.hazard_ratios, lang=lang, labels=words, secured=secured)
     reading = t("survival.forest_reading_prefix", lang) + " " + forest_reading(report, lang)
     violated = report.model.ph_test["violated"].any()
     return _join(
         title,
         _figure(ax, t("survival.forest_title", lang)),
         display.reading(reading, lang),
-        cox_table(report.model, lang, labels=words),
+        cox_table(
+            report.model,
+            lang,
+            labels=words,
+            claims=report.claims,
+            compared=partial(_compared, report, lang),
+        ),
         display.note(model_note(report, lang), kind="warning" if violated else "info", lang=lang),
     )
+
+
+def _compared(report: SurvivalReport, lang: str, column: str) -> str:
+    """The comparison group of a model column in words: its reference level or 'the rest'."""
+    reference = report.reference(column)
+    if reference is None:
+        return t("survival.compared_rest", lang)
+    return t("survival.compared_level", lang, level=reference)
 
 
 def _reasons_block(report: SurvivalReport, lang: str) -> tuple[HTML, ...]:
@@ -230,8 +245,8 @@ def _drivers_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
     top = report.top_drivers(3)
     if top:
         parts.append(drivers_table(report, lang))
-        journey = drivers_journey_sentence(report, lang)
-        reading = t("survival.drivers_reading", lang) + (f" {journey}" if journey else "")
+        extra = [drivers_similar(report, lang), drivers_journey_sentence(report, lang)]
+        reading = " ".join([t("survival.drivers_reading", lang), *(x for x in extra if x)])
         parts.append(display.reading(reading, lang))
         items = "".join(f"<li>{html.escape(driver_text(report, d, lang))}</li>" for d in top)
         parts.append(f'<ul class="cx-drivers">{items}</ul>')
@@ -254,7 +269,16 @@ def _drivers_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
     sm = report.signals
     if sm is not None and sm.model is not None:
         parts.append(display.subheading(t("survival.signals_title", lang)))
-        parts.append(cox_table(sm.model, lang, labels=lambda c: signal_label(c, lang)))
+        parts.append(
+            cox_table(
+                sm.model,
+                lang,
+                labels=lambda c: signal_label(c, lang),
+                claims=report.claims,
+                kind="signals",
+                compared=lambda _: t("survival.compared_no_signal", lang),
+            )
+        )
     note = signals_note(report, lang)
     if note:
         parts.append(display.note(note, lang=lang))

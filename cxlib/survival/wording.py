@@ -19,11 +19,14 @@ from cxlib.texts import t
 if TYPE_CHECKING:
     from cxlib.survival.analysis import SurvivalReport
     from cxlib.survival.competing_risks import CumulativeIncidence
+    from cxlib.survival.drivers import Driver
 
 __all__ = [
     "driver_sentence",
     "group_label",
+    "hr_interval",
     "label",
+    "level_sentence",
     "median_text",
     "reasons_in_words",
     "share_text",
@@ -60,32 +63,68 @@ def reasons_in_words(report: SurvivalReport, lang: str) -> CumulativeIncidence |
     return report.reasons.renamed({MISSING_REASON: t("survival.reason_missing", lang)})
 
 
-def driver_sentence(report: SurvivalReport, column: str, lang: str) -> str:
-    """One hazard ratio of the Cox model in plain words ("… kündigen 2,1-mal so häufig").
+def hr_interval(low: float, high: float, lang: str = "de", decimals: int = 1) -> tuple[str, str]:
+    """The bounds of a hazard ratio's 95 % interval as text, never rounded onto 1.
 
-    A category level with a lower risk than the reference is turned round
-    (the reference churns x-times as often), which reads more easily.
+    ``decimals`` (default one), more (up to three) when a bound on one side of 1
+    would read as 1 (1.02 to 5.28 is "1,02 bis 5,28", not "1,0 bis 5,3", which
+    reads as no effect). An interval that contains 1 keeps ``decimals``.
     """
-    if report.model is None:
-        raise ValueError("driver_sentence needs a fitted Cox model")
-    row = report.model.hazard_ratios.loc[column]
-    ref = report.reference(column)
-    hr, low, high = row["hr"], row["low"], row["high"]
-    name, _, level = column.partition(": ")
-    who = label(report, column, lang)
-    if ref and hr < 1:
-        hr, low, high = 1 / hr, 1 / high, 1 / low
-        who, ref = label(report, f"{name}: {ref}", lang), level
+    lo = hi = ""
+    for places in range(decimals, max(decimals, 3) + 1):
+        lo, hi = fmt.number(low, places, lang), fmt.number(high, places, lang)
+        one = fmt.number(1.0, places, lang)
+        if (low <= 1 <= high) or (lo != one and hi != one):
+            break
+    return lo, hi
+
+
+def driver_sentence(report: SurvivalReport, driver: Driver, lang: str = "de") -> str:
+    """A driver in plain words ("… kündigen 2,1-mal so häufig wie Kunden mit „Website“").
+
+    The relative risk is always the driver's own comparison, read from its risk
+    side and against the group it names (:mod:`cxlib.survival.drivers`): the
+    same pair and the same number wherever the section mentions the driver. A
+    yes/no covariate whose risk is lower with it reads "… seltener als die übrigen".
+    """
+    if driver.source == "signals":
+        return signal_sentence(report, driver, lang)
+    low, high = hr_interval(driver.low, driver.high, lang)
     values = {
-        "who": who,
-        "ref": ref or "",
-        "hr": fmt.number(hr, 1, lang),
-        "less": fmt.percent(1 - hr, 0, lang),
-        "low": fmt.number(low, 1, lang),
-        "high": fmt.number(high, 1, lang),
+        "ref": driver.comparison or "",
+        "hr": fmt.number(driver.hr, 1, lang),
+        "low": low,
+        "high": high,
     }
-    kind = "more_ref" if ref else ("more" if hr >= 1 else "less")
-    return t(f"survival.driver_{kind}", lang, **values)
+    if driver.comparison is not None:  # a category: its risk side against the named level
+        column = driver.column
+        if driver.risk_level is not None:
+            column = f"{driver.covariate}: {driver.risk_level}"
+        return t("survival.driver_more_ref", lang, who=label(report, column, lang), **values)
+    who = label(report, driver.column, lang)
+    if not driver.turned:
+        return t("survival.driver_more", lang, who=who, **values)
+    hr, lo, hi = 1 / driver.hr, 1 / driver.high, 1 / driver.low
+    low, high = hr_interval(lo, hi, lang)
+    values.update(hr=fmt.number(hr, 1, lang), less=fmt.percent(1 - hr, 0, lang), low=low, high=high)
+    return t("survival.driver_less", lang, who=who, **values)
+
+
+def level_sentence(report: SurvivalReport, column: str, lang: str = "de") -> str:
+    """A category level that churns more than its reference, in words, against the reference."""
+    if report.model is None:
+        raise ValueError("level_sentence needs the Cox model")
+    row = report.model.hazard_ratios.loc[column]
+    low, high = hr_interval(float(row["low"]), float(row["high"]), lang)
+    return t(
+        "survival.driver_more_ref",
+        lang,
+        who=label(report, column, lang),
+        ref=report.reference(column) or "",
+        hr=fmt.number(float(row["hr"]), 1, lang),
+        low=low,
+        high=high,
+    )
 
 
 def signal_label(name: str, lang: str = "de") -> str:
@@ -100,20 +139,17 @@ def signal_when(report: SurvivalReport, lang: str = "de") -> str:
     return t(key, lang, n=fmt.integer(window, lang))
 
 
-def signal_sentence(report: SurvivalReport, name: str, lang: str = "de") -> str:
-    """One hazard ratio of the signal model in plain words."""
-    model = report.signals.model if report.signals is not None else None
-    if model is None:
-        raise ValueError("signal_sentence needs a fitted signal model")
-    row = model.hazard_ratios.loc[name]
+def signal_sentence(report: SurvivalReport, driver: Driver, lang: str = "de") -> str:
+    """A driver of the signal model in plain words (against customers without the signal)."""
+    low, high = hr_interval(driver.low, driver.high, lang)
     return t(
         "survival.driver_signal",
         lang,
-        signal=signal_label(name, lang),
+        signal=signal_label(driver.covariate, lang),
         when=signal_when(report, lang),
-        hr=fmt.number(row["hr"], 1, lang),
-        low=fmt.number(row["low"], 1, lang),
-        high=fmt.number(row["high"], 1, lang),
+        hr=fmt.number(driver.hr, 1, lang),
+        low=low,
+        high=high,
     )
 
 
