@@ -196,7 +196,10 @@ def test_texts_in_both_languages(bases):
     assert "Kundenbindungsrate 2025: 93,1\u202f%" in de
     assert readings.key_message(base, "en").startswith("Likelihood to recommend (NPS) −4")
     statements = readings.statements(base, "de")
-    assert statements[1].text.startswith("Kundenbindungsrate 2025: 93,1\u202f%; ")
+    # NPS, the 2024-H1 drop (test_summary_rules.py), retention
+    assert [s.kind for s in statements] == ["figure", "change", "figure"]
+    assert statements[2].text.startswith("Kundenbindungsrate 2025: 93,1\u202f%; ")
+    assert statements[2].light == "green"  # 93.1 % at or above the benchmark of 90 %
 
 
 def test_small_and_tiny_samples_and_targets(minimal_params):

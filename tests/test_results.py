@@ -25,7 +25,7 @@ MATURITY = {
     "title": "CX-Reifegrad",
     "subtitle": "Stufe 2 von 5",
     "figures": {"available": True, "index": 36.9, "stage": 2, "dims": [{"d": "D1", "n": None}]},
-    "summary": [{"text": "Stufe 2", "light": "amber", "section": "maturity"}],
+    "summary": [{"text": "Stufe 2", "light": "amber", "section": "maturity", "kind": "figure"}],
 }
 
 
@@ -65,6 +65,12 @@ def test_another_schema_version_is_a_plain_error_and_means_run_again(tmp_path: P
         (lambda d: d.pop("input_hash"), "input_hash"),
         (lambda d: d.update(lang="fr"), "lang"),
         (lambda d: d["summary"].append({"text": "x", "light": "pink", "section": "kpi"}), "light"),
+        (
+            lambda d: d["summary"].append(
+                {"text": "x", "light": "red", "section": "kpi", "kind": "opinion"}
+            ),
+            "kind",
+        ),
         (lambda d: d.update(extra=1), "extra"),
     ],
 )

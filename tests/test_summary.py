@@ -1,28 +1,35 @@
-"""Management summary: ordering, the cap of seven and the data-quality statement.
+"""Management summary: ordering, the cap of seven and the data-quality sentences.
 
-Expected sentences are written out by hand from the rule in the module
-docstrings (green without rejected rows, amber below 5 % rejected, red from
-5 %), not copied from the function's output.
+Expected sentences are written out by hand from the rules in the module
+docstring of :mod:`cxlib.report.summary` (a data-quality statement only from
+1 % rejected rows or empty required cells, red from 5 % rejected), not copied
+from the function's output. The rules themselves: tests/test_summary_rules.py.
 """
 
 from __future__ import annotations
 
-import pandas as pd
-import pytest
-
+from cxlib.io.loading import TableQuality
 from cxlib.report.summary import Statement, compose, data_quality_statement
 from cxlib.runner.results import SectionRecord
 
 
-def quality(*tables: tuple[int, int]) -> pd.DataFrame:
-    """One row per table: (rows read, rows rejected)."""
-    return pd.DataFrame(
-        {
-            "table": [f"table{number}" for number in range(len(tables))],
-            "rows_read": [read for read, _ in tables],
-            "rows_rejected": [rejected for _, rejected in tables],
-        }
-    )
+def quality(*tables: tuple[int, int]) -> list[TableQuality]:
+    """One record per table: (rows read, rows rejected), no empty cells."""
+    return [
+        TableQuality(
+            table=f"table{number}",
+            file=f"table{number}.csv",
+            rows_read=read,
+            rows_rejected=rejected,
+            problems=(),
+            missing={"id": 0},
+            ignored_columns=(),
+            personal_columns=(),
+            encoding="utf-8",
+            separator=";",
+        )
+        for number, (read, rejected) in enumerate(tables)
+    ]
 
 
 def section(name: str, count: int) -> SectionRecord:
@@ -38,32 +45,39 @@ def test_every_section_gets_its_first_statement_before_any_second():
         section("survival", 3),
     ]
     statements = compose(sections, quality((100, 0)))
-    # at most seven statements (module docstring): six from the sections, then data quality;
-    # four firsts take four places, the two left go to the second statements in report order
+    # at most seven statements, no data-quality one (no problem): four firsts take four
+    # places, the three left go to the second statements in report order
     assert len(statements) == 7
-    texts = [s.text for s in statements[:-1]]
-    assert texts == ["maturity 1", "maturity 2", "journey 1", "journey 2", "kpi 1", "survival 1"]
-    assert statements[-1].section == "appendix"
+    texts = [s.text for s in statements]
+    assert texts == [
+        "maturity 1",
+        "maturity 2",
+        "journey 1",
+        "journey 2",
+        "kpi 1",
+        "kpi 2",
+        "survival 1",
+    ]
+
+
+def test_a_quality_problem_takes_the_last_place():
+    sections = [section(name, 3) for name in ("maturity", "journey", "kpi", "survival")]
+    statements = compose(sections, quality((100, 10)))  # 10 % rejected: red
+    assert len(statements) == 7
+    assert [s.text for s in statements[:-1]] == [
+        "maturity 1",
+        "maturity 2",
+        "journey 1",
+        "journey 2",
+        "kpi 1",
+        "survival 1",
+    ]
+    assert statements[-1].section == "appendix" and statements[-1].light == "red"
 
 
 def test_few_statements_are_all_kept_in_report_order():
     statements = compose([section("maturity", 2), section("kpi", 1)], quality((10, 0)))
-    assert [s.text for s in statements[:-1]] == ["maturity 1", "maturity 2", "kpi 1"]
-    assert [s.section for s in statements] == ["maturity", "maturity", "kpi", "appendix"]
-
-
-@pytest.mark.parametrize(
-    ("read", "rejected", "light"),
-    [
-        (1000, 0, "green"),
-        (1000, 1, "amber"),
-        (1000, 49, "amber"),  # 4.9 % < 5 %
-        (1000, 50, "red"),  # exactly 5 %
-        (1000, 100, "red"),
-    ],
-)
-def test_quality_light_follows_the_rejected_share(read, rejected, light):
-    assert data_quality_statement(quality((read, rejected))).light == light
+    assert [s.text for s in statements] == ["maturity 1", "maturity 2", "kpi 1"]
 
 
 def test_quality_light_uses_the_share_over_all_tables():
@@ -72,36 +86,28 @@ def test_quality_light_uses_the_share_over_all_tables():
 
 
 def test_quality_sentence_for_one_file():
-    de = data_quality_statement(quality((1234, 10)), "de").text
+    de = data_quality_statement(quality((1234, 20)), "de").text
     assert de == (
-        "Datenqualität: 1.234 Zeilen aus 1 Datei gelesen, 10 davon verworfen (Details im Anhang)."
+        "Datenqualität: 20 von 1.234 Zeilen aus 1 Datei verworfen (2\u202f%); "
+        "die Auswertungen beruhen auf den übrigen (Details im Anhang)."
     )
-    en = data_quality_statement(quality((1234, 10)), "en").text
+    en = data_quality_statement(quality((1234, 20)), "en").text
     assert en == (
-        "Data quality: 1,234 rows read from 1 file, 10 of them rejected (details in the appendix)."
+        "Data quality: 20 of 1,234 rows from 1 file rejected (2%); "
+        "the analyses use the others (details in the appendix)."
     )
 
 
 def test_quality_sentence_for_several_files():
-    tables = quality((20001, 0), (2500, 3), (312, 0))  # 22,813 rows, 3 rejected
+    tables = quality((20001, 300), (2500, 3), (312, 0))  # 22,813 rows, 303 rejected: 1.3 %
     de = data_quality_statement(tables, "de").text
-    assert de == (
-        "Datenqualität: 22.813 Zeilen aus 3 Dateien gelesen, 3 davon verworfen (Details im Anhang)."
-    )
+    assert de.startswith("Datenqualität: 303 von 22.813 Zeilen aus 3 Dateien verworfen (1\u202f%)")
     en = data_quality_statement(tables, "en").text
-    assert en == (
-        "Data quality: 22,813 rows read from 3 files, 3 of them rejected (details in the appendix)."
-    )
-
-
-def test_quality_sentence_for_a_single_row():
-    de = data_quality_statement(quality((1, 0)), "de").text
-    assert de.startswith("Datenqualität: 1 Zeile aus 1 Datei gelesen, 0 davon verworfen")
-    en = data_quality_statement(quality((1, 0)), "en").text
-    assert en.startswith("Data quality: 1 row read from 1 file, 0 of them rejected")
+    assert en.startswith("Data quality: 303 of 22,813 rows from 3 files rejected (1%)")
 
 
 def test_no_data_is_an_amber_statement_in_the_appendix():
-    statement = data_quality_statement(quality(), "de")
+    statement = data_quality_statement([], "de")
     assert statement.light == "amber" and statement.section == "appendix"
     assert statement.text.startswith("Datenbasis: Für diesen Kunden sind noch keine Daten")
+    assert compose([], [])[-1] == statement

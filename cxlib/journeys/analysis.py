@@ -63,6 +63,7 @@ def analyse(params: ClientParameters, data: ClientData) -> JourneyAnalysis:
             evidence,
             data.get("tickets"),
             warn=False,
+            report_date=params.report_date,
         )
     checklist = check(
         workshop,

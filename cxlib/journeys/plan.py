@@ -10,6 +10,11 @@ the evidence table; matching tickets in other phases are counted apart
 issue naming the measure) and the KPI it should move, with its baseline from
 the data where computable and the target. The plan is complete only with
 exactly three pain points and three valid measures.
+
+Plan dates are read against the report date, not the day the program runs:
+the reading names the check dates in whole weeks after the report date, and
+a measure that starts before the report date is an issue of the plan (its
+dates would look overdue in the report), never silently shown.
 """
 
 from __future__ import annotations
@@ -44,17 +49,23 @@ class PlanWarning(CXWarning):
 class PlanIssue:
     """One problem of the plan: its kind and the values its text names (no words).
 
-    ``kind`` is ``pains`` or ``measures`` (not three of them; ``n`` is how many)
-    or ``check`` (a check date outside the window; ``measure``, ``days``,
-    ``low``, ``high``); :meth:`text` words it in a language.
+    ``kind`` is ``pains`` or ``measures`` (not three of them; ``n`` is how many),
+    ``check`` (a check date outside the window; ``measure``, ``days``,
+    ``low``, ``high``) or ``past`` (a start before the report date;
+    ``measure``, ``start``, ``report_date`` as ISO dates); :meth:`text` words
+    it in a language.
     """
 
-    kind: Literal["pains", "measures", "check"]
+    kind: Literal["pains", "measures", "check", "past"]
     values: tuple[tuple[str, str | int], ...]
 
     def text(self, lang: str = "de") -> str:
         """The issue as one sentence in ``lang``."""
-        return t(f"journeys.plan.issue_{self.kind}", lang, **dict(self.values))
+        values = dict(self.values)
+        for key in ("start", "report_date"):
+            if key in values:
+                values[key] = fmt.date(dt.date.fromisoformat(str(values[key])), lang)
+        return t(f"journeys.plan.issue_{self.kind}", lang, **values)
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,8 @@ class ActionPlan:
     pain_points: pd.DataFrame
     measures: pd.DataFrame
     issues: tuple[PlanIssue, ...]
+    #: The report's date, the reference of the plan's dates (None: not known).
+    report_date: dt.date | None = None
 
     @property
     def complete(self) -> bool:
@@ -79,6 +92,36 @@ class ActionPlan:
     def last_check(self) -> dt.date | None:
         """The latest check date of the measures (None without measures)."""
         return None if self.measures.empty else self.measures["check_date"].max()
+
+    def check_weeks(self) -> tuple[int, int] | None:
+        """Earliest and latest check date in whole weeks after the report date.
+
+        None without a report date or without measures.
+        """
+        if self.report_date is None or self.measures.empty:
+            return None
+        weeks = [(day - self.report_date).days // 7 for day in self.measures["check_date"]]
+        return min(weeks), max(weeks)
+
+    def reading(self, lang: str = "de") -> str:
+        """The sentence under the plan: check dates against the report date, or what is missing."""
+        if not self.complete:
+            return t("journeys.plan.reading_incomplete", lang)
+        date = fmt.date(self.last_check, lang)
+        weeks = self.check_weeks()
+        if self.report_date is None or weeks is None:
+            return t("journeys.plan.reading_complete", lang, date=date)
+        low, high = weeks
+        count = t(f"journeys.plan.weeks.{fmt.plural(high, lang)}", lang, n=fmt.integer(high, lang))
+        if low != high:
+            count = t("journeys.plan.weeks_range", lang, low=fmt.integer(low, lang), high=count)
+        return t(
+            "journeys.plan.reading_dated",
+            lang,
+            weeks=count,
+            report_date=fmt.date(self.report_date, lang),
+            date=date,
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """The measures, tidy (dates, baseline, target, days to check)."""
@@ -241,13 +284,15 @@ def build(
     tickets: pd.DataFrame | None = None,
     lang: str = "de",
     warn: bool = True,
+    report_date: dt.date | None = None,
 ) -> ActionPlan:
     """The 1-3-3 plan for the chosen journey.
 
     ``evidence`` supplies the KPI baselines; ``tickets`` ranks the pain points
-    by their linked ticket category/phase. Problems (not three pain points or
-    measures, a check date outside ``check_min_days``-``check_max_days``) are
-    listed in ``issues`` and, with ``warn``, issued as a :class:`PlanWarning`
+    by their linked ticket category/phase; ``report_date`` is the reference
+    of the plan's dates. Problems (not three pain points or measures, a check
+    date outside ``check_min_days``-``check_max_days``, a start before the
+    report date) are listed in ``issues`` and, with ``warn``, issued as a :class:`PlanWarning`
     worded in ``lang`` (the plan itself holds no words).
     """
     issues: list[PlanIssue] = []
@@ -310,6 +355,13 @@ def build(
                 ("high", options.check_max_days),
             )
             issues.append(PlanIssue("check", values))
+        if report_date is not None and measure.start < report_date:
+            past = (
+                ("measure", measure.text),
+                ("start", measure.start.isoformat()),
+                ("report_date", report_date.isoformat()),
+            )
+            issues.append(PlanIssue("past", past))
         baseline = measure.baseline
         source = "parameter" if baseline is not None else None
         if baseline is None:
@@ -349,4 +401,4 @@ def build(
     measure_frame = measure_frame.head(PLAN_SIZE)
     for issue in issues if warn else ():
         warnings.warn(issue.text(lang), PlanWarning, stacklevel=2)
-    return ActionPlan(journey_name, pain_frame, measure_frame, tuple(issues))
+    return ActionPlan(journey_name, pain_frame, measure_frame, tuple(issues), report_date)

@@ -16,7 +16,7 @@ from cxlib import formatting as fmt
 from cxlib.journeys.analysis import JourneyAnalysis
 from cxlib.report import blocks as display
 from cxlib.report.section import Block, Section
-from cxlib.report.summary import Light, Statement
+from cxlib.report.summary import Statement
 from cxlib.texts import t
 
 
@@ -86,12 +86,7 @@ class _Words:
         pains, measures = self._t("headings.pains"), self._t("headings.measures")
         parts.append(display.table(plan.pain_table(self.lang), self.lang, caption=pains))
         parts.append(display.table(plan.table(self.lang), self.lang, caption=measures))
-        if plan.complete:
-            date = fmt.date(plan.last_check, self.lang)
-            reading = self._t("plan.reading_complete", date=date)
-        else:
-            reading = self._t("plan.reading_incomplete")
-        parts.append(display.reading(reading, self.lang))
+        parts.append(display.reading(plan.reading(self.lang), self.lang))
         return [self._heading("plan"), HTML("".join(part.data for part in parts))]
 
     def checklist(self) -> list[object]:
@@ -113,16 +108,18 @@ class _Words:
         return [self._heading("basis"), self.result.overview.summary(self.lang)]
 
     def statements(self) -> tuple[Statement, ...]:
-        """One or two management-summary statements, most important first."""
-        selection, plan = self.result.selection, self.result.plan
+        """The management-summary statement: the recommended journey.
+
+        A recommendation has no target, so it is never green: grey when the
+        rule chose it robustly, amber when a one-point change in a rating
+        would flip it or the fallback rule chose it. The plan's next steps are
+        shown in the section, not in the summary.
+        """
+        selection = self.result.selection
         if selection is None:
             return (Statement(self._t("none_rated"), "grey", "journey"),)
         robust = selection.robust and selection.reason in ("rule", "tie")
-        out = [Statement(selection.headline(self.lang), "green" if robust else "amber", "journey")]
-        if plan is not None:
-            light: Light = "green" if plan.complete else "amber"
-            out.append(Statement(plan.statement_text(self.lang), light, "journey"))
-        return tuple(out)
+        return (Statement(selection.headline(self.lang), "grey" if robust else "amber", "journey"),)
 
     def figures(self) -> dict[str, object]:
         """Key figures for results.json: ratings, ranking, choice, reason, plan, evidence."""

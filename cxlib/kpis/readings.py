@@ -9,6 +9,7 @@ tables themselves are in :mod:`cxlib.kpis.tables`, the charts in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
@@ -266,13 +267,146 @@ def key_message(base: Baseline, lang: str) -> str:
     )
 
 
+#: Benchmarks of the summary's lights where the parameters set no target (a choice): NPS 0
+#: (as many promoters as detractors), retention 90 %, repurchase 70 %; below a benchmark
+#: without an interval the light is amber within the band, red further below.
+BENCHMARKS = {"nps": 0.0, "retention": 90.0, "repurchase": 70.0}
+AMBER_BANDS = {"retention": 10.0, "repurchase": 20.0}
+#: KPIs whose change between survey waves can make a statement, headline first.
+CHANGE_KPIS = ("nps", "csat")
+
+
+def _target(base: Baseline, kpi: str) -> float:
+    """The KPI's target from the parameters (in its unit, shares in %), else its benchmark."""
+    rows = base.targets
+    if len(rows) and "target" in rows:
+        values = rows.loc[rows["kpi"] == kpi, "target"].dropna()
+        if len(values):
+            return float(values.iloc[0])
+    return BENCHMARKS[kpi]
+
+
+def interval_light(low: float, high: float, target: float) -> Light:
+    """Green when the whole interval is at or above the target, red when below, else amber."""
+    if low >= target:
+        return "green"
+    return "red" if high < target else "amber"
+
+
+def value_light(value: float, target: float, band: float) -> Light:
+    """Green at or above the target, amber up to ``band`` below it, red further below."""
+    if value >= target:
+        return "green"
+    return "amber" if value >= target - band else "red"
+
+
+@dataclass(frozen=True)
+class WaveChange:
+    """The largest significant change between survey waves of one headline KPI."""
+
+    kpi: str
+    wave: str
+    value: float
+    n: int
+    #: The other waves together (n-weighted mean).
+    rest: float
+    #: −1 below the other waves, +1 above.
+    direction: int
+    #: The wave before the chosen one, where there is one.
+    previous: float | None
+    #: The latest wave (name, value), where it is not the chosen one.
+    latest: tuple[str, float] | None
+    is_latest: bool
+
+
+def largest_change(base: Baseline) -> WaveChange | None:
+    """The largest significant change between survey waves of a headline KPI, or None.
+
+    From the section's own wave comparison (each wave against the other waves
+    together, Holm-adjusted within the KPI: ``comparisons.different``): the
+    first KPI of :data:`CHANGE_KPIS` with a significant wave, and of its
+    significant waves the one furthest from the rest. Returns kpi, wave, value,
+    n, rest (the other waves together), direction (−1/+1), previous and latest
+    (wave, value) where they differ from the chosen wave, and whether the
+    chosen wave is the latest.
+    """
+    comp = base.comparisons
+    for kpi in CHANGE_KPIS:
+        rows = comp[(comp["dimension"] == "wave") & (comp["kpi"] == kpi)]
+        if not len(rows) or not rows["different"].any():
+            continue
+        rows = rows.sort_values("group", key=lambda g: g.astype(str))
+        total, count = float((rows["value"] * rows["n"]).sum()), float(rows["n"].sum())
+        rest = (total - rows["value"] * rows["n"]) / (count - rows["n"])
+        gap = (rows["value"] - rest).abs().where(rows["different"])
+        at = int(np.flatnonzero(rows.index == gap.idxmax())[0])
+        chosen = rows.iloc[at]
+        return WaveChange(
+            kpi=kpi,
+            wave=str(chosen["group"]),
+            value=float(chosen["value"]),
+            n=int(chosen["n"]),
+            rest=float(rest.iloc[at]),
+            direction=int(chosen["direction"]),
+            previous=float(rows["value"].iloc[at - 1]) if at > 0 else None,
+            latest=(str(rows["group"].iloc[-1]), float(rows["value"].iloc[-1]))
+            if at < len(rows) - 1
+            else None,
+            is_latest=at == len(rows) - 1,
+        )
+    return None
+
+
+def _kpi_value(kpi: str, value: float, lang: str) -> str:
+    return fmt.signed(value, 0, lang) if kpi == "nps" else fmt.percent(value / 100, 0, lang)
+
+
+def change_statement(base: Baseline, lang: str) -> Statement | None:
+    """The largest significant change over time (:func:`largest_change`) as a statement.
+
+    Light: a drop in the latest wave red, an earlier drop amber (it happened;
+    check that its cause is handled), a rise grey (no target to judge it by).
+    """
+    change = largest_change(base)
+    if change is None:
+        return None
+    kpi = change.kpi
+    context = []
+    if change.previous is not None:
+        value = _kpi_value(kpi, change.previous, lang)
+        context.append(_tx("messages.change_before", lang, value=value))
+    if change.latest is not None:
+        wave, last = change.latest
+        value = _kpi_value(kpi, last, lang)
+        context.append(_tx("messages.change_latest", lang, value=value, wave=wave))
+    down = change.direction < 0
+    text = _tx(
+        "messages.statement_change",
+        lang,
+        kpi=_tx(f"messages.change_kpi.{kpi}", lang),
+        wave=change.wave,
+        value=_kpi_value(kpi, change.value, lang),
+        n=fmt.integer(change.n, lang),
+        direction=_tx(f"messages.change_{'below' if down else 'above'}", lang),
+        rest=_kpi_value(kpi, change.rest, lang),
+        context="; " + ", ".join(context) if context else "",
+    )
+    light: Light = ("red" if change.is_latest else "amber") if down else "grey"
+    return Statement(text, light, "kpi", "change")
+
+
 def statements(base: Baseline, lang: str) -> list[Statement]:
-    """One or two management-summary statements: NPS first, then retention/repurchase."""
+    """Up to three management-summary statements, most important first.
+
+    NPS (a figure against its target or :data:`BENCHMARKS`, by its interval:
+    :func:`interval_light`), the largest significant change between survey
+    waves (:func:`change_statement`), then retention or repurchase (figures
+    against their target or benchmark: :func:`value_light`).
+    """
     out = []
     e = base.experience.get("nps")
     if e is not None and base.reliability(e.n) != "none":
         key = "statement_nps_small" if base.reliability(e.n) == "low" else "statement_nps"
-        light: Light = "green" if e.low > 0 else "red" if e.high < 0 else "amber"
         text = _tx(
             f"messages.{key}",
             lang,
@@ -281,14 +415,15 @@ def statements(base: Baseline, lang: str) -> list[Statement]:
             high=fmt.signed(e.high, 0, lang),
             n=fmt.integer(e.n, lang),
         )
-        out.append(Statement(text, light, "kpi"))
+        light = interval_light(e.low, e.high, _target(base, "nps"))
+        out.append(Statement(text, light, "kpi", "figure"))
+    change = change_statement(base, lang)
+    if change is not None:
+        out.append(change)
     eco = base.economics
     if base.yearly is not None and len(base.yearly) and base.early:
         last = base.yearly.iloc[-1]
         early = base.early[-1]
-        light = (
-            "green" if last["retention"] >= 0.9 else "amber" if last["retention"] >= 0.8 else "red"
-        )
         text = _tx(
             "messages.statement_retention",
             lang,
@@ -297,7 +432,9 @@ def statements(base: Baseline, lang: str) -> list[Statement]:
             early=fmt.percent(early.share, 0, lang),
             months=early.months,
         )
-        out.append(Statement(text, light, "kpi"))
+        target = _target(base, "retention")
+        light = value_light(100 * last["retention"], target, AMBER_BANDS["retention"])
+        out.append(Statement(text, light, "kpi", "figure"))
     elif eco is not None and eco.model == "non_contractual":
         r = eco.repurchase_rate
         text = _tx(
@@ -307,5 +444,7 @@ def statements(base: Baseline, lang: str) -> list[Statement]:
             days=eco.repurchase_window_days,
             one_time=fmt.percent(eco.one_time_share, 0, lang),
         )
-        out.append(Statement(text, "green" if r >= 0.7 else "amber" if r >= 0.5 else "red", "kpi"))
+        target = _target(base, "repurchase")
+        light = value_light(100 * r, target, AMBER_BANDS["repurchase"])
+        out.append(Statement(text, light, "kpi", "figure"))
     return out

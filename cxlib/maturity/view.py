@@ -26,9 +26,20 @@ from cxlib.report.section import Block, Section
 from cxlib.report.summary import Light, Statement
 from cxlib.texts import t
 
-LIGHT_BY_STAGE: dict[int, Light] = {1: "red", 2: "red", 3: "amber", 4: "green", 5: "green"}
+#: The stage a client should reach (4 Skalieren: CX run systematically across the company);
+#: the summary's light: green at or above it, amber one stage below, red further below.
+TARGET_STAGE = 4
+#: The field of action the seed survey names as SMEs' main obstacle ("Silos").
+SILO_FIELD = "silos"
 #: Below this gap (points) between the two typing groups the type is called a tendency.
 CLOSE_PROFILE = 10.0
+
+
+def stage_light(stage: int) -> Light:
+    """The summary light of a maturity stage against :data:`TARGET_STAGE`."""
+    if stage >= TARGET_STAGE:
+        return "green"
+    return "amber" if stage == TARGET_STAGE - 1 else "red"
 
 
 def _join(*parts: HTML | str | None) -> HTML:
@@ -332,7 +343,12 @@ class _Words:
         )
 
     def statements(self) -> list[Statement]:
-        """One or two summary statements: the stage, then disagreement or the type."""
+        """One or two summary statements: the stage, then disagreement or the type.
+
+        The stage is a figure against :data:`TARGET_STAGE`; the disagreement is
+        a risk (amber). The seed survey's "silos are the main obstacle" is added
+        only when the client's own weakest field is the silos field.
+        """
         r = self.result
         if r is None:
             return []
@@ -344,8 +360,9 @@ class _Words:
                 index=self._n(r.index),
                 weakest=self._dim(r.weakest),
             ),
-            LIGHT_BY_STAGE[r.stage],
+            stage_light(r.stage),
             "maturity",
+            "figure",
         )
         weakness = r.items["dimension"].map(r.dimensions.set_index("dimension")["score"])
         gaps = r.items.assign(weakness=weakness).sort_values(
@@ -362,7 +379,10 @@ class _Words:
                 high=top["dept_high"],
                 high_mean=self._n(top["dept_high_mean"], 1),
             )
-            return [first, Statement(text, "amber", "maturity")]
+            weakest = r.fields_of_action[0] if r.fields_of_action else None
+            if weakest is not None and weakest.field == SILO_FIELD:
+                text = text[:-1] + self._t("statement_silos", weakest=self._dim(weakest.dimension))
+            return [first, Statement(text, "amber", "maturity", "risk")]
         group = self._t(f"profile.{r.profile}.group")
         name = self._t(f"profile.{r.profile}.name")
         return [

@@ -44,6 +44,7 @@ from cxlib.exceptions import CXWarning
 from cxlib.parameters.schema import ClientParameters
 from cxlib.portfolio.page import benchmark_view
 from cxlib.report import charts as plots
+from cxlib.report import summary as summary_rules
 from cxlib.report.blocks import anchor, nobreak
 from cxlib.resources import templates_dir
 from cxlib.texts import t
@@ -62,7 +63,17 @@ REMOVE_OUTPUT_TAGS = frozenset({"remove-output"})
 #: Traffic lights: a shape for black-and-white print, besides colour and word.
 SYMBOLS = {"green": "●", "amber": "▲", "red": "■", "grey": "○"}
 #: Order of the method notes and glossary terms in the appendix (keys in report.yaml).
-METHOD_NOTES = ("cutoff", "overview", "interval", "significance", "small_n", "survival", "rounding")
+METHOD_NOTES = (
+    "cutoff",
+    "overview",
+    "interval",
+    "significance",
+    "small_n",
+    "survival",
+    "summary",
+    "quality",
+    "rounding",
+)
 GLOSSARY = (
     "maturity",
     "journey",
@@ -356,6 +367,9 @@ def render_report(
         "cutoff": fmt.date(params.cutoff, lang),
         "small_n": fmt.integer(small_n, lang),
         "min_n": fmt.integer(min_n, lang),
+        "problem": fmt.percent(summary_rules.PROBLEM_SHARE, 0, lang),
+        "red_rejected": fmt.percent(summary_rules.RED_REJECTED_SHARE, 0, lang),
+        "red_missing": fmt.percent(summary_rules.RED_MISSING_SHARE, 0, lang),
     }
     context = {
         "lang": lang,
@@ -368,6 +382,7 @@ def render_report(
         "client_name": params.client.name,
         "consultant": params.consultant,
         "report_date": fmt.date(params.report_date, lang),
+        "cutoff": values["cutoff"],
         "logo_uri": _logo_uri(params),
         "sections": sections,
         "summary": _summary(results.summary, titles),

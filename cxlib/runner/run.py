@@ -303,7 +303,7 @@ def _run_client(
                 input_hash=input_hash(params, paths, language),
                 versions=versions(),
                 sections=sections,
-                summary=tuple(compose(sections, quality, language)),
+                summary=tuple(compose(sections, data.quality, language)),
                 data_quality=_quality_rows(quality),
                 # never raises; the portfolio as it was before this run
                 benchmark=benchmark_for_run(params, key_figures(sections), out),
