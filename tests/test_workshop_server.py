@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import shutil
 import socket
 import sys
@@ -20,6 +21,7 @@ from cxlib.exceptions import ClientNotFoundError, CXError, RunError
 from cxlib.resources import PROJECT_DIR
 from cxlib.runner.run import notebook_paths
 from cxlib.workshop import report_button as rb
+from cxlib.workshop.launch import kernel_transport_arguments
 from cxlib.workshop.server import (
     LabServer,
     WorkshopServerError,
@@ -338,9 +340,34 @@ def test_jupyterlab_runs_the_workshop_notebook(tmp_path):
         assert last["metadata"]["trusted"] is True, "JupyterLab renders only trusted widgets"
         (session,) = server.request("GET", "/api/sessions")
         assert session["path"] == f"workshops/{CLIENT}.ipynb"
+        if kernel_transport_arguments(tmp_path / "probe"):  # the kernel is on Unix sockets
+            sockets = list((tmp_path / "run" / "kernels").glob("k-*"))
+            assert sockets and all(s.is_socket() for s in sockets)
         failed = execute_in_session(server, "boom.ipynb", timeout=60, save=False)
         assert failed[0].error.startswith("ZeroDivisionError")
     finally:
         server.stop()
         shutil.copy(server.log_path, tmp_path / "jupyterlab.log")
     assert server.process.poll() is not None, "the server must be shut down"
+
+
+def test_jupyterlab_kernels_use_private_unix_sockets_where_the_platform_has_them(tmp_path):
+    import zmq
+
+    arguments = kernel_transport_arguments(tmp_path / "kernels")
+    if os.name != "posix" or not zmq.has("ipc"):
+        assert arguments == []
+        return
+    assert arguments == [
+        "--KernelManager.transport=ipc",
+        f"--KernelManager.ip={tmp_path}/kernels/k",
+    ]
+    assert (tmp_path / "kernels").stat().st_mode & 0o777 == 0o700
+    launch = build_lab_launch(
+        write_workshop_notebook(CLIENT, tmp_path / "root" / "w"),
+        root_dir=tmp_path / "root",
+        run_dir=tmp_path / "run",
+    )
+    assert "--KernelManager.transport=ipc" in launch.argv
+    too_long = tmp_path / ("x" * 120)
+    assert kernel_transport_arguments(too_long) == []  # a socket path must stay short: TCP

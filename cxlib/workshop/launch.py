@@ -225,6 +225,29 @@ class LabLaunch:
         return f"{self.base_url}/lab/tree/{quote(self.notebook_path)}?token={self.token}"
 
 
+#: Longest socket path used (Linux allows 107 bytes; macOS 103), with room for "-<number>".
+SOCKET_PATH_LIMIT = 100
+
+
+def kernel_transport_arguments(folder: Path) -> list[str]:
+    """JupyterLab's kernels on Unix sockets in ``folder`` (private), where the platform has them.
+
+    Over TCP a kernel's ports are chosen by the server and bound later by the
+    kernel; a port taken in between by anything else on the machine (a batch
+    run, a browser) kills the kernel at start. Unix sockets in a private
+    folder cannot be taken. Without Unix sockets (Windows) or when the folder's
+    path is too long for a socket, the kernels keep TCP (no arguments).
+    """
+    import zmq
+
+    prefix = folder / "k"
+    if os.name != "posix" or not zmq.has("ipc") or len(str(prefix)) + 8 > SOCKET_PATH_LIMIT:
+        return []
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    return ["--KernelManager.transport=ipc", f"--KernelManager.ip={prefix}"]
+
+
 def build_lab_launch(
     notebook: str | Path,
     *,
@@ -274,6 +297,7 @@ def build_lab_launch(
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         argv.append("--ServerApp.allow_root=True")  # containers often run as root
+    argv += kernel_transport_arguments(run / "kernels")
     env = dict(os.environ)
     data_path = [str(dirs["data"]), *filter(None, env.get("JUPYTER_PATH", "").split(os.pathsep))]
     env.update(
