@@ -26,6 +26,8 @@ from cxlib.kpis import analysis as kpis
 from cxlib.kpis.tables import retention_frame
 from cxlib.parameters.files import load_parameters
 from cxlib.parameters.schema import ClientParameters
+from cxlib.survival import analysis as survival
+from cxlib.survival import statements as survival_statements
 
 PROJECT = Path(__file__).resolve().parent.parent
 DATA = PROJECT / "data"
@@ -105,6 +107,20 @@ def test_early_churn_is_one_number_in_kpis_and_journey_evidence(name: str) -> No
     for _, row in rows.iterrows():
         assert (row["early_churn_months"], row["early_churn_n"]) == (6, n)
         assert row["early_churn"] == pytest.approx(lost / n)
+
+
+@pytest.mark.parametrize("name", CLIENTS)
+def test_the_churn_section_and_its_summary_state_the_same_early_churn(name: str) -> None:
+    """Café: "49 %" in the summary against 53 % in the journey table, before one definition."""
+    lost, n = early_churn_by_hand(name)
+    params, data = client(name)
+    result = survival.analyse(params, data)
+    assert result.available
+    assert result.early_churn(6) == pytest.approx(lost / n)
+    shown = fmt.percent(lost / n, 0, "de")
+    assert shown in survival_statements.key_message(result, "de")
+    first = survival_statements.statements(result, "de")[0]
+    assert shown in first.text
 
 
 # --------------------------------------------------------------------------- pain points

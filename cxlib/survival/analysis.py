@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib.exceptions import CXError
+from cxlib.kpis.retention import EarlyChurn, client_early_churn
 from cxlib.survival.claims import Claims, assess
 from cxlib.survival.competing_risks import CumulativeIncidence, cumulative_incidence
 from cxlib.survival.cox import CoxModel, fit
@@ -113,6 +114,8 @@ class SurvivalReport:
     drivers: ChurnDrivers | None = None
     time_unit: Literal["months", "weeks", "days"] = "months"
     claims: Claims = field(default_factory=Claims)
+    #: Early churn by the one definition every section uses (cxlib.kpis.retention), by months.
+    early_churn_counts: tuple[EarlyChurn, ...] = ()
 
     @property
     def best_grouping(self) -> str | None:
@@ -127,7 +130,15 @@ class SurvivalReport:
         return UNIT_DAYS[self.time_unit]
 
     def early_churn(self, months: int = 6) -> float:
-        """Share of new customers lost within ``months`` (all customers if none are new)."""
+        """Share of new customers lost within ``months``: the same figure as the KPI section's.
+
+        The one definition of :func:`cxlib.kpis.retention.early_churn` (customers who
+        started in the data window and could be observed for ``months``); where it
+        has nobody to count, the Kaplan-Meier estimate of the new (else all) customers.
+        """
+        for counted in self.early_churn_counts:
+            if counted.months == months and counted.n:
+                return counted.share
         curve = self.new or self.overall
         return 1.0 - curve.survival_at(months * DAYS_PER_MONTH)
 
@@ -367,8 +378,12 @@ def analyse(params: ClientParameters, data: ClientData) -> SurvivalResult:
     selected = _selected_journey(params)
     claims = assess(tests, groups, model, frame if model is not None else None, signals)
     drivers = rank_drivers(model, frame, signals, params.workshop, selected, claims=claims)
+    early_churn_counts = client_early_churn(
+        params, data.get("customers"), data.get("transactions"), [6]
+    )
     return SurvivalReport(
         claims=claims,
+        early_churn_counts=early_churn_counts,
         signals=signals,
         drivers=drivers,
         time_unit=options.time_unit,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cxlib import formatting as fmt
-from cxlib.report.summary import Light, Statement
+from cxlib.report.summary import Kind, Light, Statement
 from cxlib.survival.driver_wording import drivers_statement
 from cxlib.survival.table import DAYS_PER_MONTH
 from cxlib.survival.wording import driver_sentence, median_text
@@ -53,8 +53,14 @@ def statements(result: SurvivalResult, lang: str = "de") -> list[Statement]:
     light: Light = (
         "red" if early >= EARLY_CHURN_RED else "amber" if early >= EARLY_CHURN_AMBER else "green"
     )
+    # early churn against its thresholds is a figure; with a churn driver in the sentence
+    # it is a risk, which the summary never shows green (cxlib.report.summary.checked)
+    kind: Kind = "risk" if result.headline_driver() else "figure"
     first = Statement(
-        t("survival.statement_title", lang) + ": " + key_message(result, lang), light, "survival"
+        t("survival.statement_title", lang) + ": " + key_message(result, lang),
+        light,
+        "survival",
+        kind,
     )
     twelve = 12 * DAYS_PER_MONTH
     low, high = result.overall.interval_at(twelve)
@@ -67,8 +73,8 @@ def statements(result: SurvivalResult, lang: str = "de") -> list[Statement]:
         high=fmt.percent(high, 0, lang),
         n=fmt.integer(result.data.n, lang),
     )
-    out = [first, Statement(second, "grey", "survival")]
+    out = [first, Statement(second, "grey", "survival", "context")]
     drivers = drivers_statement(result, lang)
     if drivers:
-        out.append(Statement(drivers, "grey", "survival"))
+        out.append(Statement(drivers, "grey", "survival", "risk"))
     return out
