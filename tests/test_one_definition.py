@@ -118,7 +118,7 @@ def test_the_churn_section_and_its_summary_state_the_same_early_churn(name: str)
     assert result.available
     assert result.early_churn(6) == pytest.approx(lost / n)
     shown = fmt.percent(lost / n, 0, "de")
-    assert shown in survival_statements.key_message(result, "de")
+    assert f"{shown} der Neukunden" in survival_statements.key_message(result, "de")
     first = survival_statements.statements(result, "de")[0]
     assert shown in first.text
 

@@ -21,12 +21,18 @@ from cxlib.survival.wording import driver_sentence, median_text
 from cxlib.texts import t
 
 if TYPE_CHECKING:
-    from cxlib.survival.analysis import SurvivalResult
+    from cxlib.survival.analysis import SurvivalReport, SurvivalResult
 
 __all__ = ["EARLY_CHURN_AMBER", "EARLY_CHURN_RED", "key_message", "statements"]
 
 #: Traffic light of early churn (share lost in the first 6 months): a choice.
 EARLY_CHURN_AMBER, EARLY_CHURN_RED = 0.05, 0.15
+
+
+def _of_new_customers(result: SurvivalReport) -> bool:
+    """Whether early churn is counted among new customers (the one definition, or the new curve)."""
+    counted = any(c.months == 6 and c.n for c in result.early_churn_counts)
+    return counted or result.new is not None
 
 
 def key_message(result: SurvivalResult, lang: str = "de") -> str:
@@ -37,7 +43,7 @@ def key_message(result: SurvivalResult, lang: str = "de") -> str:
         "survival.key_early",
         lang,
         share=fmt.percent(result.early_churn(6), 0, lang),
-        who=t(f"survival.who_{'new' if result.new else 'all'}", lang),
+        who=t(f"survival.who_{'new' if _of_new_customers(result) else 'all'}", lang),
     )
     driver = result.headline_driver()
     if driver:
