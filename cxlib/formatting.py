@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +23,7 @@ _DATE_PATTERNS = {"de": "dd.MM.yyyy", "en": "dd/MM/yyyy"}
 _MINUS = "−"  # typographic minus
 
 
-def _missing(value: Any) -> bool:
+def _missing(value: object) -> bool:
     """True for None, NaN, pd.NA and NaT."""
     if value is None:
         return True
@@ -39,7 +38,7 @@ def _round(value: float, decimals: int) -> Decimal:
 
 def number(value: float | None, decimals: int = 1, lang: str = "de") -> str:
     """A number with ``decimals`` fixed decimals and thousands separators."""
-    if _missing(value):
+    if value is None or _missing(value):
         return MISSING
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     text = format_decimal(_round(value, decimals), format=pattern, locale=LOCALES[lang])
@@ -53,7 +52,7 @@ def integer(value: float | None, lang: str = "de") -> str:
 
 def percent(share: float | None, decimals: int = 0, lang: str = "de") -> str:
     """A share (0.123) as a percentage ("12 %" in German, "12%" in English)."""
-    if _missing(share):
+    if share is None or _missing(share):
         return MISSING
     sep = "\u202f" if lang == "de" else ""
     return f"{number(share * 100, decimals, lang)}{sep}%"
@@ -61,7 +60,7 @@ def percent(share: float | None, decimals: int = 0, lang: str = "de") -> str:
 
 def signed(value: float | None, decimals: int = 0, lang: str = "de") -> str:
     """A number with its sign always shown (+12, −3, 0), as NPS is written."""
-    if _missing(value):
+    if value is None or _missing(value):
         return MISSING
     text = number(value, decimals, lang)
     return f"+{text}" if _round(value, decimals) > 0 else text
@@ -79,9 +78,9 @@ def plural(count: float, lang: str = "de") -> str:
 
 def date(value: dt.date | pd.Timestamp | None, lang: str = "de") -> str:
     """A date as 31.12.2025 (de) or 31/12/2025 (en)."""
-    if _missing(value):
+    if value is None or _missing(value):
         return MISSING
-    if hasattr(value, "to_pydatetime"):
+    if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if isinstance(value, dt.datetime):
         value = value.date()
@@ -90,7 +89,7 @@ def date(value: dt.date | pd.Timestamp | None, lang: str = "de") -> str:
 
 def month(value: dt.date | pd.Timestamp | None, lang: str = "de") -> str:
     """A month as 03/2025 (both languages)."""
-    if _missing(value):
+    if value is None or _missing(value):
         return MISSING
     return f"{value.month:02d}/{value.year}"
 

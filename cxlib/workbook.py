@@ -22,7 +22,7 @@ import pickle
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -48,7 +48,10 @@ def _load(path: Path, stamp: tuple[int, int]) -> tuple[ClientParameters, ClientD
 @lru_cache(maxsize=1)
 def _unpickle(path: Path, stamp: tuple[int, int]) -> tuple[ClientParameters, ClientData]:
     """The hand-off written by :mod:`cxlib.runner.run`, read once for all notebooks of a run."""
-    return pickle.loads(path.read_bytes())
+    params, data = pickle.loads(path.read_bytes())
+    if not isinstance(params, ClientParameters) or not isinstance(data, ClientData):
+        raise TypeError(f"{path} is not a hand-off of cxwb run")
+    return params, data
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -63,18 +66,21 @@ def to_jsonable(value: object) -> JSONValue:
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
     if isinstance(value, Statement):
-        return value.to_dict()
+        return {key: text for key, text in value.to_dict().items()}
     if value is None or isinstance(value, (str, bool)):
         return value
     if isinstance(value, pd.Timestamp):
         return None if pd.isna(value) else value.date().isoformat()
     if hasattr(value, "isoformat"):
-        return value.isoformat()
+        return str(value.isoformat())
     if pd.api.types.is_scalar(value) and pd.isna(value):
         return None
     if hasattr(value, "item"):  # numpy scalar
-        return value.item()
-    return value
+        item: JSONValue = value.item()
+        return item
+    if isinstance(value, (int, float)):
+        return value
+    raise TypeError(f"no JSON value for {type(value).__name__}: {value!r}")
 
 
 @dataclass
@@ -150,7 +156,7 @@ class Workbook:
         )
         os.replace(tmp, target)
 
-    def note(self, key: str, kind: str = "info", **values: Any) -> Any:
+    def note(self, key: str, kind: Literal["info", "warning"] = "info", **values: Any) -> Any:
         """A boxed note with the catalogue text ``key``, in this run's language."""
         return display.note(self.t(key, **values), kind=kind, lang=self.lang)
 

@@ -97,7 +97,7 @@ class Cells:
     @property
     def empty(self) -> np.ndarray:
         """True where the cell holds nothing."""
-        empty = self.text.isna().to_numpy(copy=True)
+        empty: np.ndarray = self.text.isna().to_numpy(copy=True)
         if self.typed is not None:
             empty &= self.typed.isna().to_numpy()
         return empty
@@ -165,10 +165,11 @@ def expected_text(column: Column, formats: Formats) -> str:
     if column.kind == "float":
         return f"Zahl wie {formats.number_example}" + (f", {span}" if span else "")
     if column.kind == "date":
+        pattern = formats.date_format or "%d.%m.%Y"
         try:
-            example = dt.date(2025, 12, 31).strftime(formats.date_format or "%d.%m.%Y")
+            example = dt.date(2025, 12, 31).strftime(pattern)
         except ValueError:
-            example = formats.date_format
+            example = pattern
         return f"Datum wie {example}"
     if column.kind == "month":
         return "Monat wie 03.2025"
@@ -380,7 +381,9 @@ def _typed_date_kind(value: object) -> int:
         return 0
     if isinstance(value, dt.datetime | dt.date):
         return 1
-    return 2 if _is_number(value) and 1 <= value < 110_000 else 3
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return 2 if 1 <= value < 110_000 else 3
+    return 3
 
 
 def _typed_dates(typed: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -397,7 +400,9 @@ def _typed_dates(typed: pd.Series) -> tuple[pd.Series, pd.Series]:
     return pd.Series(out, index=typed.index), pd.Series(kinds == 3, index=typed.index)
 
 
-def _dates(cells: Cells, formats: Formats, month: bool) -> tuple[pd.Series, list]:
+def _dates(
+    cells: Cells, formats: Formats, month: bool
+) -> tuple[pd.Series, list[tuple[np.ndarray, str]]]:
     values = pd.Series(pd.NaT, index=cells.text.index, dtype=_US)
     present = cells.text.notna()
     bad = pd.Series(False, index=cells.text.index)

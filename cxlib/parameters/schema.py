@@ -412,6 +412,13 @@ class KpiOptions(_Model):
     )
 
 
+#: A customer attribute the churn analysis can group by or use in its risk model.
+Covariate = Literal["segment", "product", "channel", "region", "early_tickets"]
+COVARIATES: tuple[Covariate, ...] = ("segment", "product", "channel", "region", "early_tickets")
+#: The default order in which groupings are tried for the survival curves.
+GROUPINGS: tuple[Covariate, ...] = ("channel", "product", "segment", "region", "early_tickets")
+
+
 class SurvivalOptions(_Model):
     """Options of the churn survival analysis (notebook 04)."""
 
@@ -421,14 +428,14 @@ class SurvivalOptions(_Model):
     inactivity_days: Annotated[int, Field(ge=7, le=1095)] = Field(
         180, description="Nicht-vertraglich: so viele Tage ohne Kauf gelten als abgewandert."
     )
-    covariates: list[Literal["segment", "product", "channel", "region", "early_tickets"]] = Field(
-        default_factory=lambda: ["segment", "product", "channel", "region", "early_tickets"],
+    covariates: list[Covariate] = Field(
+        default_factory=lambda: list(COVARIATES),
         description="Einflussgrößen des Risikomodells (Cox); fehlende werden übersprungen. "
         "early_tickets = mindestens early_ticket_min Tickets in den ersten "
         "early_ticket_days Tagen.",
     )
-    group_by: list[Literal["segment", "product", "channel", "region", "early_tickets"]] = Field(
-        default_factory=lambda: ["channel", "product", "segment", "region", "early_tickets"],
+    group_by: list[Covariate] = Field(
+        default_factory=lambda: list(GROUPINGS),
         description="Gruppen für Verbleibkurven und Log-Rank-Test; gezeigt wird die Kurve der "
         "Gruppierung mit dem deutlichsten Unterschied.",
     )

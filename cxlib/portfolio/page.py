@@ -83,7 +83,8 @@ def benchmark_view(benchmark: Benchmark | None, lang: str) -> dict[str, object] 
     minimum = fmt.integer(benchmark.min_comparable, lang)
     if not benchmark.available:
         return {"available": False, "text": t("portfolio.report.too_few", lang, min=minimum)}
-    sentences, rows = [], []
+    sentences: list[str] = []
+    rows: list[dict[str, str | None]] = []
     for item in benchmark.positions:
         metric = item.metric
         label = t(f"portfolio.metrics.{metric}", lang)
@@ -199,8 +200,8 @@ def _chart(records: list[PortfolioRecord], lang: str) -> str | None:
         for model in sorted({r.business_model or "" for r in points}):
             group = [r for r in points if (r.business_model or "") == model]
             ax.scatter(
-                [r.maturity_index for r in group],
-                [r.nps for r in group],
+                [float(r.maturity_index or 0.0) for r in group],  # None filtered out above
+                [float(r.nps or 0.0) for r in group],
                 marker=markers.get(model, "^"),
                 color=plots.ACCENT if model == "contractual" else plots.GREY,
                 label=_label("business_model", model or None, lang),

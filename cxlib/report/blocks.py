@@ -119,7 +119,9 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
-def _column_kind(series: pd.Series, name: Any, percent: set, signed: set) -> _Kind:
+def _column_kind(
+    series: pd.Series, name: Hashable, percent: set[Hashable], signed: set[Hashable]
+) -> _Kind:
     if name in percent:
         return "percent"
     if name in signed:
@@ -143,14 +145,15 @@ def _cell(value: Any, kind: _Kind, decimals: int, lang: str) -> tuple[str, bool]
         return t(f"report.display.{'yes' if value else 'no'}", lang), False
     if isinstance(value, dt.date | pd.Timestamp):
         return fmt.date(value, lang), True
-    if isinstance(value, numbers.Number):
+    if isinstance(value, numbers.Real):
+        number = float(value)
         if kind == "percent":
-            return fmt.percent(value, decimals, lang), True
+            return fmt.percent(number, decimals, lang), True
         if kind == "signed":
-            return fmt.signed(value, decimals, lang), True
+            return fmt.signed(number, decimals, lang), True
         if kind == "int" or (kind == "text" and isinstance(value, numbers.Integral)):
-            return fmt.integer(value, lang), True
-        return fmt.number(value, decimals, lang), True
+            return fmt.integer(number, lang), True
+        return fmt.number(number, decimals, lang), True
     return str(value), False
 
 
@@ -248,9 +251,10 @@ def figure(fig: Figure | SubFigure, alt: str, *, caption: str | None = None) -> 
 
     from cxlib.report.charts import DPI
 
+    root: Figure = fig.figure  # a subfigure is saved with the figure it belongs to
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", facecolor="white")
-    plt.close(fig)
+    root.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", facecolor="white")
+    plt.close(root)
     png = buffer.getvalue()
     # shown at its physical size (fonts as set in plots), or narrower on small screens
     width = round(int.from_bytes(png[16:20], "big") * 96 / DPI)

@@ -291,7 +291,7 @@ def _timestamp(stamp: dt.datetime, lang: str) -> str:
     )
 
 
-def _summary(items: Iterable[Statement], titles: Mapping[str, str]) -> list[dict]:
+def _summary(items: Iterable[Statement], titles: Mapping[str, str]) -> list[dict[str, str | None]]:
     out = []
     for item in items:
         light = item.light
@@ -310,7 +310,7 @@ def _summary(items: Iterable[Statement], titles: Mapping[str, str]) -> list[dict
     return out
 
 
-def _quality(rows: Iterable[QualityRow], lang: str) -> list[dict]:
+def _quality(rows: Iterable[QualityRow], lang: str) -> list[dict[str, object]]:
     return [
         {
             "table": _table_label(row.table, lang),
@@ -325,7 +325,7 @@ def _quality(rows: Iterable[QualityRow], lang: str) -> list[dict]:
     ]
 
 
-def _check_anchors(body: str, sections: list[dict]) -> None:
+def _check_anchors(body: str, sections: list[dict[str, str]]) -> None:
     missing = [s["title"] for s in sections if f'id="{s["anchor"]}"' not in body]
     if missing:
         warnings.warn(

@@ -66,7 +66,8 @@ def skip_slow_imports() -> None:
     it does nothing once jsonschema is loaded.
     """
     if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)
+        # a None entry makes `import rfc3987_syntax` fail, so jsonschema skips the checker
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,9 @@ def _read_sections(folder: Path) -> tuple[SectionRecord, ...]:
 def _quality_rows(frame: pd.DataFrame) -> tuple[QualityRow, ...]:
     from cxlib.workbook import to_jsonable
 
-    return tuple(QualityRow(**to_jsonable(row)) for row in frame.to_dict(orient="records"))
+    return tuple(
+        QualityRow.model_validate(to_jsonable(row)) for row in frame.to_dict(orient="records")
+    )
 
 
 @contextlib.contextmanager
