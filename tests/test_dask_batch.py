@@ -197,14 +197,52 @@ def test_local_cluster_runs_two_clients_and_one_fails_cleanly(tmp_path: Path, wo
         assert unchanged_result(params, out, None) is not None
 
 
+#: First cell of a run in the worker-kill test: on the first attempt it says that the
+#: kernel runs and waits until the test has killed the worker, so the kill always lands
+#: mid-run (a race against a fast run made the test flaky); a retry runs straight on.
+GATE_CELL = """\
+import os, pathlib, time
+gate = pathlib.Path(os.environ["CXWB_TEST_GATE"])
+if not (gate / "killed").exists():
+    (gate / "kernel-running").touch()
+    deadline = time.monotonic() + 120
+    while not (gate / "killed").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+"""
+
+
+def gated_notebooks(folder: Path) -> Path:
+    """The analysis notebooks plus ``00-gate.ipynb`` (:data:`GATE_CELL`) in ``folder``."""
+    import shutil
+
+    import nbformat
+
+    from cxlib.resources import notebooks_dir
+
+    folder.mkdir(parents=True)
+    for path in sorted(notebooks_dir().glob("[0-9][0-9]-*.ipynb")):
+        shutil.copy(path, folder / path.name)
+    first = nbformat.read(folder / "01-reifegrad.ipynb", as_version=4)
+    gate = nbformat.v4.new_notebook(metadata=first.metadata)
+    gate.cells = [nbformat.v4.new_code_cell(GATE_CELL, metadata={"tags": ["remove"]})]
+    nbformat.write(gate, folder / "00-gate.ipynb")
+    return folder
+
+
 @pytest.mark.slow
-def test_a_worker_killed_mid_run_is_retried_once(tmp_path: Path, worker_tmp: Path):
+def test_a_worker_killed_mid_run_is_retried_once(
+    tmp_path: Path, worker_tmp: Path, monkeypatch: pytest.MonkeyPatch
+):
     import dask
     import psutil
     from distributed import Client, LocalCluster
 
     copy_client(tmp_path)
     out = tmp_path / "out"
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    monkeypatch.setenv("CXWB_NOTEBOOKS", str(gated_notebooks(tmp_path / "notebooks")))
+    monkeypatch.setenv("CXWB_TEST_GATE", str(gate))
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
         cluster = LocalCluster(
             n_workers=2,
@@ -216,22 +254,20 @@ def test_a_worker_killed_mid_run_is_retried_once(tmp_path: Path, worker_tmp: Pat
     killed: list[int] = []
 
     def kill_the_busy_worker(client: Client) -> None:
-        """Wait until a worker's kernel runs, then kill that worker and its kernel."""
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not killed:
-            busy = [addr for addr, keys in client.processing().items() if keys]
-            if busy:
-                pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
-                worker = psutil.Process(pid)
-                if worker.children(recursive=True):  # the kernel is up: mid-run
-                    time.sleep(1.0)
-                    children = worker.children(recursive=True)
-                    worker.kill()
-                    for child in children:
-                        child.kill()
-                    killed.append(pid)
-                    return
-            time.sleep(0.2)
+        """Once the first attempt's kernel runs, kill its worker and the kernel."""
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and not (gate / "kernel-running").exists():
+            time.sleep(0.1)
+        busy = [addr for addr, keys in client.processing().items() if keys]
+        if busy:
+            pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
+            worker = psutil.Process(pid)
+            children = worker.children(recursive=True)
+            worker.kill()
+            for child in children:
+                child.kill()
+            killed.append(pid)
+        (gate / "killed").touch()  # the retry (or, if nothing was killed, the run) goes on
 
     with cluster, Client(cluster) as client:
         thread = threading.Thread(target=kill_the_busy_worker, args=(client,), daemon=True)
