@@ -171,3 +171,18 @@ def test_cafe_report_states_the_rule_and_agrees_with_the_count() -> None:
     assert counted.months == 6 and counted.n > 1000
     curve = 1.0 - report.overall.survival_at(6 * DAYS_PER_MONTH)
     assert curve == pytest.approx(counted.share, abs=0.02)
+
+
+def test_shop_without_cut_off_gets_the_shop_diagnosis(shop) -> None:
+    """Purchases up to 2019, report date 2025 and no cut-off: everyone looks lost. A shop
+    is told about the missing cut-off, not about an export of cancelled contracts."""
+    from cxlib.survival.errors import AllEventsError
+
+    data = _tables({"a": ["2019-01-05", "2019-03-01"], "b": ["2019-02-01", "2019-06-30"]})
+    params = _params(shop, dt.date(2025, 12, 31), 180)
+    with pytest.raises(AllEventsError) as caught:
+        build_survival_table(params, data)
+    message = str(caught.value)
+    assert "gekündigt" not in message and "Verträge" not in message
+    assert "analysis.data_cutoff" in message and "30.06.2019" in message
+    assert "31.12.2025" in message and "180 Tagen" in message

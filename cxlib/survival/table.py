@@ -216,6 +216,15 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
             "In den Kundendaten gibt es bis zum Stichtag keine einzige Kündigung; eine "
             "Verbleibanalyse ist so nicht möglich. Enthält der Export das Vertragsende?"
         )
+    if frame["event"].all() and not contractual:
+        last_purchase = sales["date"].max().strftime("%d.%m.%Y")
+        raise AllEventsError(
+            f"Kein Kunde hat in den {inactivity} Tagen vor dem Datenstand "
+            f"{cutoff:%d.%m.%Y} gekauft (letzter Kauf in den Daten: {last_purchase}); nach der "
+            "Regel wären damit alle abgewandert. Meist fehlt der Datenstand: analysis.data_cutoff "
+            "auf den Tag des Exports setzen (ohne ihn gilt das Berichtsdatum). Sonst passt "
+            "analysis.survival.inactivity_days nicht zum Kaufrhythmus."
+        )
     if frame["event"].all():
         raise AllEventsError(
             "Alle Kunden in den Daten haben gekündigt. Das spricht für einen Export nur der "
