@@ -163,6 +163,7 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
         reason = c.get("churn_reason", pd.Series(pd.NA, index=c.index)).where(event)
         inactivity = None
         too_recent = 0
+        latest = cutoff
     else:
         sales = data.get("transactions")
         if sales is None or sales.empty:
@@ -172,6 +173,7 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
             )
         inactivity = options.inactivity_days
         sales = sales[sales["date"] <= cutoff]
+        latest = sales["date"].max()
         span = sales.groupby("customer_id", sort=False)["date"].agg(["min", "max"])
         span = c[["customer_id"]].join(span, on="customer_id")  # one pass over the ids
         first, last = span["min"], span["max"]
@@ -217,10 +219,9 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
             "Verbleibanalyse ist so nicht möglich. Enthält der Export das Vertragsende?"
         )
     if frame["event"].all() and not contractual:
-        last_purchase = sales["date"].max().strftime("%d.%m.%Y")
         raise AllEventsError(
             f"Kein Kunde hat in den {inactivity} Tagen vor dem Datenstand "
-            f"{cutoff:%d.%m.%Y} gekauft (letzter Kauf in den Daten: {last_purchase}); nach der "
+            f"{cutoff:%d.%m.%Y} gekauft (letzter Kauf in den Daten: {latest:%d.%m.%Y}); nach der "
             "Regel wären damit alle abgewandert. Meist fehlt der Datenstand: analysis.data_cutoff "
             "auf den Tag des Exports setzen (ohne ihn gilt das Berichtsdatum). Sonst passt "
             "analysis.survival.inactivity_days nicht zum Kaufrhythmus."
