@@ -370,7 +370,6 @@ def _purchase_list(
         "Liste von Käufen, keine Kundentabelle (eine Zeile je Kunde)",
         None,
         context.headers["customer_id"],
-        expected="eine Zeile je Kunde",
         code="purchases_as_customers",
     )
 
