@@ -74,11 +74,15 @@ def test_non_contractual_churn_is_inactivity(utility) -> None:
     f = table.frame.set_index("customer_id")
     days = params.analysis.survival.inactivity_days  # 180 by default
     # a: one purchase long ago → lost after day 1; b: last purchase 01.08.2025 + 180 days is
-    # after the cut-off → still possibly active, censored at the last purchase; c likewise
+    # after the cut-off → still possibly active, censored on the last day a loss can be seen,
+    # 31.12.2025 − 180 days = 04.07.2025 (day 542 from 10.01.2024), not at its last purchase
+    # (day 570); c likewise
+    seen_until = pd.Timestamp("2025-12-31") - pd.Timedelta(days=days)
+    assert seen_until == pd.Timestamp("2025-07-04")
     assert f.loc["a", "event"] and f.loc["a", "duration"] == 1
-    assert not f.loc["b", "event"] and f.loc["b", "duration"] == 570
+    assert not f.loc["b", "event"] and f.loc["b", "duration"] == 542
     assert pd.Timestamp("2025-08-01") + pd.Timedelta(days=days) > pd.Timestamp("2025-12-31")
-    assert not f.loc["c", "event"]
+    assert not f.loc["c", "event"] and f.loc["c", "duration"] == 542
     assert table.definition == "non_contractual" and table.inactivity_days == days
 
 

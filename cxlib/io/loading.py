@@ -30,13 +30,14 @@ German CSV loads in seconds within a few times the file's size
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
+from cxlib import formatting as fmt
 from cxlib.exceptions import DataError, DataProblem
 from cxlib.io.headers import find_header, header_text, structure_problems
 from cxlib.io.origin import Origin
@@ -45,13 +46,26 @@ from cxlib.io.sources import Grid, file_problem, read_grid
 from cxlib.io.tables import TABLES
 from cxlib.parameters.schema import ClientParameters, DataFile
 
-__all__ = ["ClientData", "LoadedTable", "TableQuality", "load_client_data", "read_table"]
+__all__ = [
+    "ClientData",
+    "LoadedTable",
+    "TableQuality",
+    "customers_from_purchases",
+    "load_client_data",
+    "read_table",
+]
 
 #: At most this many cells are listed per column and reason (the rest is counted).
 MAX_PROBLEMS_PER_RULE = 1000
 _SKIP_HINT = (
     "Mit `invalid_rows: skip` unter data.{table} werden fehlerhafte Zeilen ausgelassen "
     "und im Anhang gezählt."
+)
+
+_PURCHASES_HINT = (
+    "Eine Kaufliste gehört unter data.transactions (Kundennummer, Kaufdatum, Umsatz), mit "
+    "business_model: non_contractual; die Kundentabelle (data.customers) ist dann nicht "
+    "nötig: Kunde seit = erster Kauf."
 )
 
 
@@ -128,16 +142,23 @@ class LoadedTable:
 
 @dataclass(frozen=True)
 class ClientData:
-    """All configured tables of one client."""
+    """All configured tables of one client.
+
+    ``derived`` holds tables built from others where the client has none (a
+    shop with only purchases: customers from the purchases, see
+    :func:`customers_from_purchases`); :meth:`get` returns them, :attr:`quality`
+    lists only the files read.
+    """
 
     tables: dict[str, LoadedTable]
+    derived: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def get(self, name: str) -> pd.DataFrame | None:
-        """The frame of table ``name``, or None when it is not configured."""
+        """The frame of table ``name`` (read or derived), or None when there is none."""
         if name not in TABLES:
             raise KeyError(f"unbekannte Tabelle {name!r}; bekannt: {', '.join(TABLES)}")
         table = self.tables.get(name)
-        return None if table is None else table.frame
+        return self.derived.get(name) if table is None else table.frame
 
     @property
     def customers(self) -> pd.DataFrame | None:
@@ -323,7 +344,34 @@ def _duplicates(
                 code="duplicate_key",
             )
         )
+    if int(repeat.sum()) > MAX_PROBLEMS_PER_RULE:  # the true total, as for the cell rules
+        rest = int(repeat.sum()) - MAX_PROBLEMS_PER_RULE
+        message = f"doppelter Eintrag: {rest} weitere Zeilen"
+        problems.append(DataProblem(context.file, message, None, column, code="duplicate_key"))
     return problems, duplicate
+
+
+def _purchase_list(
+    name: str, values: dict[str, pd.Series], duplicate: np.ndarray, context: _Context
+) -> DataProblem | None:
+    """A customers file that repeats most customer numbers is a list of purchases.
+
+    At least a fifth of the rows (and 10) repeat a customer number: one plain
+    problem instead of a thousand duplicate entries.
+    """
+    repeats, rows = int(duplicate.sum()), len(duplicate)
+    if name != "customers" or repeats < 10 or 5 * repeats < rows:
+        return None
+    distinct = int(values["customer_id"].nunique())
+    return DataProblem(
+        context.file,
+        f"{fmt.integer(repeats)} von {fmt.integer(rows)} Zeilen wiederholen eine schon "
+        f"genannte Kundennummer ({fmt.integer(distinct)} verschiedene Kunden): Das ist eine "
+        "Liste von Käufen, keine Kundentabelle (eine Zeile je Kunde)",
+        None,
+        context.headers["customer_id"],
+        code="purchases_as_customers",
+    )
 
 
 #: Date columns that must not lie before another one: (earlier, later, message, expected).
@@ -456,6 +504,8 @@ def read_table(name: str, source: DataFile, base_dir: Path) -> LoadedTable:
         key_bad = np.logical_or.reduce([bad[k] for k in keys])
         eligible = ~row_bad if source.invalid_rows == "skip" else ~key_bad
         repeats, duplicate = _duplicates(values, keys, eligible, context)
+        if purchases := _purchase_list(name, values, duplicate, context):
+            raise DataError([purchases], _PURCHASES_HINT)
         problems += repeats
         row_bad |= duplicate
     order = {header: i for i, header in enumerate(match.headers)}
@@ -503,4 +553,18 @@ def load_client_data(params: ClientParameters) -> ClientData:
             hints += [line for line in (exc.hint or "").splitlines() if line not in hints]
     if problems:
         raise DataError(problems, "\n".join(hints) or None)
-    return ClientData(tables)
+    derived = {}
+    shop = params.business_model == "non_contractual"
+    if shop and "customers" not in tables and "transactions" in tables:
+        derived["customers"] = customers_from_purchases(tables["transactions"].frame)
+    return ClientData(tables, derived)
+
+
+def customers_from_purchases(transactions: pd.DataFrame) -> pd.DataFrame:
+    """A customers table for a client with only purchases: one row per customer number.
+
+    ``start_date`` is the day of the first purchase (customer since = first
+    purchase); no other columns are known.
+    """
+    first = transactions.groupby("customer_id", sort=True, observed=True)["date"].min()
+    return pd.DataFrame({"customer_id": first.index, "start_date": first.to_numpy()})

@@ -65,7 +65,15 @@ def definition_note(result: SurvivalResult, lang: str = "de") -> str:
             lang,
             days=fmt.integer(data.inactivity_days, lang),
             cutoff=fmt.date(data.cutoff, lang),
+            seen_until=fmt.date(data.last_observable, lang),
         )
+        if data.too_recent:
+            text += " " + t(
+                "survival.definition_too_recent",
+                lang,
+                n=fmt.integer(data.too_recent, lang),
+                seen_until=fmt.date(data.last_observable, lang),
+            )
     else:
         text = t("survival.definition_contractual", lang, cutoff=fmt.date(data.cutoff, lang))
     if data.left_truncated:

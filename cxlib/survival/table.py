@@ -8,10 +8,19 @@ observed). Customers who started before the data window
 window are missing from the export.
 
 Non-contractual clients (no end date): churn is defined as no purchase for
-``analysis.survival.inactivity_days`` days after the last purchase. It is
-observable only when last purchase + inactivity ≤ cut-off; then the customer
-counts as lost at the last purchase. Everyone else is censored at the last
-purchase (still possibly active). Durations count the start day as day 1.
+``analysis.survival.inactivity_days`` (N) days after the last purchase; the
+customer counts as lost on the day of the last purchase. A loss on day t can
+only be seen once N quiet days have passed, t + N ≤ cut-off, so the last day
+on which a loss is observable is cut-off − N (:attr:`SurvivalData.last_observable`).
+Customers whose last purchase lies on or before that day are lost then; all
+others bought after it, so they were not lost by that day, and are censored
+there (at cut-off − N, measured from their start), never at their last
+purchase: at risk up to the last purchase, they would sit in the risk sets
+where no loss can be seen yet, the hazard there would be diluted and the
+curve would flatten at the end (survival overestimated: CDNOW with N = 180,
+S(12 months) 0.227 instead of 0.201). Customers who started after
+cut-off − N add nothing to the curves (:attr:`SurvivalData.too_recent`).
+Durations count the start day as day 1.
 
 Covariates for the Cox model come from the customer table (segment, product,
 channel, region) and from tickets: ``early_tickets`` is True for a customer
@@ -63,6 +72,13 @@ class SurvivalData:
     inactivity_days: int | None
     left_truncated: int
     excluded: int
+    #: Without contracts: customers who started after :attr:`last_observable` (not counted).
+    too_recent: int = 0
+
+    @property
+    def last_observable(self) -> dt.date:
+        """The last day on which a loss can be seen: the cut-off, less the inactivity period."""
+        return self.cutoff - dt.timedelta(days=self.inactivity_days or 0)
 
     @property
     def n(self) -> int:
@@ -146,6 +162,8 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
             duration = duration.where(~zero, 1.0)
         reason = c.get("churn_reason", pd.Series(pd.NA, index=c.index)).where(event)
         inactivity = None
+        too_recent = 0
+        latest = cutoff
     else:
         sales = data.get("transactions")
         if sales is None or sales.empty:
@@ -155,6 +173,7 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
             )
         inactivity = options.inactivity_days
         sales = sales[sales["date"] <= cutoff]
+        latest = sales["date"].max()
         span = sales.groupby("customer_id", sort=False)["date"].agg(["min", "max"])
         span = c[["customer_id"]].join(span, on="customer_id")  # one pass over the ids
         first, last = span["min"], span["max"]
@@ -163,8 +182,12 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
         excluded += int((~known).sum())
         c, last, start = c[known].copy(), last[known], start[known]
         c["start_date"] = start
-        event = last + pd.Timedelta(days=inactivity) <= cutoff
-        duration = _days(last, start) + 1.0
+        observable = cutoff - pd.Timedelta(days=inactivity)
+        recent = start > observable  # no loss of theirs can be seen yet
+        too_recent = int(recent.sum())
+        c, last, start = c[~recent].copy(), last[~recent], start[~recent]
+        event = last <= observable
+        duration = _days(last.where(event, observable), start) + 1.0
         reason = pd.Series(pd.NA, index=c.index, dtype="string")
     entry = _days(pd.Series(window, index=c.index), c["start_date"]).clip(lower=0)
     entry = entry.where(entry < duration, duration - 1.0)
@@ -195,6 +218,14 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
             "In den Kundendaten gibt es bis zum Stichtag keine einzige Kündigung; eine "
             "Verbleibanalyse ist so nicht möglich. Enthält der Export das Vertragsende?"
         )
+    if frame["event"].all() and not contractual:
+        raise AllEventsError(
+            f"Kein Kunde hat in den {inactivity} Tagen vor dem Datenstand "
+            f"{cutoff:%d.%m.%Y} gekauft (letzter Kauf in den Daten: {latest:%d.%m.%Y}); nach der "
+            "Regel wären damit alle abgewandert. Meist fehlt der Datenstand: analysis.data_cutoff "
+            "auf den Tag des Exports setzen (ohne ihn gilt das Berichtsdatum). Sonst passt "
+            "analysis.survival.inactivity_days nicht zum Kaufrhythmus."
+        )
     if frame["event"].all():
         raise AllEventsError(
             "Alle Kunden in den Daten haben gekündigt. Das spricht für einen Export nur der "
@@ -208,6 +239,7 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
         inactivity_days=inactivity,
         left_truncated=int((frame["entry"] > 0).sum()),
         excluded=excluded,
+        too_recent=too_recent,
     )
 
 
