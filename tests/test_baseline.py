@@ -197,9 +197,10 @@ def test_texts_in_both_languages(bases):
     assert readings.key_message(base, "en").startswith("Likelihood to recommend (NPS) −4")
     statements = readings.statements(base, "de")
     # NPS, the 2024-H1 drop (test_summary_rules.py), retention
-    assert [s.kind for s in statements] == ["figure", "change", "figure"]
-    assert statements[2].text.startswith("Kundenbindungsrate 2025: 93,1\u202f%; ")
-    assert statements[2].light == "green"  # 93.1 % at or above the benchmark of 90 %
+    # NPS, the euros at risk (cxlib.kpis.value_at_risk), the wave change, retention
+    assert [s.kind for s in statements] == ["figure", "risk", "change", "figure"]
+    assert statements[3].text.startswith("Kundenbindungsrate 2025: 93,1\u202f%; ")
+    assert statements[3].light == "green"  # 93.1 % at or above the benchmark of 90 %
 
 
 def test_small_and_tiny_samples_and_targets(minimal_params):

@@ -38,8 +38,10 @@ ORDER = (
     "retention",
     "cohorts",
     "economics",
+    "value_at_risk",
     "drivers",
     "warning",
+    "call_backs",
 )
 
 
@@ -114,7 +116,7 @@ def test_the_craft_client_shows_no_trend_other_groups_or_signals(clients):
     assert (per_month >= params.analysis.min_n).sum() < 3
     assert len(section.show("trend")) == 0
     assert data.get("signals") is None
-    assert len(section.show("warning")) == 0 and section.exports == {}
+    assert len(section.show("warning")) == 0 and "fruehwarnliste.csv" not in section.exports
     for name in ("table", "ppd", "groups", "retention", "cohorts", "economics"):
         assert len(section.show(name)) > 0, name
     notes = html(section.show("notes"))
@@ -128,7 +130,7 @@ def test_the_cafe_has_repurchase_instead_of_retention(clients):
     assert data.get("signals") is None and len(section.show("warning")) == 0
     economics = html(section.show("economics"))
     assert "Nicht-vertragliches Geschäft" in economics
-    assert section.statements[1].text.startswith("Wiederkauf: ")
+    assert section.statements[2].text.startswith("Wiederkauf: ")
 
 
 def test_a_client_without_data_gets_one_note(minimal_params):

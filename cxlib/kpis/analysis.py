@@ -30,7 +30,9 @@ import pandas as pd
 from cxlib.kpis import comparisons, drivers, early_warning, economics, retention
 from cxlib.kpis import survey as kpis
 from cxlib.kpis.intervals import Interval, share_interval
+from cxlib.kpis.value_at_risk import ValueAtRisk, value_at_risk
 from cxlib.parameters.schema import ClientParameters, TargetKpi
+from cxlib.voice.callbacks import CallBacks, call_backs
 
 if TYPE_CHECKING:
     from IPython.display import HTML
@@ -76,6 +78,10 @@ class Baseline:
     cutoff: dt.date
     expected_n: int | None = None
     window_start: dt.date | None = None
+    #: euros at risk: one year's lost customers × customer value (:mod:`cxlib.kpis.value_at_risk`)
+    value_at_risk: ValueAtRisk | None = None
+    #: whom to call back: detractors, open tickets, complaints (:mod:`cxlib.voice.callbacks`)
+    call_backs: CallBacks | None = None
 
     # -- tidy numbers ---------------------------------------------------------------
 
@@ -513,6 +519,8 @@ def analyse(params: ClientParameters, data: ClientData | Mapping[str, pd.DataFra
         cutoff=cutoff,
         expected_n=expected,
         window_start=window,
+        value_at_risk=value_at_risk(eco),
+        call_backs=call_backs(survey, tickets, cutoff),
     )
 
 

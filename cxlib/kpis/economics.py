@@ -34,7 +34,7 @@ the year before), so ARPU and retention vary together.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import numpy as np
@@ -55,6 +55,20 @@ from cxlib.kpis.intervals import (
 
 #: A figure or an array of figures (the bootstrap computes the CLV per replicate).
 Number = TypeVar("Number", float, np.ndarray)
+
+
+@dataclass(frozen=True)
+class ClvDraws:
+    """The bootstrap replicates behind the CLV interval, one value per resample.
+
+    ``lost``: customers lost in the period the CLV's retention comes from (the
+    count of the resample); ``clv``: the discounted CLV of the same resample.
+    :mod:`cxlib.kpis.value_at_risk` multiplies them for the interval of the
+    euros at risk, so that the two vary together as they do in the data.
+    """
+
+    lost: np.ndarray
+    clv: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,15 @@ class Economics:
     upsell_interval: Interval = NOT_COMPUTED
     repurchase_interval: Interval = NOT_COMPUTED
     retention_interval: Interval = NOT_COMPUTED
+    #: the one definition of "lost" the CLV's retention rests on: contractual, the
+    #: customers whose contract ended in the last full year ``lost_year`` of the
+    #: ``lost_of`` at its start; repurchase view, the buyers of the 12 months before
+    #: the last 12 who did not buy in the last 12 (``lost_year`` None)
+    lost: int = 0
+    lost_of: int = 0
+    lost_year: int | None = None
+    #: the CLV's bootstrap replicates (None where there is no interval)
+    draws: ClvDraws | None = field(default=None, repr=False, compare=False)
 
 
 def clv_simple(margin: float, churn: float) -> float:
@@ -124,6 +147,36 @@ def upsell(customers: pd.DataFrame, year: int) -> tuple[float, int]:
     return (up / n if n else float("nan")), n
 
 
+def contractual_clv_draws(
+    revenue: np.ndarray,
+    lost: int,
+    at_start: int,
+    margin_rate: float,
+    discount_rate: float,
+    *,
+    draws: int = DRAWS,
+    seed: int = SEED,
+    max_resample: int = MAX_RESAMPLE,
+) -> ClvDraws | None:
+    """Bootstrap replicates of the lost count and the discounted monthly CLV of a contract business.
+
+    ``revenue``: monthly revenues of the customers active at the cut-off;
+    ``lost`` of ``at_start`` customers churned in the last full year. ARPU and
+    churn are resampled independently (module notes); each replicate's CLV is
+    computed as :func:`contractual` does. None with fewer than two revenues.
+    """
+    values = np.asarray(revenue, dtype=float)
+    values = values[np.isfinite(values)]
+    if len(values) < 2 or at_start <= 0:
+        return None
+    arpu = bootstrap_means([values], draws, seed, max_resample)[:, 0]
+    rng = np.random.default_rng(seed + 1)
+    lost_draws = rng.binomial(at_start, lost / at_start, size=draws)
+    retention = (1 - lost_draws / at_start) ** (1 / 12)
+    clv = clv_discounted(arpu * margin_rate, retention, monthly_rate(discount_rate))
+    return ClvDraws(lost_draws.astype(float), clv)
+
+
 def contractual_clv_interval(
     revenue: np.ndarray,
     lost: int,
@@ -135,23 +188,50 @@ def contractual_clv_interval(
     seed: int = SEED,
     max_resample: int = MAX_RESAMPLE,
 ) -> Interval:
-    """Bootstrap interval of the discounted monthly CLV of a contract business.
+    """Bootstrap interval of the discounted monthly CLV (:func:`contractual_clv_draws`)."""
+    replicates = contractual_clv_draws(
+        revenue,
+        lost,
+        at_start,
+        margin_rate,
+        discount_rate,
+        draws=draws,
+        seed=seed,
+        max_resample=max_resample,
+    )
+    return no_interval("too_few") if replicates is None else percentile(replicates.clv)
 
-    ``revenue``: monthly revenues of the customers active at the cut-off;
-    ``lost`` of ``at_start`` customers churned in the last full year. ARPU and
-    churn are resampled independently (module notes); each replicate's CLV is
-    computed as :func:`contractual` does.
+
+def repurchase_clv_draws(
+    bought: np.ndarray,
+    revenue: np.ndarray,
+    previous: np.ndarray,
+    margin_rate: float,
+    discount_rate: float,
+    *,
+    draws: int = DRAWS,
+    seed: int = SEED,
+    max_resample: int = MAX_RESAMPLE,
+) -> ClvDraws | None:
+    """Bootstrap replicates of the lost count and the yearly CLV of the repurchase view.
+
+    Per customer: ``bought`` in the last 12 months, its ``revenue`` there
+    (0 without a purchase), and ``previous``: bought in the 12 months before.
+    ARPU = Σ revenue / Σ bought, r = Σ(previous·bought) / Σ previous, as in
+    :func:`non_contractual`; lost = Σ previous·(1 − bought). Customers are
+    resampled as a whole. None with fewer than two buyers in either year.
     """
-    values = np.asarray(revenue, dtype=float)
-    values = values[np.isfinite(values)]
-    if len(values) < 2 or at_start <= 0:
-        return no_interval("too_few")
-    arpu = bootstrap_means([values], draws, seed, max_resample)[:, 0]
-    rng = np.random.default_rng(seed + 1)
-    churn = rng.binomial(at_start, lost / at_start, size=draws) / at_start
-    retention = (1 - churn) ** (1 / 12)
-    clv = clv_discounted(arpu * margin_rate, retention, monthly_rate(discount_rate))
-    return percentile(clv)
+    b = np.asarray(bought, dtype=bool)
+    prev = np.asarray(previous, dtype=bool)
+    if b.sum() < 2 or prev.sum() < 2:
+        return None
+    columns = [b, np.asarray(revenue, dtype=float), prev, prev & b]
+    means = bootstrap_means(columns, draws, seed, max_resample)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        arpu = means[:, 1] / means[:, 0]
+        retention = means[:, 3] / means[:, 2]
+    clv = clv_discounted(arpu * margin_rate, retention, discount_rate)
+    return ClvDraws(len(b) * (means[:, 2] - means[:, 3]), clv)
 
 
 def repurchase_clv_interval(
@@ -165,23 +245,18 @@ def repurchase_clv_interval(
     seed: int = SEED,
     max_resample: int = MAX_RESAMPLE,
 ) -> Interval:
-    """Bootstrap interval of the yearly CLV of the repurchase view, resampling customers.
-
-    Per customer: ``bought`` in the last 12 months, its ``revenue`` there
-    (0 without a purchase), and ``previous``: bought in the 12 months before.
-    ARPU = Σ revenue / Σ bought, r = Σ(previous·bought) / Σ previous, as in
-    :func:`non_contractual`.
-    """
-    b = np.asarray(bought, dtype=bool)
-    prev = np.asarray(previous, dtype=bool)
-    if b.sum() < 2 or prev.sum() < 2:
-        return no_interval("too_few")
-    columns = [b, np.asarray(revenue, dtype=float), prev, prev & b]
-    means = bootstrap_means(columns, draws, seed, max_resample)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        arpu = means[:, 1] / means[:, 0]
-        retention = means[:, 3] / means[:, 2]
-    return percentile(clv_discounted(arpu * margin_rate, retention, discount_rate))
+    """Bootstrap interval of the repurchase view's yearly CLV (:func:`repurchase_clv_draws`)."""
+    replicates = repurchase_clv_draws(
+        bought,
+        revenue,
+        previous,
+        margin_rate,
+        discount_rate,
+        draws=draws,
+        seed=seed,
+        max_resample=max_resample,
+    )
+    return no_interval("too_few") if replicates is None else percentile(replicates.clv)
 
 
 def contractual(
@@ -210,6 +285,7 @@ def contractual(
     up_count, up_n = upsell_counts(customers, year) if year else (0, 0)
     up = up_count / up_n if up_n else float("nan")
     values = revenue.to_numpy(dtype=float, na_value=np.nan) if revenue is not None else np.empty(0)
+    replicates = contractual_clv_draws(values, lost, at_start, margin_rate, discount_rate)
     return Economics(
         "contractual",
         arpu,
@@ -225,8 +301,12 @@ def contractual(
         discount_rate=discount_rate,
         arpu_n=int(np.isfinite(values).sum()),
         arpu_interval=mean_interval(values),
-        clv_interval=contractual_clv_interval(values, lost, at_start, margin_rate, discount_rate),
+        clv_interval=no_interval("too_few") if replicates is None else percentile(replicates.clv),
         upsell_interval=share_interval(up_count, up_n),
+        lost=lost,
+        lost_of=at_start,
+        lost_year=year,
+        draws=replicates,
     )
 
 
@@ -258,7 +338,8 @@ def non_contractual(
     arpu = float(revenue[bought].mean()) if bought.any() else np.nan
     previous = np.bincount(codes[year_before], minlength=k) > 0
     retention = float(bought[previous].mean()) if previous.any() else np.nan
-    clv_interval = repurchase_clv_interval(bought, revenue, previous, margin_rate, discount_rate)
+    replicates = repurchase_clv_draws(bought, revenue, previous, margin_rate, discount_rate)
+    clv_interval = no_interval("too_few") if replicates is None else percentile(replicates.clv)
     retained = int((bought & previous).sum())
     # repurchase within the window after the first purchase
     order = np.lexsort((days, codes))
@@ -295,4 +376,7 @@ def non_contractual(
         clv_interval=clv_interval,
         repurchase_interval=share_interval(repurchased, eligible_n),
         retention_interval=share_interval(retained, int(previous.sum())),
+        lost=int(previous.sum()) - retained,
+        lost_of=int(previous.sum()),
+        draws=replicates,
     )

@@ -18,6 +18,7 @@ import numpy as np
 from cxlib import formatting as fmt
 from cxlib.kpis import retention
 from cxlib.kpis.tables import item_label, value_text
+from cxlib.kpis.value_at_risk import ValueAtRisk, money_words
 from cxlib.report.summary import Light, Statement
 from cxlib.texts import t
 
@@ -189,6 +190,94 @@ def economics_note(base: Baseline, lang: str) -> str:
         rate=fmt.percent(eco.discount_rate, 0, lang),
         margin_rate=fmt.percent(eco.margin_rate, 0, lang),
     )
+
+
+def _risk_values(risk: ValueAtRisk, lang: str) -> dict[str, str]:
+    """The formatted numbers of the euros at risk, for its reading and its statement."""
+    return {
+        "year": str(risk.year or ""),
+        "lost": fmt.integer(risk.lost, lang),
+        "of": fmt.integer(risk.of, lang),
+        "clv": value_text("clv", risk.clv, lang, "€"),
+        "value": money_words(risk.value, lang),
+        "low": money_words(risk.interval.low, lang, 3),
+        "high": money_words(risk.interval.high, lang, 3),
+    }
+
+
+def value_reading(base: Baseline, lang: str) -> str:
+    """Euros at risk in plain words, then which customer value counts (simple or discounted)."""
+    risk = base.value_at_risk
+    if risk is None:
+        raise ValueError("value_reading needs the euros at risk")
+    contract = risk.model == "contractual"
+    if risk.lost == 0:
+        text = t("value.reading_none", lang)
+    else:
+        key = "reading_contract" if contract else "reading_repurchase"
+        text = t(f"value.{key}", lang, **_risk_values(risk, lang))
+    lifetime = risk.lifetime_years
+    clv = t(
+        f"value.clv_{'contract' if contract else 'repurchase'}",
+        lang,
+        simple=value_text("clv", risk.clv_simple, lang, "€"),
+        clv=value_text("clv", risk.clv, lang, "€"),
+        lifetime=fmt.number(lifetime, 0 if lifetime >= 10 else 1, lang),
+        rate=fmt.percent(base.economics.discount_rate if base.economics else np.nan, 0, lang),
+    )
+    return f"{text} {clv}"
+
+
+def value_note(base: Baseline, lang: str) -> str:
+    """The note under the euros at risk: formula, definition of "lost" and the interval."""
+    risk = base.value_at_risk
+    if risk is None:
+        raise ValueError("value_note needs the euros at risk")
+    key = "lost_contract" if risk.model == "contractual" else "lost_repurchase"
+    return t("value.note", lang, lost_definition=t(f"value.{key}", lang))
+
+
+def value_statement(base: Baseline, lang: str) -> Statement | None:
+    """The euros at risk for the management summary: a risk (amber), never green."""
+    risk = base.value_at_risk
+    if risk is None or risk.lost == 0:
+        return None
+    key = "statement_contract" if risk.model == "contractual" else "statement_repurchase"
+    text = t(f"value.{key}", lang, **_risk_values(risk, lang))
+    return Statement(text, "amber", "kpi", "risk")
+
+
+def call_backs_reading(base: Baseline, lang: str) -> str:
+    """How many customers to call back and why; the anonymous detractors where there are any."""
+    from cxlib.voice.callbacks import CALL_BACK_FILE
+
+    cb = base.call_backs
+    if cb is None:
+        raise ValueError("call_backs_reading needs the call-back list")
+    if cb.customers == 0:
+        text = t("voice.reading_none", lang, days=cb.window_days)
+    else:
+        text = t(
+            "voice.reading",
+            lang,
+            customers=fmt.integer(cb.customers, lang),
+            first=fmt.integer(cb.first_priority, lang),
+            detractors=fmt.integer(cb.detractors - cb.detractors_anonymous, lang),
+            days=cb.window_days,
+            open=fmt.integer(cb.open_tickets, lang),
+            complaints=fmt.integer(cb.complaints, lang),
+            file=CALL_BACK_FILE,
+        )
+    if cb.detractors_anonymous:
+        anonymous = fmt.integer(cb.detractors_anonymous, lang)
+        text += " " + t(
+            "voice.reading_anonymous",
+            lang,
+            anonymous=anonymous,
+            all_detractors=fmt.integer(cb.detractors, lang),
+            days=cb.window_days,
+        )
+    return text
 
 
 def drivers_reading(base: Baseline, lang: str) -> str:
@@ -396,12 +485,13 @@ def change_statement(base: Baseline, lang: str) -> Statement | None:
 
 
 def statements(base: Baseline, lang: str) -> list[Statement]:
-    """Up to three management-summary statements, most important first.
+    """Up to four management-summary statements, most important first.
 
     NPS (a figure against its target or :data:`BENCHMARKS`, by its interval:
-    :func:`interval_light`), the largest significant change between survey
-    waves (:func:`change_statement`), then retention or repurchase (figures
-    against their target or benchmark: :func:`value_light`).
+    :func:`interval_light`), the euros at risk (:func:`value_statement`, a
+    risk), the largest significant change between survey waves
+    (:func:`change_statement`), then retention or repurchase (figures against
+    their target or benchmark: :func:`value_light`).
     """
     out = []
     e = base.experience.get("nps")
@@ -417,6 +507,9 @@ def statements(base: Baseline, lang: str) -> list[Statement]:
         )
         light = interval_light(e.low, e.high, _target(base, "nps"))
         out.append(Statement(text, light, "kpi", "figure"))
+    money = value_statement(base, lang)
+    if money is not None:  # right after the NPS: the director's "what is it worth?"
+        out.append(money)
     change = change_statement(base, lang)
     if change is not None:
         out.append(change)

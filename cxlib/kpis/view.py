@@ -21,15 +21,22 @@ report order (each built when the notebook shows it; "nothing" = no output):
 ``cohorts``    heading, cohort heat map, reading; nothing with fewer than three cohorts
 ``economics``  heading, reading, note on the CLV's assumptions; nothing without
                revenue data
+``value_at_risk``  heading, reading (euros one year's lost customers take with
+               them; simple vs discounted CLV), note on formula and interval;
+               nothing without a lost count and a CLV
 ``drivers``    heading, driver chart, reading, table; nothing without key drivers
 ``warning``    heading, signal table, reading; nothing without early-warning signals
+``call_backs``  heading, reading (how many to call back and why), note on the four
+               steps of complaint recovery; nothing without survey scores and tickets
 =============  ==================================================================
 
 For a client without any figure every block but ``table`` shows nothing.
 The statements (NPS, then retention or repurchase) go to the management
-summary, :func:`figures` to ``results.json``; the one export is the
-early-warning watch list (:data:`cxlib.kpis.early_warning.WATCH_LIST_FILE`),
-written beside the report for the client's service team, never shown in it.
+summary (the euros at risk second, as a risk), :func:`figures` to
+``results.json``; the exports are the early-warning watch list
+(:data:`cxlib.kpis.early_warning.WATCH_LIST_FILE`) and the call-back list
+(:data:`cxlib.voice.callbacks.CALL_BACK_FILE`), written beside the report for
+the client's service team, never shown in it.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ import pandas as pd
 from cxlib.kpis import plots
 from cxlib.kpis.early_warning import WATCH_LIST_FILE
 from cxlib.kpis.readings import (
+    call_backs_reading,
     cohorts_reading,
     drivers_reading,
     economics_note,
@@ -56,6 +64,8 @@ from cxlib.kpis.readings import (
     statements,
     table_reading,
     trend_reading,
+    value_note,
+    value_reading,
     warning_reading,
 )
 from cxlib.kpis.tables import (
@@ -69,6 +79,7 @@ from cxlib.kpis.tables import (
 from cxlib.report import blocks as display
 from cxlib.report.section import Section
 from cxlib.texts import t
+from cxlib.voice.callbacks import CALL_BACK_FILE
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -200,6 +211,26 @@ def _economics(base: Baseline, lang: str) -> Items:
     ]
 
 
+def _value_at_risk(base: Baseline, lang: str) -> Items:
+    if base.value_at_risk is None:
+        return []
+    return [
+        display.subheading(t("value.heading", lang)),
+        _read(value_reading(base, lang), lang),
+        display.note(value_note(base, lang), "info", lang),
+    ]
+
+
+def _call_backs(base: Baseline, lang: str) -> Items:
+    if base.call_backs is None:
+        return []
+    return [
+        display.subheading(t("voice.heading", lang)),
+        _read(call_backs_reading(base, lang), lang),
+        display.note(t("voice.note", lang), "info", lang),
+    ]
+
+
 def _drivers(base: Baseline, lang: str) -> Items:
     if base.drivers is None:
         return []
@@ -232,8 +263,10 @@ BLOCKS: dict[str, Callable[[Baseline, str], Items]] = {
     "retention": _retention,
     "cohorts": _cohorts,
     "economics": _economics,
+    "value_at_risk": _value_at_risk,
     "drivers": _drivers,
     "warning": _warning,
+    "call_backs": _call_backs,
 }
 
 
@@ -270,14 +303,43 @@ def figures(base: Baseline) -> dict[str, object]:
         }
     if base.early:
         out["early_churn"] = [{"months": e.months, "lost": e.lost, "n": e.n} for e in base.early]
+    risk = base.value_at_risk
+    if risk is not None:
+        out["value_at_risk"] = {
+            "euros": risk.value,
+            "low": risk.interval.low if risk.interval.exists else None,
+            "high": risk.interval.high if risk.interval.exists else None,
+            "lost": risk.lost,
+            "of": risk.of,
+            "year": risk.year,
+            "clv": risk.clv,
+            "clv_simple": risk.clv_simple if np.isfinite(risk.clv_simple) else None,
+        }
+    cb = base.call_backs
+    if cb is not None:
+        out["call_backs"] = {
+            "customers": cb.customers,
+            "priority_1": cb.first_priority,
+            "detractors": cb.detractors,
+            "detractors_without_id": cb.detractors_anonymous,
+            "open_tickets": cb.open_tickets,
+            "complaints": cb.complaints,
+            "window_days": cb.window_days,
+        }
     return out
 
 
 def exports(base: Baseline, lang: str) -> dict[str, pd.DataFrame]:
-    """Files for the client's teams: the early-warning watch list, where there are signals."""
-    if base.warning is None:
-        return {}
-    return {WATCH_LIST_FILE: base.warning.watch_list(lang)}
+    """Files for the client's teams: the early-warning watch list and the call-back list.
+
+    Each where its data are there (signals; survey scores or tickets).
+    """
+    files: dict[str, pd.DataFrame] = {}
+    if base.warning is not None:
+        files[WATCH_LIST_FILE] = base.warning.watch_list(lang)
+    if base.call_backs is not None:
+        files[CALL_BACK_FILE] = base.call_backs.call_list(lang)
+    return files
 
 
 def section(result: Baseline, lang: str) -> Section:

@@ -1,0 +1,119 @@
+"""What churn costs: the customers lost in a year times the customer value (euros at risk).
+
+For the managing director's question "what is it worth?". The formula, with
+the section's own figures (:mod:`cxlib.kpis.economics`) and one definition
+of "lost" (:attr:`Economics.lost`):
+
+    euros at risk = L × CLV
+
+* L: contractual clients, the customers whose contract ended in the last full
+  year (of the S at its start, the yearly table's count); repurchase view,
+  the buyers of the 12 months before the last 12 who did not buy in the last
+  12 (of the S buyers then).
+* CLV: the discounted customer value of the KPI table (future contribution
+  margin of one customer, Gupta & Lehmann 2003), the one customer value used
+  for every euro figure; the "simple" CLV (margin / churn, not discounted) is
+  only a named cross-check.
+
+The figure says what one year's lost customers take with them: the margin
+they would have brought had they stayed as long as a customer stays on
+average. At the same churn, every year costs it again.
+
+Interval (95 %): percentile bootstrap, jointly with the CLV's interval. Each
+of its replicates (:class:`cxlib.kpis.economics.ClvDraws`) has its own lost
+count L* (contractual: L* ~ Binomial(S, L/S), the Wilson-type uncertainty of
+the churn rate; repurchase view: customers resampled as a whole) and its own
+CLV*, computed from the same churn; the replicate's value is L*·CLV*. More
+churn means more customers lost but a lower value each, and the joint draw
+keeps that link that separate intervals would lose. The interval is that of
+a year at the current churn rate and customer value, not of the observed
+count L (which is a fact).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from math import floor, log10
+
+import numpy as np
+
+from cxlib import formatting as fmt
+from cxlib.kpis.economics import Economics
+from cxlib.kpis.intervals import NOT_COMPUTED, Interval, percentile
+
+
+@dataclass(frozen=True)
+class ValueAtRisk:
+    """The euros one year's lost customers take with them (see the module docstring)."""
+
+    model: str  # "contractual" or "non_contractual" (the repurchase view)
+    #: the year of the lost count (contractual) or None (the last 12 months)
+    year: int | None
+    lost: int
+    #: the customers the lost ones are counted of (at the start of the year / buyers then)
+    of: int
+    clv: float
+    clv_interval: Interval
+    clv_simple: float
+    #: L × CLV in euros
+    value: float
+    interval: Interval = NOT_COMPUTED
+    #: the expected lifetime the simple CLV assumes, in years (1 / churn per year)
+    lifetime_years: float = float("nan")
+
+    @property
+    def churn(self) -> float:
+        """The share lost, L / S."""
+        return self.lost / self.of if self.of else float("nan")
+
+
+def value_at_risk(eco: Economics | None) -> ValueAtRisk | None:
+    """Euros at risk from the section's economics; None without a lost count or a CLV."""
+    if eco is None or eco.lost_of <= 0 or not np.isfinite(eco.clv_discounted):
+        return None
+    value = eco.lost * eco.clv_discounted
+    interval = NOT_COMPUTED
+    if eco.draws is not None:
+        interval = percentile(eco.draws.lost * eco.draws.clv)
+    # the simple CLV is margin × expected lifetime: 1 / churn periods (months or years)
+    periods_per_year = 12 if eco.model == "contractual" else 1
+    churn_per_period = 1 - eco.retention
+    lifetime = 1 / churn_per_period / periods_per_year if churn_per_period > 0 else float("nan")
+    return ValueAtRisk(
+        model=eco.model,
+        year=eco.lost_year,
+        lost=eco.lost,
+        of=eco.lost_of,
+        clv=eco.clv_discounted,
+        clv_interval=eco.clv_interval,
+        clv_simple=eco.clv_simple,
+        value=value,
+        interval=interval,
+        lifetime_years=lifetime,
+    )
+
+
+def round_money(value: float, digits: int = 2) -> float:
+    """``value`` rounded to ``digits`` significant digits (half up), as "rund" in a sentence."""
+    if not np.isfinite(value) or value == 0:
+        return value
+    step = Decimal(1).scaleb(floor(log10(abs(value))) - digits + 1)
+    return float(Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP))
+
+
+def money_words(value: float, lang: str, digits: int = 2) -> str:
+    """A rounded amount as a sentence says it: "1,5 Mio. €", "10.000 €" (en "1.5 million €").
+
+    ``digits`` significant digits (the interval's bounds take three, so that
+    they differ from the rounded figure where the interval is narrow).
+    """
+    from cxlib.texts import t
+
+    if not np.isfinite(value):
+        return fmt.MISSING
+    shown = round_money(value, digits)
+    if abs(shown) >= 1_000_000:
+        decimals = max(digits - 1 - floor(log10(abs(shown) / 1_000_000)), 0)
+        return t("value.million", lang, value=fmt.number(shown / 1_000_000, decimals, lang))
+    return t("value.euros", lang, value=fmt.integer(shown, lang))
