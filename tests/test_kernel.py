@@ -180,10 +180,11 @@ def test_kernel_that_keeps_dying_ends_in_a_plain_message(tmp_path, caplog):
 @pytest.mark.parametrize(
     ("port", "failure"),
     [
-        ("shell_port", "died"),  # bound by the kernel's main thread: the kernel exits
-        # the I/O socket: the start fails, yet a thread already running keeps the kernel
-        # alive, never ready (it used to wait out the whole timeout)
-        ("iopub_port", "could not bind its sockets"),
+        ("shell_port", ("died",)),  # bound by the kernel's main thread: the kernel exits
+        # the I/O socket: the start fails, yet a thread already running usually keeps the
+        # kernel alive, never ready (it used to wait out the whole timeout); on a busy
+        # machine it may also exit before the check sees it alive
+        ("iopub_port", ("could not bind its sockets", "died")),
     ],
 )
 def test_tcp_kernel_whose_port_was_taken_is_started_on_other_ports(port, failure, caplog):
@@ -214,7 +215,7 @@ def test_tcp_kernel_whose_port_was_taken_is_started_on_other_ports(port, failure
             thief.close()
     notes = [r.getMessage() for r in caplog.records if "before it answered" in r.getMessage()]
     assert len(notes) == 1
-    assert notes[0].startswith(f"kernel {failure} before it answered (start 1 of 3")
+    assert any(notes[0].startswith(f"kernel {f} before it answered (start 1 of 3") for f in failure)
     assert "Address already in use" in notes[0]
 
 
