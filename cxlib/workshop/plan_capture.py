@@ -1,10 +1,12 @@
 """Action-plan capture in the workshop: three pain points and three measures, checked as typed.
 
 Every field is checked on each keystroke; an invalid field gets a red frame and a
-plain message next to it ("Kein gültiges Datum; bitte TT.MM.JJJJ …"). The plan is
-saved through the workshop store only when every row that is not empty is valid
-(an empty row is left out); until then nothing is written and the header says
-why. Saving waits until typing pauses (``debounce`` seconds; 0 saves at once).
+plain message right below it ("Kein gültiges Datum; bitte TT.MM.JJJJ …"), and the
+status line names its row. An invalid row does not block the others: the plan is
+saved with the valid rows as typed and the invalid row as it was last saved (an
+empty row is left out). Until the store confirmed a save the status line says
+"noch nicht gespeichert"; saving waits until typing pauses (``debounce``
+seconds; 0 saves at once).
 
 The values are checked by the parameter file's own schema
 (:class:`cxlib.parameters.schema.PainPoint`, :class:`cxlib.parameters.schema.Measure`), so
@@ -76,6 +78,9 @@ class _Row:
     origin: dict[str, str] = field(default_factory=dict)
     note: w.HTML = field(default_factory=w.HTML)
     hidden: w.HTML = field(default_factory=w.HTML)
+    #: the row's entry as last checked (None: empty or invalid) and as last saved
+    current: dict[str, Any] | None = None
+    saved: dict[str, Any] | None = None
 
     def values(self) -> dict[str, str]:
         return {name: widget.value for name, widget in self.fields.items()}
@@ -118,7 +123,7 @@ class PlanCapture(Capture):
     ) -> None:
         super().__init__(store, lang, status)
         self.errors: dict[tuple[str, int, str], str] = {}
-        self._saved_plan: tuple[list[dict], list[dict]] | None = None
+        self._saved_plan: tuple[list[dict], list[dict]] = ([], [])
         self.token: str | None = None
         self.debouncer = Debouncer(self._save, debounce)
         self.pain_rows: list[_Row] = []
@@ -164,7 +169,7 @@ class PlanCapture(Capture):
         lines: list[w.Widget] = [w.HTML(f"<h4>{html.escape(title)}</h4>"), row.journey]
         for name, widget in row.fields.items():
             widget.observe(self._on_edit, names="value")
-            lines.append(w.HBox([widget, row.messages[name]]))
+            lines.append(w.VBox([widget, row.messages[name]], layout=w.Layout(margin="0")))
         row.journey.observe(self._on_edit, names="value")
         lines += [row.hidden, row.note]
         return w.VBox(lines, layout=w.Layout(margin="0 0 0.6em 0"))
@@ -220,7 +225,10 @@ class PlanCapture(Capture):
         else:
             children = [w.HTML(f"<p>{html.escape(self._tx('no_journeys'))}</p>")]
         self.widget.children = children
-        self._saved_plan = self.plan()
+        pains, measures, _invalid = self._collect()
+        self._saved_plan = (pains, measures)
+        for row in (*self.pain_rows, *self.measure_rows):
+            row.saved = row.current
 
     # ------------------------------------------------------------------ checks
     def _check_pain(self, row: _Row) -> dict[str, Any] | None:
@@ -330,53 +338,79 @@ class PlanCapture(Capture):
             else:
                 row.messages[name].value = ""
 
-    def plan(self) -> tuple[list[dict], list[dict]] | None:
-        """Check every row; the pain points and measures to save, or None if any is invalid."""
-        valid = True
-        pains, measures = [], []
+    def _collect(self) -> tuple[list[dict], list[dict], list[_Row]]:
+        """Check every row: the pain points and measures to save, and the invalid rows.
+
+        An invalid row contributes its last saved entry (nothing if it never was
+        saved): its stored state stays as it is while the valid rows are saved.
+        Each row's checked entry is kept in ``row.current`` (None: empty or invalid).
+        """
+        invalid: list[_Row] = []
+        pains: list[dict] = []
+        measures: list[dict] = []
         for rows, check, out in (
             (self.pain_rows, self._check_pain, pains),
             (self.measure_rows, self._check_measure, measures),
         ):
             for row in rows:
+                row.current = None
                 if row.is_empty():
                     self._mark(row, {})
                     row.note.value = ""
                     continue
-                entry = check(row)
-                if entry is None:
-                    valid = False
-                else:
-                    out.append(entry)
-        return (pains, measures) if valid else None
+                row.current = check(row)
+                if row.current is not None:
+                    out.append(row.current)
+                    continue
+                invalid.append(row)
+                if row.saved is not None:
+                    out.append(row.saved)
+        return pains, measures, invalid
+
+    def plan(self) -> tuple[list[dict], list[dict]] | None:
+        """Check every row; the pain points and measures to save, or None if any is invalid."""
+        pains, measures, invalid = self._collect()
+        return None if invalid else (pains, measures)
+
+    def _title(self, row: _Row) -> str:
+        return self._tx("pain_point" if row.kind == "pain_points" else "measure", n=row.number)
+
+    @property
+    def unit(self) -> str:
+        """The plan's name in the status line (what one save writes)."""
+        return t("workshop.tabs.plan", self.lang)
 
     # ------------------------------------------------------------------ events
     def _on_edit(self, _change: dict) -> None:
         if self._loading:
             return
-        plan = self.plan()
-        if plan is None:
-            rows = sorted({(k, n) for k, n, _ in self.errors})
-            names = ", ".join(
-                self._tx("pain_point" if k == "pain_points" else "measure", n=n) for k, n in rows
-            )
-            self.debouncer.cancel()
-            self.status.invalid(self._tx("row_invalid", row=names or "?"))
-            return
-        if plan != self._saved_plan:
+        pains, measures, invalid = self._collect()
+        for row in (*self.pain_rows, *self.measure_rows):
+            if row in invalid:
+                self.status.invalid(self._tx("fields_invalid"), unit=self._title(row))
+            else:
+                self.status.settled(self._title(row))
+        if (pains, measures) != self._saved_plan:
+            self.status.pending(self.unit)
             self.debouncer()
+        else:
+            self.debouncer.cancel()
+            self.status.settled(self.unit)
 
     def _save(self) -> None:
-        plan = self.plan()
-        if plan is None or plan == self._saved_plan:
+        pains, measures, invalid = self._collect()
+        if (pains, measures) == self._saved_plan:
+            self.status.settled(self.unit)
             return
-        pains, measures = plan
         saved = self.status.attempt(
-            lambda: self.store.save_plan(pains, measures, expected=self.token)
+            lambda: self.store.save_plan(pains, measures, expected=self.token), unit=self.unit
         )
         if saved is not None:
             self.token = saved.token
-            self._saved_plan = plan
+            self._saved_plan = (pains, measures)
+            for row in (*self.pain_rows, *self.measure_rows):
+                if row not in invalid:
+                    row.saved = row.current
 
     def flush(self) -> None:
         """Save now what is waiting for the typing pause."""
