@@ -257,7 +257,8 @@ def test_parse_date_and_number():
     assert parse_date("16.2.26") is None
     assert parse_number("5,0") == 5.0
     assert parse_number("−32") == -32.0
-    assert parse_number("1.5") == 1.5
+    assert parse_number("1.5") is None  # unclear in German: 1,5 or 15?
+    assert parse_number("1.000") == 1000.0
     assert parse_number("fünf") is None
 
 
@@ -541,7 +542,7 @@ def test_new_measure_is_saved_only_when_complete():
         }
     ]
     row.fields["target"].value = "zwei"
-    assert "Keine Zahl" in row.messages["target"].value
+    assert "„zwei“ ist keine Zahl" in row.messages["target"].value
     assert saved[-1] == [c for c in store.calls if c[0] == "plan"][-1]
 
 

@@ -133,6 +133,7 @@ class HistoryPanel:
         version = self.versions[self.choice.value]
         if self.status.attempt(lambda: self.store.restore(version)) is None:
             return
+        self.status.clear()  # the tabs now show the restored files, not the unsaved input
         self.on_restored()
         label = version.label(self.lang)
         text = t("workshop.history.restored", self.lang, time=self.status._now(), label=label)

@@ -33,14 +33,27 @@ def is_conflict(exc: BaseException) -> bool:
 
 
 class StatusBar:
-    """The save status in the header: time of the last save, or the error in plain words.
+    """The save status in the header, per unit: saved only once the store confirmed it.
 
-    :meth:`attempt` runs one store call: on success the status reads "gespeichert
-    HH:MM"; on a :class:`CXError` its message is shown (never a traceback); on a
-    conflict the "neu laden" button appears as well. ``clock`` returns the time
-    shown (injectable for tests). ``state`` is one of idle, loaded, saved,
-    error, conflict, invalid, reloaded.
+    A *unit* is what one save writes: one respondent's answers, one
+    participant's rating of one journey, the action plan. :meth:`attempt` runs
+    one store call for a unit: on success the unit's problem (if any) is
+    cleared and, when no other unit has one, the status reads "gespeichert
+    HH:MM:SS"; on a :class:`CXError` the message is shown (never a traceback);
+    on a conflict the "neu laden" button appears as well. A unit's conflict or
+    error stays on screen, naming the unit, until that unit is saved or
+    everything is reloaded: a later successful save of another unit does not
+    replace it. :meth:`pending` marks a unit whose input waits to be saved
+    (shown as not saved), :meth:`invalid` one whose input cannot be saved yet.
+
+    ``clock`` returns the time shown (injectable for tests). ``state`` is the
+    most serious open problem (conflict, error, invalid, pending) or, with
+    none, the last event (idle, loaded, saved, reloaded, restored);
+    ``problems`` maps each unit with an open problem to (state, message).
     """
+
+    #: Open problems by seriousness: the header's state is the first one present.
+    SERIOUSNESS = ("conflict", "error", "invalid", "pending")
 
     def __init__(
         self,
@@ -57,63 +70,119 @@ class StatusBar:
             description=t("workshop.status.reload", lang),
             icon="refresh",
             button_style="warning",
-            layout=w.Layout(width="auto"),
+            layout=w.Layout(width="auto", min_width="9em", flex="0 0 auto"),
         )
         self.reload_button.layout.display = "none"
         self.reload_button.on_click(lambda _b: self.reload())
         self.widget = w.HBox([self.label, self.reload_button])
         self.state = "idle"
         self.message = ""
+        self.problems: dict[str, tuple[str, str]] = {}
+        self._event = ("idle", "", "")
 
     def _now(self) -> str:
-        return self.clock().strftime("%H:%M")
+        return self.clock().strftime("%H:%M:%S")
 
     def _set(self, state: str, text: str, css: str) -> None:
-        self.state = state
-        self.message = text
-        self.label.value = f'<span class="{css}">{html.escape(text)}</span>'
+        """Record the last event and show it (open problems stay in front of it)."""
+        self._event = (state, text, css)
+        self._render()
+
+    def _render(self) -> None:
+        open_states = [state for state, _ in self.problems.values()]
+        worst = next((s for s in self.SERIOUSNESS if s in open_states), None)
+        conflict = "conflict" in open_states
+        self.reload_button.layout.display = None if conflict else "none"
+        if worst is None:
+            self.state, self.message, css = self._event
+            self.label.value = (
+                f'<span class="{css}">{html.escape(self.message)}</span>'
+                if css
+                else (html.escape(self.message))
+            )
+            return
+        lines = [message for _state, message in self.problems.values()]
+        if self._event[0] in ("saved", "restored"):
+            lines.append(self._event[1])
+        self.state = worst
+        self.message = "\n".join(lines)
+        css = "cxws-hint" if worst in ("invalid", "pending") else "cxws-status-error"
+        self.label.value = f'<span class="{css}">{html.escape(self.message)}</span>'
+
+    def _unit_text(self, unit: str | None, text: str) -> str:
+        return t("workshop.status.unit", self.lang, unit=unit, text=text) if unit else text
 
     def loaded(self) -> None:
         """Show that the data was (re)loaded."""
         self._set("loaded", t("workshop.status.loaded", self.lang, time=self._now()), "")
 
-    def saved(self) -> None:
-        """Show the time of the successful save."""
-        self.reload_button.layout.display = "none"
+    def saved(self, unit: str | None = None) -> None:
+        """The store confirmed the save of ``unit``: its open problem is cleared."""
+        self.problems.pop(unit or "", None)
         text = t("workshop.status.saved", self.lang, time=self._now())
-        self._set("saved", text, "cxws-status-ok")
+        self._set("saved", self._unit_text(unit, text) if self.problems else text, "cxws-status-ok")
 
-    def error(self, exc: BaseException) -> None:
-        """Show why a save failed; a conflict also offers "neu laden"."""
+    def error(self, exc: BaseException, unit: str | None = None) -> None:
+        """Show why a save of ``unit`` failed; a conflict also offers "neu laden"."""
         if is_conflict(exc):
-            text = t("workshop.status.conflict", self.lang, message=str(exc).strip())
-            self.reload_button.layout.display = None
-            self._set("conflict", text, "cxws-status-error")
+            state, key = "conflict", "workshop.status.conflict"
         else:
-            text = t("workshop.status.error", self.lang, message=str(exc).strip())
-            self._set("error", text, "cxws-status-error")
+            state, key = "error", "workshop.status.error"
+        text = t(key, self.lang, message=str(exc).strip())
+        self.problems[unit or ""] = (state, self._unit_text(unit, text))
+        self._render()
 
-    def invalid(self, message: str) -> None:
-        """Show that input is not saved because it is not valid yet."""
-        self._set("invalid", t("workshop.status.invalid", self.lang, message=message), "cxws-hint")
+    def invalid(self, message: str, unit: str | None = None) -> None:
+        """Show that ``unit``'s input is not saved because it is not valid yet."""
+        text = t("workshop.status.invalid", self.lang, message=message)
+        self.problems[unit or ""] = ("invalid", self._unit_text(unit, text))
+        self._render()
 
-    def attempt(self, action: Callable[[], T]) -> T | None:
-        """Run a store call; its result, or None after showing the error."""
+    def pending(self, unit: str) -> None:
+        """``unit`` has input that waits to be saved (shown as not saved until confirmed)."""
+        if self.problems.get(unit, ("",))[0] in ("conflict", "error"):
+            return  # the open problem says more; the next attempt replaces it
+        self.problems[unit] = (
+            "pending",
+            self._unit_text(unit, t("workshop.status.pending", self.lang)),
+        )
+        self._render()
+
+    def settled(self, unit: str) -> None:
+        """``unit`` holds nothing unsaved any more (e.g. typed back to the saved state)."""
+        if self.problems.get(unit, ("",))[0] in ("invalid", "pending"):
+            del self.problems[unit]
+            self._render()
+
+    def attempt(self, action: Callable[[], T], unit: str | None = None) -> T | None:
+        """Run a store call saving ``unit``; its result, or None after showing the error."""
         try:
             result = action()
         except CXError as exc:
-            self.error(exc)
+            self.error(exc, unit)
             return None
-        self.saved()
+        self.saved(unit)
         return result
 
+    def clear(self) -> None:
+        """Forget every open problem (the input on screen was replaced by the saved state)."""
+        self.problems.clear()
+        self._event = ("idle", "", "")
+        self._render()
+
     def reload(self) -> None:
-        """Run the reload callback (the app reloads every tab from the files)."""
-        self.reload_button.layout.display = "none"
+        """Run the reload callback (the app reloads every tab from the files).
+
+        Reloading discards the input on screen, so every open problem is
+        resolved; a problem of the reload itself is shown instead.
+        """
+        self.clear()
         if self.on_reload is not None:
             self.on_reload()
-        if self.state != "error":
+        if not self.problems:
             self._set("reloaded", t("workshop.status.reloaded", self.lang, time=self._now()), "")
+        else:
+            self._render()
 
 
 class Capture:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import numbers
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -28,6 +29,8 @@ __all__ = [
     "check_answers",
     "check_rating",
     "clean_text",
+    "number_problem",
+    "parse_number",
     "plan_items",
     "reference_problems",
     "version_token",
@@ -36,6 +39,11 @@ __all__ = [
 
 #: Keys of plan entries that hold dates (text as 2026-02-02 or 02.02.2026 is read as a date).
 DATE_KEYS = ("start", "check_date")
+#: Keys of plan entries that hold numbers (text is read as a number in the client's language).
+NUMBER_KEYS = ("target", "baseline")
+#: Decimal mark and digit-group mark by language: German 1.000,5, English 1,000.5.
+_MARKS = {"de": (",", "."), "en": (".", ",")}
+_SPACES = re.compile(r"[ \u00a0\u202f\u2009]")
 _RATING_FIELDS = ("frequency", "damage", "feasibility")
 
 
@@ -137,6 +145,42 @@ def check_rating(
     return values
 
 
+def _read_number(text: str, lang: str) -> float | None:
+    """``text`` as a number by ``lang``'s marks, None when it is not one in that notation."""
+    decimal, group = _MARKS.get(lang, _MARKS["de"])
+    cleaned = _SPACES.sub(group, text.strip().replace("\u2212", "-"))
+    d, g = re.escape(decimal), re.escape(group)
+    grouped = rf"[-+]?\d{{1,3}}(?:{g}\d{{3}})+(?:{d}\d+)?"
+    plain = rf"[-+]?\d+(?:{d}\d+)?"
+    if re.fullmatch(grouped, cleaned) or re.fullmatch(plain, cleaned):
+        return float(cleaned.replace(group, "").replace(decimal, "."))
+    return None
+
+
+def _other(lang: str) -> str:
+    return "en" if lang == "de" else "de"
+
+
+def parse_number(text: str, lang: str = "de") -> float | None:
+    """Typed text as a number, read as the client writes numbers; None if it is none or unclear.
+
+    German (``lang="de"``): "1.000" is one thousand, "2,5" two and a half,
+    "1.000,5" and "1 000" work too; "1.5" is refused (a decimal point or a
+    mistyped "15"?). English mirrors this ("1,000", "2.5"; "1,5" is refused).
+    A minus sign (- or −) may lead. :func:`number_problem` says why text was refused.
+    """
+    return _read_number(text, lang)
+
+
+def number_problem(text: str, lang: str = "de") -> str | None:
+    """Why :func:`parse_number` refuses ``text`` (a plain sentence), None when it reads it."""
+    if _read_number(text, lang) is not None:
+        return None
+    if _read_number(text, _other(lang)) is not None:
+        return t("workshop_store.problem.ambiguous_number", lang, value=text.strip())
+    return t("workshop_store.problem.not_a_number", lang, value=text.strip())
+
+
 def _plain(value: Any) -> Any:
     """numpy scalars and whole floats as plain Python values for the YAML."""
     if isinstance(value, np.generic):
@@ -164,8 +208,12 @@ def _as_date(value: Any) -> Any:
 def plan_items(kind: str, items: Sequence[Mapping[str, Any]], lang: str) -> list[dict[str, Any]]:
     """Pain points or measures (``kind``) as plain dicts for the YAML, empty values left out.
 
-    Texts are stripped, dates parsed, numpy scalars made plain; an entry that
-    is not a mapping raises WorkshopInputError. The schema checks the rest.
+    Texts are stripped, dates parsed, numbers given as text (target,
+    baseline) read as the client writes them (:func:`parse_number`: German
+    "1.000" is one thousand), numpy scalars made plain. Every key given is
+    written and nothing else: a replaced entry keeps no key of its predecessor.
+    An entry that is not a mapping, or a number that cannot be read
+    unambiguously, raises WorkshopInputError. The schema checks the rest.
     """
     problems: list[tuple[str, str]] = []
     out: list[dict[str, Any]] = []
@@ -180,6 +228,12 @@ def plan_items(kind: str, items: Sequence[Mapping[str, Any]], lang: str) -> list
                 value = value.strip()
             if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
                 continue
+            if key in NUMBER_KEYS and isinstance(value, str):
+                problem = number_problem(value, lang)
+                if problem is not None:
+                    problems.append((f"workshop.{kind}.{i}.{key}", problem))
+                    continue
+                value = parse_number(value, lang)
             clean[str(key)] = _as_date(value) if key in DATE_KEYS else _plain(value)
         out.append(clean)
     if problems:

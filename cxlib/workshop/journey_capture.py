@@ -274,10 +274,19 @@ class JourneyCapture(Capture):
                 rating["feasibility"],
                 uncertain=rating["uncertain"],
                 expected=self.tokens.get(key),
-            )
+            ),
+            unit=self._unit(journey_id, participant),
         )
         if saved is not None:
             self.tokens[key] = saved.token
+        else:  # beside the row too, not only in the header
+            text = html.escape(t("workshop.status.row_unsaved", self.lang))
+            self.row_state[journey_id].value = f'<span class="cxws-error">{text}</span>'
+
+    def _unit(self, journey_id: str, participant: str) -> str:
+        """The rating's name in the status line: journey name and participant."""
+        name = next((j.name for j in self.journeys if j.id == journey_id), journey_id)
+        return t("workshop.status.units.rating", self.lang, journey=name, participant=participant)
 
     # ------------------------------------------------------------------ results
     def live_workshop(self) -> Any:

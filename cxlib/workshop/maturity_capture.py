@@ -362,10 +362,12 @@ class MaturityCapture(Capture):
 
     def _save(self, person: Respondent) -> None:
         scores = {i: person.scores[i] for i in self.item_ids if i in person.scores}
+        unit = t("workshop.status.units.maturity", self.lang, respondent=person.name)
         saved = self.status.attempt(
             lambda: self.store.save_maturity(
                 person.name, person.department, scores, expected=person.token
-            )
+            ),
+            unit=unit,
         )
         if saved is not None:
             person.token = saved.token

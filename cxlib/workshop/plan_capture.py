@@ -1,15 +1,24 @@
 """Action-plan capture in the workshop: three pain points and three measures, checked as typed.
 
 Every field is checked on each keystroke; an invalid field gets a red frame and a
-plain message next to it ("Kein gültiges Datum; bitte TT.MM.JJJJ …"). The plan is
-saved through the workshop store only when every row that is not empty is valid
-(an empty row is left out); until then nothing is written and the header says
-why. Saving waits until typing pauses (``debounce`` seconds; 0 saves at once).
+plain message right below it ("Kein gültiges Datum; bitte TT.MM.JJJJ …"), and the
+status line names its row. An invalid row does not block the others: the plan is
+saved with the valid rows as typed and the invalid row as it was last saved (an
+empty row is left out). Until the store confirmed a save the status line says
+"noch nicht gespeichert"; saving waits until typing pauses (``debounce``
+seconds; 0 saves at once).
 
 The values are checked by the parameter file's own schema
 (:class:`cxlib.parameters.schema.PainPoint`, :class:`cxlib.parameters.schema.Measure`), so
-what is saved is what a batch run accepts. Keys the widgets do not show (a
-measure's ``metric`` and ``baseline``, a pain point's ``phase``) are kept.
+what is saved is what a batch run accepts. Numbers are read as the client
+writes them (German "1.000" is one thousand, "2,5" two and a half; "1.5" is
+refused as unclear) and the value read is shown beside the field.
+
+Keys the widgets do not edit (a measure's ``metric`` and ``baseline``, a pain
+point's ``phase``) are named under their row and kept only while the row still
+holds the same entry: once its description, journey or KPI is rewritten, the
+row is a new entry and is saved with exactly the fields the form shows (a new
+KPI must not inherit the old one's baseline from the data).
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ from cxlib import formatting as fmt
 from cxlib.parameters.schema import Measure, PainPoint
 from cxlib.texts import t
 from cxlib.workshop.capture import Capture, Debouncer
+from cxlib.workshop.inputs import number_problem, parse_number
 
 if TYPE_CHECKING:
     from cxlib.workshop.capture import StatusBar
@@ -55,14 +65,6 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
-def parse_number(text: str) -> float | None:
-    """'5,0', '-10', '1.5' or '−32' as a float; None if it is not a number."""
-    cleaned = text.strip().replace("\u2212", "-").replace(" ", "")
-    if re.fullmatch(r"-?\d+([.,]\d+)?", cleaned) is None:
-        return None
-    return float(cleaned.replace(",", "."))
-
-
 @dataclass
 class _Row:
     """The widgets of one pain point or measure: field name → (input, message)."""
@@ -73,10 +75,24 @@ class _Row:
     fields: dict[str, w.Text] = field(default_factory=dict)
     messages: dict[str, w.HTML] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    origin: dict[str, str] = field(default_factory=dict)
     note: w.HTML = field(default_factory=w.HTML)
+    hidden: w.HTML = field(default_factory=w.HTML)
+    #: the row's entry as last checked (None: empty or invalid) and as last saved
+    current: dict[str, Any] | None = None
+    saved: dict[str, Any] | None = None
 
     def values(self) -> dict[str, str]:
         return {name: widget.value for name, widget in self.fields.items()}
+
+    def identity(self) -> dict[str, str]:
+        """What makes the row the entry it was loaded as: journey, description, KPI."""
+        values = {k: " ".join(v.split()) for k, v in self.values().items() if k in _IDENTITY}
+        return {"journey": str(self.journey.value), **values}
+
+    def kept(self) -> dict[str, Any]:
+        """The hidden keys to save: those loaded, while the row is still the same entry."""
+        return dict(self.extra) if self.extra and self.identity() == self.origin else {}
 
     def is_empty(self) -> bool:
         return all(not v.strip() for v in self.values().values())
@@ -85,6 +101,8 @@ class _Row:
 PAIN_FIELDS = ("text", "ticket_category")
 MEASURE_FIELDS = ("text", "owner", "start", "check_date", "kpi", "target")
 _REQUIRED = {"text", "owner", "kpi", "start", "check_date"}
+#: Fields whose change makes a row a new entry (its hidden keys are dropped).
+_IDENTITY = ("text", "kpi")
 
 
 class PlanCapture(Capture):
@@ -105,7 +123,7 @@ class PlanCapture(Capture):
     ) -> None:
         super().__init__(store, lang, status)
         self.errors: dict[tuple[str, int, str], str] = {}
-        self._saved_plan: tuple[list[dict], list[dict]] | None = None
+        self._saved_plan: tuple[list[dict], list[dict]] = ([], [])
         self.token: str | None = None
         self.debouncer = Debouncer(self._save, debounce)
         self.pain_rows: list[_Row] = []
@@ -151,9 +169,9 @@ class PlanCapture(Capture):
         lines: list[w.Widget] = [w.HTML(f"<h4>{html.escape(title)}</h4>"), row.journey]
         for name, widget in row.fields.items():
             widget.observe(self._on_edit, names="value")
-            lines.append(w.HBox([widget, row.messages[name]]))
+            lines.append(w.VBox([widget, row.messages[name]], layout=w.Layout(margin="0")))
         row.journey.observe(self._on_edit, names="value")
-        lines.append(row.note)
+        lines += [row.hidden, row.note]
         return w.VBox(lines, layout=w.Layout(margin="0 0 0.6em 0"))
 
     # ------------------------------------------------------------------ loading
@@ -180,6 +198,7 @@ class PlanCapture(Capture):
                 row.fields["text"].value = point.text
                 row.fields["ticket_category"].value = point.ticket_category or ""
                 row.extra = {"phase": point.phase} if point.phase else {}
+                row.origin = row.identity()
             for row, measure in zip(self.measure_rows, workshop.measures, strict=False):
                 row.journey.value = measure.journey
                 row.fields["text"].value = measure.text
@@ -195,6 +214,7 @@ class PlanCapture(Capture):
                     for k in ("metric", "baseline")
                     if getattr(measure, k) is not None
                 }
+                row.origin = row.identity()
         finally:
             self._loading = False
         if journeys:
@@ -205,7 +225,10 @@ class PlanCapture(Capture):
         else:
             children = [w.HTML(f"<p>{html.escape(self._tx('no_journeys'))}</p>")]
         self.widget.children = children
-        self._saved_plan = self.plan()
+        pains, measures, _invalid = self._collect()
+        self._saved_plan = (pains, measures)
+        for row in (*self.pain_rows, *self.measure_rows):
+            row.saved = row.current
 
     # ------------------------------------------------------------------ checks
     def _check_pain(self, row: _Row) -> dict[str, Any] | None:
@@ -219,7 +242,7 @@ class PlanCapture(Capture):
         entry: dict[str, Any] = {"journey": row.journey.value, "text": values["text"]}
         if values["ticket_category"]:
             entry["ticket_category"] = values["ticket_category"]
-        entry.update(row.extra)
+        entry.update(self._hidden(row))
         return self._schema(row, PainPoint, entry)
 
     def _check_measure(self, row: _Row) -> dict[str, Any] | None:
@@ -235,10 +258,15 @@ class PlanCapture(Capture):
                 if dates[name] is None:
                     errors[name] = self._tx("bad_date")
         target = None
+        hints: dict[str, str] = {}
         if values["target"]:
-            target = parse_number(values["target"])
-            if target is None:
-                errors["target"] = self._tx("bad_number")
+            problem = number_problem(values["target"], self.lang)
+            if problem is not None:
+                errors["target"] = problem
+            else:
+                target = parse_number(values["target"], self.lang)
+                if target is not None:
+                    hints["target"] = self._tx("read_as", value=_number_text(target, self.lang))
         start, check = dates.get("start"), dates.get("check_date")
         note = ""
         if start and check and "check_date" not in errors:
@@ -250,7 +278,7 @@ class PlanCapture(Capture):
                 if not low <= days <= high:
                     note = self._tx("check_window", days=days, low=low, high=high)
         row.note.value = f'<span class="cxws-hint">{html.escape(note)}</span>' if note else ""
-        self._mark(row, errors)
+        self._mark(row, errors, hints)
         if errors:
             return None
         entry: dict[str, Any] = {
@@ -263,8 +291,21 @@ class PlanCapture(Capture):
         }
         if target is not None:
             entry["target"] = target
-        entry.update(row.extra)
+        entry.update(self._hidden(row))
         return self._schema(row, Measure, entry)
+
+    def _hidden(self, row: _Row) -> dict[str, Any]:
+        """The row's hidden keys to save, named under the row (or why they are dropped)."""
+        kept = row.kept()
+        if not row.extra:
+            row.hidden.value = ""
+            return kept
+        names = ", ".join(f"{k}: {_value_text(v, self.lang)}" for k, v in row.extra.items())
+        key = "hidden_kept" if kept else "hidden_dropped"
+        row.hidden.value = (
+            f'<span class="cxws-hint">{html.escape(self._tx(key, keys=names))}</span>'
+        )
+        return kept
 
     def _schema(self, row: _Row, model: type, entry: dict[str, Any]) -> dict[str, Any] | None:
         """Check the entry against the parameter schema (the rules a batch run applies)."""
@@ -276,7 +317,9 @@ class PlanCapture(Capture):
             return None
         return entry
 
-    def _mark(self, row: _Row, errors: dict[str, str]) -> None:
+    def _mark(self, row: _Row, errors: dict[str, str], hints: dict[str, str] | None = None) -> None:
+        """Show each field's error (red frame, message beside it) or its hint."""
+        hints = hints or {}
         for name, widget in row.fields.items():
             message = errors.get(name, "")
             key = (row.kind, row.number, name)
@@ -286,57 +329,88 @@ class PlanCapture(Capture):
             else:
                 self.errors.pop(key, None)
                 widget.remove_class("cxws-field-error")
-            row.messages[name].value = (
-                f'<span class="cxws-error">{html.escape(message)}</span>' if message else ""
-            )
+            if message:
+                row.messages[name].value = f'<span class="cxws-error">{html.escape(message)}</span>'
+            elif name in hints:
+                row.messages[
+                    name
+                ].value = f'<span class="cxws-hint">{html.escape(hints[name])}</span>'
+            else:
+                row.messages[name].value = ""
 
-    def plan(self) -> tuple[list[dict], list[dict]] | None:
-        """Check every row; the pain points and measures to save, or None if any is invalid."""
-        valid = True
-        pains, measures = [], []
+    def _collect(self) -> tuple[list[dict], list[dict], list[_Row]]:
+        """Check every row: the pain points and measures to save, and the invalid rows.
+
+        An invalid row contributes its last saved entry (nothing if it never was
+        saved): its stored state stays as it is while the valid rows are saved.
+        Each row's checked entry is kept in ``row.current`` (None: empty or invalid).
+        """
+        invalid: list[_Row] = []
+        pains: list[dict] = []
+        measures: list[dict] = []
         for rows, check, out in (
             (self.pain_rows, self._check_pain, pains),
             (self.measure_rows, self._check_measure, measures),
         ):
             for row in rows:
+                row.current = None
                 if row.is_empty():
                     self._mark(row, {})
                     row.note.value = ""
                     continue
-                entry = check(row)
-                if entry is None:
-                    valid = False
-                else:
-                    out.append(entry)
-        return (pains, measures) if valid else None
+                row.current = check(row)
+                if row.current is not None:
+                    out.append(row.current)
+                    continue
+                invalid.append(row)
+                if row.saved is not None:
+                    out.append(row.saved)
+        return pains, measures, invalid
+
+    def plan(self) -> tuple[list[dict], list[dict]] | None:
+        """Check every row; the pain points and measures to save, or None if any is invalid."""
+        pains, measures, invalid = self._collect()
+        return None if invalid else (pains, measures)
+
+    def _title(self, row: _Row) -> str:
+        return self._tx("pain_point" if row.kind == "pain_points" else "measure", n=row.number)
+
+    @property
+    def unit(self) -> str:
+        """The plan's name in the status line (what one save writes)."""
+        return t("workshop.tabs.plan", self.lang)
 
     # ------------------------------------------------------------------ events
     def _on_edit(self, _change: dict) -> None:
         if self._loading:
             return
-        plan = self.plan()
-        if plan is None:
-            rows = sorted({(k, n) for k, n, _ in self.errors})
-            names = ", ".join(
-                self._tx("pain_point" if k == "pain_points" else "measure", n=n) for k, n in rows
-            )
-            self.debouncer.cancel()
-            self.status.invalid(self._tx("row_invalid", row=names or "?"))
-            return
-        if plan != self._saved_plan:
+        pains, measures, invalid = self._collect()
+        for row in (*self.pain_rows, *self.measure_rows):
+            if row in invalid:
+                self.status.invalid(self._tx("fields_invalid"), unit=self._title(row))
+            else:
+                self.status.settled(self._title(row))
+        if (pains, measures) != self._saved_plan:
+            self.status.pending(self.unit)
             self.debouncer()
+        else:
+            self.debouncer.cancel()
+            self.status.settled(self.unit)
 
     def _save(self) -> None:
-        plan = self.plan()
-        if plan is None or plan == self._saved_plan:
+        pains, measures, invalid = self._collect()
+        if (pains, measures) == self._saved_plan:
+            self.status.settled(self.unit)
             return
-        pains, measures = plan
         saved = self.status.attempt(
-            lambda: self.store.save_plan(pains, measures, expected=self.token)
+            lambda: self.store.save_plan(pains, measures, expected=self.token), unit=self.unit
         )
         if saved is not None:
             self.token = saved.token
-            self._saved_plan = plan
+            self._saved_plan = (pains, measures)
+            for row in (*self.pain_rows, *self.measure_rows):
+                if row not in invalid:
+                    row.saved = row.current
 
     def flush(self) -> None:
         """Save now what is waiting for the typing pause."""
@@ -344,5 +418,16 @@ class PlanCapture(Capture):
 
 
 def _number_text(value: float, lang: str) -> str:
-    text = f"{value:g}"
+    """``value`` without digit groups or exponent, with the language's decimal mark."""
+    text = f"{value:.12g}"
+    if "e" in text:
+        text = f"{value:.6f}".rstrip("0").rstrip(".")
     return text.replace(".", ",") if lang == "de" else text
+
+
+def _value_text(value: Any, lang: str) -> str:
+    return _number_text(value, lang) if isinstance(value, float | int) else str(value)
+
+
+def _span(css: str, text: str) -> str:
+    return f'<span class="{css}">{html.escape(text)}</span>'

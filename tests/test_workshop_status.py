@@ -1,0 +1,109 @@
+"""The workshop's status line says saved only for what the store confirmed (issue 16).
+
+Widget-level: the ipywidgets objects are driven from Python against the
+in-memory FakeStore of test_workshop_widgets (which refuses stale tokens as the
+real store does). Covered: a conflict stays visible, naming its unit, while
+other units are saved; input waiting for the typing pause is shown as not saved;
+an invalid field is marked at the field and does not block the valid rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from cxlib.exceptions import CXError
+from cxlib.workshop.app import StatusBar, WorkshopApp
+from tests.test_workshop_widgets import FakeStore
+
+CLOCK = dt.datetime(2026, 1, 31, 14, 32, 5)
+
+
+def test_saved_time_has_seconds_and_only_follows_a_confirmed_save():
+    bar = StatusBar("de", clock=lambda: CLOCK)
+    bar.pending("Maßnahmenplan")
+    assert bar.state == "pending" and "noch nicht gespeichert" in bar.message
+    assert (
+        bar.attempt(lambda: (_ for _ in ()).throw(CXError("Datenträger voll")), "Maßnahmenplan")
+        is None
+    )
+    assert bar.state == "error" and "Maßnahmenplan" in bar.message
+    assert bar.attempt(lambda: 1, "Maßnahmenplan") == 1
+    assert bar.state == "saved" and bar.message == "gespeichert 14:32:05"
+
+
+def test_a_conflict_stays_visible_after_another_person_is_saved():
+    store = FakeStore()
+    app = WorkshopApp(store, "de", report=False)
+    m = app.maturity
+    m.add_respondent("GF", "Geschäftsführung")
+    m.answer("D1.1", 3)
+    store.bump(("maturity", "GF"))  # someone else saves GF meanwhile
+    m.answer("D1.2", 4)
+    assert app.status.state == "conflict"
+    m.add_respondent("Vertrieb 1", "Vertrieb")  # the next person's answer is saved fine
+    m.answer("D1.1", 2)
+    assert store.calls[-1][1:3] == ("Vertrieb 1", "Vertrieb")
+    assert app.status.state == "conflict"
+    assert app.status.reload_button.layout.display is None  # "neu laden" still offered
+    assert "Reifegrad GF" in app.status.message and "anderer Stelle" in app.status.message
+    assert "Reifegrad Vertrieb 1 – gespeichert" in app.status.message
+    # a conflict in a rating names the journey by its name, and its row says so too
+    j = app.journeys
+    j.picker.value = "Leitung Vertrieb"
+    store.bump(("journey", "problemfall", "Leitung Vertrieb"))
+    j.rate("problemfall", feasibility=5)
+    name = next(x.name for x in store.parameters().workshop.journeys if x.id == "problemfall")
+    assert f"Bewertung {name} durch Leitung Vertrieb" in app.status.message
+    assert "nicht gespeichert" in j.row_state["problemfall"].value
+    app.status.reload()  # "neu laden" resolves every open conflict
+    assert app.status.state == "reloaded" and app.status.reload_button.layout.display == "none"
+    m.picker.value = "GF"
+    m.answer("D1.2", 4)
+    assert app.status.state == "saved"
+
+
+def test_typed_plan_input_is_not_saved_until_the_store_confirms():
+    store = FakeStore()
+
+    async def session() -> tuple[str, str, str]:
+        app = WorkshopApp(store, "de", debounce=0.05, report=False)
+        app.plan.measure_rows[0].fields["owner"].value = "Leitung Kundenservice"
+        waiting = (app.status.state, app.status.message, str(len(store.calls)))
+        await asyncio.sleep(0.2)
+        return (*waiting, app.status.state)
+
+    state, message, calls, after = asyncio.run(session())
+    assert state == "pending" and "Maßnahmenplan – noch nicht gespeichert" in message
+    assert calls == "0" and after == "saved"
+    assert store.calls[-1][2][0]["owner"] == "Leitung Kundenservice"
+
+
+def test_an_invalid_field_is_marked_below_it_and_does_not_block_the_valid_rows():
+    store = FakeStore()
+    app = WorkshopApp(store, "de", debounce=0, report=False)
+    stored = store.parameters().workshop.measures
+    second = app.plan.measure_rows[1]
+    second.fields["check_date"].value = "31.02.2026"
+    message = second.messages["check_date"]
+    field = second.fields["check_date"]
+    box = next(c for c in _walk(app.plan.widget) if field in getattr(c, "children", ()))
+    assert box.children == (second.fields["check_date"], message)
+    assert type(box).__name__ == "VBox"  # below the field, not off screen to its right
+    assert "Kein gültiges Datum" in message.value
+    app.plan.measure_rows[0].fields["owner"].value = "Leitung Kundenservice"
+    measures = store.calls[-1][2]
+    assert measures[0]["owner"] == "Leitung Kundenservice"
+    assert measures[1]["check_date"] == stored[1].check_date  # the stored state stays
+    assert app.status.state == "invalid"
+    assert "Maßnahme 2 – Nicht gespeichert" in app.status.message
+    assert "Maßnahmenplan – gespeichert" in app.status.message
+    second.fields["check_date"].value = "30.03.2026"
+    assert store.calls[-1][2][1]["check_date"] == dt.date(2026, 3, 30)
+    assert app.status.state == "saved"
+
+
+def _walk(widget):
+    for child in getattr(widget, "children", ()):
+        yield child
+        yield from _walk(child)
