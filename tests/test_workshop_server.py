@@ -21,7 +21,7 @@ from cxlib.exceptions import ClientNotFoundError, CXError, RunError
 from cxlib.resources import PROJECT_DIR
 from cxlib.runner.run import notebook_paths
 from cxlib.workshop import report_button as rb
-from cxlib.workshop.launch import kernel_transport_arguments
+from cxlib.workshop.launch import kernel_transport_arguments, write_lab_settings
 from cxlib.workshop.server import (
     LabServer,
     WorkshopServerError,
@@ -371,3 +371,17 @@ def test_jupyterlab_kernels_use_private_unix_sockets_where_the_platform_has_them
     assert "--KernelManager.transport=ipc" in launch.argv
     too_long = tmp_path / ("x" * 120)
     assert kernel_transport_arguments(too_long) == []  # a socket path must stay short: TCP
+
+
+def test_the_output_collapse_overlay_cannot_catch_clicks_on_the_widgets(tmp_path):
+    """JupyterLab's prompt overlay lay over the radio buttons: a click collapsed the view.
+
+    Seen in a real browser (scripts/workshop_browser_check.py): with the overlay shown,
+    the element at a radio button's centre was the overlay; the run's custom.css hides it,
+    like the prompts it belongs to.
+    """
+    dirs = write_lab_settings(tmp_path / "run")
+    css = (dirs["config"] / "custom" / "custom.css").read_text(encoding="utf-8")
+    hidden = css.split("{ display: none !important; }")[0]
+    assert ".jp-OutputArea-promptOverlay" in hidden
+    assert ".jp-OutputPrompt" in hidden

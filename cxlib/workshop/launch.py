@@ -86,6 +86,7 @@ CUSTOM_CSS = """/* cxwb workshop: projector view, widgets only (cxlib/workshop/l
 .jp-Notebook .jp-Cell .jp-InputPrompt,
 .jp-Notebook .jp-Cell .jp-OutputPrompt,
 .jp-Notebook .jp-Cell .jp-Collapser,
+.jp-Notebook .jp-Cell .jp-OutputArea-promptOverlay,
 .jp-Notebook .jp-Cell .jp-cell-toolbar { display: none !important; }
 .jp-Notebook .jp-CodeCell.jp-mod-noOutputs:has(.jp-InputPlaceholder) { display: none !important; }
 .jp-Notebook .jp-Cell:has(.jp-InputPlaceholder) .jp-Cell-inputWrapper { display: none; }
