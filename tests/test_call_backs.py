@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import warnings
 
 import pandas as pd
 import pytest
 
 from cxlib import kpis
 from cxlib.io.exports import write_excel_csv
-from cxlib.io.loading import load_client_data
 from cxlib.kpis.readings import call_backs_reading
-from cxlib.parameters.files import load_parameters
 from cxlib.voice.callbacks import CALL_BACK_FILE, call_backs, is_complaint
 from cxlib.voice.masking import MASK, mask, mostly_personal
+
+from .demo_clients import demo_client
 
 CUTOFF = dt.date(2025, 12, 31)
 
@@ -142,11 +141,8 @@ def test_a_comment_of_mostly_personal_details():
 
 
 @pytest.fixture(scope="module")
-def stadtwerke(project):
-    params = load_parameters(project / "parameters" / "stadtwerke-lindenau.yaml")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        data = load_client_data(params)
+def stadtwerke():
+    params, data = demo_client("stadtwerke-lindenau")
     return params, data, kpis.analyse(params, data)
 
 

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import ast
 import importlib
-from functools import cache
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from cxlib.io.loading import ClientData, load_client_data
-from cxlib.parameters.files import find_parameters, load_parameters
-from cxlib.parameters.schema import ClientParameters
 from cxlib.report.section import check_block_names
 from cxlib.runner.execution import SOURCE_KEY, split, stitch
 from cxlib.runner.run import notebook_paths
+
+from .demo_clients import demo_client
 
 NOTEBOOKS = notebook_paths()
 
@@ -113,12 +111,6 @@ def test_every_notebook_follows_the_section_contract_in_the_same_order(path: Pat
     ]
     assert _statements(cells[-1]) == ["wb.record(section)"]
     assert _shown_names(cells[2:-1])
-
-
-@cache
-def demo_client(client: str) -> tuple[ClientParameters, ClientData]:
-    params = load_parameters(find_parameters(client))
-    return params, load_client_data(params)
 
 
 @pytest.mark.parametrize("client", ["stadtwerke-lindenau", "cafe-bohnenglueck"])

@@ -8,7 +8,6 @@ the code's own output.
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -16,12 +15,12 @@ import pytest
 from scipy.stats import binom
 
 from cxlib import kpis
-from cxlib.io.loading import load_client_data
 from cxlib.kpis.economics import contractual, contractual_clv_draws, non_contractual
 from cxlib.kpis.readings import value_reading, value_statement
 from cxlib.kpis.value_at_risk import money_words, round_money, value_at_risk
-from cxlib.parameters.files import load_parameters
 from cxlib.report.summary import checked
+
+from .demo_clients import demo_client
 
 
 def _customers() -> pd.DataFrame:
@@ -131,11 +130,8 @@ def test_rounding_is_half_up_to_significant_digits():
 
 
 @pytest.fixture(scope="module")
-def stadtwerke(project):
-    params = load_parameters(project / "parameters" / "stadtwerke-lindenau.yaml")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        data = load_client_data(params)
+def stadtwerke():
+    params, data = demo_client("stadtwerke-lindenau")
     return params, data, kpis.analyse(params, data)
 
 
