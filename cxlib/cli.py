@@ -7,6 +7,7 @@ plain message and exit code 1; a traceback appears only for real bugs.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -16,10 +17,25 @@ from cxlib.exceptions import CXError
 from cxlib.resources import default_dir
 
 
+def _iso_date(text: str) -> dt.date:
+    """A date as 2025-12-31 for the command line, or a plain error."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"kein Datum wie 2025-12-31: „{text}“") from None
+
+
 def _cmd_new(args: argparse.Namespace) -> int:
     from cxlib.parameters.scaffold import new_client
 
-    written = new_client(args.client_id, Path(args.dir), Path(args.data_dir), args.name)
+    written = new_client(
+        args.client_id,
+        Path(args.dir),
+        Path(args.data_dir),
+        args.name,
+        business_model=args.business_model,
+        data_cutoff=args.data_cutoff,
+    )
     print(f"Angelegt für {args.client_id}:")
     for path in written:
         print(f"  {path}")
@@ -139,6 +155,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="Firmenname für den Bericht")
     p.add_argument("--dir", default="parameters", help="Ordner der Parameterdateien")
     p.add_argument("--data-dir", default="data", help="Ordner der Kundendaten")
+    p.add_argument(
+        "--business-model",
+        choices=["contractual", "non_contractual"],
+        default="contractual",
+        help="mit Verträgen (contractual) oder ohne, mit Wiederkäufen (non_contractual)",
+    )
+    p.add_argument(
+        "--data-cutoff",
+        type=_iso_date,
+        help="Datenstand: Tag der letzten Daten im Export, z. B. 2025-12-31",
+    )
     p.set_defaults(func=_cmd_new)
 
     p = sub.add_parser("validate", help="Parameter und alle Datendateien prüfen")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Literal
 
 from cxlib.exceptions import ParameterError
 from cxlib.io.tables import TABLES
@@ -33,7 +34,7 @@ client:
 language: de              # de oder en
 consultant: "Vorname Nachname"
 report_date: {today}
-business_model: contractual   # contractual (Verträge) oder non_contractual (Wiederkäufe)
+business_model: {business_model}   # contractual (Verträge) oder non_contractual (Wiederkäufe)
 
 # Datendateien relativ zu dieser Datei. Vorlagen mit den erwarteten Spalten
 # liegen in {data_rel}/vorlagen/. Eigene Spaltenüberschriften unter `columns`
@@ -42,6 +43,8 @@ data: {{}}
 #  customers:
 #    file: {data_rel}/kunden.csv
 #    columns: {{}}
+#  transactions:            # Käufe; ohne Kundentabelle wird sie aus den Käufen abgeleitet
+#    file: {data_rel}/kaeufe.csv
 #  survey:
 #    file: {data_rel}/umfrage.csv
 #  tickets:
@@ -61,6 +64,20 @@ workshop:
 branding:
   accent_color: "#1f5f8b"
   # logo: {data_rel}/logo.png
+
+analysis:
+  {cutoff_line}
+{inactivity_block}"""
+
+#: The data cut-off line: set, or a commented hint (without it the report date is the cut-off).
+_CUTOFF = "data_cutoff: {date}   # Datenstand: Tag der letzten Daten im Export"
+_CUTOFF_HINT = (
+    "data_cutoff: null   # Datenstand: Tag der letzten Daten im Export, z. B. 2025-12-31; "
+    "null: es gilt report_date"
+)
+#: Without contracts a customer counts as lost after this many days without a purchase.
+_INACTIVITY = """  survival:
+    inactivity_days: 180   # so viele Tage ohne Kauf gelten als abgewandert
 """
 
 
@@ -71,9 +88,20 @@ def template_header(table: str) -> list[str]:
 
 
 def new_client(
-    client_id: str, params_dir: Path, data_dir: Path, name: str | None = None
+    client_id: str,
+    params_dir: Path,
+    data_dir: Path,
+    name: str | None = None,
+    *,
+    business_model: Literal["contractual", "non_contractual"] = "contractual",
+    data_cutoff: dt.date | None = None,
 ) -> list[Path]:
-    """Write ``params_dir/<client_id>.yaml`` and data templates; never overwrite."""
+    """Write ``params_dir/<client_id>.yaml`` and data templates; never overwrite.
+
+    ``business_model`` is written as given; a client without contracts also gets
+    the inactivity rule to adapt. ``data_cutoff`` (the day of the last data in the
+    export) is written when known, else a commented hint says what it is for.
+    """
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", client_id):
         raise ParameterError(
             client_id,
@@ -104,6 +132,11 @@ def new_client(
             today=dt.date.today().isoformat(),
             data_rel=data_rel_text,
             params_path=params_path,
+            business_model=business_model,
+            cutoff_line=_CUTOFF.format(date=data_cutoff.isoformat())
+            if data_cutoff
+            else _CUTOFF_HINT,
+            inactivity_block=_INACTIVITY if business_model == "non_contractual" else "",
         ),
         encoding="utf-8",
     )
