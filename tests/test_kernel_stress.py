@@ -32,6 +32,11 @@ WORKERS = 3
 KERNELS = 3
 ROUNDS = 2
 THIEVES = 2
+#: Starts allowed per kernel over TCP in this test. The thieves here hold hundreds of
+#: ports at once, far more than anything on a real machine, so a kernel can lose three
+#: starts in a row (seen once in ten suite runs); the test is about restarts on other
+#: ports working, not about the production count (cxlib.runner.kernel.START_ATTEMPTS).
+TCP_START_ATTEMPTS = 8
 #: Loopback ports each thief holds at a time (the ephemeral range has ~28,000).
 PORTS_HELD = 300
 
@@ -72,8 +77,11 @@ def _answer(manager, code: str) -> str:
 
 def kernel_worker(worker: int, transport: str) -> WorkerReport:
     """Start :data:`KERNELS` kernels at once, :data:`ROUNDS` times; each adds two numbers."""
+    from cxlib.runner import kernel
     from cxlib.runner.kernel import started_kernel, wait_until_ready
 
+    if transport == "tcp":
+        kernel.START_ATTEMPTS = TCP_START_ATTEMPTS  # this worker process only
     counter = _DeathCounter()
     logging.getLogger("cxlib.runner.run").addHandler(counter)
     answers: list[str] = []
