@@ -71,6 +71,11 @@ class ClvDraws:
     clv: np.ndarray
 
 
+def clv_interval(replicates: ClvDraws | None) -> Interval:
+    """The percentile interval of the CLV replicates; ``too_few`` without replicates."""
+    return no_interval("too_few") if replicates is None else percentile(replicates.clv)
+
+
 @dataclass(frozen=True)
 class Economics:
     """The economics figures of one client (NaN where the data do not allow them)."""
@@ -199,7 +204,7 @@ def contractual_clv_interval(
         seed=seed,
         max_resample=max_resample,
     )
-    return no_interval("too_few") if replicates is None else percentile(replicates.clv)
+    return clv_interval(replicates)
 
 
 def repurchase_clv_draws(
@@ -256,7 +261,7 @@ def repurchase_clv_interval(
         seed=seed,
         max_resample=max_resample,
     )
-    return no_interval("too_few") if replicates is None else percentile(replicates.clv)
+    return clv_interval(replicates)
 
 
 def contractual(
@@ -301,7 +306,7 @@ def contractual(
         discount_rate=discount_rate,
         arpu_n=int(np.isfinite(values).sum()),
         arpu_interval=mean_interval(values),
-        clv_interval=no_interval("too_few") if replicates is None else percentile(replicates.clv),
+        clv_interval=clv_interval(replicates),
         upsell_interval=share_interval(up_count, up_n),
         lost=lost,
         lost_of=at_start,
@@ -339,7 +344,7 @@ def non_contractual(
     previous = np.bincount(codes[year_before], minlength=k) > 0
     retention = float(bought[previous].mean()) if previous.any() else np.nan
     replicates = repurchase_clv_draws(bought, revenue, previous, margin_rate, discount_rate)
-    clv_interval = no_interval("too_few") if replicates is None else percentile(replicates.clv)
+    interval = clv_interval(replicates)
     retained = int((bought & previous).sum())
     # repurchase within the window after the first purchase
     order = np.lexsort((days, codes))
@@ -373,7 +378,7 @@ def non_contractual(
         discount_rate=discount_rate,
         arpu_n=buyers,
         arpu_interval=mean_interval(revenue[bought]),
-        clv_interval=clv_interval,
+        clv_interval=interval,
         repurchase_interval=share_interval(repurchased, eligible_n),
         retention_interval=share_interval(retained, int(previous.sum())),
         lost=int(previous.sum()) - retained,
