@@ -33,6 +33,7 @@ from cxlib.parameters.schema import ClientParameters
 from cxlib.report import blocks as display
 from cxlib.report.section import SECTION_ORDER, JSONValue, Section
 from cxlib.report.summary import Statement
+from cxlib.report.testing import TestFamily
 from cxlib.resources import HANDOFF_FILE
 from cxlib.texts import t
 
@@ -46,12 +47,18 @@ def _load(path: Path, stamp: tuple[int, int]) -> tuple[ClientParameters, ClientD
 
 
 @lru_cache(maxsize=1)
-def _unpickle(path: Path, stamp: tuple[int, int]) -> tuple[ClientParameters, ClientData]:
+def _unpickle(
+    path: Path, stamp: tuple[int, int]
+) -> tuple[ClientParameters, ClientData, TestFamily]:
     """The hand-off written by :mod:`cxlib.runner.run`, read once for all notebooks of a run."""
-    params, data = pickle.loads(path.read_bytes())
-    if not isinstance(params, ClientParameters) or not isinstance(data, ClientData):
+    params, data, tests = pickle.loads(path.read_bytes())
+    if (
+        not isinstance(params, ClientParameters)
+        or not isinstance(data, ClientData)
+        or not isinstance(tests, TestFamily)
+    ):
         raise TypeError(f"{path} is not a hand-off of cxwb run")
-    return params, data
+    return params, data, tests
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -92,6 +99,20 @@ class Workbook:
     lang: str
     output_dir: Path | None
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _tests: TestFamily | None = None
+
+    @property
+    def tests(self) -> TestFamily:
+        """The report's testing family (:mod:`cxlib.report.testing`), computed once.
+
+        In a run it comes with the hand-off of ``cxwb run``; in JupyterLab it
+        is computed on first use from the client's parameters and data.
+        """
+        if self._tests is None:
+            from cxlib.report_tests import report_tests
+
+            self._tests = report_tests(self.params, self.data)
+        return self._tests
 
     @property
     def accent(self) -> str:
@@ -182,8 +203,9 @@ def open_client(
     ``output_dir`` is where section records are written (a run's folder).
     """
     handoff = Path(output_dir) / HANDOFF_FILE if output_dir else None
+    tests: TestFamily | None = None
     if handoff is not None and handoff.is_file():
-        params, data = _unpickle(handoff, _stamp(handoff))
+        params, data, tests = _unpickle(handoff, _stamp(handoff))
     else:
         path = find_parameters(params_file or client_id)
         params, data = _load(path, _stamp(path))
@@ -193,4 +215,4 @@ def open_client(
     from cxlib.report.charts import apply_style
 
     apply_style(params.branding.accent_color)
-    return Workbook(params, data, language, Path(output_dir) if output_dir else None)
+    return Workbook(params, data, language, Path(output_dir) if output_dir else None, _tests=tests)

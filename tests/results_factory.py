@@ -27,5 +27,6 @@ def client_results(**fields) -> ClientResults:
         "summary": (),
         "data_quality": (),
         "benchmark": NO_BENCHMARK,
+        "tests": {"method": "holm", "alpha": 0.05, "size": 0, "tests": ()},
     }
     return ClientResults.model_validate({**base, **fields})

@@ -1,4 +1,8 @@
-"""Group comparisons: Holm against statsmodels, NPS z by hand, CSAT against statsmodels."""
+"""Group comparisons: Holm against statsmodels, NPS z by hand, CSAT against statsmodels.
+
+The comparisons are judged in the report's testing family; on their own (no
+family given) all their tests, both KPIs, form the family.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ import pytest
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
-from cxlib.kpis.comparisons import compare, holm
+from cxlib.kpis.comparisons import MIN_GAP, compare, hypotheses
+from cxlib.report.testing import Hypothesis, TestFamily, holm
 
 
 @pytest.mark.parametrize(
@@ -50,11 +55,12 @@ def test_group_against_rest_nps_z_by_hand_and_holm():
     z = (c1 - c2) / math.sqrt(v1 + v2)
     assert out.loc[("A", "nps"), "z"] == pytest.approx(z)
     assert math.isnan(out.loc[("D", "nps"), "p"])  # n = 5 < min_n: no test
-    tested = out.xs("nps", level="kpi")["p"].dropna()
-    assert np.allclose(
-        out.xs("nps", level="kpi").loc[tested.index, "p_holm"],
-        multipletests(tested, method="holm")[1],
-    )
+    # the gap to the rest in NPS points: +25 against (30 − 35) / 85
+    assert out.loc[("A", "nps"), "gap"] == pytest.approx(25 - 100 * (30 - 35) / 85)
+    # one family: the NPS and the CSAT tests of all tested groups together
+    tested = out["p"].dropna()
+    assert len(tested) == 6
+    assert np.allclose(out.loc[tested.index, "p_adjusted"], multipletests(tested, method="holm")[1])
 
 
 def test_csat_group_against_rest_is_the_pooled_two_proportion_z_test():
@@ -67,10 +73,56 @@ def test_csat_group_against_rest_is_the_pooled_two_proportion_z_test():
     assert out.loc[("A", "csat"), "p"] == pytest.approx(p)
 
 
-def test_a_difference_is_called_only_when_the_adjusted_test_says_so():
-    out = compare(survey(), ["phase"], min_n=10)
-    assert ((out["different"]) == (out["p_holm"] < 0.05)).all()
-    assert (out.loc[~out["different"], "direction"] == 0).all()
+def big_survey() -> pd.DataFrame:
+    """The same answers three times (clear differences after the family's adjustment)."""
+    return pd.concat([survey()] * 3, ignore_index=True)
+
+
+def test_a_difference_is_called_only_when_the_adjusted_test_and_the_gap_say_so():
+    out = compare(big_survey(), ["phase"], min_n=10)
+    expected = (out["p_adjusted"] < 0.05) & (out["gap"].abs() >= 5)
+    assert (out["different"] == expected).all()
+    assert out["different"].any() and (out.loc[~out["different"], "direction"] == 0).all()
+
+
+def test_a_significant_gap_below_five_points_is_not_a_finding():
+    """Thousands of answers make a 3-point gap significant; it is not worth a sentence."""
+    rng = np.random.default_rng(3)
+    a = rng.choice([10, 8, 3], size=20_000, p=[0.41, 0.30, 0.29])  # NPS about +12
+    b = rng.choice([10, 8, 3], size=20_000, p=[0.40, 0.30, 0.30])  # NPS about +10
+    frame = pd.DataFrame({"phase": ["A"] * len(a) + ["B"] * len(b), "nps": [*a, *b]})
+    frame["csat"] = np.where(frame["nps"] >= 8, 5, 2)
+    out = compare(frame, ["phase"], min_n=10).set_index(["group", "kpi"])
+    row = out.loc[("A", "nps")]
+    assert row["p_adjusted"] < 0.05 and abs(row["gap"]) < MIN_GAP
+    assert row["verdict"] == "small" and not row["different"] and row["direction"] == 0
+    assert abs(row["gap"]) == pytest.approx(
+        100 * abs(((a == 10).mean() - (a == 3).mean()) - ((b == 10).mean() - (b == 3).mean()))
+    )
+
+
+def test_two_groups_are_one_test_in_the_family():
+    frame = survey()
+    frame = frame[frame["phase"].isin(["A", "B"])]
+    out = compare(frame, ["phase"], min_n=10)
+    found = hypotheses(out)
+    assert [h.id for h in found] == ["kpi/nps/phase", "kpi/csat/phase"]
+
+
+def test_the_report_family_judges_the_comparisons():
+    """With more tests in the family an adjusted p-value grows: A's NPS is no longer stated."""
+    own = compare(big_survey(), ["phase"], min_n=10)
+    row = own[(own["group"] == "A") & (own["kpi"] == "nps")].iloc[0]
+    assert row["different"]
+    others = [Hypothesis(f"survival/cox/x{i}", row["p"] * 2) for i in range(200)]
+    family = TestFamily.of([*hypotheses(own), *others])
+    judged = compare(big_survey(), ["phase"], min_n=10, family=family)
+    again = judged[(judged["group"] == "A") & (judged["kpi"] == "nps")].iloc[0]
+    members = [*hypotheses(own), *others]
+    expected = multipletests([h.p for h in members], method="holm")[1]
+    at = [h.id for h in members].index(row["test_id"])
+    assert again["p_adjusted"] == pytest.approx(expected[at])
+    assert again["p_adjusted"] > row["p_adjusted"]
 
 
 def test_single_group_dimensions_are_skipped():

@@ -105,7 +105,7 @@ def test_every_notebook_follows_the_section_contract_in_the_same_order(path: Pat
         "output_dir=output_dir)",
     ]
     assert _statements(cells[1]) == [
-        "result = analysis.analyse(wb.params, wb.data)",
+        "result = analysis.analyse(wb.params, wb.data, wb.tests)",
         "section = analysis.section(result, wb.lang)",
         "wb.heading(section)",
     ]

@@ -74,7 +74,7 @@ def test_cli_writes_report_results_notebooks_and_log(german_run: Path):
     notebooks = sorted(p.name for p in (german_run / "notebooks").glob("*.ipynb"))
     assert [n[:3] for n in notebooks] == ["01-", "02-", "03-", "04-"]
     results = json.loads((german_run / "results.json").read_text(encoding="utf-8"))
-    assert results["schema_version"] == 1
+    assert results["schema_version"] == 2
     assert results["client_id"] == "berger-haustechnik"
     assert re.fullmatch(r"[0-9a-f]{64}", results["input_hash"])
     assert results["versions"]["cxlib"]
@@ -84,6 +84,13 @@ def test_cli_writes_report_results_notebooks_and_log(german_run: Path):
     assert {"customers", "survey", "maturity"} <= tables
     kernels = notebook_kernels()
     assert f"notebooks in {kernels} kernel(s)" in (german_run / "run.log").read_text("utf-8")
+    # one testing family for the report: the KPI comparisons and the churn tests together
+    family = results["tests"]
+    ids = [test["id"] for test in family["tests"]]
+    assert family["size"] == len(ids) and family["method"] == "holm"
+    assert any(i.startswith("kpi/") for i in ids) and any(i.startswith("survival/") for i in ids)
+    churn = results["sections"][3]["figures"]["claims"]
+    assert churn["family_size"] == family["size"]
 
 
 def test_results_json_is_the_typed_model_written_byte_for_byte(german_run: Path):

@@ -371,9 +371,16 @@ def test_method_note_states_the_family_and_the_rules() -> None:
     from cxlib.survival import claims
     from cxlib.texts import t
 
+    from cxlib.kpis.comparisons import MIN_GAP
+    from cxlib.report.render import METHOD_NOTES
+
+    assert METHOD_NOTES.index("tests") < METHOD_NOTES.index("survival")
     for lang in ("de", "en"):
-        text = t("report.appendix.method.notes.survival.text", lang)
+        text = t(
+            "report.appendix.method.notes.tests.text", lang, tests="42", alpha="5 %", min_n="10"
+        )
         assert claims.METHOD == "holm" and "Holm" in text and "Benjamini-Hochberg" in text
+        assert "42" in text and f"{MIN_GAP:.0f} " in text
         low, high = claims.HR_IRRELEVANT
         assert fmt.number(low, 1, lang) in text and fmt.number(high, 2, lang) in text
         assert f"{round(claims.MIN_SHARE_GAP * 100)} " in text

@@ -17,6 +17,7 @@ from cxlib.journeys.plan import ActionPlan
 from cxlib.journeys.plan import build as build_plan
 from cxlib.journeys.selection import Selection, from_workshop, journey_id
 from cxlib.parameters.schema import ClientParameters
+from cxlib.report.testing import TestFamily
 
 #: The tables the journey section's data basis describes.
 BASIS_TABLES = ("tickets",)
@@ -37,8 +38,14 @@ class JourneyAnalysis:
     overview: DataOverview
 
 
-def analyse(params: ClientParameters, data: ClientData) -> JourneyAnalysis:
-    """Run the journey rule, evidence, plan and checklist on one client's parameters and data."""
+def analyse(
+    params: ClientParameters, data: ClientData, tests: TestFamily | None = None
+) -> JourneyAnalysis:
+    """Run the journey rule, evidence, plan and checklist on one client's parameters and data.
+
+    ``tests`` (the report's testing family) is part of the common contract;
+    the journey section states no tested differences, so it is not used.
+    """
     workshop, options = params.workshop, params.analysis.journey
     selection = from_workshop(workshop, options)
     evidence = collect(

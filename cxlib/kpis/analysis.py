@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from cxlib.io.loading import ClientData
+    from cxlib.report.testing import TestFamily
 
 Z_MDC = 1.959963984540054 + 0.8416212335729143  # two-sided 5 %, power 80 %
 SURVEY_KPIS = ("nps", "csat", "ces")
@@ -414,8 +415,30 @@ def _rows(base: _Parts, params: ClientParameters) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def analyse(params: ClientParameters, data: ClientData | Mapping[str, pd.DataFrame]) -> Baseline:
+def survey_comparisons(
+    params: ClientParameters, survey: pd.DataFrame | None, tests: TestFamily | None = None
+) -> pd.DataFrame:
+    """The survey's group and wave comparisons (:func:`cxlib.kpis.comparisons.compare`).
+
+    Empty without survey KPIs; ``tests`` is the report's testing family.
+    """
+    has_survey = survey is not None and any(
+        kpi in survey and survey[kpi].notna().any() for kpi in SURVEY_KPIS
+    )
+    if survey is None or not has_survey:
+        return comparisons.compare(pd.DataFrame(), family=tests)
+    return comparisons.compare(survey, min_n=params.analysis.min_n, family=tests)
+
+
+def analyse(
+    params: ClientParameters,
+    data: ClientData | Mapping[str, pd.DataFrame],
+    tests: TestFamily | None = None,
+) -> Baseline:
     """The KPI baseline of one client from its parameters and loaded tables.
+
+    ``tests`` is the report's testing family (:mod:`cxlib.report.testing`) that
+    judges the survey comparisons; without it they are judged on their own.
 
     ``data`` is the :class:`cxlib.io.loading.ClientData` of a run (or, in
     tests and explorations, a ``{name: frame}`` mapping); every table is
@@ -443,9 +466,7 @@ def analyse(params: ClientParameters, data: ClientData | Mapping[str, pd.DataFra
         missing[kpi] = estimate.missing
         trends[kpi] = _trend(survey, kpi)
     has_survey = survey is not None and bool(experience)
-    comp = comparisons.compare(survey, min_n=params.analysis.min_n) if has_survey else None
-    if comp is None:
-        comp = comparisons.compare(pd.DataFrame())
+    comp = survey_comparisons(params, survey, tests)
     monthly = comparisons.monthly(survey) if has_survey else pd.DataFrame()
     window = _window_start(params, customers)
     yearly = cohorts = None

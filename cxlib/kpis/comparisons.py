@@ -1,10 +1,14 @@
-"""Segment, phase and wave comparisons with Holm adjustment; monthly trend.
+"""Segment, phase and wave comparisons, judged in the report's testing family; monthly trend.
 
 Each group is compared with the rest of the answers (group vs. rest): NPS
 with the adjusted-Wald z of Rocks (2016) (never a two-proportion test), CSAT
-with the two-proportion z-test on the top-2-box. Within one dimension and KPI
-the p-values are adjusted with Holm's step-down method; a group is called
-different ("statistisch gesichert") only when its adjusted p is below 0.05.
+with the two-proportion z-test on the top-2-box. Every test is a member of the
+report's testing family (:mod:`cxlib.report.testing`: Holm over all tests of
+the report, the churn section's included); a group is called different
+("statistisch gesichert") only when its adjusted p is below 0.05 *and* it lies
+at least :data:`MIN_GAP` points (NPS points, top-2-box percentage points) from
+the rest: with thousands of answers even a gap of one point is significant,
+and it is not worth a sentence.
 """
 
 from __future__ import annotations
@@ -15,31 +19,22 @@ import numpy as np
 import pandas as pd
 
 from cxlib.kpis.survey import by_group
+from cxlib.report.testing import ALPHA, Hypothesis, TestFamily
+
+__all__ = ["ALPHA", "DIMENSIONS", "MIN_GAP", "compare", "hypotheses", "judge", "monthly"]
 
 #: Survey columns that define comparison groups, in display order.
 DIMENSIONS = ("phase", "touchpoint", "segment", "wave")
-ALPHA = 0.05
+#: The smallest gap to the rest worth stating: 5 NPS points or 5 top-2-box points.
+MIN_GAP = 5.0
 
 
-def holm(pvalues: Sequence[float]) -> np.ndarray:
-    """Holm step-down adjusted p-values (NaN stays NaN)."""
-    p = np.asarray(pvalues, dtype=float)
-    out = np.full_like(p, np.nan)
-    ok = ~np.isnan(p)
-    values = p[ok]
-    m = len(values)
-    if m == 0:
-        return out
-    order = np.argsort(values)
-    adjusted = np.maximum.accumulate((m - np.arange(m)) * values[order])
-    result = np.empty(m)
-    result[order] = np.minimum(adjusted, 1.0)
-    out[ok] = result
-    return out
+def _z_test(frame: pd.DataFrame, kpi: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """z, two-sided p and the gap to the rest of each group (columns from by_group + totals).
 
-
-def _z_test(frame: pd.DataFrame, kpi: str) -> tuple[np.ndarray, np.ndarray]:
-    """z and two-sided p of each group against the rest (columns from by_group + totals)."""
+    The gap is the group's NPS minus the rest's NPS, or its top-2-box share
+    minus the rest's, in points.
+    """
     from scipy.special import ndtr
 
     n, n_all = frame["n"].to_numpy(float), frame["n_all"].to_numpy(float)
@@ -62,22 +57,28 @@ def _z_test(frame: pd.DataFrame, kpi: str) -> tuple[np.ndarray, np.ndarray]:
             c1, v1 = adjusted(top, bottom, n)
             c2, v2 = adjusted(rest_top, rest_bottom, rest_n)
             z = (c1 - c2) / np.sqrt(v1 + v2)
+            gap = 100 * ((top - bottom) / n - (rest_top - rest_bottom) / rest_n)
         else:
             p1, p2, pooled = top / n, rest_top / rest_n, top_all / n_all
             z = (p1 - p2) / np.sqrt(pooled * (1 - pooled) * (1 / n + 1 / rest_n))
-    return z, 2 * ndtr(-np.abs(z))
+            gap = 100 * (p1 - p2)
+    return z, 2 * ndtr(-np.abs(z)), gap
 
 
 def compare(
-    survey: pd.DataFrame, dimensions: Sequence[str] = DIMENSIONS, min_n: int = 10
+    survey: pd.DataFrame,
+    dimensions: Sequence[str] = DIMENSIONS,
+    min_n: int = 10,
+    family: TestFamily | None = None,
 ) -> pd.DataFrame:
-    """NPS and CSAT per group of each dimension, tested against the rest (Holm).
+    """NPS and CSAT per group of each dimension, tested against the rest.
 
     Columns: dimension, group, kpi, n, value, low, high, share (promoters or
-    top-2-box in %), z, p, p_holm,
-    different (adjusted p < 0.05), direction (+1 above / −1 below the rest /
-    0). Groups with n < ``min_n`` get no test; dimensions with fewer than two
-    groups are skipped.
+    top-2-box in %), z, p, gap (to the rest, points), test_id, and from
+    :func:`judge`: p_adjusted, verdict, different (a finding), direction (+1
+    above / −1 below the rest / 0). Groups with n < ``min_n`` get no test;
+    dimensions with fewer than two groups are skipped. ``family`` is the
+    report's testing family (default: these tests alone).
     """
     parts = []
     for dim in dimensions:
@@ -97,21 +98,58 @@ def compare(
             frame["n_all"] = frame["n"].sum()
             frame["top_all"] = frame["top"].sum()
             frame["bottom_all"] = frame["bottom"].sum()
-            z, p = _z_test(frame, kpi)
+            z, p, gap = _z_test(frame, kpi)
             frame["z"] = np.where(tested, z, np.nan)
             frame["p"] = np.where(tested, p, np.nan)
-            # two groups: "a vs rest" and "b vs rest" are one and the same test
-            frame["p_holm"] = holm(frame["p"]) if len(frame) > 2 else frame["p"]
+            frame["gap"] = gap
             frame["dimension"] = dim
+            names = frame["group"].astype(str)
+            # two groups: "a vs rest" and "b vs rest" are one and the same test
+            frame["test_id"] = (
+                f"kpi/{kpi}/{dim}"
+                if len(frame) == 2
+                else [f"kpi/{kpi}/{dim}/{name}" for name in names]
+            )
             parts.append(frame)
     columns = ["dimension", "group", "kpi", "n", "value", "low", "high", "share", "z", "p"]
-    columns.append("p_holm")
+    columns += ["gap", "test_id"]
     if not parts:
-        return pd.DataFrame(columns=[*columns, "different", "direction"])
+        empty = pd.DataFrame(columns=columns)
+        return judge(empty, family)
     out = pd.concat(parts, ignore_index=True)[columns]
     out["group"] = out["group"].astype(str)
-    out["different"] = out["p_holm"] < ALPHA
-    out["direction"] = np.where(out["different"], np.sign(out["z"]), 0).astype(int)
+    return judge(out, family)
+
+
+def hypotheses(comparisons: pd.DataFrame) -> tuple[Hypothesis, ...]:
+    """The comparisons' tests as members of the report's testing family (one per test id).
+
+    Relevant: the gap to the rest is at least :data:`MIN_GAP` points.
+    """
+    tested = comparisons.dropna(subset=["p"]).drop_duplicates("test_id")
+    return tuple(
+        Hypothesis(str(row.test_id), float(row.p), True, bool(abs(row.gap) >= MIN_GAP))
+        for row in tested.itertuples(index=False)
+    )
+
+
+def judge(comparisons: pd.DataFrame, family: TestFamily | None = None) -> pd.DataFrame:
+    """The comparisons with the family's verdicts: p_adjusted, verdict, different, direction.
+
+    ``family`` is the report's testing family; without it the comparisons'
+    own tests form the family.
+    """
+    out = comparisons.copy()
+    family = family or TestFamily.of(hypotheses(out))
+    relevant = out["gap"].abs() >= MIN_GAP
+    verdicts = [
+        family.verdict(Hypothesis(str(i), float(p), True, bool(r)))
+        for i, p, r in zip(out["test_id"], out["p"], relevant, strict=True)
+    ]
+    out["p_adjusted"] = [family.p_adjusted(str(i)) for i in out["test_id"]]
+    out["verdict"] = pd.Series(verdicts, index=out.index, dtype=object)
+    out["different"] = out["verdict"] == "finding"
+    out["direction"] = np.where(out["different"], np.sign(out["z"].astype(float)), 0).astype(int)
     return out
 
 

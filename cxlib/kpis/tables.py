@@ -162,7 +162,7 @@ def comparison_frame(base: Baseline, lang: str, dimension: str | None = None) ->
             name = "NPS" if row.kpi == "nps" else "CSAT"
             shown = base.reliability(row.n) != "none"
             value = _with_interval(row.kpi, row.value, row.low, row.high, lang)
-            if np.isnan(row.p_holm):
+            if np.isnan(row.p_adjusted):
                 diff = "untested"
             else:
                 diff = "above" if row.direction > 0 else "below" if row.direction < 0 else "none"

@@ -13,6 +13,7 @@ from cxlib.io.loading import ClientData
 from cxlib.io.overview import DataOverview, describe
 from cxlib.maturity.assessment import MaturityResult, assess
 from cxlib.parameters.schema import ClientParameters
+from cxlib.report.testing import TestFamily
 
 #: The tables the maturity section's data basis describes.
 BASIS_TABLES = ("maturity",)
@@ -32,8 +33,14 @@ class MaturityAnalysis:
     overview: DataOverview
 
 
-def analyse(params: ClientParameters, data: ClientData) -> MaturityAnalysis:
-    """Assess the client's maturity answers with the options of its parameter file."""
+def analyse(
+    params: ClientParameters, data: ClientData, tests: TestFamily | None = None
+) -> MaturityAnalysis:
+    """Assess the client's maturity answers with the options of its parameter file.
+
+    ``tests`` (the report's testing family) is part of the common contract;
+    the maturity section states no tested differences, so it is not used.
+    """
     answers = data.get("maturity")
     assessment = None
     if answers is not None:

@@ -45,6 +45,7 @@ from cxlib.parameters.schema import ClientParameters
 from cxlib.portfolio.page import benchmark_view
 from cxlib.report import charts as plots
 from cxlib.report import summary as summary_rules
+from cxlib.report import testing
 from cxlib.report.blocks import anchor, nobreak
 from cxlib.resources import templates_dir
 from cxlib.texts import t
@@ -69,6 +70,7 @@ METHOD_NOTES = (
     "interval",
     "significance",
     "small_n",
+    "tests",
     "survival",
     "summary",
     "quality",
@@ -370,6 +372,8 @@ def render_report(
         "problem": fmt.percent(summary_rules.PROBLEM_SHARE, 0, lang),
         "red_rejected": fmt.percent(summary_rules.RED_REJECTED_SHARE, 0, lang),
         "red_missing": fmt.percent(summary_rules.RED_MISSING_SHARE, 0, lang),
+        "tests": fmt.integer(results.tests.size, lang),
+        "alpha": fmt.percent(testing.ALPHA, 0, lang),
     }
     context = {
         "lang": lang,

@@ -3,13 +3,17 @@
 Every analysis package (:mod:`cxlib.maturity`, :mod:`cxlib.journeys`,
 :mod:`cxlib.kpis`, :mod:`cxlib.survival`) exposes the same two steps::
 
-    result = package.analyse(params, data)   # numbers and tables, no words
-    section = package.section(result, lang)  # words, blocks, statements
+    result = package.analyse(params, data, tests)  # numbers and tables, no words
+    section = package.section(result, lang)        # words, blocks, statements
+
+``tests`` is the report's testing family (:mod:`cxlib.report.testing`): the
+analyses that test differences (KPI comparisons, churn tests) judge them in
+one family for the whole report; the others take it and have no tests.
 
 and every analysis notebook calls them in the same order::
 
     wb = workbook.open_client(...)
-    result = analysis.analyse(wb.params, wb.data)
+    result = analysis.analyse(wb.params, wb.data, wb.tests)
     section = analysis.section(result, wb.lang)
     wb.heading(section)            # the section heading with its key message
     section.show("stage")          # one cell per block, in section.names order

@@ -12,6 +12,9 @@ in the portfolio), the report renderer and the tests. The file:
   ``subtitle``, ``figures``, ``summary``; keys a section never set are absent);
 * ``summary``: the management summary's statements;
 * ``data_quality``: one :class:`QualityRow` per loaded table;
+* ``tests``: the report's testing family (:class:`TestsRecord`, see
+  :mod:`cxlib.report.testing`): method, α, size and every test with its raw
+  and adjusted p-value and verdict;
 * ``benchmark``: the client's position in the portfolio
   (:class:`~cxlib.portfolio.comparison.Benchmark`).
 
@@ -50,12 +53,15 @@ __all__ = [
     "ClientResults",
     "QualityRow",
     "SectionRecord",
+    "TestRecord",
+    "TestsRecord",
     "read_results",
     "write_results",
 ]
 
 #: The version of the file's layout; a reader refuses any other.
-SCHEMA_VERSION = 1
+#: 2: the report's testing family (``tests``) and the sections' facts.
+SCHEMA_VERSION = 2
 #: The file's name in a client's report folder.
 RESULTS_FILE = "results.json"
 
@@ -95,12 +101,37 @@ class QualityRow(BaseModel):
     reasons: str
 
 
+class TestRecord(BaseModel):
+    """One test of the report's family (:class:`cxlib.report.testing.Hypothesis` judged)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    p: float = Field(ge=0, le=1)
+    p_adjusted: float = Field(ge=0, le=1)
+    enough: bool
+    relevant: bool
+    verdict: Literal["finding", "no_evidence", "few_events", "small"]
+
+
+class TestsRecord(BaseModel):
+    """The report's testing family: Holm over every test a section could state."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    __test__ = False  # not a pytest test class
+
+    method: Literal["holm"]
+    alpha: float
+    size: int = Field(ge=0)
+    tests: tuple[TestRecord, ...]
+
+
 class ClientResults(BaseModel):
     """The content of one client's ``results.json`` (see the module docstring)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    schema_version: Literal[1]
+    schema_version: Literal[2]
     client_id: str
     lang: Literal["de", "en"]
     generated_at: AwareDatetime
@@ -110,6 +141,7 @@ class ClientResults(BaseModel):
     summary: tuple[Statement, ...]
     data_quality: tuple[QualityRow, ...]
     benchmark: Benchmark
+    tests: TestsRecord
 
     @field_serializer("generated_at")
     def _iso_seconds(self, value: dt.datetime) -> str:

@@ -41,6 +41,7 @@ from cxlib.runner.results import (
     ClientResults,
     QualityRow,
     SectionRecord,
+    TestsRecord,
     read_results,
     write_results,
 )
@@ -255,6 +256,7 @@ def _run_client(
     from cxlib.portfolio.hooks import benchmark_for_run, record_run
     from cxlib.portfolio.records import key_figures
     from cxlib.report.render import render_report
+    from cxlib.report_tests import report_tests
 
     started = time.perf_counter()
     params, data = prepare(params_file)
@@ -278,8 +280,12 @@ def _run_client(
         with _run_log(log_path):
             log.info("client %s, language %s, parameters %s", client_id, language, params.source)
             log.info("%s data rows, notebooks in %s kernel(s)", rows, len(kernels))
+            tests = report_tests(params, data)
+            log.info("%s tests in the report's family", tests.size)
             handoff = tmp / HANDOFF_FILE
-            handoff.write_bytes(pickle.dumps((params, data), protocol=pickle.HIGHEST_PROTOCOL))
+            handoff.write_bytes(
+                pickle.dumps((params, data, tests), protocol=pickle.HIGHEST_PROTOCOL)
+            )
             paths = notebook_paths()
             parts = execute(
                 paths,
@@ -310,6 +316,7 @@ def _run_client(
                 data_quality=_quality_rows(quality),
                 # never raises; the portfolio as it was before this run
                 benchmark=benchmark_for_run(params, key_figures(sections), out),
+                tests=TestsRecord.model_validate(tests.figures()),
             )
             html = render_report(combine(parts), params, results, language)
             (tmp / "report.html").write_text(html, encoding="utf-8")

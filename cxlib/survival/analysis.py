@@ -47,6 +47,7 @@ from cxlib.survival.table import (
 if TYPE_CHECKING:
     from cxlib.io.loading import ClientData
     from cxlib.parameters.schema import ClientParameters
+    from cxlib.report.testing import TestFamily
 
 __all__ = [
     "SurvivalReport",
@@ -341,8 +342,14 @@ def _group_labels(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name].map(EARLY_TICKET_GROUPS).astype(pd.CategoricalDtype(order))
 
 
-def analyse(params: ClientParameters, data: ClientData) -> SurvivalResult:
-    """Run the whole churn analysis of one client (see the module docstring)."""
+def analyse(
+    params: ClientParameters, data: ClientData, tests: TestFamily | None = None
+) -> SurvivalResult:
+    """Run the whole churn analysis of one client (see the module docstring).
+
+    ``tests`` is the report's testing family (:mod:`cxlib.report.testing`) that
+    judges the section's tests; without it they are judged on their own.
+    """
     try:
         table = build_survival_table(params, data)
     except NoCustomersError:
@@ -357,7 +364,7 @@ def analyse(params: ClientParameters, data: ClientData) -> SurvivalResult:
     if 0 < len(new_rows) < len(f) and new_rows["event"].any():
         new = kaplan_meier(new_rows["duration"], new_rows["event"])
     groups: dict[str, KaplanMeierGroups] = {}
-    tests: dict[str, LogRank] = {}
+    logranks: dict[str, LogRank] = {}
     min_n = params.analysis.min_n
     for name in options.group_by:
         if name not in f.columns:
@@ -368,15 +375,17 @@ def analyse(params: ClientParameters, data: ClientData) -> SurvivalResult:
         if labels.nunique() < 2:
             continue
         groups[name] = kaplan_meier(f["duration"], f["event"], entry=f["entry"], groups=labels)
-        tests[name] = logrank(f["duration"], f["event"], labels, entry=f["entry"])
+        logranks[name] = logrank(f["duration"], f["event"], labels, entry=f["entry"])
     followup = options.cox_followup_months * DAYS_PER_MONTH if options.cox_followup_months else None
-    model, note, frame, followup = _model(table, list(options.covariates), tests, followup)
+    model, note, frame, followup = _model(table, list(options.covariates), logranks, followup)
     reasons = None
     if f.loc[f["event"], "reason"].notna().any():
         reasons = cumulative_incidence(f["duration"], f["event"], f["reason"], entry=f["entry"])
     signals = _signal_model(params, data, table)
     selected = _selected_journey(params)
-    claims = assess(tests, groups, model, frame if model is not None else None, signals)
+    claims = assess(
+        logranks, groups, model, frame if model is not None else None, signals, family=tests
+    )
     drivers = rank_drivers(model, frame, signals, params.workshop, selected, claims=claims)
     early_churn_counts = client_early_churn(
         params, data.get("customers"), data.get("transactions"), [6]
@@ -393,7 +402,7 @@ def analyse(params: ClientParameters, data: ClientData) -> SurvivalResult:
         overall=overall,
         new=new,
         groups=groups,
-        tests=tests,
+        tests=logranks,
         model=model,
         model_note=note,
         model_frame=frame,

@@ -1,7 +1,9 @@
 """Claims discipline of the churn section: which differences it may state as findings.
 
 Every test whose result the churn section could turn into a sentence of the kind
-"more", "less", "n-times as often" or "driver" is a member of one family:
+"more", "less", "n-times as often" or "driver" is a member of the report's
+testing family (:mod:`cxlib.report.testing`, together with the KPI section's
+survey comparisons):
 
 * the log-rank test of each grouping (:class:`~cxlib.survival.curves.LogRank`),
 * the Wald test of each column of the Cox model of early churn,
@@ -10,12 +12,10 @@ Every test whose result the churn section could turn into a sentence of the kind
 
 The key drivers (:mod:`cxlib.survival.drivers`) are columns of the two models,
 so they are in the family already. The p-values of the family are adjusted
-with Holm's step-down method (:func:`holm`): the chance that the section states
-even one difference that is pure chance stays below :data:`ALPHA`. Holm rather
-than Benjamini-Hochberg, because every stated driver reaches a managing
-director who acts on it (a false driver costs money, so the family-wise error
-is the right guard), the family is small (about 5 to 25 tests), so Holm costs
-little power, and the survey comparisons of the KPI section use Holm too.
+with Holm's step-down method (:func:`cxlib.report.testing.holm`; why Holm: see
+there): the chance that the report states even one difference that is pure
+chance stays below :data:`ALPHA`. Without the report's family (the section
+analysed on its own) the churn section's tests form the family.
 
 A test becomes a *finding* (its :attr:`Test.verdict` is ``finding``) only when
 
@@ -43,12 +43,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
+from cxlib.report.testing import ALPHA, METHOD, Hypothesis, TestFamily, Verdict, holm
 from cxlib.survival.table import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -71,12 +72,9 @@ __all__ = [
     "assess",
     "contrast",
     "holm",
+    "hypothesis_id",
 ]
 
-#: Family-wise error rate of the churn section's tests.
-ALPHA = 0.05
-#: The multiple-testing correction of the family (:func:`holm`).
-METHOD = "holm"
 #: Hazard ratios in this range (inclusive) are too small to matter.
 HR_IRRELEVANT = (0.8, 1.25)
 #: Survival shares of compared groups must be at least this far apart (5 points).
@@ -89,30 +87,6 @@ CONTRAST_MONTHS = (12, 24, 6, 36, 60, 3)
 VISIBLE_GAP = 0.01
 
 Kind = Literal["logrank", "cox", "signals"]
-Verdict = Literal["finding", "no_evidence", "few_events", "small"]
-
-
-def holm(pvalues: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Holm's step-down adjusted p-values (NaN stays NaN and does not count).
-
-    The i-th smallest of m p-values becomes max over j ≤ i of (m − j + 1)·p_(j),
-    capped at 1 (Holm 1979); rejecting where the adjusted value is below α
-    keeps the family-wise error rate at α.
-    """
-    p = np.asarray(pvalues, dtype=float)
-    out = np.full(p.shape, np.nan)
-    ok = ~np.isnan(p)
-    q = p[ok]
-    m = q.size
-    if m == 0:
-        return out
-    order = np.argsort(q, kind="stable")
-    steps = (m - np.arange(m)) * q[order]
-    adjusted = np.minimum(1.0, np.maximum.accumulate(steps))
-    result = np.empty(m)
-    result[order] = adjusted
-    out[ok] = result
-    return out
 
 
 @dataclass(frozen=True)
@@ -134,6 +108,18 @@ class Test:
     events: int
     n: int
     verdict: Verdict
+    #: Whether the effect matters (hazard ratio outside :data:`HR_IRRELEVANT`, share gap).
+    relevant: bool = True
+
+    @property
+    def hypothesis(self) -> Hypothesis:
+        """This test as a member of the report's testing family."""
+        return Hypothesis(hypothesis_id(self.kind, self.name), self.p, self.enough, self.relevant)
+
+    @property
+    def enough(self) -> bool:
+        """Whether each compared group has at least :data:`MIN_EVENTS` churns."""
+        return self.events >= MIN_EVENTS
 
     @property
     def finding(self) -> bool:
@@ -143,9 +129,15 @@ class Test:
 
 @dataclass(frozen=True)
 class Claims:
-    """The churn section's family of tests (Holm), in the order they were collected."""
+    """The churn section's tests, judged by the report's family, in the order collected."""
 
     tests: tuple[Test, ...] = ()
+    #: Tests in the family that judged them (the report's, or the section's own).
+    family_size: int = 0
+
+    def hypotheses(self) -> tuple[Hypothesis, ...]:
+        """The section's tests as members of the report's testing family."""
+        return tuple(x.hypothesis for x in self.tests)
 
     def get(self, kind: Kind, name: str) -> Test | None:
         """The test of ``name`` (None when it is not in the family)."""
@@ -165,6 +157,7 @@ class Claims:
         return {
             "method": METHOD,
             "alpha": ALPHA,
+            "family_size": self.family_size,
             "hr_irrelevant": list(HR_IRRELEVANT),
             "min_share_gap": MIN_SHARE_GAP,
             "min_events": MIN_EVENTS,
@@ -228,12 +221,9 @@ def contrast(groups: KaplanMeierGroups) -> Contrast | None:
     return first
 
 
-def _verdict(p_adjusted: float, events_ok: bool, relevant: bool) -> Verdict:
-    if not p_adjusted < ALPHA:
-        return "no_evidence"
-    if not events_ok:
-        return "few_events"
-    return "finding" if relevant else "small"
+def hypothesis_id(kind: Kind, name: str) -> str:
+    """The report-wide id of a churn test (``survival/cox/channel: Website``)."""
+    return f"survival/{kind}/{name}"
 
 
 def _hr_relevant(hr: float) -> bool:
@@ -278,12 +268,14 @@ def assess(
     model: CoxModel | None = None,
     model_frame: pd.DataFrame | None = None,
     signals: SignalModel | None = None,
+    family: TestFamily | None = None,
 ) -> Claims:
-    """The family of the churn section's tests with Holm-adjusted p-values and verdicts.
+    """The churn section's tests with adjusted p-values and verdicts.
 
     ``tests`` / ``groups``: the log-rank tests and Kaplan-Meier curves per
     grouping; ``model`` / ``model_frame``: the Cox model and the rows it was
-    fitted on; ``signals``: the signal model (its episodes are its rows).
+    fitted on; ``signals``: the signal model (its episodes are its rows);
+    ``family``: the report's testing family (default: these tests alone).
     """
     rows: list[tuple[Kind, str, float, float, int, int, bool]] = []
     for name, test in (tests or {}).items():
@@ -300,19 +292,20 @@ def assess(
         rows += _model_rows("cox", model, model_frame, model.n)
     if signals is not None and signals.model is not None:
         rows += _model_rows("signals", signals.model, signals.episodes, signals.customers)
-    adjusted = holm([r[2] for r in rows])
+    raw = [
+        Test(kind, name, p, math.nan, effect, events, n, "no_evidence", relevant)
+        for kind, name, p, effect, events, n, relevant in rows
+    ]
+    if family is None:
+        family = TestFamily.of(x.hypothesis for x in raw)
     return Claims(
         tuple(
-            Test(
-                kind=kind,
-                name=name,
-                p=p,
-                p_adjusted=float(q),
-                effect=effect,
-                events=events,
-                n=n,
-                verdict=_verdict(float(q), events >= MIN_EVENTS, relevant),
+            replace(
+                x,
+                p_adjusted=family.p_adjusted(x.hypothesis.id),
+                verdict=family.verdict(x.hypothesis),
             )
-            for (kind, name, p, effect, events, n, relevant), q in zip(rows, adjusted, strict=True)
-        )
+            for x in raw
+        ),
+        family.size,
     )

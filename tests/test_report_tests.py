@@ -1,0 +1,115 @@
+"""One testing family per report: the KPI comparisons and the churn tests, Holm together.
+
+References: statsmodels' ``multipletests(method="holm")`` over the union of the
+raw p-values of both sections; the verdict rules by hand.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from statsmodels.stats.multitest import multipletests
+
+from cxlib import kpis, survival
+from cxlib.report.testing import ALPHA, Hypothesis, TestFamily, holm
+from cxlib.report_tests import report_hypotheses, report_tests
+from cxlib.survival.analysis import SurvivalReport
+from tests.demo_clients import demo_client
+
+
+@pytest.fixture(scope="module")
+def utility() -> tuple[object, object, TestFamily]:
+    params, data = demo_client("stadtwerke-lindenau")
+    return params, data, report_tests(params, data)
+
+
+def test_the_family_holds_both_sections_tests_adjusted_together(utility) -> None:
+    params, data, family = utility
+    ids = [h.id for h in family.hypotheses]
+    for prefix in ("kpi/nps/", "kpi/csat/", "survival/logrank/", "survival/cox/"):
+        assert any(i.startswith(prefix) for i in ids), prefix
+    assert len(set(ids)) == len(ids) == family.size
+    raw = [h.p for h in family.hypotheses]
+    assert np.allclose(family.adjusted, multipletests(raw, method="holm")[1])
+    # the family is larger than either section's own: the adjustment is stricter
+    own_kpi = kpis.analyse(params, data).comparisons
+    assert family.size > own_kpi["test_id"][own_kpi["p"].notna()].nunique()
+
+
+def test_both_analyses_judge_their_tests_by_the_report_family(utility) -> None:
+    params, data, family = utility
+    adjusted = dict(zip((h.id for h in family.hypotheses), family.adjusted, strict=True))
+    comp = kpis.analyse(params, data, family).comparisons.dropna(subset=["p"])
+    assert len(comp)
+    for row in comp.itertuples(index=False):
+        assert row.p_adjusted == pytest.approx(adjusted[row.test_id])
+        expected = row.p_adjusted < ALPHA and abs(row.gap) >= 5
+        assert row.different == expected
+    churn = survival.analyse(params, data, family)
+    assert isinstance(churn, SurvivalReport)
+    assert churn.claims.family_size == family.size
+    for test in churn.claims.tests:
+        assert test.p_adjusted == pytest.approx(adjusted[f"survival/{test.kind}/{test.name}"])
+        finding = test.p_adjusted < ALPHA and test.events >= 10 and test.relevant
+        assert test.finding == finding
+
+
+def test_the_report_family_states_no_more_than_each_section_alone(utility) -> None:
+    """Holm over more tests never makes a test significant that was not on its own."""
+    params, data, family = utility
+    alone = kpis.analyse(params, data).comparisons
+    together = kpis.analyse(params, data, family).comparisons
+    assert not (together["different"] & ~alone["different"]).any()
+    churn_alone = survival.analyse(params, data)
+    churn_together = survival.analyse(params, data, family)
+    assert isinstance(churn_alone, SurvivalReport)
+    assert isinstance(churn_together, SurvivalReport)
+    found_alone = {(x.kind, x.name) for x in churn_alone.claims.findings()}
+    found_together = {(x.kind, x.name) for x in churn_together.claims.findings()}
+    assert found_together <= found_alone
+
+
+def test_hypotheses_are_the_same_in_every_process() -> None:
+    """The runner's family and the notebook's analyses must name each test alike."""
+    params, data = demo_client("cafe-bohnenglueck")
+    first = report_hypotheses(params, data)
+    second = report_hypotheses(params, data)
+    assert first == second and len(first) > 0
+
+
+def test_a_client_without_survey_and_customers_has_an_empty_family(minimal_params) -> None:
+    from cxlib.runner.run import prepare
+
+    params, data = prepare(minimal_params)
+    assert report_tests(params, data).size == 0
+
+
+@pytest.mark.parametrize(
+    ("p_adj", "enough", "relevant", "verdict"),
+    [
+        (0.01, True, True, "finding"),
+        (0.01, False, True, "few_events"),
+        (0.01, True, False, "small"),
+        (0.2, True, True, "no_evidence"),
+    ],
+)
+def test_verdict_rules(p_adj: float, enough: bool, relevant: bool, verdict: str) -> None:
+    family = TestFamily((Hypothesis("a", p_adj, enough, relevant),), (p_adj,))
+    assert family.verdict(Hypothesis("a", p_adj, enough, relevant)) == verdict
+
+
+def test_a_test_the_family_does_not_know_is_a_programming_error() -> None:
+    family = TestFamily.of([Hypothesis("a", 0.01)])
+    with pytest.raises(KeyError, match="not in the report's family"):
+        family.verdict(Hypothesis("b", 0.01))
+    assert family.verdict(Hypothesis("c", math.nan)) == "no_evidence"
+    assert math.isnan(family.p_adjusted("c"))
+
+
+def test_holm_matches_statsmodels_and_keeps_nan() -> None:
+    p = np.array([0.001, 0.2, np.nan, 0.04, 0.049, 0.03])
+    ok = ~np.isnan(p)
+    assert np.allclose(holm(p)[ok], multipletests(p[ok], method="holm")[1])
+    assert np.isnan(holm(p)[2])
