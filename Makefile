@@ -54,9 +54,10 @@ format: $(STAMP)
 data: $(STAMP)
 	$(BIN)/cxwb demo-data
 
-## schema:     write the parameter files' JSON Schema to docs/
+## schema:     write the JSON Schemas of the parameter files and results.json to docs/
 schema: $(STAMP)
 	$(BIN)/cxwb schema --out docs/parameters.schema.json
+	$(BIN)/cxwb schema --results --out docs/results.schema.json
 
 ## benchmark:  run the benchmarks (runs, KPI estimators, survival; not part of the tests)
 benchmark: $(STAMP)

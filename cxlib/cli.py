@@ -96,9 +96,17 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from cxlib.parameters.files import json_schema_text
+    if args.results:
+        import json
 
-    text = json_schema_text()
+        from cxlib.runner.results import ClientResults
+
+        schema = ClientResults.model_json_schema()
+        text = json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    else:
+        from cxlib.parameters.files import json_schema_text
+
+        text = json_schema_text()
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"JSON Schema geschrieben: {args.out}")
@@ -196,8 +204,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_batch)
 
-    p = sub.add_parser("schema", help="JSON Schema der Parameterdateien ausgeben")
+    p = sub.add_parser(
+        "schema", help="JSON Schema der Parameterdateien (oder von results.json) ausgeben"
+    )
     p.add_argument("--out", help="in diese Datei schreiben statt auf die Konsole")
+    p.add_argument(
+        "--results", action="store_true", help="das Schema von results.json statt der Parameter"
+    )
     p.set_defaults(func=_cmd_schema)
 
     p = sub.add_parser("demo-data", help="Demo-Kundendaten deterministisch neu erzeugen")

@@ -73,7 +73,7 @@ def to_jsonable(value: object) -> JSONValue:
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
     if isinstance(value, Statement):
-        return {key: text for key, text in value.to_dict().items()}
+        return to_jsonable(value.to_dict())
     if value is None or isinstance(value, (str, bool)):
         return value
     if isinstance(value, pd.Timestamp):
@@ -155,6 +155,9 @@ class Workbook:
                 for name, frame in sec.exports.items():
                     write_excel_csv(frame, self.output_dir / name, self.lang)
             self.record(sec.id, dict(sec.figures), list(sec.statements))
+            if sec.facts:
+                self.records[sec.id]["facts"] = to_jsonable(sec.facts.records(self.lang))
+                self._write(sec.id)
             return
         record = self.records.setdefault(section_id, {"id": section_id})
         if figures:

@@ -25,7 +25,9 @@ MATURITY = {
     "title": "CX-Reifegrad",
     "subtitle": "Stufe 2 von 5",
     "figures": {"available": True, "index": 36.9, "stage": 2, "dims": [{"d": "D1", "n": None}]},
-    "summary": [{"text": "Stufe 2", "light": "amber", "section": "maturity", "kind": "figure"}],
+    "summary": [
+        {"text": "Stufe 2", "light": "amber", "section": "maturity", "kind": "figure", "facts": []}
+    ],
 }
 
 

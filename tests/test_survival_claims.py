@@ -368,11 +368,10 @@ def test_overlapping_drivers_are_of_similar_size(utility) -> None:
 def test_method_note_states_the_family_and_the_rules() -> None:
     """The appendix says which correction, why, and the thresholds the code uses."""
     from cxlib import formatting as fmt
-    from cxlib.survival import claims
-    from cxlib.texts import t
-
     from cxlib.kpis.comparisons import MIN_GAP
     from cxlib.report.render import METHOD_NOTES
+    from cxlib.survival import claims
+    from cxlib.texts import t
 
     assert METHOD_NOTES.index("tests") < METHOD_NOTES.index("survival")
     for lang in ("de", "en"):

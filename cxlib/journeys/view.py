@@ -14,9 +14,10 @@ from IPython.display import HTML
 
 from cxlib import formatting as fmt
 from cxlib.journeys.analysis import JourneyAnalysis
+from cxlib.journeys.facts import RATINGS, facts, rating_id
 from cxlib.report import blocks as display
 from cxlib.report.section import Block, Section
-from cxlib.report.summary import Statement
+from cxlib.report.summary import Light, Statement
 from cxlib.texts import t
 
 
@@ -119,7 +120,11 @@ class _Words:
         if selection is None:
             return (Statement(self._t("none_rated"), "grey", "journey"),)
         robust = selection.robust and selection.reason in ("rule", "tie")
-        return (Statement(selection.headline(self.lang), "grey" if robust else "amber", "journey"),)
+        cited = tuple(
+            rating_id(selection.selected, c) for c in RATINGS if selection.chosen_row is not None
+        )
+        light: Light = "grey" if robust else "amber"
+        return (Statement(selection.headline(self.lang), light, "journey", "context", cited),)
 
     def figures(self) -> dict[str, object]:
         """Key figures for results.json: ratings, ranking, choice, reason, plan, evidence."""
@@ -158,4 +163,5 @@ def section(result: JourneyAnalysis, lang: str) -> Section:
         blocks=blocks,
         statements=words.statements(),
         figures=words.figures(),
+        facts=facts(result),
     )

@@ -17,6 +17,7 @@ import numpy as np
 
 from cxlib import formatting as fmt
 from cxlib.kpis import retention
+from cxlib.kpis.facts import early_churn_id, wave_fact_id
 from cxlib.kpis.tables import item_label, value_text
 from cxlib.kpis.value_at_risk import ValueAtRisk, money_words
 from cxlib.report.summary import Light, Statement
@@ -244,7 +245,8 @@ def value_statement(base: Baseline, lang: str) -> Statement | None:
         return None
     key = "statement_contract" if risk.model == "contractual" else "statement_repurchase"
     text = t(f"value.{key}", lang, **_risk_values(risk, lang))
-    return Statement(text, "amber", "kpi", "risk")
+    cited = ("kpi.lost_customers", "kpi.lost_of", "kpi.clv", "kpi.value_at_risk")
+    return Statement(text, "amber", "kpi", "risk", cited)
 
 
 def call_backs_reading(base: Baseline, lang: str) -> str:
@@ -481,7 +483,11 @@ def change_statement(base: Baseline, lang: str) -> Statement | None:
         context="; " + ", ".join(context) if context else "",
     )
     light: Light = ("red" if change.is_latest else "amber") if down else "grey"
-    return Statement(text, light, "kpi", "change")
+    cited = [wave_fact_id(kpi, change.wave), f"kpi.{kpi}.wave_rest.{change.wave}"]
+    waves = base.comparisons
+    waves = waves[(waves["dimension"] == "wave") & (waves["kpi"] == kpi)]["group"].astype(str)
+    cited += [wave_fact_id(kpi, w) for w in waves if w != change.wave]
+    return Statement(text, light, "kpi", "change", tuple(cited))
 
 
 def statements(base: Baseline, lang: str) -> list[Statement]:
@@ -506,7 +512,7 @@ def statements(base: Baseline, lang: str) -> list[Statement]:
             n=fmt.integer(e.n, lang),
         )
         light = interval_light(e.low, e.high, _target(base, "nps"))
-        out.append(Statement(text, light, "kpi", "figure"))
+        out.append(Statement(text, light, "kpi", "figure", ("kpi.nps",)))
     money = value_statement(base, lang)
     if money is not None:  # right after the NPS: the director's "what is it worth?"
         out.append(money)
@@ -527,7 +533,10 @@ def statements(base: Baseline, lang: str) -> list[Statement]:
         )
         target = _target(base, "retention")
         light = value_light(100 * last["retention"], target, AMBER_BANDS["retention"])
-        out.append(Statement(text, light, "kpi", "figure"))
+        cited = [f"kpi.retention.{int(last['year'])}", f"rule.months.{early.months}"]
+        if early.n:
+            cited.append(early_churn_id(early.months))
+        out.append(Statement(text, light, "kpi", "figure", tuple(cited)))
     elif eco is not None and eco.model == "non_contractual":
         r = eco.repurchase_rate
         text = _tx(
@@ -539,5 +548,6 @@ def statements(base: Baseline, lang: str) -> list[Statement]:
         )
         target = _target(base, "repurchase")
         light = value_light(100 * r, target, AMBER_BANDS["repurchase"])
-        out.append(Statement(text, light, "kpi", "figure"))
+        repurchase = ("kpi.repurchase", "rule.repurchase_window", "kpi.one_time_buyers")
+        out.append(Statement(text, light, "kpi", "figure", repurchase))
     return out

@@ -50,6 +50,7 @@ import pandas as pd
 
 from cxlib.kpis import plots
 from cxlib.kpis.early_warning import WATCH_LIST_FILE
+from cxlib.kpis.facts import facts
 from cxlib.kpis.readings import (
     call_backs_reading,
     cohorts_reading,
@@ -357,4 +358,5 @@ def section(result: Baseline, lang: str) -> Section:
         statements=tuple(statements(result, lang)),
         figures=figures(result),
         exports=exports(result, lang),
+        facts=facts(result),
     )

@@ -19,6 +19,7 @@ from IPython.display import HTML
 from cxlib import formatting as fmt
 from cxlib.maturity.analysis import MaturityAnalysis
 from cxlib.maturity.assessment import STAGE_KEYS, MaturityResult
+from cxlib.maturity.facts import ITEM_TOP, facts
 from cxlib.maturity.plots import radar, reference_level
 from cxlib.report import blocks as display
 from cxlib.report import charts as plots
@@ -363,6 +364,7 @@ class _Words:
             stage_light(r.stage),
             "maturity",
             "figure",
+            ("maturity.stage", "rule.maturity.stages", "maturity.index"),
         )
         weakness = r.items["dimension"].map(r.dimensions.set_index("dimension")["score"])
         gaps = r.items.assign(weakness=weakness).sort_values(
@@ -378,11 +380,17 @@ class _Words:
                 low_mean=self._n(top["dept_low_mean"], 1),
                 high=top["dept_high"],
                 high_mean=self._n(top["dept_high_mean"], 1),
+                top=ITEM_TOP,
             )
             weakest = r.fields_of_action[0] if r.fields_of_action else None
             if weakest is not None and weakest.field == SILO_FIELD:
                 text = text[:-1] + self._t("statement_silos", weakest=self._dim(weakest.dimension))
-            return [first, Statement(text, "amber", "maturity", "risk")]
+            cited = (
+                f"maturity.item.{top['item']}.{top['dept_low']}",
+                f"maturity.item.{top['item']}.{top['dept_high']}",
+                "rule.maturity.item_top",
+            )
+            return [first, Statement(text, "amber", "maturity", "risk", cited)]
         group = self._t(f"profile.{r.profile}.group")
         name = self._t(f"profile.{r.profile}.name")
         return [
@@ -447,4 +455,5 @@ def section(result: MaturityAnalysis, lang: str) -> Section:
         blocks=blocks,
         statements=tuple(words.statements()),
         figures=figures,
+        facts=facts(result),
     )

@@ -34,6 +34,7 @@ from typing import Literal, TypeAlias
 
 import pandas as pd
 
+from cxlib.report.facts import FactSheet
 from cxlib.report.summary import Statement
 
 SectionId = Literal["maturity", "journey", "kpi", "survival"]
@@ -78,6 +79,8 @@ class Section:
     ``key_message`` is the heading's subtitle; ``blocks`` are the section's
     displays in report order; ``statements`` go to the management summary;
     ``figures`` (JSON-ready numbers, no words) go to ``results.json``;
+    ``facts`` (:mod:`cxlib.report.facts`) are the figures the section states,
+    each named once with n, interval and definition, also in results.json;
     ``exports`` are files for the client's teams written beside the report
     (file name → table, e.g. the risk list), never shown in the report.
     """
@@ -88,10 +91,15 @@ class Section:
     statements: tuple[Statement, ...] = ()
     figures: Mapping[str, object] = field(default_factory=dict)
     exports: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    facts: FactSheet = field(default_factory=FactSheet)
 
     def __post_init__(self) -> None:
         if self.id not in SECTION_ORDER:
             raise ValueError(f"unknown section {self.id!r}; known: {SECTION_ORDER}")
+        for statement in self.statements:
+            unknown = [f for f in statement.facts if f not in self.facts]
+            if unknown:
+                raise ValueError(f"section {self.id!r}: statement cites unknown facts {unknown}")
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from cxlib import formatting as fmt
+from cxlib.report.facts import Fact, FactSheet, Unit
 from cxlib.texts import t
 
 if TYPE_CHECKING:
@@ -67,16 +68,24 @@ class Statement:
 
     ``grey`` means "for information" (no judgement); ``kind`` says what the
     sentence is (see :data:`Kind`) and decides which lights it may have.
+    ``facts`` are the ids of the section's facts (:mod:`cxlib.report.facts`)
+    whose numbers the sentence states: the summary prints the section's
+    figures, never its own.
     """
 
     text: str
     light: Light
     section: str
     kind: Kind = "context"
+    facts: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, str | list[str]]:
         """The statement as a JSON-ready dict."""
-        return asdict(self)
+        out: dict[str, str | list[str]] = {
+            key: value for key, value in asdict(self).items() if key != "facts"
+        }
+        out["facts"] = list(self.facts)
+        return out
 
 
 def checked(statement: Statement) -> Statement:
@@ -141,6 +150,7 @@ def data_quality_statement(quality: Sequence[TableQuality], lang: str = "de") ->
     missing_share = empty / cells if cells else 0.0
     if max(rejected_share, missing_share) < PROBLEM_SHARE:
         return None
+    cited: tuple[str, ...] = ("quality.rows_read", "quality.tables", "quality.rejected")
     red = rejected_share >= RED_REJECTED_SHARE or missing_share >= RED_MISSING_SHARE
     rows = _counted("summary.rows", read, lang)
     tables = _counted("summary.files", len(quality), lang)
@@ -155,6 +165,7 @@ def data_quality_statement(quality: Sequence[TableQuality], lang: str = "de") ->
             share=fmt.percent(missing_share, 0, lang),
             rejected=rejected_rows,
         )
+        cited += ("quality.missing", "quality.missing_share")
     else:
         text = t(
             "summary.quality",
@@ -164,7 +175,33 @@ def data_quality_statement(quality: Sequence[TableQuality], lang: str = "de") ->
             rejected=fmt.integer(rejected, lang),
             share=fmt.percent(rejected_share, 0, lang),
         )
-    return Statement(text, "red" if red else "amber", "appendix", "risk")
+        cited += ("quality.rejected_share",)
+    return Statement(text, "red" if red else "amber", "appendix", "risk", cited)
+
+
+def quality_facts(quality: Sequence[TableQuality]) -> FactSheet:
+    """The data-quality figures of the summary and the appendix, as facts (all counts)."""
+    read = sum(q.rows_read for q in quality)
+    rejected = sum(q.rows_rejected for q in quality)
+    gaps = [unexplained_missing(q) for q in quality]
+    empty, cells = sum(e for e, _ in gaps), sum(c for _, c in gaps)
+    tables = tuple(q.table for q in quality)
+
+    def count(key: str, value: float, unit: Unit = "count") -> Fact:
+        return Fact(
+            f"quality.{key}", value, unit, f"quality.{key}", no_interval="count", sources=tables
+        )
+
+    return FactSheet(
+        (
+            count("rows_read", read),
+            count("tables", len(quality)),
+            count("rejected", rejected),
+            count("rejected_share", rejected / read if read else 0.0, "share"),
+            count("missing", empty),
+            count("missing_share", empty / cells if cells else 0.0, "share"),
+        )
+    )
 
 
 def _counted(key: str, count: int, lang: str) -> str:
@@ -183,7 +220,10 @@ def compose(
     at most :data:`MAX_STATEMENTS`, in report order, data quality last.
     """
     lists = [
-        [checked(Statement(s.text, s.light, record.id, s.kind)) for s in record.summary or ()]
+        [
+            checked(Statement(s.text, s.light, record.id, s.kind, s.facts))
+            for s in record.summary or ()
+        ]
         for record in sections
     ]
     quality_statement = data_quality_statement(quality, lang)

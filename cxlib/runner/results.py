@@ -9,9 +9,11 @@ in the portfolio), the report renderer and the tests. The file:
   :func:`cxlib.runner.run.input_hash`), ``versions`` (library versions);
 * ``sections``: one :class:`SectionRecord` per report section, as the
   notebook stored it with ``wb.heading``/``wb.record`` (``id``, ``title``,
-  ``subtitle``, ``figures``, ``summary``; keys a section never set are absent);
+  ``subtitle``, ``figures``, ``summary``, ``facts``; keys a section never set
+  are absent); each statement names the ids of the facts it states;
 * ``summary``: the management summary's statements;
 * ``data_quality``: one :class:`QualityRow` per loaded table;
+* ``facts``: the report-wide facts (data quality) that the summary may state;
 * ``tests``: the report's testing family (:class:`TestsRecord`, see
   :mod:`cxlib.report.testing`): method, α, size and every test with its raw
   and adjusted p-value and verdict;
@@ -51,6 +53,7 @@ __all__ = [
     "RESULTS_FILE",
     "SCHEMA_VERSION",
     "ClientResults",
+    "FactRecord",
     "QualityRow",
     "SectionRecord",
     "TestRecord",
@@ -66,6 +69,30 @@ SCHEMA_VERSION = 2
 RESULTS_FILE = "results.json"
 
 
+class FactRecord(BaseModel):
+    """One fact of a section (:class:`cxlib.report.facts.Fact`) with its definition."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z_]+\..+$")
+    value: float | str | None
+    unit: Literal[
+        "count", "share", "points", "score", "ratio", "euro", "months", "days", "stage", "date"
+    ]
+    #: The one-sentence definition in the report's language.
+    definition: str = Field(min_length=1)
+    n: int | None = None
+    low: float | None = None
+    high: float | None = None
+    #: Why there is no interval (count, input, rule, derived, too_few, census); None with one.
+    no_interval: Literal["count", "input", "rule", "derived", "too_few", "census"] | None = None
+    population: str = ""
+    period: str = ""
+    sources: tuple[str, ...] = ()
+    #: The interval's confidence level (0.95); None without an interval.
+    level: float | None = None
+
+
 class SectionRecord(BaseModel):
     """One report section's record: heading texts, key figures (plain JSON) and statements."""
 
@@ -77,6 +104,8 @@ class SectionRecord(BaseModel):
     #: JSON-ready numbers and codes, no words; each section defines its own.
     figures: dict[str, JsonValue] | None = None
     summary: tuple[Statement, ...] | None = None
+    #: The figures the section states, each once (:mod:`cxlib.report.facts`).
+    facts: tuple[FactRecord, ...] | None = None
 
     @model_serializer(mode="wrap")
     def _leave_out_missing(self, handler: SerializerFunctionWrapHandler) -> dict[str, JsonValue]:
@@ -142,6 +171,8 @@ class ClientResults(BaseModel):
     data_quality: tuple[QualityRow, ...]
     benchmark: Benchmark
     tests: TestsRecord
+    #: Report-wide facts that belong to no section (data quality).
+    facts: tuple[FactRecord, ...] = ()
 
     @field_serializer("generated_at")
     def _iso_seconds(self, value: dt.datetime) -> str:

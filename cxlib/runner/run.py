@@ -32,13 +32,14 @@ from cxlib.exceptions import CXError, NotebookError, ResultsFileError, RunError
 from cxlib.io.loading import ClientData, load_client_data
 from cxlib.parameters.files import find_parameters, load_parameters
 from cxlib.parameters.schema import ClientParameters
-from cxlib.report.summary import compose
+from cxlib.report.summary import compose, quality_facts
 from cxlib.resources import HANDOFF_FILE, PACKAGE_DIR, notebooks_dir
 from cxlib.runner.execution import combine, execute
 from cxlib.runner.kernel import ThisPythonKernelManager, notebook_kernels, shutdown, started_kernels
 from cxlib.runner.results import SCHEMA_VERSION as RESULTS_SCHEMA_VERSION
 from cxlib.runner.results import (
     ClientResults,
+    FactRecord,
     QualityRow,
     SectionRecord,
     TestsRecord,
@@ -257,6 +258,7 @@ def _run_client(
     from cxlib.portfolio.records import key_figures
     from cxlib.report.render import render_report
     from cxlib.report_tests import report_tests
+    from cxlib.workbook import to_jsonable
 
     started = time.perf_counter()
     params, data = prepare(params_file)
@@ -317,6 +319,10 @@ def _run_client(
                 # never raises; the portfolio as it was before this run
                 benchmark=benchmark_for_run(params, key_figures(sections), out),
                 tests=TestsRecord.model_validate(tests.figures()),
+                facts=tuple(
+                    FactRecord.model_validate(to_jsonable(record))
+                    for record in quality_facts(data.quality).records(language)
+                ),
             )
             html = render_report(combine(parts), params, results, language)
             (tmp / "report.html").write_text(html, encoding="utf-8")

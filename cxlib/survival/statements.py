@@ -16,12 +16,19 @@ from typing import TYPE_CHECKING
 from cxlib import formatting as fmt
 from cxlib.report.summary import Kind, Light, Statement
 from cxlib.survival.driver_wording import drivers_statement
+from cxlib.survival.facts import (
+    EARLY_MONTHS,
+    HORIZON_MONTHS,
+    driver_id,
+    early_churn_fact_id,
+)
 from cxlib.survival.table import DAYS_PER_MONTH
 from cxlib.survival.wording import driver_sentence, median_text
 from cxlib.texts import t
 
 if TYPE_CHECKING:
     from cxlib.survival.analysis import SurvivalReport, SurvivalResult
+    from cxlib.survival.drivers import Driver
 
 __all__ = ["EARLY_CHURN_AMBER", "EARLY_CHURN_RED", "key_message", "statements"]
 
@@ -61,12 +68,17 @@ def statements(result: SurvivalResult, lang: str = "de") -> list[Statement]:
     )
     # early churn against its thresholds is a figure; with a churn driver in the sentence
     # it is a risk, which the summary never shows green (cxlib.report.summary.checked)
-    kind: Kind = "risk" if result.headline_driver() else "figure"
+    driver = result.headline_driver()
+    kind: Kind = "risk" if driver else "figure"
+    cited = [early_churn_fact_id(result), f"rule.months.{EARLY_MONTHS}"]
+    if driver is not None:
+        cited += _driver_facts(driver)
     first = Statement(
         t("survival.statement_title", lang) + ": " + key_message(result, lang),
         light,
         "survival",
         kind,
+        tuple(cited),
     )
     twelve = 12 * DAYS_PER_MONTH
     low, high = result.overall.interval_at(twelve)
@@ -79,8 +91,18 @@ def statements(result: SurvivalResult, lang: str = "de") -> list[Statement]:
         high=fmt.percent(high, 0, lang),
         n=fmt.integer(result.data.n, lang),
     )
-    out = [first, Statement(second, "grey", "survival", "context")]
+    cited = ["survival.retained.12", f"rule.months.{HORIZON_MONTHS}"]
+    if result.overall.median is not None:
+        cited.append("survival.median")
+    out = [first, Statement(second, "grey", "survival", "context", tuple(cited))]
     drivers = drivers_statement(result, lang)
     if drivers:
-        out.append(Statement(drivers, "grey", "survival", "risk"))
+        top = [f"{driver_id(d)}.attributable" for d in result.top_drivers(3)]
+        out.append(Statement(drivers, "grey", "survival", "risk", tuple(top)))
     return out
+
+
+def _driver_facts(driver: Driver) -> list[str]:
+    """The facts a driver sentence states: its relative risk (turned round where it protects)."""
+    key = driver_id(driver)
+    return [f"{key}.hr_turned", f"{key}.less"] if driver.turned else [f"{key}.hr"]

@@ -35,6 +35,7 @@ from cxlib.report import blocks as display
 from cxlib.report.section import Block, Section
 from cxlib.survival import plots
 from cxlib.survival.driver_wording import driver_text, drivers_journey_sentence, drivers_similar
+from cxlib.survival.facts import facts
 from cxlib.survival.html_tables import cox_table, drivers_table, horizon_table, logrank_table
 from cxlib.survival.readings import (
     definition_note,
@@ -104,6 +105,7 @@ def section(result: SurvivalResult, lang: str = "de") -> Section:
         statements=tuple(statements(result, lang)),
         figures=_figures(result, lang),
         exports={} if risks is None else {RISK_LIST_FILE: risks},
+        facts=facts(result),
     )
 
 

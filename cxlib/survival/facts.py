@@ -1,0 +1,175 @@
+"""The churn section's facts (:mod:`cxlib.report.facts`): the figures it states, each once.
+
+Built from the :class:`~cxlib.survival.analysis.SurvivalReport`: early churn
+(the one definition ``churn.early.<months>`` shared with the KPI section, or
+the Kaplan-Meier estimate where nobody can be counted), the share still a
+customer after twelve months, the median lifetime with its interval (the
+times at which the interval of the curve crosses one half, Brookmeyer and
+Crowley 1982), and per churn driver its relative risk against its named
+comparison group and its share of the churns.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cxlib.kpis.facts import early_churn_fact, rule_fact
+from cxlib.report.facts import Fact, FactSheet
+from cxlib.survival.table import DAYS_PER_MONTH
+
+if TYPE_CHECKING:
+    from cxlib.survival.analysis import SurvivalReport
+    from cxlib.survival.curves import KaplanMeier
+    from cxlib.survival.drivers import Driver
+
+__all__ = ["driver_id", "early_churn_fact_id", "facts", "median_interval"]
+
+#: The months of the key message's early churn and the horizon of the second statement.
+EARLY_MONTHS, HORIZON_MONTHS = 6, 12
+
+
+def driver_id(driver: Driver) -> str:
+    """The id prefix of a churn driver's facts (``survival.driver.channel: Website``)."""
+    return f"survival.driver.{driver.column}"
+
+
+def early_churn_fact_id(report: SurvivalReport, months: int = EARLY_MONTHS) -> str:
+    """The id of the early churn the section states (counted, else Kaplan-Meier)."""
+    for counted in report.early_churn_counts:
+        if counted.months == months and counted.n:
+            return f"churn.early.{months}"
+    return f"survival.early_km.{months}"
+
+
+def median_interval(curve: KaplanMeier) -> tuple[float | None, float | None]:
+    """The 95 % interval of the median lifetime (days); None where the bound is not reached.
+
+    The lower bound is the first time at which the curve's lower interval
+    bound falls to one half or below, the upper bound the first time its upper
+    bound does (Brookmeyer and Crowley 1982, with the curve's log-log interval).
+    """
+    table = curve.table
+    lower = table.loc[table["low"] <= 0.5, "time"]
+    upper = table.loc[table["high"] <= 0.5, "time"]
+    return (
+        float(lower.iloc[0]) if len(lower) else None,
+        float(upper.iloc[0]) if len(upper) else None,
+    )
+
+
+def facts(report: SurvivalReport) -> FactSheet:
+    """The churn section's facts."""
+    out: list[Fact] = [
+        rule_fact(f"rule.months.{EARLY_MONTHS}", EARLY_MONTHS, "months", "rule.months"),
+        rule_fact(f"rule.months.{HORIZON_MONTHS}", HORIZON_MONTHS, "months", "rule.months"),
+    ]
+    out += [early_churn_fact(c) for c in report.early_churn_counts if c.n]
+    if early_churn_fact_id(report).startswith("survival."):
+        curve = report.new or report.overall
+        days = EARLY_MONTHS * DAYS_PER_MONTH
+        low, high = curve.interval_at(days)
+        out.append(
+            Fact(
+                early_churn_fact_id(report),
+                1 - curve.survival_at(days),
+                "share",
+                "survival.early_km",
+                n=curve.n,
+                low=1 - high,
+                high=1 - low,
+                sources=("customers",),
+            )
+        )
+    twelve = HORIZON_MONTHS * DAYS_PER_MONTH
+    low, high = report.overall.interval_at(twelve)
+    out.append(
+        Fact(
+            "survival.retained.12",
+            report.overall.survival_at(twelve),
+            "share",
+            "survival.retained",
+            n=report.data.n,
+            low=low,
+            high=high,
+            sources=("customers",),
+        )
+    )
+    median = report.overall.median
+    if median is not None:
+        first, last = median_interval(report.overall)
+        known = first is not None and last is not None
+        out.append(
+            Fact(
+                "survival.median",
+                median / DAYS_PER_MONTH,
+                "months",
+                "survival.median",
+                n=report.data.n,
+                low=first / DAYS_PER_MONTH if first is not None and known else None,
+                high=last / DAYS_PER_MONTH if last is not None and known else None,
+                no_interval=None if known else "too_few",
+                sources=("customers",),
+            )
+        )
+    for driver in report.top_drivers(len(report.drivers.drivers) if report.drivers else 0):
+        out += _driver_facts(driver)
+    return FactSheet(tuple(out))
+
+
+def _driver_facts(driver: Driver) -> list[Fact]:
+    """A driver's relative risk (risk side, and turned round where it protects) and shares."""
+    key = driver_id(driver)
+    who = driver.comparison or ""
+    out = [
+        Fact(
+            f"{key}.hr",
+            driver.hr,
+            "ratio",
+            "survival.driver_hr",
+            low=driver.low,
+            high=driver.high,
+            population=who,
+            sources=("customers",),
+        ),
+        Fact(
+            f"{key}.attributable",
+            driver.attributable,
+            "share",
+            "survival.driver_share",
+            low=driver.attributable_low,
+            high=driver.attributable_high,
+            sources=("customers",),
+        ),
+        Fact(
+            f"{key}.exposed",
+            driver.share_exposed,
+            "share",
+            "survival.driver_exposed",
+            no_interval="census",
+            sources=("customers",),
+        ),
+    ]
+    if driver.turned:
+        hr = 1 / driver.hr
+        out += [
+            Fact(
+                f"{key}.hr_turned",
+                hr,
+                "ratio",
+                "survival.driver_hr",
+                low=1 / driver.high,
+                high=1 / driver.low,
+                population=who,
+                sources=("customers",),
+            ),
+            Fact(
+                f"{key}.less",
+                1 - hr,
+                "share",
+                "survival.driver_less",
+                low=1 - 1 / driver.low,
+                high=1 - 1 / driver.high,
+                sources=("customers",),
+            ),
+        ]
+    return out
