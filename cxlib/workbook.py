@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from cxlib.io.cutoff import settle_cutoff
 from cxlib.io.exports import write_excel_csv
 from cxlib.io.loading import ClientData, load_client_data
 from cxlib.parameters.files import find_parameters, load_parameters
@@ -42,7 +43,8 @@ __all__ = ["SECTION_ORDER", "Workbook", "open_client", "to_jsonable"]
 @lru_cache(maxsize=4)
 def _load(path: Path, stamp: tuple[int, int]) -> tuple[ClientParameters, ClientData]:
     params = load_parameters(path)
-    return params, load_client_data(params)
+    data = load_client_data(params)
+    return settle_cutoff(params, data), data
 
 
 @lru_cache(maxsize=1)
