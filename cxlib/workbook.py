@@ -35,7 +35,7 @@ from cxlib.report import blocks as display
 from cxlib.report.section import SECTION_ORDER, JSONValue, Section
 from cxlib.report.summary import Statement
 from cxlib.resources import HANDOFF_FILE
-from cxlib.texts import t
+from cxlib.texts import t, wording
 
 __all__ = ["SECTION_ORDER", "Workbook", "open_client", "to_jsonable"]
 
@@ -195,4 +195,5 @@ def open_client(
     from cxlib.report.charts import apply_style
 
     apply_style(params.branding.accent_color)
-    return Workbook(params, data, language, Path(output_dir) if output_dir else None)
+    words = wording(language, params.business_model, params.client.loyalty_cards)
+    return Workbook(params, data, words, Path(output_dir) if output_dir else None)

@@ -47,7 +47,7 @@ from cxlib.report import charts as plots
 from cxlib.report import summary as summary_rules
 from cxlib.report.blocks import anchor, nobreak
 from cxlib.resources import templates_dir
-from cxlib.texts import t
+from cxlib.texts import t, wording
 
 if TYPE_CHECKING:
     from cxlib.report.summary import Statement
@@ -350,6 +350,7 @@ def render_report(
     results.json (its sections, summary, data quality, benchmark, versions,
     input hash and time).
     """
+    lang = wording(lang, params.business_model, params.client.loyalty_cards)
     body = notebook_html(notebook, lang)
     sections = [
         {
