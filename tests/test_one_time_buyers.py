@@ -75,3 +75,14 @@ def test_the_section_explains_the_rule_and_states_the_figures(cafe: SurvivalRepo
     share = f"{round(cafe.conversion.share * 100)}\u202f%" if cafe.conversion else ""
     assert f"Einmalkäufer: {share} der Erstkäufer kaufen innerhalb von 120 Tagen" in shown
     assert "365 Tage:" in shown and "120 Tage (gewählt):" in shown
+
+
+def test_the_summary_states_the_second_purchase_not_a_median(cafe: SurvivalReport) -> None:
+    from cxlib.survival.statements import statements
+
+    second = statements(cafe, "de")[1].text
+    c = cafe.conversion
+    assert c is not None
+    share = f"{round(c.share * 100)}\u202f%"
+    assert second.startswith(f"Zweiter Kauf: {share} der Erstkäufer kaufen innerhalb von 120 Tagen")
+    assert "Median" not in second
