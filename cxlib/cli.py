@@ -45,6 +45,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from cxlib.formatting import integer
+    from cxlib.io.cutoff import data_age, stale_text
     from cxlib.runner.run import prepare
 
     failures = 0
@@ -57,6 +58,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             continue
         quality = data.quality_frame()
         print(f"ok     {params.client.id} ({params.source})")
+        if warning := stale_text(data_age(params, data)):
+            print(f"       WARNUNG {warning}")
         for row in quality.itertuples():
             rejected = f", {row.rows_rejected} verworfen" if row.rows_rejected else ""
             rows = integer(row.rows_read)

@@ -47,6 +47,9 @@ class DataProblem:
     file or column. ``code`` names the kind of problem the same way in every
     language (``duplicate_key``, ``missing_column``, ``no_data_rows``; None
     where none is given): filter problems by code, never by message text.
+    ``count`` is how many problems this one stands for: 1 for a single cell,
+    more for the line that sums up the rest of a long list ("… 45.089 weitere
+    Zeilen"), so that :class:`DataError` states the true total.
     """
 
     file: str
@@ -56,6 +59,7 @@ class DataProblem:
     value: str | None = None
     expected: str | None = None
     code: str | None = None
+    count: int = 1
 
     def __str__(self) -> str:
         where = [self.file]
@@ -83,8 +87,13 @@ class DataError(CXError):
         self.problems = list(problems)
         self.hint = hint
         files = sorted({p.file for p in self.problems})
-        head = f"{len(self.problems)} Problem(e) in den Kundendaten ({', '.join(files)})"
-        lines = [head]
+        head = f"{_thousands(self.total)} Problem(e) in den Kundendaten ({', '.join(files)})"
+        counted = [
+            f"{_thousands(n)} {_COUNTED[code]}"
+            for code, n in self.counts().items()
+            if code in _COUNTED and n > 1
+        ]
+        lines = [head + (f", davon {', '.join(counted)}" if counted else "")]
         for problem in self.problems[:MAX_LISTED_PROBLEMS]:
             lines.append(f"  - {problem}")
         if len(self.problems) > MAX_LISTED_PROBLEMS:
@@ -92,6 +101,27 @@ class DataError(CXError):
         if hint:
             lines.append(hint)
         super().__init__("\n".join(lines))
+
+    @property
+    def total(self) -> int:
+        """How many problems there are in all (the summed-up rest of long lists included)."""
+        return sum(p.count for p in self.problems)
+
+    def counts(self) -> dict[str | None, int]:
+        """The true number of problems per code (None: problems without a code)."""
+        out: dict[str | None, int] = {}
+        for p in self.problems:
+            out[p.code] = out.get(p.code, 0) + p.count
+        return out
+
+
+#: Problem codes the head line of a :class:`DataError` counts by name (German plural).
+_COUNTED = {"duplicate_key": "doppelte Einträge"}
+
+
+def _thousands(n: int) -> str:
+    """A count with German thousands points (46.089)."""
+    return f"{n:,}".replace(",", ".")
 
 
 class ClientNotFoundError(CXError):

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from cxlib.io.cutoff import settle_cutoff
 from cxlib.io.exports import write_excel_csv
 from cxlib.io.loading import ClientData, load_client_data
 from cxlib.parameters.files import find_parameters, load_parameters
@@ -35,7 +36,7 @@ from cxlib.report.section import SECTION_ORDER, JSONValue, Section
 from cxlib.report.summary import Statement
 from cxlib.report.testing import TestFamily
 from cxlib.resources import HANDOFF_FILE
-from cxlib.texts import t
+from cxlib.texts import t, wording
 
 __all__ = ["SECTION_ORDER", "Workbook", "open_client", "to_jsonable"]
 
@@ -43,7 +44,8 @@ __all__ = ["SECTION_ORDER", "Workbook", "open_client", "to_jsonable"]
 @lru_cache(maxsize=4)
 def _load(path: Path, stamp: tuple[int, int]) -> tuple[ClientParameters, ClientData]:
     params = load_parameters(path)
-    return params, load_client_data(params)
+    data = load_client_data(params)
+    return settle_cutoff(params, data), data
 
 
 @lru_cache(maxsize=1)
@@ -218,4 +220,5 @@ def open_client(
     from cxlib.report.charts import apply_style
 
     apply_style(params.branding.accent_color)
-    return Workbook(params, data, language, Path(output_dir) if output_dir else None, _tests=tests)
+    words = wording(language, params.business_model, params.client.loyalty_cards)
+    return Workbook(params, data, words, Path(output_dir) if output_dir else None, _tests=tests)

@@ -169,7 +169,9 @@ def test_cafe_weak_store_and_one_time_buyers(bases):
     others = csat.drop("Bahnhof")["value"]
     assert others.min() == pytest.approx(77.8, abs=0.05) and others.max() == pytest.approx(84.0)
     assert base.economics.model == "non_contractual"
-    assert base.economics.one_time_share == pytest.approx(0.315, abs=0.0005)
+    # documented: 31.5 % of the cards have one purchase record, 31.6 % one purchase day
+    # (records of one day are one purchase occasion)
+    assert base.economics.one_time_share == pytest.approx(0.316, abs=0.0005)
     assert base.economics.repurchase_rate == pytest.approx(0.63, abs=0.005)
     assert base.yearly is None  # no churn for a non-contractual client
 

@@ -73,6 +73,36 @@ def test_non_contractual_repurchase_view():
     assert eco.clv_discounted == pytest.approx(19.5 * 0.5 * (1 / 3) / (1 + 0.1 - 1 / 3))
 
 
+def test_records_of_one_day_are_one_purchase_occasion():
+    """b has two receipts on 01.03. (and nothing else): one occasion, a one-time buyer.
+
+    Eligible (first purchase by 02.09.2025 for a 120-day window): a, b, c; a bought
+    again after 22 days, c after 183 days (outside the window): repurchase 1 of 3.
+    """
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "b", "c", "c", "c", "c"],
+            "date": pd.to_datetime(
+                [
+                    "2024-01-10",
+                    "2024-02-01",
+                    "2024-03-01 09:10:00",
+                    "2024-03-01 17:45:00",  # b: a second receipt the same day
+                    "2024-06-01",
+                    "2024-06-01",  # c: two lines of one receipt
+                    "2024-12-01",
+                    "2025-02-01",
+                ],
+                format="ISO8601",
+            ),
+            "amount": [10.0, 20.0, 5.0, 6.0, 7.0, 1.0, 8.0, 9.0],
+        }
+    )
+    eco = non_contractual(tx, dt.date(2025, 12, 31), 120, 0.5, 0.1)
+    assert eco.repurchase_n == 3 and eco.repurchase_rate == pytest.approx(1 / 3)
+    assert eco.one_time_share == pytest.approx(1 / 3)  # b only
+
+
 def test_contractual_intervals_by_hand():
     """ARPU: t interval of 100, 200, 60; up-sell: Wilson of 2 of 3 (formulas written out)."""
     frame = pd.DataFrame(

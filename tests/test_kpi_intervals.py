@@ -164,7 +164,9 @@ def test_repurchase_rate_is_a_wilson_interval(bases):
     tx = data.get("transactions")
     cut = pd.Timestamp(params.cutoff)
     window = params.analysis.kpi.repurchase_window_days or params.analysis.survival.inactivity_days
-    dates = tx[tx["date"] <= cut].sort_values("date").groupby("customer_id")["date"]
+    # purchase occasions: several records of one card on one day are one purchase
+    occasions = tx[tx["date"] <= cut].drop_duplicates(["customer_id", "date"])
+    dates = occasions.sort_values("date").groupby("customer_id")["date"]
     first, second = dates.nth(0), dates.nth(1)
     first = pd.Series(first.to_numpy(), index=tx.loc[first.index, "customer_id"])
     second = pd.Series(second.to_numpy(), index=tx.loc[second.index, "customer_id"])

@@ -129,7 +129,7 @@ def test_the_cafe_has_repurchase_instead_of_retention(clients):
     assert len(section.show("retention")) == 0 and len(section.show("cohorts")) == 0
     assert data.get("signals") is None and len(section.show("warning")) == 0
     economics = html(section.show("economics"))
-    assert "Nicht-vertragliches Geschäft" in economics
+    assert "Kunden ohne feste Laufzeit" in economics
     assert section.statements[2].text.startswith("Wiederkauf: ")
 
 

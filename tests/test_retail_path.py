@@ -121,3 +121,77 @@ def test_many_duplicates_are_counted_in_full(tmp_path: Path) -> None:
     assert len(listed) == 1_000
     [rest] = [p for p in problems if p.row is None]
     assert rest.message == "doppelter Eintrag: 200 weitere Zeilen"
+
+
+def test_the_error_states_the_true_number_of_problems(tmp_path: Path) -> None:
+    """1,200 repeated numbers: the message says 1.200, not the 1,001 lines it lists."""
+    lines = ["Kundennummer;Vertragsbeginn"]
+    lines += [f"K{i};01.01.2025" for i in range(8_800)]
+    lines += [f"K{i};02.01.2025" for i in range(1_200)]
+    (tmp_path / "k.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        read_table("customers", DataFile(file="k.csv"), tmp_path)
+    error = caught.value
+    assert error.total == 1_200 and error.counts() == {"duplicate_key": 1_200}
+    head = str(error).splitlines()[0]
+    assert head == "1.200 Problem(e) in den Kundendaten (k.csv), davon 1.200 doppelte Einträge"
+
+
+CUSTOMERS = "  customers:\n    file: kunden.csv\n"
+
+
+def test_a_shop_with_customers_file_and_no_cut_off_is_not_told_about_contracts(
+    tmp_path: Path,
+) -> None:
+    """Customers file and purchases, no data_cutoff, report date two years after the data.
+
+    The cut-off is the last date in the data (20.11.2025), so the rule sees 1002's
+    purchase there; the report date (2027) would have made everyone "lost".
+    """
+    _export(tmp_path, PURCHASES)
+    (tmp_path / "kunden.csv").write_text(
+        "Kundennummer;Kunde seit\n1001;05.01.2024\n1002;01.02.2024\n1003;15.04.2024\n",
+        encoding="utf-8",
+    )
+    from cxlib.runner.run import prepare
+
+    body = SHOP.format(extra=CUSTOMERS).replace("2025-12-31", "2027-12-31")
+    params, data = prepare(write_params(tmp_path, body))
+    assert params.cutoff == dt.date(2025, 11, 20)
+    table = build_survival_table(params, data)
+    f = table.frame.set_index("customer_id")
+    assert f["event"].to_dict() == {"1001": True, "1002": False, "1003": True}
+
+
+def test_shop_errors_name_the_shop_causes(tmp_path: Path) -> None:
+    from cxlib.survival.errors import NoCustomersError, NoEventsError, SurvivalError
+
+    # both customers bought again in December 2025: with 180 days nobody is lost yet
+    _export(
+        tmp_path,
+        [
+            ("1", dt.date(2024, 1, 5), 1, 5.0),
+            ("1", dt.date(2025, 12, 1), 1, 5.0),
+            ("2", dt.date(2024, 6, 1), 1, 5.0),
+            ("2", dt.date(2025, 12, 20), 1, 5.0),
+        ],
+    )
+    params = load_parameters(write_params(tmp_path, SHOP.format(extra="")))
+    with pytest.raises(NoEventsError) as caught:
+        build_survival_table(params, load_client_data(params))
+    message = str(caught.value)
+    assert "04.07.2025" in message and "inactivity_days" in message  # 31.12.2025 − 180 days
+    assert "Kündigung" not in message and "Vertrag" not in message
+    # 800 days: both started after the last observable day (22.10.2023 < 05.01.2024)
+    quiet = params.analysis.survival.model_copy(update={"inactivity_days": 800})
+    slow = params.model_copy(
+        update={"analysis": params.analysis.model_copy(update={"survival": quiet})}
+    )
+    with pytest.raises(SurvivalError, match="inactivity_days") as caught_empty:
+        build_survival_table(slow, load_client_data(slow))
+    assert "2 Kunden" in str(caught_empty.value)
+    empty = params.model_copy(
+        update={"data": params.data.model_copy(update={"transactions": None})}
+    )
+    with pytest.raises(NoCustomersError, match=r"data\.transactions"):
+        build_survival_table(empty, load_client_data(empty))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import string
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import yaml
 from babel import Locale
 
 from cxlib.formatting import LOCALES
-from cxlib.texts import LANGUAGES, catalogue, t
+from cxlib.texts import LANGUAGES, VARIANTS, Wording, catalogue, t, wording
 
 TEXTS = Path(__file__).resolve().parents[1] / "cxlib" / "texts"
 NAMESPACES = sorted({p.stem for lang in LANGUAGES for p in (TEXTS / lang).glob("*.yaml")})
@@ -85,3 +86,29 @@ def test_counted_texts_have_every_plural_form_of_the_language(lang):
     for key in counted:
         forms = {k.rsplit(".", 1)[-1] for k in texts if k.rsplit(".", 1)[0] == key}
         assert forms == needed, f"{key} ({lang}): {sorted(forms)}, needs {sorted(needed)}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_variant_replaces_a_text_with_the_same_placeholders(lang):
+    texts = catalogue(lang)
+    for key, text in texts.items():
+        variant, _, base = key.partition(".")
+        if variant in VARIANTS:
+            assert base in texts, f"{key}: no base text {base}"
+            assert placeholders(text) == placeholders(texts[base]), key
+
+
+def test_a_client_without_contracts_reads_its_own_words():
+    shop = wording("de", "non_contractual")
+    assert shop == "de" and t("sections.survival.title", shop) == "Kundenbindung und Abwanderung"
+    assert t("sections.survival.title", "de") == "Kundenbindung und Kündigungen"
+    assert wording("de", "contractual") == "de" and not isinstance(
+        wording("en", "contractual"), Wording
+    )
+    cards = wording("de", "non_contractual", loyalty_cards=True)
+    values = {k: "x" for k in ("arpu", "retained", "rate", "clv", "one_time")}
+    assert "Karten" in t("kpis.readings.economics_repurchase", cards, **values)
+    assert "Karten" not in t("kpis.readings.economics_repurchase", shop, **values)
+    assert t("sections.survival.title", cards) == "Kundenbindung und Abwanderung"  # falls through
+    copy = pickle.loads(pickle.dumps(cards))  # the workbook's language crosses into kernels
+    assert copy == "de" and copy.variants == ("loyalty_cards", "non_contractual")

@@ -260,9 +260,8 @@ class _Context:
         ]
         if len(positions) > MAX_PROBLEMS_PER_RULE:
             rest = len(positions) - MAX_PROBLEMS_PER_RULE
-            problems.append(
-                DataProblem(self.file, f"{message}: {rest} weitere Zellen", None, header)
-            )
+            text = f"{message}: {fmt.integer(rest)} weitere Zellen"
+            problems.append(DataProblem(self.file, text, None, header, count=rest))
         return problems
 
 
@@ -346,8 +345,10 @@ def _duplicates(
         )
     if int(repeat.sum()) > MAX_PROBLEMS_PER_RULE:  # the true total, as for the cell rules
         rest = int(repeat.sum()) - MAX_PROBLEMS_PER_RULE
-        message = f"doppelter Eintrag: {rest} weitere Zeilen"
-        problems.append(DataProblem(context.file, message, None, column, code="duplicate_key"))
+        message = f"doppelter Eintrag: {fmt.integer(rest)} weitere Zeilen"
+        problems.append(
+            DataProblem(context.file, message, None, column, code="duplicate_key", count=rest)
+        )
     return problems, duplicate
 
 

@@ -13,7 +13,10 @@ Period conventions (stated in the report's method notes):
   last 12 months per customer who bought in them (euros per year);
   repurchase rate = customers with a second purchase within the window after
   their first / customers whose first purchase lies at least a window before
-  the cut-off; one-time buyers = customers with exactly one purchase. The
+  the cut-off; one-time buyers = customers with exactly one purchase.
+  Purchases are counted as purchase occasions: several records of one
+  customer on one day (two receipts, one line per article) are one purchase,
+  never a repurchase (ARPU still sums every record's revenue). The
   yearly "retention" r = share of last-but-one year's buyers who bought again
   in the last year; m = yearly margin per buyer; CLV = m·r/(1 + d − r).
 * Up-/cross-sell rate: customers with an ``upgrade_date`` in the last full
@@ -346,9 +349,12 @@ def non_contractual(
     replicates = repurchase_clv_draws(bought, revenue, previous, margin_rate, discount_rate)
     interval = clv_interval(replicates)
     retained = int((bought & previous).sum())
-    # repurchase within the window after the first purchase
+    # repurchase within the window after the first purchase, counted in purchase
+    # occasions: several records of one customer on one day are one occasion
     order = np.lexsort((days, codes))
-    codes, days = codes[order], days[order]
+    codes, days = codes[order], days[order].astype("datetime64[D]")
+    occasion = np.r_[True, (codes[1:] != codes[:-1]) | (days[1:] != days[:-1])]
+    codes, days = codes[occasion], days[occasion]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
     counts = np.diff(np.r_[starts, len(codes)])
     first = days[starts]

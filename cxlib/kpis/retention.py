@@ -29,6 +29,16 @@ Conventions (calendar years, dates inclusive):
   the cut-off, so that "no purchase since" has lasted long enough to count as
   gone. A share of the customers observable that long, not a Kaplan-Meier
   estimate: it can be counted by hand from the customer file.
+* First to second purchase (:func:`first_to_second`, clients without
+  contracts): customers whose first purchase lies at least the inactivity
+  period before the cut-off; converted = a second purchase occasion (another
+  day: several records of one customer on one day are one purchase) within
+  that period after the first. The others are the one-time buyers the rule
+  counts as lost on the day of their first purchase; the report states them
+  as this figure of their own, with a Wilson interval and n.
+* Sensitivity of early churn (:func:`inactivity_sensitivity`): the same early
+  churn with other inactivity periods (90, 180, 365 days and the client's own),
+  each with its n: how much the headline rests on the chosen rule.
 """
 
 from __future__ import annotations
@@ -40,7 +50,11 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
+from cxlib.kpis.intervals import Interval, share_interval
 from cxlib.parameters.schema import ClientParameters
+
+#: Inactivity periods (days) of the sensitivity of early churn, besides the client's own.
+SENSITIVITY_DAYS = (90, 180, 365)
 
 
 def _months_between(start: pd.Series, end: pd.Series | pd.Timestamp) -> np.ndarray:
@@ -236,4 +250,75 @@ def client_early_churn(
             inactivity_days=quiet,
         )
         for m in months
+    )
+
+
+@dataclass(frozen=True)
+class FirstToSecond:
+    """How many first-time buyers buy a second time within ``window_days`` (no contracts)."""
+
+    window_days: int
+    converted: int
+    n: int
+    interval: Interval
+
+    @property
+    def share(self) -> float:
+        """converted / n (NaN without customers)."""
+        return self.converted / self.n if self.n else float("nan")
+
+
+def first_to_second(transactions: pd.DataFrame, cutoff: dt.date, window_days: int) -> FirstToSecond:
+    """Conversion from the first to a second purchase occasion within ``window_days``.
+
+    Counted among customers whose first purchase lies at least ``window_days``
+    before ``cutoff`` (module docstring); records on the first day are one purchase.
+    """
+    cut = pd.Timestamp(cutoff)
+    sales = transactions.loc[transactions["date"] <= cut, ["customer_id", "date"]]
+    codes = pd.factorize(sales["customer_id"], use_na_sentinel=True)[0]
+    days = sales["date"].to_numpy(dtype="datetime64[D]")
+    keep = codes >= 0
+    codes, days = codes[keep], days[keep]
+    order = np.lexsort((days, codes))
+    codes, days = codes[order], days[order]
+    occasion = np.r_[True, (codes[1:] != codes[:-1]) | (days[1:] != days[:-1])]
+    codes, days = codes[occasion], days[occasion]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
+    first = days[starts]
+    eligible = first <= (cut - pd.Timedelta(days=window_days)).to_datetime64()
+    counts = np.diff(np.r_[starts, len(codes)])
+    second = starts[(counts > 1) & eligible] + 1
+    gap = (days[second] - days[second - 1]) // np.timedelta64(1, "D")
+    converted, n = int((gap <= window_days).sum()), int(eligible.sum())
+    return FirstToSecond(window_days, converted, n, share_interval(converted, n))
+
+
+def inactivity_sensitivity(
+    params: ClientParameters,
+    customers: pd.DataFrame | None,
+    transactions: pd.DataFrame | None,
+    months: int = 6,
+) -> tuple[tuple[int, EarlyChurn], ...]:
+    """Early churn within ``months`` for each inactivity period of :data:`SENSITIVITY_DAYS`
+    and the client's own, by days; empty for a contractual client or without data."""
+    window = window_start(params, customers)
+    if params.business_model == "contractual" or customers is None or transactions is None:
+        return ()
+    if window is None:
+        return ()
+    own = params.analysis.survival.inactivity_days
+    return tuple(
+        (
+            days,
+            early_churn(
+                customers,
+                window,
+                params.cutoff,
+                months,
+                transactions=transactions,
+                inactivity_days=days,
+            ),
+        )
+        for days in sorted({*SENSITIVITY_DAYS, own})
     )

@@ -31,6 +31,7 @@ client:
   name: "{name}"          # wie im Bericht gezeigt
   # industry: Energieversorgung
   # size_class: mittel     # klein | mittel | groß
+  # loyalty_cards: true    # Kunden = Kundenkarten (eine Kundennummer je Karte)
 language: de              # de oder en
 consultant: "Vorname Nachname"
 report_date: {today}
@@ -69,11 +70,11 @@ analysis:
   {cutoff_line}
 {inactivity_block}"""
 
-#: The data cut-off line: set, or a commented hint (without it the report date is the cut-off).
+#: The data cut-off line: set, or a hint (without it the last date in the data is the cut-off).
 _CUTOFF = "data_cutoff: {date}   # Datenstand: Tag der letzten Daten im Export"
 _CUTOFF_HINT = (
     "data_cutoff: null   # Datenstand: Tag der letzten Daten im Export, z. B. 2025-12-31; "
-    "null: es gilt report_date"
+    "null: der letzte Tag in den Daten"
 )
 #: Without contracts a customer counts as lost after this many days without a purchase.
 _INACTIVITY = """  survival:

@@ -45,6 +45,11 @@ class Client(_Model):
     size_class: Literal["klein", "mittel", "groß"] | None = Field(
         None, description="Größenklasse (klein < 50, mittel < 250, groß ≥ 250 Beschäftigte)."
     )
+    loyalty_cards: bool = Field(
+        False,
+        description="Kunden werden über eine Kundenkarte erkannt (eine Kundennummer je Karte); "
+        "der Bericht spricht dann von Karten, sonst nie.",
+    )
 
 
 class DataFile(_Model):

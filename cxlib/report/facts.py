@@ -42,7 +42,7 @@ __all__ = [
 #: ``ratio`` a relative risk or factor, ``euro`` money, ``months``/``days`` durations,
 #: ``stage`` a maturity stage, ``count`` a number of things, ``date`` an ISO date.
 Unit = Literal[
-    "count", "share", "points", "score", "ratio", "euro", "months", "days", "stage", "date"
+    "count", "share", "points", "score", "ratio", "euro", "months", "years", "days", "stage", "date"
 ]
 #: Why a fact has no interval: ``count`` (counted, exact), ``input`` (typed in the
 #: workshop or the parameter file), ``rule`` (a threshold of the method), ``derived``

@@ -48,7 +48,7 @@ from cxlib.report import summary as summary_rules
 from cxlib.report import testing
 from cxlib.report.blocks import anchor, nobreak
 from cxlib.resources import templates_dir
-from cxlib.texts import t
+from cxlib.texts import t, wording
 
 if TYPE_CHECKING:
     from cxlib.report.summary import Statement
@@ -352,6 +352,7 @@ def render_report(
     results.json (its sections, summary, data quality, benchmark, versions,
     input hash and time).
     """
+    lang = wording(lang, params.business_model, params.client.loyalty_cards)
     body = notebook_html(notebook, lang)
     sections = [
         {

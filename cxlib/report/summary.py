@@ -31,6 +31,7 @@ from cxlib.report.facts import Fact, FactSheet, Unit
 from cxlib.texts import t
 
 if TYPE_CHECKING:
+    from cxlib.io.cutoff import DataAge
     from cxlib.io.loading import TableQuality
     from cxlib.runner.results import SectionRecord
 
@@ -209,15 +210,29 @@ def _counted(key: str, count: int, lang: str) -> str:
     return t(f"{key}.{fmt.plural(count, lang)}", lang, n=fmt.integer(count, lang))
 
 
+def data_age_statement(age: DataAge | None, lang: str = "de") -> Statement | None:
+    """A red risk statement when the data end far before the report date (or the cut-off)."""
+    from cxlib.io.cutoff import stale_text
+
+    text = None if age is None else stale_text(age, lang)
+    cited = ("quality.data_age",)
+    return None if text is None else Statement(text, "red", "appendix", "risk", cited)
+
+
 def compose(
-    sections: Sequence[SectionRecord], quality: Sequence[TableQuality], lang: str = "de"
+    sections: Sequence[SectionRecord],
+    quality: Sequence[TableQuality],
+    lang: str = "de",
+    age: DataAge | None = None,
 ) -> list[Statement]:
     """The management summary: the sections' statements and, on a problem, the data quality.
 
     ``sections`` are the section records in report order, each with its
     ``summary`` statements, most important first; ``quality`` the loaded
-    tables' records. Chosen and checked by the rules of the module docstring:
-    at most :data:`MAX_STATEMENTS`, in report order, data quality last.
+    tables' records; ``age`` how old the data are (a warning first when they
+    end far before the report date, :func:`data_age_statement`). Chosen and
+    checked by the rules of the module docstring: at most
+    :data:`MAX_STATEMENTS`, in report order, data quality last.
     """
     lists = [
         [
@@ -227,7 +242,8 @@ def compose(
         for record in sections
     ]
     quality_statement = data_quality_statement(quality, lang)
-    room = MAX_STATEMENTS - (quality_statement is not None)
+    age_statement = data_age_statement(age, lang)
+    room = MAX_STATEMENTS - (quality_statement is not None) - (age_statement is not None)
     firsts = [(number, 0) for number, items in enumerate(lists) if items]
     later = [
         (number, rank)
@@ -246,4 +262,4 @@ def compose(
     ]
     if quality_statement is not None:
         statements.append(quality_statement)
-    return statements
+    return statements if age_statement is None else [age_statement, *statements]

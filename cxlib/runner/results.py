@@ -77,7 +77,17 @@ class FactRecord(BaseModel):
     id: str = Field(pattern=r"^[a-z_]+\..+$")
     value: float | str | None
     unit: Literal[
-        "count", "share", "points", "score", "ratio", "euro", "months", "days", "stage", "date"
+        "count",
+        "share",
+        "points",
+        "score",
+        "ratio",
+        "euro",
+        "months",
+        "years",
+        "days",
+        "stage",
+        "date",
     ]
     #: The one-sentence definition in the report's language.
     definition: str = Field(min_length=1)

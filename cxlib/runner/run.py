@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Literal
 
 from cxlib import __version__
 from cxlib.exceptions import CXError, NotebookError, ResultsFileError, RunError
+from cxlib.io.cutoff import age_fact, data_age, settle_cutoff
 from cxlib.io.loading import ClientData, load_client_data
 from cxlib.parameters.files import find_parameters, load_parameters
 from cxlib.parameters.schema import ClientParameters
@@ -214,9 +215,14 @@ def swap_into_place(tmp: Path, final: Path) -> None:
 
 
 def prepare(params_file: str | Path) -> tuple[ClientParameters, ClientData]:
-    """Validate the parameter file and every data file (raises CXError)."""
+    """Validate the parameter file and every data file (raises CXError).
+
+    Without ``analysis.data_cutoff`` the cut-off becomes the last date in the data
+    (:func:`cxlib.io.cutoff.settle_cutoff`).
+    """
     params = load_parameters(find_parameters(params_file))
-    return params, load_client_data(params)
+    data = load_client_data(params)
+    return settle_cutoff(params, data), data
 
 
 def run_client(
@@ -306,6 +312,9 @@ def _run_client(
             for name, part in parts.items():
                 nbformat.write(part, notebooks / name)
             sections = _read_sections(tmp)
+            age = data_age(params, data)
+            stale = age_fact(age)
+            report_facts = quality_facts(data.quality).plus([stale] if stale else [])
             results = ClientResults(
                 schema_version=RESULTS_SCHEMA_VERSION,
                 client_id=client_id,
@@ -314,14 +323,14 @@ def _run_client(
                 input_hash=input_hash(params, paths, language),
                 versions=versions(),
                 sections=sections,
-                summary=tuple(compose(sections, data.quality, language)),
+                summary=tuple(compose(sections, data.quality, language, age)),
                 data_quality=_quality_rows(quality),
                 # never raises; the portfolio as it was before this run
                 benchmark=benchmark_for_run(params, key_figures(sections), out),
                 tests=TestsRecord.model_validate(tests.figures()),
                 facts=tuple(
                     FactRecord.model_validate(to_jsonable(record))
-                    for record in quality_facts(data.quality).records(language)
+                    for record in report_facts.records(language)
                 ),
             )
             html = render_report(combine(parts), params, results, language)

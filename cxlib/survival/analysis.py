@@ -27,7 +27,13 @@ import numpy as np
 import pandas as pd
 
 from cxlib.exceptions import CXError
-from cxlib.kpis.retention import EarlyChurn, client_early_churn
+from cxlib.kpis.retention import (
+    EarlyChurn,
+    FirstToSecond,
+    client_early_churn,
+    first_to_second,
+    inactivity_sensitivity,
+)
 from cxlib.survival.claims import Claims, assess
 from cxlib.survival.competing_risks import CumulativeIncidence, cumulative_incidence
 from cxlib.survival.cox import CoxModel, fit
@@ -117,6 +123,10 @@ class SurvivalReport:
     claims: Claims = field(default_factory=Claims)
     #: Early churn by the one definition every section uses (cxlib.kpis.retention), by months.
     early_churn_counts: tuple[EarlyChurn, ...] = ()
+    #: Without contracts: first-time buyers who buy again within the inactivity period.
+    conversion: FirstToSecond | None = None
+    #: Without contracts: early churn (6 months) by inactivity period in days.
+    sensitivity: tuple[tuple[int, EarlyChurn], ...] = ()
 
     @property
     def best_grouping(self) -> str | None:
@@ -206,6 +216,21 @@ class SurvivalReport:
             },
             "claims": self.claims.figures(),
         }
+        if self.conversion is not None:
+            c = self.conversion
+            out["first_to_second"] = {
+                "window_days": c.window_days,
+                "converted": c.converted,
+                "n": c.n,
+                "share": c.share,
+                "low": c.interval.low,
+                "high": c.interval.high,
+            }
+        if self.sensitivity:
+            out["early_churn_6_months_by_inactivity_days"] = [
+                {"days": days, "lost": e.lost, "n": e.n, "share": e.share}
+                for days, e in self.sensitivity
+            ]
         if self.drivers is not None:
             out["drivers"] = self.drivers.to_frame().to_dict(orient="records")
             out["drivers_selected_journey"] = self.drivers.selected_journey
@@ -390,7 +415,15 @@ def analyse(
     early_churn_counts = client_early_churn(
         params, data.get("customers"), data.get("transactions"), [6]
     )
+    sales = data.get("transactions")
+    conversion: FirstToSecond | None = None
+    sensitivity: tuple[tuple[int, EarlyChurn], ...] = ()
+    if table.definition == "non_contractual" and sales is not None:
+        conversion = first_to_second(sales, params.cutoff, options.inactivity_days)
+        sensitivity = inactivity_sensitivity(params, data.get("customers"), sales, 6)
     return SurvivalReport(
+        conversion=conversion,
+        sensitivity=sensitivity,
         claims=claims,
         early_churn_counts=early_churn_counts,
         signals=signals,

@@ -10,6 +10,7 @@ frequent churn reason. Given a :class:`~cxlib.survival.analysis.SurvivalUnavaila
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from cxlib import formatting as fmt
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from cxlib.survival.drivers import Driver
 
 __all__ = [
+    "conversion_reading",
     "definition_note",
     "forest_reading",
     "group_reading",
@@ -38,6 +40,7 @@ __all__ = [
     "model_note",
     "p_text",
     "reasons_reading",
+    "sensitivity_reading",
     "signals_note",
     "verdict_text",
 ]
@@ -84,6 +87,42 @@ def definition_note(result: SurvivalResult, lang: str = "de") -> str:
             start=fmt.date(data.window_start, lang),
         )
     return text
+
+
+def conversion_reading(report: SurvivalReport, lang: str = "de") -> str | None:
+    """Without contracts: the one-time buyers as their own figure (first to second purchase)."""
+    c = report.conversion
+    if c is None or not c.n:
+        return None
+    until = report.data.cutoff - dt.timedelta(days=c.window_days)
+    return t(
+        "survival.conversion_reading",
+        lang,
+        share=fmt.percent(c.share, 0, lang),
+        rest=fmt.percent(1 - c.share, 0, lang),
+        days=fmt.integer(c.window_days, lang),
+        low=fmt.percent(c.interval.low, 0, lang),
+        high=fmt.percent(c.interval.high, 0, lang),
+        n=fmt.integer(c.n, lang),
+        until=fmt.date(until, lang),
+    )
+
+
+def sensitivity_reading(report: SurvivalReport, lang: str = "de", months: int = 6) -> str | None:
+    """Without contracts: early churn under other inactivity periods, each with its n."""
+    if not report.sensitivity:
+        return None
+    items = []
+    for days, counted in report.sensitivity:
+        values = {"days": fmt.integer(days, lang), "n": fmt.integer(counted.n, lang)}
+        if not counted.n:
+            items.append(t("survival.sensitivity_item_none", lang, **values))
+            continue
+        chosen = days == report.data.inactivity_days
+        key = "survival.sensitivity_item_chosen" if chosen else "survival.sensitivity_item"
+        items.append(t(key, lang, share=fmt.percent(counted.share, 0, lang), **values))
+    joined = "; ".join(items)
+    return t("survival.sensitivity_reading", lang, months=fmt.integer(months, lang), items=joined)
 
 
 def horizon_reading(report: SurvivalReport, lang: str = "de") -> str:

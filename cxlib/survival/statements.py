@@ -58,6 +58,33 @@ def key_message(result: SurvivalResult, lang: str = "de") -> str:
     return text
 
 
+def _conversion_statement(result: SurvivalReport, lang: str) -> str | None:
+    """Without contracts: the one-time buyers instead of a median of "0 months".
+
+    The rule counts a first-time buyer who does not come back as lost on the day of
+    the first purchase, so the median says little for a shop; the share of first-time
+    buyers who buy again says what happens.
+    """
+    c = result.conversion
+    if c is None or not c.n:
+        return None
+    twelve = 12 * DAYS_PER_MONTH
+    low, high = result.overall.interval_at(twelve)
+    return t(
+        "survival.statement_conversion",
+        lang,
+        share=fmt.percent(c.share, 0, lang),
+        days=fmt.integer(c.window_days, lang),
+        c_low=fmt.percent(c.interval.low, 0, lang),
+        c_high=fmt.percent(c.interval.high, 0, lang),
+        c_n=fmt.integer(c.n, lang),
+        twelve=fmt.percent(result.overall.survival_at(twelve), 0, lang),
+        low=fmt.percent(low, 0, lang),
+        high=fmt.percent(high, 0, lang),
+        n=fmt.integer(result.data.n, lang),
+    )
+
+
 def statements(result: SurvivalResult, lang: str = "de") -> list[Statement]:
     """The section's summary statements, most important first (none without an analysis)."""
     if not result.available:
@@ -82,7 +109,7 @@ def statements(result: SurvivalResult, lang: str = "de") -> list[Statement]:
     )
     twelve = 12 * DAYS_PER_MONTH
     low, high = result.overall.interval_at(twelve)
-    second = t(
+    second = _conversion_statement(result, lang) or t(
         "survival.statement_median",
         lang,
         median=median_text(result, lang),

@@ -132,15 +132,18 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
     """
     options = params.analysis.survival
     customers = data.get("customers")
+    contractual = params.business_model == "contractual"
     if customers is None or customers.empty:
         raise NoCustomersError(
             "Für die Verbleibanalyse fehlt die Kundentabelle (customers) in den Parametern."
+            if contractual
+            else "Für die Verbleibanalyse fehlen die Käufe (data.transactions: Kundennummer, "
+            "Kaufdatum); die Kunden werden daraus abgeleitet."
         )
     cutoff = pd.Timestamp(params.cutoff)
     c = customers[customers["start_date"].notna() & (customers["start_date"] <= cutoff)].copy()
     excluded = len(customers) - len(c)
     window = pd.Timestamp(params.analysis.observation_start or c["start_date"].min())
-    contractual = params.business_model == "contractual"
     if contractual:
         if "end_date" not in c:
             c["end_date"] = pd.NaT
@@ -211,8 +214,24 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
     if frame["early_tickets"].isna().all():
         frame = frame.drop(columns="early_tickets")
     frame = frame.reset_index(drop=True)
+    if frame.empty and too_recent:
+        raise SurvivalError(
+            f"Alle {too_recent} Kunden haben erst nach dem "
+            f"{cutoff - pd.Timedelta(days=inactivity or 0):%d.%m.%Y} (Datenstand minus "
+            f"{inactivity} Tage) zum ersten Mal gekauft; ob einer von ihnen abgewandert ist, "
+            "lässt sich noch nicht sehen. Die Käufe reichen nicht weit genug zurück, oder "
+            "analysis.survival.inactivity_days ist für den Kaufrhythmus zu lang."
+        )
     if frame.empty:
         raise SurvivalError("Keine Kunden im Datenfenster für die Verbleibanalyse.")
+    if not frame["event"].any() and not contractual:
+        raise NoEventsError(
+            f"Bis zum {cutoff - pd.Timedelta(days=inactivity or 0):%d.%m.%Y} (Datenstand "
+            f"{cutoff:%d.%m.%Y} minus {inactivity} Tage) war kein Kunde {inactivity} Tage ohne "
+            "Kauf; nach der Regel ist noch niemand abgewandert. Meist reichen die Käufe nicht "
+            "weit genug zurück, oder analysis.survival.inactivity_days ist für den Kaufrhythmus "
+            "zu lang."
+        )
     if not frame["event"].any():
         raise NoEventsError(
             "In den Kundendaten gibt es bis zum Stichtag keine einzige Kündigung; eine "
@@ -222,8 +241,9 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
         raise AllEventsError(
             f"Kein Kunde hat in den {inactivity} Tagen vor dem Datenstand "
             f"{cutoff:%d.%m.%Y} gekauft (letzter Kauf in den Daten: {latest:%d.%m.%Y}); nach der "
-            "Regel wären damit alle abgewandert. Meist fehlt der Datenstand: analysis.data_cutoff "
-            "auf den Tag des Exports setzen (ohne ihn gilt das Berichtsdatum). Sonst passt "
+            "Regel wären damit alle abgewandert. Meist ist der Datenstand falsch: "
+            "analysis.data_cutoff auf den Tag des Exports setzen (ohne ihn gilt der letzte Tag "
+            "in den Daten). Sonst passt "
             "analysis.survival.inactivity_days nicht zum Kaufrhythmus."
         )
     if frame["event"].all():

@@ -38,12 +38,14 @@ from cxlib.survival.driver_wording import driver_text, drivers_journey_sentence,
 from cxlib.survival.facts import facts
 from cxlib.survival.html_tables import cox_table, drivers_table, horizon_table, logrank_table
 from cxlib.survival.readings import (
+    conversion_reading,
     definition_note,
     forest_reading,
     group_reading,
     horizon_reading,
     model_note,
     reasons_reading,
+    sensitivity_reading,
     signals_note,
 )
 from cxlib.survival.risk_list import RISK_LIST_FILE, risk_list
@@ -134,9 +136,18 @@ def _figure(ax: Axes, alt: str) -> HTML:
     return display.figure(ax.figure, alt=alt)
 
 
-def _definition_block(result: SurvivalResult, lang: str) -> tuple[HTML]:
-    """How churn is defined for this client, or what is missing for an analysis."""
-    return (display.note(definition_note(result, lang), lang=lang),)
+def _definition_block(result: SurvivalResult, lang: str) -> tuple[HTML, ...]:
+    """How churn is defined for this client, or what is missing for an analysis.
+
+    Without contracts also the one-time buyers (first to second purchase) and how
+    early churn moves with the inactivity period.
+    """
+    note = display.note(definition_note(result, lang), lang=lang)
+    if not result.available:
+        return (note,)
+    extra = [conversion_reading(result, lang), sensitivity_reading(result, lang)]
+    readings = [display.reading(text, lang) for text in extra if text]
+    return _join(note, *readings) if readings else (note,)
 
 
 def _curve_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
