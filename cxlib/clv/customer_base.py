@@ -57,6 +57,8 @@ MIN_CUSTOMERS, MIN_REPEAT = 50, 20
 GRADIENT_SAMPLE = 20_000
 #: p_alive below which a customer counts as probably no longer active
 LOST_BELOW = 0.5
+#: repeat buyers below which the report calls the figures rough guides
+SMALL_REPEAT = 100
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,11 @@ class CustomerBase:
     cutoff: dt.date
     #: customer_id, p_alive, purchases_year, spend, value
     per_customer: pd.DataFrame = field(repr=False, compare=False)
+
+    @property
+    def small(self) -> bool:
+        """Fewer than :data:`SMALL_REPEAT` repeat buyers: the figures are rough guides."""
+        return self.repeat_buyers < SMALL_REPEAT
 
     @property
     def active_share(self) -> float:
