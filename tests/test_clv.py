@@ -21,6 +21,7 @@ The CDNOW summaries ship in the datasets folder of the ``lifetimes`` package
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 from pathlib import Path
 
@@ -162,36 +163,43 @@ def test_bgnbd_p_alive_and_expectation_by_hand() -> None:
     assert model.expected_purchases_new(t) == pytest.approx(new, rel=1e-9)
 
 
-def test_customer_value_discounts_each_month_of_purchases() -> None:
+def test_customer_value_discounts_every_purchase_by_its_time() -> None:
     model = _bg(0.243, 4.414, 0.793, 2.426)
-    year = 52.0
+    year, history = 52.0, (2, 30.43, 38.86)
     # no discount: spend × all purchases of the horizon
-    flat = model.expected_value(10.0, year, 0.0, year, 2, 30.43, 38.86)[0]
-    assert flat == pytest.approx(10 * model.expected_purchases(year, 2, 30.43, 38.86)[0])
-    # with discount: Σ_k 10 · (E[Y(k·year/12)] − E[Y((k−1)·year/12)]) / 1.1^(k/12)
-    cum = [model.expected_purchases(k * year / 12, 2, 30.43, 38.86)[0] for k in range(13)]
-    hand = sum(10 * (cum[k] - cum[k - 1]) / 1.1 ** (k / 12) for k in range(1, 13))
-    assert model.expected_value(10.0, year, 0.1, year, 2, 30.43, 38.86)[0] == pytest.approx(hand)
+    flat = model.expected_value(10.0, 2 * year, 0.0, year, *history)[0]
+    assert flat == pytest.approx(10 * model.expected_purchases(2 * year, *history)[0])
+    # 10 % a year: Σ 10 · (E[Y(t_k)] − E[Y(t_{k−1})]) · 1.1^(−t_k/year) on 20,000 steps
+    times = np.linspace(0, 2 * year, 20_001)
+    cum = np.array([model.expected_purchases(t, *history)[0] for t in times])
+    middle = (times[1:] + times[:-1]) / 2
+    hand = float(np.sum(10 * np.diff(cum) * 1.1 ** (-middle / year)))
+    value = model.expected_value(10.0, 2 * year, 0.1, year, *history)[0]
+    assert value == pytest.approx(hand, rel=1e-6)
+    assert value < flat
 
 
 def _pareto_by_integration(
     r: float, alpha: float, s: float, beta: float, x: int, t_x: float, big_t: float
 ) -> float:
-    """The Pareto/NBD likelihood by integrating the individual one over the two gammas."""
+    """The Pareto/NBD likelihood by integrating the individual one over the two gammas.
+
+    Individual likelihood (Fader & Hardie 2005, eq. 3): λ^x μ/(λ+μ) e^(−(λ+μ)t_x)
+    + λ^(x+1)/(λ+μ) e^(−(λ+μ)T); Simpson's rule on a fine grid of log λ and log μ.
+    """
     from scipy.stats import gamma as gamma_dist
 
-    def integrand(mu: float, lam: float) -> float:
-        individual = lam**x * mu / (lam + mu) * np.exp(-(lam + mu) * t_x) + lam ** (x + 1) / (
-            lam + mu
-        ) * np.exp(-(lam + mu) * big_t)
-        return float(
-            individual
-            * gamma_dist.pdf(lam, r, scale=1 / alpha)
-            * gamma_dist.pdf(mu, s, scale=1 / beta)
-        )
-
-    value, _ = integrate.dblquad(integrand, 0, 5, 0, 5, epsabs=1e-13, epsrel=1e-9)
-    return float(value)
+    grid = np.linspace(-40.0, 4.0, 2001)
+    lam, mu = np.exp(grid)[:, None], np.exp(grid)[None, :]
+    individual = lam**x * mu / (lam + mu) * np.exp(-(lam + mu) * t_x) + lam ** (x + 1) / (
+        lam + mu
+    ) * np.exp(-(lam + mu) * big_t)
+    # densities on the log scale: f(λ)·λ
+    weight = (
+        gamma_dist.pdf(lam, r, scale=1 / alpha) * lam * gamma_dist.pdf(mu, s, scale=1 / beta) * mu
+    )
+    inner = integrate.simpson(individual * weight, x=grid, axis=1)
+    return float(integrate.simpson(inner, x=grid))
 
 
 @pytest.mark.parametrize(("alpha", "beta"), [(10.0, 4.0), (4.0, 10.0), (6.0, 6.0)])
@@ -255,3 +263,20 @@ def test_fit_on_compressed_rows_equals_the_fit_on_every_customer() -> None:
             two = np.exp(betaln(a + 1, b + xi - 1) - betaln(a, b)) / (alpha + ti) ** (r + xi)
         total += head + np.log(one + two)
     assert model.loglik == pytest.approx(total, rel=1e-10)
+
+
+@needs_cdnow
+def test_analytic_gradients_equal_central_differences() -> None:
+    bg_module = importlib.import_module("cxlib.clv.bgnbd")
+    gg_module = importlib.import_module("cxlib.clv.gamma_gamma")
+
+    d = _cdnow("cdnow_customers_summary_with_transactions.csv")
+    rows = bg_module._Rows.of(fitting.compress(d["x"], d["t_x"], d["T"]))
+    at = np.log([0.3, 5.0, 0.9, 2.0])
+    numeric = fitting.jacobian(lambda p: np.array([bg_module._loglik(p, rows)]), at, 1e-6)[0]
+    assert bg_module._gradient(at, rows) == pytest.approx(numeric, rel=1e-6)
+    repeat = d["x"] > 0
+    sums = gg_module._Sums.of(fitting.compress(d["x"][repeat], d["zbar"][repeat]))
+    at = np.log([5.0, 3.0, 12.0])
+    numeric = fitting.jacobian(lambda p: np.array([gg_module._loglik(p, sums)]), at, 1e-6)[0]
+    assert gg_module._gradient(at, sums) == pytest.approx(numeric, rel=1e-6)

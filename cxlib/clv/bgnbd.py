@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import betaln, gammaln, hyp2f1
+from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 from cxlib.clv import fitting
 from cxlib.clv.fitting import Compressed
@@ -36,19 +36,66 @@ from cxlib.clv.fitting import Compressed
 NAMES = ("r", "alpha", "a", "b")
 
 
-def _loglik(log_params: np.ndarray, data: Compressed) -> float:
+@dataclass(frozen=True)
+class _Rows:
+    """The distinct histories with the distinct x and where each row's x is among them."""
+
+    data: Compressed
+    values: np.ndarray
+    where: np.ndarray
+
+    @classmethod
+    def of(cls, data: Compressed) -> _Rows:
+        values, where = np.unique(data.column(0), return_inverse=True)
+        return cls(data, values, where.reshape(-1))
+
+
+def _parts(
+    log_params: np.ndarray, rows: _Rows
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: head, log of the bracket's two terms, log(α+T), log(α+t_x)."""
     r, alpha, a, b = np.exp(log_params)
+    data, values, where = rows.data, rows.values, rows.where
     x, t_x, T = data.column(0), data.column(1), data.column(2)
-    values, where = np.unique(x, return_inverse=True)
     # terms that depend on x only, once per distinct x
     head = gammaln(r + values) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
     first = betaln(a, b + values)
     with np.errstate(invalid="ignore", divide="ignore"):
         second = np.where(values > 0, betaln(a + 1, b + values - 1), -np.inf)
+    log_t, log_tx = np.log(alpha + T), np.log(alpha + t_x)
     power = r + x
-    one = first[where] - power * np.log(alpha + T)
-    two = second[where] - power * np.log(alpha + t_x)
-    return float(np.sum(data.counts * (head[where] + np.logaddexp(one, two))))
+    return head[where], first[where] - power * log_t, second[where] - power * log_tx, log_t, log_tx
+
+
+def _loglik(log_params: np.ndarray, rows: _Rows) -> float:
+    head, one, two, _, _ = _parts(log_params, rows)
+    return float(np.sum(rows.data.counts * (head + np.logaddexp(one, two))))
+
+
+def _gradient(log_params: np.ndarray, rows: _Rows) -> np.ndarray:
+    """The log-likelihood's gradient in (log r, log α, log a, log b), analytically.
+
+    With w the share of the bracket's first term: ∂/∂r = ψ(r+x) − ψ(r) + log α
+    − w·log(α+T) − (1−w)·log(α+t_x); ∂/∂α = r/α − (r+x)·(w/(α+T) + (1−w)/(α+t_x));
+    ∂/∂a and ∂/∂b from ∂B(u, v)/∂u = ψ(u) − ψ(u+v) on the three beta functions.
+    """
+    r, alpha, a, b = np.exp(log_params)
+    _, one, two, log_t, log_tx = _parts(log_params, rows)
+    data, values, where = rows.data, rows.values, rows.where
+    x, t_x, T = data.column(0), data.column(1), data.column(2)
+    w = np.exp(one - np.logaddexp(one, two))
+    v = 1 - w
+    counts = data.counts
+    psi_x = (digamma(r + values) - digamma(r))[where]
+    d_r = psi_x + np.log(alpha) - w * log_t - v * log_tx
+    d_alpha = r / alpha - (r + x) * (w / (alpha + T) + v / (alpha + t_x))
+    ab = digamma(a + b + values)[where]
+    with np.errstate(invalid="ignore"):
+        psi_b1 = np.where(values > 0, digamma(np.maximum(b + values - 1, 1e-300)), 0.0)[where]
+    d_a = -(digamma(a) - digamma(a + b)) + w * (digamma(a) - ab) + v * (digamma(a + 1) - ab)
+    d_b = -(digamma(b) - digamma(a + b)) + w * (digamma(b + values)[where] - ab) + v * (psi_b1 - ab)
+    grads = [d_r, d_alpha, d_a, d_b]
+    return np.array([float(np.sum(counts * g)) for g in grads]) * np.array([r, alpha, a, b])
 
 
 def _p_alive(
@@ -159,7 +206,7 @@ class BgNbd:
         ``spend``: the expected value of a purchase (e.g. Gamma-Gamma's
         expected spend times a margin rate), one per customer or one for all;
         ``discount_rate`` per year; ``year`` the length of a year in the time
-        unit of the inputs (default weeks). Monthly steps
+        unit of the inputs (default weeks); discounted continuously
         (:func:`cxlib.clv.fitting.discounted_value`).
         """
         x, t_x, big_t = self._history(frequency, recency, T)
@@ -183,7 +230,10 @@ def bgnbd(frequency: object, recency: object, T: object) -> BgNbd:
     fitting.check_history(x, t_x, big_t)
     data = fitting.compress(x, t_x, big_t)
     start = np.log([1.0, max(float(np.mean(big_t)) / 10, 1e-3), 1.0, 1.0])
-    best, value = fitting.maximise(lambda p: _loglik(p, data), start, len(x))
-    cov = fitting.covariance(lambda p: _loglik(p, data), best)
+    rows = _Rows.of(data)
+    best, value = fitting.maximise(
+        lambda p: _loglik(p, rows), start, len(x), lambda p: _gradient(p, rows)
+    )
+    cov = fitting.covariance(lambda p: _loglik(p, rows), best, lambda p: _gradient(p, rows))
     r, alpha, a, b = (float(v) for v in np.exp(best))
     return BgNbd(r, alpha, a, b, value, len(x), cov, data)

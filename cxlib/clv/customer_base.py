@@ -10,7 +10,8 @@ and computes per customer:
 * ``purchases_year``: expected purchase occasions in the next 12 months;
 * ``value``: the customer value (CLV) = margin rate × expected spend per
   purchase × discounted expected purchases in the next :data:`HORIZON_YEARS`
-  years (monthly steps, discount rate per year from the parameters). The
+  years (discounted continuously at the yearly discount rate from the
+  parameters). The
   horizon is finite because with a < 1 (CDNOW: 0.79) the BG/NBD expects an
   unbounded number of purchases over an unbounded time; three years is the
   usual planning horizon of a small firm and keeps the figure conservative.
@@ -123,27 +124,20 @@ def _estimate(value: float, se: float) -> Estimate:
     return Estimate(float(value), float(value - z * se), float(value + z * se))
 
 
-def _per_customer(
-    theta: np.ndarray,
-    x: np.ndarray,
-    t_x: np.ndarray,
-    big_t: np.ndarray,
-    z: np.ndarray,
-    margin_rate: float,
-    discount_rate: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """p_alive, purchases in a year, spend per purchase and value at the log-parameters θ."""
+def _histories(
+    theta: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray, discount_rate: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """p_alive, purchases in a year and discounted purchases in the horizon (BG/NBD part of θ)."""
     r, alpha, a, b = np.exp(theta[:4])
     p = _p_alive(r, alpha, a, b, x, t_x, big_t)
     year = _expected(r, alpha, a, b, YEAR, x, t_x, big_t)
-    each = spend(theta[4:], x, z)
     purchases = fitting.discounted_value(
         lambda t: _expected(r, alpha, a, b, t, x, t_x, big_t),
         HORIZON_YEARS * YEAR,
         discount_rate,
         YEAR,
     )
-    return p, year, each, margin_rate * each * purchases
+    return p, year, purchases
 
 
 def customer_base(
@@ -173,15 +167,30 @@ def customer_base(
     theta = np.concatenate([bg.log_params, gg.log_params])
     cov = np.zeros((7, 7))
     cov[:4, :4], cov[4:, 4:] = bg.covariance, gg.covariance
-    p, year, each, value = _per_customer(theta, x, t_x, big_t, z, margin_rate, discount_rate)
+    # the model's figures once per distinct history, then for every customer
+    rows = bg.data
+    found = _histories(theta, rows.column(0), rows.column(1), rows.column(2), discount_rate)
+    p, year, purchases = (f[rows.inverse] for f in found)
+    each = spend(theta[4:], x, z)
+    value = margin_rate * each * purchases
     lost = p < LOST_BELOW
     segment = _segments(hist.index, customers)
     codes, names = pd.factorize(segment, sort=True) if segment is not None else (None, [])
 
-    def means(th: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        pp, yy, ee, vv = _per_customer(
-            th, x[idx], t_x[idx], big_t[idx], z[idx], margin_rate, discount_rate
-        )
+    n = len(x)
+    idx = np.arange(n)
+    if n > GRADIENT_SAMPLE:
+        idx = np.sort(np.random.default_rng(20250101).choice(n, GRADIENT_SAMPLE, replace=False))
+    # the BG/NBD part once per BG/NBD parameter vector (a Gamma-Gamma step leaves it alone)
+    cache: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def means(th: np.ndarray) -> np.ndarray:
+        key = th[:4].tobytes()
+        if key not in cache:
+            cache[key] = _histories(th, x[idx], t_x[idx], big_t[idx], discount_rate)
+        pp, yy, dd = cache[key]
+        ee = spend(th[4:], x[idx], z[idx])
+        vv = margin_rate * ee * dd
         gone = lost[idx]
         out = [pp.mean(), yy.mean(), vv.mean(), np.mean(np.where(gone, ee * yy / pp, 0.0))]
         if codes is not None:
@@ -190,11 +199,7 @@ def customer_base(
                 out.append(vv[mine].mean() if mine.any() else np.nan)
         return np.asarray(out)
 
-    n = len(x)
-    idx = np.arange(n)
-    if n > GRADIENT_SAMPLE:
-        idx = np.sort(np.random.default_rng(20250101).choice(n, GRADIENT_SAMPLE, replace=False))
-    se = fitting.delta_se(lambda th: means(th, idx), theta, cov)
+    se = fitting.delta_se(means, theta, cov)
     lost_revenue = float(np.sum(np.where(lost, each * year / p, 0.0)))
     active_se = np.sqrt((n * se[0]) ** 2 + np.sum(p * (1 - p)))
     seg_frame = pd.DataFrame(columns=["segment", "customers", "active", "value", "low", "high"])

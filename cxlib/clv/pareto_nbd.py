@@ -176,8 +176,8 @@ class ParetoNbd:
     ) -> np.ndarray:
         """Customer value: spend × discounted expected purchases within ``horizon``.
 
-        As :meth:`cxlib.clv.bgnbd.BgNbd.expected_value` (monthly steps,
-        ``discount_rate`` per year, ``year`` in the inputs' time unit).
+        As :meth:`cxlib.clv.bgnbd.BgNbd.expected_value` (continuous
+        discounting, ``discount_rate`` per year, ``year`` in the inputs' time unit).
         """
         x, t_x, big_t = self._history(frequency, recency, T)
         log_params = self.log_params
