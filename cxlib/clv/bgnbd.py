@@ -43,6 +43,8 @@ class _Rows:
     data: Compressed
     values: np.ndarray
     where: np.ndarray
+    #: the last point's parts: the optimiser asks for value and gradient at the same point
+    last: dict[bytes, tuple[np.ndarray, ...]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, data: Compressed) -> _Rows:
@@ -54,6 +56,15 @@ def _parts(
     log_params: np.ndarray, rows: _Rows
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per row: head, log of the bracket's two terms, log(α+T), log(α+t_x)."""
+    key = np.asarray(log_params, dtype=float).tobytes()
+    if key not in rows.last:
+        rows.last.clear()
+        rows.last[key] = _compute_parts(log_params, rows)
+    head, one, two, log_t, log_tx = rows.last[key]
+    return head, one, two, log_t, log_tx
+
+
+def _compute_parts(log_params: np.ndarray, rows: _Rows) -> tuple[np.ndarray, ...]:
     r, alpha, a, b = np.exp(log_params)
     data, values, where = rows.data, rows.values, rows.where
     x, t_x, T = data.column(0), data.column(1), data.column(2)
@@ -95,7 +106,8 @@ def _gradient(log_params: np.ndarray, rows: _Rows) -> np.ndarray:
     d_a = -(digamma(a) - digamma(a + b)) + w * (digamma(a) - ab) + v * (digamma(a + 1) - ab)
     d_b = -(digamma(b) - digamma(a + b)) + w * (digamma(b + values)[where] - ab) + v * (psi_b1 - ab)
     grads = [d_r, d_alpha, d_a, d_b]
-    return np.array([float(np.sum(counts * g)) for g in grads]) * np.array([r, alpha, a, b])
+    sums = np.array([float(np.sum(counts * g)) for g in grads])
+    return np.asarray(sums * np.array([r, alpha, a, b]), dtype=float)
 
 
 def _p_alive(

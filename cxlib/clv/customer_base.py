@@ -202,14 +202,16 @@ def customer_base(
     se = fitting.delta_se(means, theta, cov)
     lost_revenue = float(np.sum(np.where(lost, each * year / p, 0.0)))
     active_se = np.sqrt((n * se[0]) ** 2 + np.sum(p * (1 - p)))
-    seg_frame = pd.DataFrame(columns=["segment", "customers", "active", "value", "low", "high"])
+    seg_frame = pd.DataFrame(
+        columns=["segment", "customers", "active", "value", "low", "high", "total"]
+    )
     if codes is not None:
-        rows = []
+        table: list[dict[str, object]] = []
         for k, name in enumerate(names):
             mine = codes == k
             v = float(value[mine].mean())
             s = se[4 + k]
-            rows.append(
+            table.append(
                 {
                     "segment": str(name),
                     "customers": int(mine.sum()),
@@ -220,7 +222,7 @@ def customer_base(
                     "total": float(value[mine].sum()),
                 }
             )
-        seg_frame = pd.DataFrame(rows)
+        seg_frame = pd.DataFrame(table)
     per_customer = pd.DataFrame(
         {
             "customer_id": hist.index,
