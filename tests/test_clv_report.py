@@ -41,7 +41,7 @@ def test_shop_block_shows_active_customers_value_per_segment_and_the_lost(cafe):
     shown = text(section(base, "de").show("customer_base"))
     assert "Aktive Kunden und Kundenwert nach dem Kaufmodell" in shown
     assert f"Von den {model.customers:,} Kunden".replace(",", ".") in shown
-    assert "Firmenkunde" in shown and "95-%-Intervall" in shown
+    assert "Firmenkunde" in shown and "95 %-Intervall" in shown
     assert f"{model.lost:,} Kunden haben wahrscheinlich aufgehört".replace(",", ".") in shown
     english = text(section(base, "en").show("customer_base"))
     assert "probably stopped buying" in english and "Kündig" not in shown
