@@ -128,3 +128,9 @@ def test_customer_value_is_margin_times_spend_times_discounted_purchases() -> No
 def test_too_few_customers_give_no_model() -> None:
     tx, customers, _ = simulate(30, seed=1)
     assert customer_base(tx, CUTOFF, 0.3, 0.08, customers) is None
+
+
+def test_repeat_purchases_without_amounts_give_no_model() -> None:
+    tx, customers, _ = simulate(300, seed=2)
+    free = tx.assign(amount=0.0)
+    assert customer_base(free, CUTOFF, 0.3, 0.08, customers) is None

@@ -147,7 +147,11 @@ def customer_base(
     discount_rate: float,
     customers: pd.DataFrame | None = None,
 ) -> CustomerBase | None:
-    """The model figures of a client's customer base; None with too few customers to fit.
+    """The model figures of a client's customer base; None where the models do not apply.
+
+    None: fewer than :data:`MIN_CUSTOMERS` customers or :data:`MIN_REPEAT`
+    repeat buyers with an amount, or a spend distribution without a mean
+    (Gamma-Gamma q ≤ 1: a few huge orders dominate).
 
     ``transactions``: the purchases table; ``customers``: the customers table
     (only its ``segment`` is used, where there is one); ``margin_rate`` and
@@ -161,8 +165,12 @@ def customer_base(
     z = hist["monetary_value"].to_numpy(float)
     z = np.where((x > 0) & (z <= 0), np.nan, z)
     usable = ~np.isnan(z)
+    if int((usable & (x > 0)).sum()) < MIN_REPEAT:  # repeat purchases without an amount
+        return None
     bg: BgNbd = bgnbd(x, t_x, big_t)
     gg: GammaGamma = gamma_gamma(x[usable], z[usable])
+    if gg.q <= 1:  # the population's mean spend γp/(q − 1) does not exist
+        return None
     z = np.where(usable, z, 0.0)
     theta = np.concatenate([bg.log_params, gg.log_params])
     cov = np.zeros((7, 7))
