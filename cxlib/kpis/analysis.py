@@ -6,7 +6,9 @@ tables: the survey KPIs (:mod:`cxlib.kpis.survey`) with intervals, n and the
 small-n marker, group comparisons with Holm adjustment and the monthly trend
 (:mod:`cxlib.kpis.comparisons`), churn, retention, cohorts and early churn
 (:mod:`cxlib.kpis.retention`), the economics (:mod:`cxlib.kpis.economics`),
-key drivers (:mod:`cxlib.kpis.drivers`), early-warning counts
+for clients without contracts the purchase model's active customers and
+customer value (:mod:`cxlib.clv.customer_base`), key drivers
+(:mod:`cxlib.kpis.drivers`), early-warning counts
 (:mod:`cxlib.kpis.early_warning`) and, per KPI, the target from the parameters
 and the smallest change the next survey wave could detect. The result holds
 numbers and tables only; :func:`cxlib.kpis.view.section` turns it into the
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 import numpy as np
 import pandas as pd
 
+from cxlib.clv.customer_base import CustomerBase, customer_base
 from cxlib.kpis import comparisons, drivers, early_warning, economics, retention
 from cxlib.kpis import survey as kpis
 from cxlib.kpis.intervals import Interval, share_interval
@@ -83,6 +86,9 @@ class Baseline:
     value_at_risk: ValueAtRisk | None = None
     #: whom to call back: detractors, open tickets, complaints (:mod:`cxlib.voice.callbacks`)
     call_backs: CallBacks | None = None
+    #: clients without contracts: the purchase model's active customers and customer value
+    #: (BG/NBD and Gamma-Gamma, :mod:`cxlib.clv.customer_base`); None otherwise or too few
+    customer_base: CustomerBase | None = None
 
     # -- tidy numbers ---------------------------------------------------------------
 
@@ -503,6 +509,11 @@ def analyse(
         eco = economics.non_contractual(
             transactions, cutoff, window_days, options.margin_rate, options.discount_rate
         )
+    base = None
+    if not contractual and transactions is not None and len(transactions):
+        base = customer_base(
+            transactions, cutoff, options.margin_rate, options.discount_rate, customers
+        )
     driver = (
         drivers.key_drivers(survey, draws=options.bootstrap_draws)
         if has_survey and "nps" in experience
@@ -542,6 +553,7 @@ def analyse(
         window_start=window,
         value_at_risk=value_at_risk(eco),
         call_backs=call_backs(survey, tickets, cutoff),
+        customer_base=base,
     )
 
 

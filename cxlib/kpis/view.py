@@ -24,6 +24,11 @@ report order (each built when the notebook shows it; "nothing" = no output):
 ``value_at_risk``  heading, reading (euros one year's lost customers take with
                them; simple vs discounted CLV), note on formula and interval;
                nothing without a lost count and a CLV
+``customer_base``  clients without contracts: heading, reading (customers still
+               active by the purchase model with interval, purchases in 12 months,
+               customer value), reading on the probably lost and their revenue, table
+               of the customer value per segment, method note; nothing without the
+               model (contracts, no purchases, too few customers)
 ``drivers``    heading, driver chart, reading, table; nothing without key drivers
 ``warning``    heading, signal table, reading; nothing without early-warning signals
 ``call_backs``  heading, reading (how many to call back and why), note on the four
@@ -48,6 +53,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from cxlib import formatting as fmt
 from cxlib.kpis import plots
 from cxlib.kpis.early_warning import WATCH_LIST_FILE
 from cxlib.kpis.facts import facts
@@ -77,6 +83,7 @@ from cxlib.kpis.tables import (
     retention_frame,
     warning_frame,
 )
+from cxlib.kpis.value_at_risk import money_words, round_money
 from cxlib.report import blocks as display
 from cxlib.report.section import Section
 from cxlib.texts import t
@@ -222,6 +229,66 @@ def _value_at_risk(base: Baseline, lang: str) -> Items:
     ]
 
 
+def _customer_base(base: Baseline, lang: str) -> Items:
+    model = base.customer_base
+    if model is None:
+        return []
+    n = model.customers
+
+    def money(value: float) -> str:
+        return money_words(value, lang, 3)
+
+    active, value, lost = model.active, model.value, model.lost_revenue
+    text = t(
+        "clv.reading",
+        lang,
+        customers=fmt.integer(n, lang),
+        cutoff=fmt.date(model.cutoff, lang),
+        active=fmt.integer(active.value, lang),
+        share=fmt.percent(model.active_share, 0, lang),
+        low=fmt.integer(active.low, lang),
+        high=fmt.integer(active.high, lang),
+        purchases=fmt.integer(round_money(model.purchases_year.value, 3), lang),
+        value=money(value.value),
+        value_low=money(value.low),
+        value_high=money(value.high),
+        years=fmt.integer(model.horizon_years, lang),
+    )
+    if model.lost:
+        gone = t(
+            "clv.lost",
+            lang,
+            lost=fmt.integer(model.lost, lang),
+            revenue=money(lost.value),
+            low=money(lost.low),
+            high=money(lost.high),
+        )
+    else:
+        gone = t("clv.lost_none", lang)
+    items: Items = [display.subheading(t("clv.heading", lang))]
+    if model.small:
+        items.append(
+            display.note(t("clv.small", lang, customers=fmt.integer(n, lang)), "warning", lang)
+        )
+    items.append(_read(f"{text} {gone}", lang))
+    if len(model.segments):
+        frame = model.segments.rename(
+            columns={c: t(f"clv.columns.{c}", lang) for c in model.segments.columns}
+        )
+        items.append(display.table(frame, lang, decimals=0, caption=t("clv.segments", lang)))
+    note = t(
+        "clv.note",
+        lang,
+        repeat=fmt.integer(model.repeat_buyers, lang),
+        customers=fmt.integer(n, lang),
+        margin=fmt.percent(model.margin_rate, 0, lang),
+        years=fmt.integer(model.horizon_years, lang),
+        discount=fmt.percent(model.discount_rate, 0, lang),
+    )
+    items.append(display.note(note, "info", lang))
+    return items
+
+
 def _call_backs(base: Baseline, lang: str) -> Items:
     if base.call_backs is None:
         return []
@@ -265,6 +332,7 @@ BLOCKS: dict[str, Callable[[Baseline, str], Items]] = {
     "cohorts": _cohorts,
     "economics": _economics,
     "value_at_risk": _value_at_risk,
+    "customer_base": _customer_base,
     "drivers": _drivers,
     "warning": _warning,
     "call_backs": _call_backs,
@@ -315,6 +383,26 @@ def figures(base: Baseline) -> dict[str, object]:
             "year": risk.year,
             "clv": risk.clv,
             "clv_simple": risk.clv_simple if np.isfinite(risk.clv_simple) else None,
+        }
+    model = base.customer_base
+    if model is not None:
+        out["customer_base"] = {
+            "customers": model.customers,
+            "repeat_buyers": model.repeat_buyers,
+            "active": model.active.value,
+            "active_low": model.active.low,
+            "active_high": model.active.high,
+            "purchases_year": model.purchases_year.value,
+            "value": model.value.value,
+            "value_low": model.value.low,
+            "value_high": model.value.high,
+            "lost": model.lost,
+            "lost_revenue": model.lost_revenue.value,
+            "lost_revenue_low": model.lost_revenue.low,
+            "lost_revenue_high": model.lost_revenue.high,
+            "horizon_years": model.horizon_years,
+            "params": model.params,
+            "segments": model.segments.to_dict(orient="records"),
         }
     cb = base.call_backs
     if cb is not None:

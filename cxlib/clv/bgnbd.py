@@ -1,0 +1,251 @@
+"""BG/NBD: the beta-geometric/negative binomial model of repeat buying (Fader, Hardie & Lee 2005).
+
+For customers without contracts ("buy till you die"): while active, a
+customer buys at a Poisson rate λ ~ Gamma(r, α); after each purchase they
+drop out with probability p ~ Beta(a, b). Data per customer: x repeat
+purchases (``frequency``), the time t_x of the last one since the first
+purchase (``recency``), the time T since the first purchase (``T``); the time
+unit is that of the inputs (the literature uses weeks).
+
+Formulas (Fader, Hardie & Lee 2005, "Counting your customers the easy way";
+and their note "Computing P(alive) using the BG/NBD model"), with B the beta
+function and ₂F₁ the Gaussian hypergeometric function:
+
+    L = Γ(r+x) α^r / Γ(r) · [ B(a, b+x)/B(a, b) · (α+T)^−(r+x)
+                              + δ(x>0) · B(a+1, b+x−1)/B(a, b) · (α+t_x)^−(r+x) ]
+    P(alive) = 1 / (1 + δ(x>0) · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x))
+    E[Y(t) | x, t_x, T] = (a+b+x−1)/(a−1)
+        · [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))] · P(alive)
+
+The bracket is computed by Euler's transformation, (1−z)^(r+x) ₂F₁(r+x, b+x;
+c; z) = (1−z)^(a−1) ₂F₁(a+b−1−r, a−1; c; z) with c = a+b+x−1, which keeps
+every term of order one for customers with many purchases. A new customer's
+expected purchases, E[X(t)], are the case x = t_x = T = 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import betaln, digamma, gammaln, hyp2f1
+
+from cxlib.clv import fitting
+from cxlib.clv.fitting import Compressed
+
+NAMES = ("r", "alpha", "a", "b")
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The distinct histories with the distinct x and where each row's x is among them."""
+
+    data: Compressed
+    values: np.ndarray
+    where: np.ndarray
+    #: the last point's parts: the optimiser asks for value and gradient at the same point
+    last: dict[bytes, tuple[np.ndarray, ...]] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of(cls, data: Compressed) -> _Rows:
+        values, where = np.unique(data.column(0), return_inverse=True)
+        return cls(data, values, where.reshape(-1))
+
+
+def _parts(
+    log_params: np.ndarray, rows: _Rows
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: head, log of the bracket's two terms, log(α+T), log(α+t_x)."""
+    key = np.asarray(log_params, dtype=float).tobytes()
+    if key not in rows.last:
+        rows.last.clear()
+        rows.last[key] = _compute_parts(log_params, rows)
+    head, one, two, log_t, log_tx = rows.last[key]
+    return head, one, two, log_t, log_tx
+
+
+def _compute_parts(log_params: np.ndarray, rows: _Rows) -> tuple[np.ndarray, ...]:
+    r, alpha, a, b = np.exp(log_params)
+    data, values, where = rows.data, rows.values, rows.where
+    x, t_x, T = data.column(0), data.column(1), data.column(2)
+    # terms that depend on x only, once per distinct x
+    head = gammaln(r + values) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
+    first = betaln(a, b + values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        second = np.where(values > 0, betaln(a + 1, b + values - 1), -np.inf)
+    log_t, log_tx = np.log(alpha + T), np.log(alpha + t_x)
+    power = r + x
+    return head[where], first[where] - power * log_t, second[where] - power * log_tx, log_t, log_tx
+
+
+def _loglik(log_params: np.ndarray, rows: _Rows) -> float:
+    head, one, two, _, _ = _parts(log_params, rows)
+    return float(np.sum(rows.data.counts * (head + np.logaddexp(one, two))))
+
+
+def _gradient(log_params: np.ndarray, rows: _Rows) -> np.ndarray:
+    """The log-likelihood's gradient in (log r, log α, log a, log b), analytically.
+
+    With w the share of the bracket's first term: ∂/∂r = ψ(r+x) − ψ(r) + log α
+    − w·log(α+T) − (1−w)·log(α+t_x); ∂/∂α = r/α − (r+x)·(w/(α+T) + (1−w)/(α+t_x));
+    ∂/∂a and ∂/∂b from ∂B(u, v)/∂u = ψ(u) − ψ(u+v) on the three beta functions.
+    """
+    r, alpha, a, b = np.exp(log_params)
+    _, one, two, log_t, log_tx = _parts(log_params, rows)
+    data, values, where = rows.data, rows.values, rows.where
+    x, t_x, T = data.column(0), data.column(1), data.column(2)
+    w = np.exp(one - np.logaddexp(one, two))
+    v = 1 - w
+    counts = data.counts
+    psi_x = (digamma(r + values) - digamma(r))[where]
+    d_r = psi_x + np.log(alpha) - w * log_t - v * log_tx
+    d_alpha = r / alpha - (r + x) * (w / (alpha + T) + v / (alpha + t_x))
+    ab = digamma(a + b + values)[where]
+    with np.errstate(invalid="ignore"):
+        psi_b1 = np.where(values > 0, digamma(np.maximum(b + values - 1, 1e-300)), 0.0)[where]
+    d_a = -(digamma(a) - digamma(a + b)) + w * (digamma(a) - ab) + v * (digamma(a + 1) - ab)
+    d_b = -(digamma(b) - digamma(a + b)) + w * (digamma(b + values)[where] - ab) + v * (psi_b1 - ab)
+    grads = [d_r, d_alpha, d_a, d_b]
+    sums = np.array([float(np.sum(counts * g)) for g in grads])
+    return np.asarray(sums * np.array([r, alpha, a, b]), dtype=float)
+
+
+def _p_alive(
+    r: float, alpha: float, a: float, b: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_odds = (
+            np.log(a) - np.log(b + x - 1) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
+        )
+    return np.where(x > 0, 1 / (1 + np.exp(np.where(x > 0, log_odds, 0.0))), 1.0)
+
+
+def _expected(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    t: float,
+    x: np.ndarray,
+    t_x: np.ndarray,
+    T: np.ndarray,
+) -> np.ndarray:
+    c = a + b + x - 1
+    z = t / (alpha + T + t)
+    bracket = 1 - (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z)
+    return np.asarray(c / (a - 1) * bracket * _p_alive(r, alpha, a, b, x, t_x, T), dtype=float)
+
+
+@dataclass(frozen=True)
+class BgNbd:
+    """A fitted BG/NBD model with the customers it was fitted on (see the module docstring)."""
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+    loglik: float
+    n: int
+    #: the asymptotic covariance of (log r, log α, log a, log b), the inverse observed information
+    covariance: np.ndarray = field(repr=False, compare=False)
+    data: Compressed = field(repr=False, compare=False)
+
+    @property
+    def params(self) -> dict[str, float]:
+        """The estimates with the literature's names: r, alpha, a, b."""
+        return {"r": self.r, "alpha": self.alpha, "a": self.a, "b": self.b}
+
+    @property
+    def log_params(self) -> np.ndarray:
+        """(log r, log α, log a, log b): the scale of :attr:`covariance`."""
+        return np.log([self.r, self.alpha, self.a, self.b])
+
+    def intervals(self) -> dict[str, tuple[float, float]]:
+        """95 % intervals of the parameters from the observed information (log scale)."""
+        return fitting.wald_intervals(NAMES, self.log_params, self.covariance)
+
+    def _history(
+        self,
+        frequency: object,
+        recency: object,
+        T: object,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if frequency is None:
+            rows = self.data.rows[self.data.inverse]
+            return rows[:, 0], rows[:, 1], rows[:, 2]
+        x = fitting.as_array(frequency, "frequency")
+        t_x, big_t = fitting.as_array(recency, "recency"), fitting.as_array(T, "T")
+        return x, t_x, big_t
+
+    def p_alive(
+        self,
+        frequency: object = None,
+        recency: object = None,
+        T: object = None,
+    ) -> np.ndarray:
+        """Probability that each customer is still active at T (default: the fitted customers)."""
+        x, t_x, big_t = self._history(frequency, recency, T)
+        return _p_alive(self.r, self.alpha, self.a, self.b, x, t_x, big_t)
+
+    def expected_purchases(
+        self,
+        t: float,
+        frequency: object = None,
+        recency: object = None,
+        T: object = None,
+    ) -> np.ndarray:
+        """Expected purchases of each customer in the next ``t`` (default: the fitted customers)."""
+        x, t_x, big_t = self._history(frequency, recency, T)
+        return _expected(self.r, self.alpha, self.a, self.b, t, x, t_x, big_t)
+
+    def expected_purchases_new(self, t: float) -> float:
+        """E[X(t)]: expected purchases of a new customer in (0, t]."""
+        zero = np.zeros(1)
+        return float(_expected(self.r, self.alpha, self.a, self.b, t, zero, zero, zero)[0])
+
+    def expected_value(
+        self,
+        spend: object,
+        horizon: float,
+        discount_rate: float,
+        year: float = 52.1775,
+        frequency: object = None,
+        recency: object = None,
+        T: object = None,
+    ) -> np.ndarray:
+        """Customer value: spend × discounted expected purchases within ``horizon`` (per customer).
+
+        ``spend``: the expected value of a purchase (e.g. Gamma-Gamma's
+        expected spend times a margin rate), one per customer or one for all;
+        ``discount_rate`` per year; ``year`` the length of a year in the time
+        unit of the inputs (default weeks); discounted continuously
+        (:func:`cxlib.clv.fitting.discounted_value`).
+        """
+        x, t_x, big_t = self._history(frequency, recency, T)
+        params = (self.r, self.alpha, self.a, self.b)
+        purchases = fitting.discounted_value(
+            lambda t: _expected(*params, t, x, t_x, big_t), horizon, discount_rate, year
+        )
+        return np.asarray(np.asarray(spend, dtype=float) * purchases, dtype=float)
+
+
+def bgnbd(frequency: object, recency: object, T: object) -> BgNbd:
+    """Fit the BG/NBD model by maximum likelihood.
+
+    ``frequency``: repeat purchases x per customer; ``recency``: time of the
+    last purchase since the first (t_x, 0 for x = 0); ``T``: time since the
+    first purchase; same unit for both times. The fit runs on the distinct
+    (x, t_x, T) with their counts.
+    """
+    x = fitting.as_array(frequency, "frequency")
+    t_x, big_t = fitting.as_array(recency, "recency"), fitting.as_array(T, "T")
+    fitting.check_history(x, t_x, big_t)
+    data = fitting.compress(x, t_x, big_t)
+    start = np.log([1.0, max(float(np.mean(big_t)) / 10, 1e-3), 1.0, 1.0])
+    rows = _Rows.of(data)
+    best, value = fitting.maximise(
+        lambda p: _loglik(p, rows), start, len(x), lambda p: _gradient(p, rows)
+    )
+    cov = fitting.covariance(lambda p: _loglik(p, rows), best, lambda p: _gradient(p, rows))
+    r, alpha, a, b = (float(v) for v in np.exp(best))
+    return BgNbd(r, alpha, a, b, value, len(x), cov, data)
