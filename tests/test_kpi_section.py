@@ -42,6 +42,7 @@ ORDER = (
     "drivers",
     "warning",
     "call_backs",
+    "themes",
 )
 
 

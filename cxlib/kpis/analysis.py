@@ -33,6 +33,8 @@ from cxlib.kpis.intervals import Interval, share_interval
 from cxlib.kpis.value_at_risk import ValueAtRisk, value_at_risk
 from cxlib.parameters.schema import ClientParameters, TargetKpi
 from cxlib.voice.callbacks import CallBacks, call_backs
+from cxlib.voice.codebook import load_codebook
+from cxlib.voice.themes import CommentThemes, comment_themes
 
 if TYPE_CHECKING:
     from IPython.display import HTML
@@ -82,6 +84,8 @@ class Baseline:
     value_at_risk: ValueAtRisk | None = None
     #: whom to call back: detractors, open tickets, complaints (:mod:`cxlib.voice.callbacks`)
     call_backs: CallBacks | None = None
+    #: what the survey comments are about: themes, tone, quotes (:mod:`cxlib.voice.themes`)
+    themes: CommentThemes | None = None
 
     # -- tidy numbers ---------------------------------------------------------------
 
@@ -521,7 +525,16 @@ def analyse(params: ClientParameters, data: ClientData | Mapping[str, pd.DataFra
         window_start=window,
         value_at_risk=value_at_risk(eco),
         call_backs=call_backs(survey, tickets, cutoff),
+        themes=_themes(params, survey),
     )
+
+
+def _themes(params: ClientParameters, survey: pd.DataFrame | None) -> CommentThemes | None:
+    """The comment themes with the client's codebook (``analysis.voice.codebook``) if any."""
+    own = params.analysis.voice.codebook
+    codebook = load_codebook(params.resolve(own) if own else None)
+    small_n, min_n = params.analysis.small_n, params.analysis.min_n
+    return comment_themes(survey, codebook, min_n=min_n, small_n=small_n)
 
 
 #: The documented public name of :func:`analyse` (``cxlib.kpis.baseline``), the same function.
