@@ -38,6 +38,11 @@ def _pct(share: float, lang: str) -> str:
     return fmt.percent(share, 0, lang)
 
 
+def _points(share: float, lang: str) -> str:
+    """A share as a bare number of percent (the low end of a range: "34" in "34–45 %")."""
+    return fmt.number(100 * share, 0, lang)
+
+
 def chart(result: CommentThemes, ax: Axes | None = None, lang: str = "de") -> Axes:
     """Share of comments per named theme with its 95 % interval, most frequent on top."""
     import matplotlib.pyplot as plt
@@ -138,22 +143,19 @@ def _separation_text(result: CommentThemes, lang: str) -> str:
 
 
 def groups_frame(result: CommentThemes, lang: str) -> pd.DataFrame:
-    """One row per named theme: comments, share, interval, tone, detractors vs promoters."""
+    """One row per named theme: comments, share with interval, negative, detractors, promoters."""
     rows = result.overall()
     sep = result.separation.set_index("theme") if len(result.separation) else pd.DataFrame()
     by_group = shares_by_group(result, "nps_group")
-    col = {key: _tx(f"columns.{key}", lang) for key in ("theme", "mentions", "share", "interval")}
     frame = pd.DataFrame(
         {
-            col["theme"]: [result.label(theme, lang) for theme in rows["theme"]],
-            col["mentions"]: rows["mentions"].astype(int).to_numpy(),
-            col["share"]: rows["share"].to_numpy(float),
-            col["interval"]: [
-                _tx("interval", lang, low=_pct(lo, lang), high=_pct(hi, lang))
-                for lo, hi in zip(rows["low"], rows["high"], strict=True)
+            _tx("columns.theme", lang): [result.label(theme, lang) for theme in rows["theme"]],
+            _tx("columns.mentions", lang): rows["mentions"].astype(int).to_numpy(),
+            _tx("columns.share", lang): [
+                _tx("share", lang, share=_pct(p, lang), low=_points(lo, lang), high=_pct(hi, lang))
+                for p, lo, hi in zip(rows["share"], rows["low"], rows["high"], strict=True)
             ],
             _tx("columns.negative", lang): rows["negative"].astype(int).to_numpy(),
-            _tx("columns.positive", lang): rows["positive"].astype(int).to_numpy(),
         }
     )
     for group, key in (("detractor", "detractors"), ("promoter", "promoters")):
@@ -172,17 +174,29 @@ def groups_frame(result: CommentThemes, lang: str) -> pd.DataFrame:
     return frame
 
 
-def phase_frame(result: CommentThemes, lang: str) -> pd.DataFrame:
-    """Named themes × journey phases: the share of the phase's comments (empty without phases)."""
-    table = shares_by_group(result, "phase")
-    named = list(result.overall()["theme"])
-    if table.empty or not named:
+def phase_frame(result: CommentThemes, lang: str, top: int = 3) -> pd.DataFrame:
+    """One row per journey phase: its comments and its ``top`` themes with their shares."""
+    part = result.frequency[
+        (result.frequency["by"] == "phase") & (result.frequency["mentions"] > 0)
+    ]
+    if part.empty:
         return pd.DataFrame()
-    n = result.frequency[result.frequency["by"] == "phase"].groupby("group")["n"].first()
-    table = table.loc[named]
-    table.columns = [f"{phase} (n = {fmt.integer(int(n[phase]), lang)})" for phase in table.columns]
-    table.insert(0, _tx("columns.theme", lang), [result.label(theme, lang) for theme in named])
-    return table.reset_index(drop=True)
+    rows = []
+    for phase, own in part.groupby("group", sort=False):
+        best = own.sort_values(["mentions", "theme"], ascending=[False, True]).head(top)
+        named = [
+            _tx("phase_item", lang, theme=result.label(r.theme, lang), share=_pct(r.share, lang))
+            for r in best.itertuples()
+        ]
+        rows.append((phase, int(own["n"].iloc[0]), "; ".join(named)))
+    return pd.DataFrame(
+        rows,
+        columns=[
+            _tx("columns.phase", lang),
+            _tx("columns.mentions", lang),
+            _tx("columns.top_themes", lang),
+        ],
+    )
 
 
 def quotes_frame(result: CommentThemes, lang: str) -> pd.DataFrame:
@@ -218,7 +232,7 @@ def themes_block(result: CommentThemes | None, lang: str) -> list[object]:
         if len(phases):
             items += [
                 display.subheading(_tx("phase_heading", lang)),
-                display.table(phases, lang, percent=list(phases.columns[1:])),
+                display.table(phases, lang),
                 display.reading(_tx("phase_reading", lang), lang),
             ]
         quotes = quotes_frame(result, lang)
