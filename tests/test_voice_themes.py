@@ -259,3 +259,16 @@ def test_demo_clients_show_their_themes_without_personal_details(client):
     masked = set(comments)
     for quote in re.findall(r"„(.*?)“</td>", html):
         assert quote.replace("&quot;", '"') in masked or "***" in quote
+
+
+def test_stadtwerke_planted_comment_effect():
+    # docs/demo-data.md: detractors' comments are negative texts with probability 0.85,
+    # promoters' with 0.15; only the Service phase's negative texts are about reaching the
+    # hotline, so reachability is named far more often by detractors than by promoters
+    params, data = demo_client("stadtwerke-lindenau")
+    result = comment_themes(data.get("survey"), CODEBOOK, min_n=params.analysis.min_n)
+    assert result.comments == 308 and result.coded == 308
+    up = result.separation_up()
+    assert "erreichbarkeit" in up
+    overall = result.overall().set_index("theme")
+    assert overall.loc["erreichbarkeit", "positive"] == 0  # no positive text names it

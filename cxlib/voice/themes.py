@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cxlib.kpis.comparisons import ALPHA, holm
-from cxlib.kpis.intervals import share_interval
 from cxlib.voice.codebook import Codebook
 from cxlib.voice.coding import code_comments
 from cxlib.voice.masking import MASK, mask, mostly_personal
@@ -118,6 +116,9 @@ def _frequency(
     hits: pd.DataFrame, groups: pd.Series, by: str, themes: tuple[str, ...]
 ) -> list[dict[str, object]]:
     """Rows for every theme and every group of ``groups`` (a label per comment row)."""
+    # imported here: cxlib.kpis (its __init__) imports this module for the baseline
+    from cxlib.kpis.intervals import share_interval
+
     rows: list[dict[str, object]] = []
     labels = groups.dropna()
     order = NPS_GROUPS if by == "nps_group" else sorted(labels.unique(), key=str)
@@ -153,6 +154,8 @@ def _separation(
 ) -> pd.DataFrame:
     """Fisher's exact test per theme, detractors against promoters, Holm over the themes."""
     from scipy.stats import fisher_exact
+
+    from cxlib.kpis.comparisons import ALPHA, holm
 
     columns = [
         "theme",
