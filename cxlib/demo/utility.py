@@ -650,10 +650,9 @@ def _survey(rng: np.random.Generator, cust: pd.DataFrame) -> pd.DataFrame:
     for ph, (bad, good) in COMMENTS.items():
         sel = has & (phase == ph)
         # one uniform draw per comment, as before: the rest of the data stays the same
-        weights = np.column_stack(
-            [np.repeat(negative[sel, None] / len(bad), len(bad), axis=1)]
-            + [np.repeat((1 - negative[sel, None]) / len(good), len(good), axis=1)]
-        )
+        bad_weights = np.repeat(negative[sel, None] / len(bad), len(bad), axis=1)
+        good_weights = np.repeat((1 - negative[sel, None]) / len(good), len(good), axis=1)
+        weights = np.column_stack([bad_weights, good_weights])
         comment[sel] = choice_rows(rng, (*bad, *good), weights)
     out["comment"] = comment
 
