@@ -5,8 +5,9 @@ pain point of the method's seeds (Onboarding, Kommunikation, Rechnung/Abschlag,
 Preis, Erreichbarkeit/Wartezeit, Freundlichkeit, Lösung/Kompetenz, Digitale
 Kanäle/App, Lieferung/Qualität, Kündigung/Wechsel), each with a German and an
 English label and its terms (German lemmas, lower case), and the tone words:
-``tone.positive``, ``tone.negative``, ``negation`` and ``excess`` (negative
-after "zu"). The file's head comment explains the matching rules.
+``tone.positive``, ``tone.negative``, ``negation``, ``intensifier`` (only
+strengthens the next tone word) and ``excess`` (negative after "zu"). The
+file's head comment explains the matching rules.
 
 A consultant extends it per client with ``analysis.voice.codebook: <file>``
 in the parameter file: a YAML file of the same form whose themes are added
@@ -29,7 +30,7 @@ from cxlib.texts import LANGUAGES
 
 DEFAULT_CODEBOOK = Path(__file__).resolve().parent / "data" / "codebook.yaml"
 #: The tone lists of a codebook (besides ``themes``), each a list of lemmas.
-TONE_LISTS = ("positive", "negative", "negation", "excess")
+TONE_LISTS = ("positive", "negative", "negation", "intensifier", "excess")
 
 
 class CodebookError(CXError):
@@ -65,6 +66,7 @@ class Codebook:
     negative: frozenset[str]
     negation: frozenset[str]
     excess: frozenset[str]
+    intensifier: frozenset[str] = frozenset()
     #: the files it was read from, default first
     sources: tuple[str, ...] = ()
 
@@ -116,7 +118,7 @@ def _parse(
     if not isinstance(raw, dict):
         problems.append("erwartet Schlüssel „themes“ (Themen mit label und terms)")
         return themes, tones
-    unknown = set(raw) - {"themes", "tone", "negation", "excess"}
+    unknown = set(raw) - {"themes", "tone", "negation", "intensifier", "excess"}
     if unknown:
         problems.append(f"unbekannte Schlüssel: {', '.join(sorted(map(str, unknown)))}")
     entries = raw.get("themes", {})
@@ -153,7 +155,7 @@ def _parse(
     for name in ("positive", "negative"):
         if name in tone or not partial:
             tones[name] = _words(tone.get(name), f"tone.{name}", problems)
-    for name in ("negation", "excess"):
+    for name in ("negation", "intensifier", "excess"):
         if name in raw or not partial:
             tones[name] = _words(raw.get(name), name, problems)
     return themes, tones
@@ -176,6 +178,7 @@ def _merge(
         negative=base.negative | set(tones["negative"]),
         negation=base.negation | set(tones["negation"]),
         excess=base.excess | set(tones["excess"]),
+        intensifier=base.intensifier | set(tones["intensifier"]),
         sources=(*base.sources, source),
     )
 

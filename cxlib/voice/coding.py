@@ -6,7 +6,7 @@ punctuation and at "aber", "jedoch", "sondern", "allerdings"), turns every word
 into its lemma (simplemma, German) and finds the codebook's terms
 (:mod:`cxlib.voice.codebook`): the lemma itself, a compound beginning or
 ending with a term of five or more letters ("Abschlagszahlung" → abschlag),
-or one typo in words of six letters or more (two from ten letters). When
+or one typo in words of seven letters or more (two from ten letters). When
 several terms match one word only the longest counts.
 
 Each theme found in a clause is one :class:`Mention` with the clause's tone:
@@ -15,7 +15,8 @@ the sum of its tone words (+1 positive, −1 negative); a negation word
 three words round ("nicht freundlich" is negative), or, closing the clause,
 the one before it ("freundlich war sie nicht"), and counts −1 where there is
 none ("Rückruf kam nie"); "zu" before an excess word ("zu hoch", "viel zu
-lange") is −1; "un" before a tone word turns it round ("unübersichtlich"). A
+lange") is −1; "un" before a tone word turns it round ("unübersichtlich"); an
+intensifier before a tone word counts nothing ("super ärgerlich" is negative). A
 word that is a tone word itself is no compound of a term ("problemlos" is no
 problem). A clause without tone words takes the tone of its sentence up to
 the next "aber" ("Unklar, wann der Abschlag abgebucht wird": the bill is
@@ -40,7 +41,7 @@ Tone = Literal["positive", "negative", "neutral"]
 COMPOUND_MIN = 5
 #: Typos are tolerated in words and terms of at least this many letters (one),
 #: and two from :data:`TYPO_TWO` letters on.
-TYPO_MIN = 6
+TYPO_MIN = 7
 TYPO_TWO = 10
 #: Words that begin a new clause with its own tone.
 CLAUSE_WORDS = ("aber", "jedoch", "sondern", "allerdings", "dafür")
@@ -102,6 +103,7 @@ class _Index:
     tone: dict[str, int]
     negation: frozenset[str]
     excess: frozenset[str]
+    intensifier: frozenset[str]
     long_terms: tuple[str, ...]
     typo_terms: tuple[str, ...]
 
@@ -120,6 +122,7 @@ def _index(codebook: Codebook) -> _Index:
         tone=tone,
         negation=codebook.negation,
         excess=codebook.excess,
+        intensifier=codebook.intensifier,
         long_terms=tuple(t for t in terms if len(t) >= COMPOUND_MIN),
         typo_terms=tuple(t for t in terms if len(t) >= TYPO_MIN),
     )
@@ -163,9 +166,9 @@ def _tone_of(word: str, index: _Index) -> int:
         rest = _tone_of(lower[2:], index)
         if rest:
             return -rest
-    if len(lower) >= TYPO_MIN + 1:
+    if len(lower) >= TYPO_MIN:
         for candidate, value in index.tone.items():
-            if len(candidate) >= TYPO_MIN + 1 and _edits(lower, candidate, 1) <= 1:
+            if len(candidate) >= TYPO_MIN and _edits(lower, candidate, 1) <= 1:
                 return value
     return 0
 
@@ -181,6 +184,8 @@ def _clause_tone(words: list[str], index: _Index) -> int:
     total = 0
     for i, word in enumerate(words):
         lower = word.lower()
+        if i + 1 < len(words) and values[i + 1] and _is(word, index.intensifier):
+            values[i] = 0  # "super ärgerlich": only the word after it counts
         if lower == "zu" and i + 1 < len(words) and _is(words[i + 1], index.excess):
             values[i + 1], used[i + 1] = 0, True
             total -= 1

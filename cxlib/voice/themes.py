@@ -244,7 +244,8 @@ def comment_themes(
     texts = text[text != ""].reset_index(drop=True)
     if answered.empty:
         return None
-    hits = code_comments(texts.tolist(), codebook)
+    # coded masked: a name, address or e-mail never becomes a theme ("t-online.de")
+    hits = code_comments([mask(text) for text in texts], codebook)
     themes = codebook.ids
     everyone = pd.Series("all", index=answered.index, dtype="object")
     rows = _frequency(hits, everyone, "all", themes)
