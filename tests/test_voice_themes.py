@@ -18,7 +18,7 @@ from statsmodels.stats.proportion import proportion_confint
 from cxlib import kpis
 from cxlib.voice.codebook import CodebookError, load_codebook
 from cxlib.voice.themes import comment_themes, nps_group, shares_by_group
-from cxlib.voice.themes_view import themes_block
+from cxlib.voice.themes_view import groups_frame, themes_block
 
 from .demo_clients import demo_client
 
@@ -127,6 +127,10 @@ def test_no_test_with_too_few_detractors_or_promoters():
     assert result.separation.empty and result.separating == ()
     text = _html(themes_block(result, "de"))
     assert "zu wenige Kommentare (je Gruppe mindestens 10, hier 5 und 30)" in text
+    # the five detractors' share is no figure; the 30 promoters' is one
+    frame = groups_frame(result, "de").set_index("Thema")
+    assert pd.isna(frame.loc["Rechnung/Abschlag", "Kritiker"])
+    assert frame.loc["Erreichbarkeit/Wartezeit", "Weiterempfehler"] == 1.0
 
 
 def test_quotes_are_masked_short_and_never_mostly_personal():

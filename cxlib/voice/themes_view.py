@@ -158,10 +158,14 @@ def groups_frame(result: CommentThemes, lang: str) -> pd.DataFrame:
             _tx("columns.negative", lang): rows["negative"].astype(int).to_numpy(),
         }
     )
+    groups = result.frequency[result.frequency["by"] == "nps_group"]
+    sizes = groups.groupby("group")["n"].first()
     for group, key in (("detractor", "detractors"), ("promoter", "promoters")):
         if group in by_group.columns:
+            # a share of fewer than min_n comments is no figure ("–")
+            small = int(sizes.get(group, 0)) < result.min_n
             frame[_tx(f"columns.{key}", lang)] = [
-                float(by_group.loc[theme, group]) for theme in rows["theme"]
+                np.nan if small else float(by_group.loc[theme, group]) for theme in rows["theme"]
             ]
     if len(sep):
         frame[_tx("columns.different", lang)] = [
