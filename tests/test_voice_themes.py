@@ -276,3 +276,18 @@ def test_stadtwerke_planted_comment_effect():
     assert "erreichbarkeit" in up
     overall = result.overall().set_index("theme")
     assert overall.loc["erreichbarkeit", "positive"] == 0  # no positive text names it
+
+
+def test_the_figures_for_results_json():
+    import json
+
+    from cxlib.kpis.view import figures
+
+    params, data = demo_client("stadtwerke-lindenau")
+    base = kpis.analyse(params, data)
+    out = json.loads(json.dumps(figures(base)["comment_themes"]))
+    assert (out["comments"], out["coded"]) == (base.themes.comments, base.themes.coded)
+    assert out["separating"] == list(base.themes.separating)
+    top = out["themes"][0]
+    assert top["mentions"] == max(r["mentions"] for r in out["themes"])
+    assert top["low"] < top["share"] < top["high"]

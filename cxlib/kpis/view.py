@@ -83,7 +83,7 @@ from cxlib.report import blocks as display
 from cxlib.report.section import Section
 from cxlib.texts import t
 from cxlib.voice.callbacks import CALL_BACK_FILE
-from cxlib.voice.themes_view import themes_block
+from cxlib.voice.themes_view import comment_figures, themes_block
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -335,6 +335,8 @@ def figures(base: Baseline) -> dict[str, object]:
             "complaints": cb.complaints,
             "window_days": cb.window_days,
         }
+    if base.themes is not None:
+        out["comment_themes"] = comment_figures(base.themes)
     return out
 
 

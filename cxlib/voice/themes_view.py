@@ -215,6 +215,18 @@ def quotes_frame(result: CommentThemes, lang: str) -> pd.DataFrame:
     )
 
 
+def comment_figures(result: CommentThemes) -> dict[str, object]:
+    """The comment themes for ``results.json``: counts, named themes, separating themes."""
+    named = result.overall()[["theme", "mentions", "n", "share", "low", "high", "negative"]]
+    return {
+        "comments": result.comments,
+        "coded": result.coded,
+        "themes": named.to_dict(orient="records"),
+        "separating": list(result.separating),
+        "min_difference_points": MIN_DIFFERENCE,
+    }
+
+
 def themes_block(result: CommentThemes | None, lang: str) -> list[object]:
     """The displays of the KPI section's ``themes`` block; nothing without comments."""
     if result is None:
