@@ -208,7 +208,9 @@ def quotes_frame(result: CommentThemes, lang: str) -> pd.DataFrame:
     rows = []
     for theme in list(result.overall()["theme"])[:QUOTED_THEMES]:
         for quote in result.quotes.get(theme, ()):
-            rows.append({"theme": result.label(theme, lang), "quote": f"„{quote}“"})
+            rows.append(
+                {"theme": result.label(theme, lang), "quote": _tx("quote", lang, quote=quote)}
+            )
     frame = pd.DataFrame(rows, columns=["theme", "quote"])
     return frame.rename(
         columns={"theme": _tx("columns.theme", lang), "quote": _tx("columns.quote", lang)}
