@@ -1,7 +1,8 @@
 """The report's testing family of one client, computed once for all its sections.
 
-The KPI section's survey comparisons and the churn section's log-rank, Cox and
-signal tests are judged together (:mod:`cxlib.report.testing`). Their raw
+The KPI section's survey comparisons and comment themes (detractors against
+promoters) and the churn section's log-rank, Cox and signal tests are judged
+together (:mod:`cxlib.report.testing`). Their raw
 p-values come from the analyses themselves, so :func:`report_tests` runs the
 two analyses that have tests, collects their hypotheses and adjusts them in
 one family. ``cxwb run`` calls it once before the notebooks start and hands the
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cxlib.kpis.analysis import survey_comparisons
+from cxlib.kpis.analysis import comment_themes_of, survey_comparisons
 from cxlib.kpis.comparisons import hypotheses
 from cxlib.report.testing import Hypothesis, TestFamily
 from cxlib.survival.analysis import SurvivalReport
@@ -27,8 +28,12 @@ __all__ = ["report_hypotheses", "report_tests"]
 
 
 def report_hypotheses(params: ClientParameters, data: ClientData) -> tuple[Hypothesis, ...]:
-    """Every test of the client's report (survey comparisons, then churn tests), unadjusted."""
-    found = list(hypotheses(survey_comparisons(params, data.get("survey"))))
+    """Every test of the client's report (survey comparisons, comment themes, churn), unadjusted."""
+    survey = data.get("survey")
+    found = list(hypotheses(survey_comparisons(params, survey)))
+    themes = comment_themes_of(params, survey)
+    if themes is not None:
+        found += themes.hypotheses()
     churn = analyse_survival(params, data)
     if isinstance(churn, SurvivalReport):
         found += churn.claims.hypotheses()

@@ -43,6 +43,7 @@ ORDER = (
     "drivers",
     "warning",
     "call_backs",
+    "themes",
 )
 
 

@@ -194,25 +194,85 @@ TOUCHPOINTS = {
         (0.5, 0.3, 0.2),
     ),
 }
+#: Free-text comments per phase: (negative, positive) texts. A detractor's comment is
+#: negative with probability COMMENT_NEGATIVE[group], else positive (planted: what
+#: detractors write about differs from what promoters write about).
 COMMENTS = {
-    "Kauf/Abschluss": ("Wechsel ging schnell.", "Tarifrechner auf der Website ist gut."),
-    "Onboarding": (
-        "Begrüßungsschreiben kam spät.",
-        "Unklar, wann der erste Abschlag abgebucht wird.",
-        "Alles verständlich erklärt.",
+    "Kauf/Abschluss": (
+        (
+            "Tarifrechner auf der Website zeigt andere Preise als das Angebot.",
+            "Vertragsunterlagen kamen erst nach drei Wochen.",
+            "Der Wechsel hat ewig gedauert.",
+            "Preis war am Ende höher als im Vergleichsportal.",
+        ),
+        (
+            "Wechsel ging schnell.",
+            "Tarifrechner auf der Website ist gut.",
+            "Online-Abschluss war einfach und übersichtlich.",
+            "Gute Beratung im Kundenzentrum.",
+        ),
     ),
-    "Nutzung": ("Kundenportal funktioniert gut.", "App stürzt beim Zählerstand ab."),
+    "Onboarding": (
+        (
+            "Begrüßungsschreiben kam spät.",
+            "Unklar, wann der erste Abschlag abgebucht wird.",
+            "Zugangsdaten fürs Kundenportal kamen nie an.",
+            "Erste Abschlagszahlung war viel zu hoch angesetzt.",
+            "Keine Info, ab wann der Vertrag läuft",
+        ),
+        (
+            "Alles verständlich erklärt.",
+            "Anmeldung hat problemlos geklappt.",
+            "Nettes Willkommensschreiben, alles klar.",
+        ),
+    ),
+    "Nutzung": (
+        (
+            "App stürzt beim Zählerstand ab.",
+            "Login ins Kundenportal geht seit Wochen nicht",
+            "Die App ist unübersichtlich.",
+            "Zählerstandsmeldung online hat nicht funktioniert.",
+        ),
+        (
+            "Kundenportal funktioniert gut.",
+            "Zählerstand per App melden geht schnell.",
+            "Zuverlässige Versorgung, keine Störung.",
+            "Die Webseite ist übersichtlich.",
+        ),
+    ),
     "Service/Problemfall": (
-        "Lange Wartezeit an der Hotline.",
-        "Freundlich, aber ich musste dreimal anrufen.",
-        "Problem wurde schnell gelöst.",
+        (
+            "Lange Wartezeit an der Hotline.",
+            "Freundlich, aber ich musste dreimal anrufen.",
+            "Hotline nie erreichbar, Rückruf kam nicht.",
+            "Mein Problem ist bis heute nicht gelöst.",
+            "Die Mitarbeiterin am Telefon war nicht freundlich.",
+            "Ewig in der Warteschleife.",
+        ),
+        (
+            "Problem wurde schnell gelöst.",
+            "Sehr freundliche und kompetente Beratung.",
+            "Techniker kam pünktlich, alles erledigt.",
+        ),
     ),
     "Verlängerung/Rechnung": (
-        "Rechnung ist schwer nachvollziehbar.",
-        "Preiserhöhung nicht nachvollziehbar begründet.",
-        'Abschlag viel zu hoch, "Nachzahlung" trotzdem.',
+        (
+            "Rechnung ist schwer nachvollziehbar.",
+            "Preiserhöhung nicht nachvollziehbar begründet.",
+            'Abschlag viel zu hoch, "Nachzahlung" trotzdem.',
+            "Jahresabrechnung war falsch, Korrektur dauerte Wochen.",
+            "Viel zu teuer geworden, überlege zu wechseln.",
+            "Die Rechnug ist total unverständlich",
+        ),
+        (
+            "Abrechnung ist übersichtlich.",
+            "Gutschrift kam schnell.",
+            "Preise sind fair.",
+        ),
     ),
 }
+#: Probability that a comment is one of its phase's negative texts, by NPS group.
+COMMENT_NEGATIVE = {"detractor": 0.85, "passive": 0.5, "promoter": 0.15}
 
 # --- names (synthetic; combinations of common name parts) ------------------------
 FIRST_NAMES = words(
@@ -581,9 +641,19 @@ def _survey(rng: np.random.Generator, cust: pd.DataFrame) -> pd.DataFrame:
         out[item] = values
     comment = np.full(n, "", dtype=object)
     has = rng.random(n) < 0.12
-    for ph, texts in COMMENTS.items():
+    scores = out["nps"].to_numpy()
+    negative = np.where(
+        scores <= 6,
+        COMMENT_NEGATIVE["detractor"],
+        np.where(scores <= 8, COMMENT_NEGATIVE["passive"], COMMENT_NEGATIVE["promoter"]),
+    )
+    for ph, (bad, good) in COMMENTS.items():
         sel = has & (phase == ph)
-        comment[sel] = choice(rng, texts, [1.0] * len(texts), int(sel.sum()))
+        # one uniform draw per comment, as before: the rest of the data stays the same
+        bad_weights = np.repeat(negative[sel, None] / len(bad), len(bad), axis=1)
+        good_weights = np.repeat((1 - negative[sel, None]) / len(good), len(good), axis=1)
+        weights = np.column_stack([bad_weights, good_weights])
+        comment[sel] = choice_rows(rng, (*bad, *good), weights)
     out["comment"] = comment
 
     order = np.lexsort((out["cust"].to_numpy(), out["date"].to_numpy().astype(np.int64)))

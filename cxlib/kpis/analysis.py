@@ -36,6 +36,8 @@ from cxlib.kpis.intervals import Interval, share_interval
 from cxlib.kpis.value_at_risk import ValueAtRisk, value_at_risk
 from cxlib.parameters.schema import ClientParameters, TargetKpi
 from cxlib.voice.callbacks import CallBacks, call_backs
+from cxlib.voice.codebook import load_codebook
+from cxlib.voice.themes import CommentThemes, comment_themes
 
 if TYPE_CHECKING:
     from IPython.display import HTML
@@ -89,6 +91,8 @@ class Baseline:
     #: clients without contracts: the purchase model's active customers and customer value
     #: (BG/NBD and Gamma-Gamma, :mod:`cxlib.clv.customer_base`); None otherwise or too few
     customer_base: CustomerBase | None = None
+    #: what the survey comments are about: themes, tone, quotes (:mod:`cxlib.voice.themes`)
+    themes: CommentThemes | None = None
 
     # -- tidy numbers ---------------------------------------------------------------
 
@@ -554,7 +558,22 @@ def analyse(
         value_at_risk=value_at_risk(eco),
         call_backs=call_backs(survey, tickets, cutoff),
         customer_base=base,
+        themes=comment_themes_of(params, survey, tests),
     )
+
+
+def comment_themes_of(
+    params: ClientParameters, survey: pd.DataFrame | None, tests: TestFamily | None = None
+) -> CommentThemes | None:
+    """The comment themes with the client's codebook (``analysis.voice.codebook``) if any.
+
+    ``tests`` is the report's testing family that judges which themes separate
+    detractors from promoters.
+    """
+    own = params.analysis.voice.codebook
+    codebook = load_codebook(params.resolve(own) if own else None)
+    small_n, min_n = params.analysis.small_n, params.analysis.min_n
+    return comment_themes(survey, codebook, min_n=min_n, small_n=small_n, family=tests)
 
 
 #: The documented public name of :func:`analyse` (``cxlib.kpis.baseline``), the same function.

@@ -33,6 +33,9 @@ report order (each built when the notebook shows it; "nothing" = no output):
 ``warning``    heading, signal table, reading; nothing without early-warning signals
 ``call_backs``  heading, reading (how many to call back and why), note on the four
                steps of complaint recovery; nothing without survey scores and tickets
+``themes``     heading, chart of the comment themes with intervals, reading, table by
+               NPS group, table by phase, masked quotes, method note
+               (:mod:`cxlib.voice.themes_view`); nothing without survey comments
 =============  ==================================================================
 
 For a client without any figure every block but ``table`` shows nothing.
@@ -88,6 +91,7 @@ from cxlib.report import blocks as display
 from cxlib.report.section import Section
 from cxlib.texts import t
 from cxlib.voice.callbacks import CALL_BACK_FILE
+from cxlib.voice.themes_view import comment_figures, themes_block
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -299,6 +303,10 @@ def _call_backs(base: Baseline, lang: str) -> Items:
     ]
 
 
+def _themes(base: Baseline, lang: str) -> Items:
+    return themes_block(base.themes, lang)
+
+
 def _drivers(base: Baseline, lang: str) -> Items:
     if base.drivers is None:
         return []
@@ -336,6 +344,7 @@ BLOCKS: dict[str, Callable[[Baseline, str], Items]] = {
     "drivers": _drivers,
     "warning": _warning,
     "call_backs": _call_backs,
+    "themes": _themes,
 }
 
 
@@ -415,6 +424,8 @@ def figures(base: Baseline) -> dict[str, object]:
             "complaints": cb.complaints,
             "window_days": cb.window_days,
         }
+    if base.themes is not None:
+        out["comment_themes"] = comment_figures(base.themes)
     return out
 
 

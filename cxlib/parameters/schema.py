@@ -478,6 +478,17 @@ class SurvivalOptions(_Model):
     )
 
 
+class VoiceOptions(_Model):
+    """Options of the comment themes (voice of the customer, KPI section)."""
+
+    codebook: Text | None = Field(
+        None,
+        description="Eigenes Codebuch der Kommentar-Themen (YAML, relativ zur "
+        "Parameterdatei): ergänzt das mitgelieferte um Themen und Begriffe; Aufbau wie "
+        "cxlib/voice/data/codebook.yaml.",
+    )
+
+
 class Analysis(_Model):
     """Analysis options; each has a documented default."""
 
@@ -497,6 +508,7 @@ class Analysis(_Model):
     journey: JourneyOptions = Field(default_factory=JourneyOptions)
     kpi: KpiOptions = Field(default_factory=KpiOptions)
     survival: SurvivalOptions = Field(default_factory=SurvivalOptions)
+    voice: VoiceOptions = Field(default_factory=VoiceOptions)
 
 
 class ClientParameters(_Model):

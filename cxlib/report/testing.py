@@ -2,7 +2,7 @@
 
 A report states differences of the kind "more", "less", "n times as often" or
 "driver" in several sections: the KPI section compares survey groups and
-waves, the churn section compares churn curves (log-rank), model columns (Cox)
+waves and the themes detractors and promoters name, the churn section compares churn curves (log-rank), model columns (Cox)
 and early-warning signals. Each such test is a :class:`Hypothesis`; all
 hypotheses of one report form one :class:`TestFamily`, whose p-values are
 adjusted together with Holm's step-down method (:func:`holm`), so that the

@@ -3,7 +3,9 @@
 One row per active customer in the Cox model's population (pseudonymous
 customer number, tenure in months, probability of leaving within
 ``risk_horizon_months`` given the customer is still there today, and the
-model columns that raise the customer's risk most, in words). The churn
+covariates that raise the customer's risk most against the average customer,
+in words, only effects that survive the section's test correction; see
+:func:`_factors`). The churn
 section hands it to :meth:`cxlib.workbook.Workbook.record` as the export
 :data:`RISK_LIST_FILE`, written beside the report as an Excel-friendly CSV;
 it never appears in the report itself.
@@ -17,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib import formatting as fmt
+from cxlib.survival.cox import OTHER
 from cxlib.survival.table import DAYS_PER_MONTH, DAYS_PER_WEEK
 from cxlib.survival.wording import label
 from cxlib.texts import t
@@ -59,12 +62,7 @@ def risk_list(report: SurvivalReport, lang: str = "de") -> pd.DataFrame:
     pos_now, pos_later = np.searchsorted(times, now), np.searchsorted(times, later)
     rows = np.arange(len(active))
     prob = 1.0 - surv[rows, pos_later] / surv[rows, pos_now]
-    coef = report.model.hazard_ratios["coef"].to_numpy()
-    contrib = report.model.design.matrix(active) * coef
-    order = np.argsort(-contrib, axis=1)[:, : report.risk_factors]
-    names = np.array([label(report, c, lang) for c in report.model.design.columns], dtype=object)
-    raising = np.take_along_axis(contrib, order, axis=1) > 0  # strongest first
-    factors = fmt.join_where(names[order], raising)
+    factors = _factors(report, active, lang)
     out = pd.DataFrame(
         {
             columns[0]: active["customer_id"].to_numpy(),
@@ -74,3 +72,62 @@ def risk_list(report: SurvivalReport, lang: str = "de") -> pd.DataFrame:
         }
     )
     return out.sort_values(columns[2], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _factors(report: SurvivalReport, active: pd.DataFrame, lang: str) -> np.ndarray:
+    """Each customer's top ``risk_factors`` covariates that raise the risk, in words.
+
+    A covariate's contribution is Σ coef × (x − mean of the model's population)
+    over its model columns that are findings of the section's test family
+    (:mod:`cxlib.survival.claims`: Holm, relevant, enough churns): how much it
+    raises the customer's log-hazard against the average customer. Centring
+    lets the reference level speak too: a customer who came via the reference
+    channel has all its dummies 0, yet that raises the risk when every other
+    channel has a lower hazard. A level whose own effect is no finding counts
+    nothing (nothing is known about it). Named with the customer's own level
+    ('Gewinnungskanal „Vergleichsportal“'); only raising ones, strongest first;
+    a customer without any gets the note that the risk follows from the tenure.
+    """
+    model = report.model
+    assert model is not None
+    design = model.design
+    columns = list(design.columns)
+    findings = np.array([report.claims.is_finding("cox", c) for c in columns])
+    coef = np.where(findings, model.hazard_ratios["coef"].to_numpy(), 0.0)
+    mean = design.matrix(report.model_frame).mean(axis=0)
+    contrib = (design.matrix(active) - mean) * coef
+    covariates = [*design.levels, *design.numeric]
+    owner = [c.partition(": ")[0] for c in columns]
+    per_covariate = (
+        np.column_stack(
+            [
+                contrib[:, [i for i, o in enumerate(owner) if o == name]].sum(axis=1)
+                for name in covariates
+            ]
+        )
+        if covariates
+        else np.zeros((len(active), 0))
+    )
+    names = np.empty((len(active), len(covariates)), dtype=object)
+    for k, name in enumerate(covariates):
+        if name in design.levels:
+            kept = design.levels[name]  # a level merged into OTHER is named so
+            values = active[name].astype("string").fillna(OTHER)
+            level_words = {
+                v: label(report, f"{name}: {v if v in kept else OTHER}", lang)
+                for v in values.unique()
+            }
+            names[:, k] = values.map(level_words).to_numpy(dtype=object)
+            # a level whose own effect is no finding says nothing about this customer
+            stated = {kept[0]} | {
+                v for v in kept[1:] if report.claims.is_finding("cox", f"{name}: {v}")
+            }
+            level = values.where(values.isin(kept), OTHER)
+            per_covariate[~level.isin(stated).to_numpy(), k] = 0.0
+        else:
+            names[:, k] = label(report, name, lang)
+    order = np.argsort(-per_covariate, axis=1, kind="stable")[:, : report.risk_factors]
+    raising = np.take_along_axis(per_covariate, order, axis=1) > 1e-12
+    words = fmt.join_where(np.take_along_axis(names, order, axis=1), raising)
+    words[words == ""] = t("survival.risk_no_factor", lang)  # the risk is the tenure's alone
+    return words
