@@ -2,12 +2,13 @@
 
 A report states differences of the kind "more", "less", "n times as often" or
 "driver" in several sections: the KPI section compares survey groups and
-waves and the themes detractors and promoters name, the churn section compares churn curves (log-rank), model columns (Cox)
-and early-warning signals. Each such test is a :class:`Hypothesis`; all
-hypotheses of one report form one :class:`TestFamily`, whose p-values are
-adjusted together with Holm's step-down method (:func:`holm`), so that the
-chance that the whole report states even one difference that is pure chance
-stays below :data:`ALPHA`.
+waves and the comment themes of detractors and promoters, the churn section
+compares churn curves (log-rank), model columns (Cox) and early-warning
+signals. Each such test is a :class:`Hypothesis`; all hypotheses of one
+report form one :class:`TestFamily`, whose p-values are adjusted together
+with Holm's step-down method (:func:`holm`), so that the chance that the
+whole report states even one difference that is pure chance stays below
+:data:`ALPHA`.
 
 Holm rather than Benjamini-Hochberg: every stated difference reaches a managing
 director who acts on it (a false driver costs money, so the family-wise error

@@ -11,6 +11,7 @@ comparison group and its share of the churns.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from cxlib.kpis.facts import early_churn_fact, rule_fact
@@ -111,6 +112,31 @@ def facts(report: SurvivalReport) -> FactSheet:
                 sources=("customers",),
             )
         )
+    c = report.conversion
+    if c is not None and c.n:
+        interval = (
+            {"low": c.interval.low, "high": c.interval.high}
+            if c.interval.exists
+            else {"no_interval": "too_few"}
+        )
+        out += [
+            Fact(
+                "survival.first_to_second",
+                c.share,
+                "share",
+                "survival.first_to_second",
+                n=c.n,
+                sources=("transactions",),
+                **interval,
+            ),
+            rule_fact("rule.inactivity_days", c.window_days, "days", "rule.inactivity_days"),
+        ]
+    for days, counted in report.sensitivity:
+        if counted.n:
+            fact = early_churn_fact(counted)
+            out.append(
+                replace(fact, id=f"survival.sensitivity.{days}", definition="survival.sensitivity")
+            )
     for driver in report.top_drivers(len(report.drivers.drivers) if report.drivers else 0):
         out += _driver_facts(driver)
     return FactSheet(tuple(out))

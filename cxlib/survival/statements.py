@@ -119,7 +119,9 @@ def statements(result: SurvivalResult, lang: str = "de") -> list[Statement]:
         n=fmt.integer(result.data.n, lang),
     )
     cited = ["survival.retained.12", f"rule.months.{HORIZON_MONTHS}"]
-    if result.overall.median is not None:
+    if _conversion_statement(result, lang) is not None:
+        cited += ["survival.first_to_second", "rule.inactivity_days"]
+    elif result.overall.median is not None:
         cited.append("survival.median")
     out = [first, Statement(second, "grey", "survival", "context", tuple(cited))]
     drivers = drivers_statement(result, lang)
