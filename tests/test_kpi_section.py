@@ -88,7 +88,7 @@ def test_blocks_are_built_when_shown_and_close_their_charts(clients):
     shown = section.show("ppd")
     assert plt.get_fignums() == []  # the chart is an image now, its figure closed
     image = shown.items[1].data
-    assert image.startswith('<figure class="cx-figure"><img src="data:image/png;base64,')
+    assert image.startswith('<figure class="cx-figure"><img src="data:image/svg+xml;base64,')
     assert f'alt="{t("kpis.headings.ppd", "de")}"' in image
 
 

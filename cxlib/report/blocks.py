@@ -241,26 +241,40 @@ def table(
 # --- figures ------------------------------------------------------------------------
 
 
-def figure(fig: Figure | SubFigure, alt: str, *, caption: str | None = None) -> HTML:
-    """A matplotlib figure as an inline PNG with alt text (the figure is closed).
+def _svg_size(svg: bytes) -> tuple[float, float]:
+    """Width and height in CSS pixels of a matplotlib SVG (written in pt)."""
+    head = svg[:2000].decode("utf-8", "replace")
+    found = re.search(r'<svg[^>]*\swidth="([\d.]+)pt"[^>]*\sheight="([\d.]+)pt"', head)
+    if not found:
+        return 0.0, 0.0
+    return float(found.group(1)) * 96 / 72, float(found.group(2)) * 96 / 72
 
-    Use it instead of letting the notebook show the figure, so that the chart
-    carries a description for screen readers and is never drawn twice.
+
+def figure(fig: Figure | SubFigure, alt: str, *, caption: str | None = None) -> HTML:
+    """A matplotlib figure as an inline SVG image with alt text (the figure is closed).
+
+    Vector graphics stay sharp on paper at any size; the letters are drawn as
+    paths (matplotlib's ``svg.fonttype = "path"``), so the chart looks the same
+    on every machine and the report loads no font. The SVG is a ``data:`` URI of
+    an ``<img>``: self-contained, with its own alt text, and its ids cannot
+    clash with another chart's. Use it instead of letting the notebook show the
+    figure, so that the chart carries a description and is never drawn twice.
     """
     import matplotlib.pyplot as plt
 
-    from cxlib.report.charts import DPI
-
     root: Figure = fig.figure  # a subfigure is saved with the figure it belongs to
     buffer = io.BytesIO()
-    root.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", facecolor="white")
+    with plt.rc_context({"svg.fonttype": "path", "svg.hashsalt": "cx-report"}):
+        root.savefig(
+            buffer, format="svg", bbox_inches="tight", facecolor="white", metadata={"Date": None}
+        )
     plt.close(root)
-    png = buffer.getvalue()
+    svg = buffer.getvalue()
     # shown at its physical size (fonts as set in plots), or narrower on small screens
-    width = round(int.from_bytes(png[16:20], "big") * 96 / DPI)
-    data = base64.b64encode(png).decode("ascii")
+    width, _ = _svg_size(svg)
+    data = base64.b64encode(svg).decode("ascii")
     cap = f"<figcaption>{_e(caption)}</figcaption>" if caption else ""
     return HTML(
-        f'<figure class="cx-figure"><img src="data:image/png;base64,{data}" width="{width}" '
-        f'alt="{_e(alt)}">{cap}</figure>'
+        f'<figure class="cx-figure"><img src="data:image/svg+xml;base64,{data}" '
+        f'width="{round(width)}" alt="{_e(alt)}">{cap}</figure>'
     )

@@ -282,6 +282,14 @@ def _table_label(name: str, lang: str) -> str:
         return name
 
 
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal that cannot end the string or the style element."""
+    escaped = "".join(
+        ch if ch.isalnum() or ch in " ·.,&-–()/+'" else f"\\{ord(ch):x} " for ch in text
+    )
+    return f'"{escaped}"'
+
+
 def _timestamp(stamp: dt.datetime, lang: str) -> str:
     return t(
         "report.appendix.reproducibility.time",
@@ -379,6 +387,17 @@ def render_report(
         "lights": plots.LIGHTS,
         "symbols": SYMBOLS,
         "css": Markup(_css()),  # our own stylesheet
+        # the printed page's running footer (client-provided text, escaped for CSS)
+        "footer": Markup(
+            _css_string(
+                t(
+                    "report.pdf.footer",
+                    lang,
+                    client=params.client.name,
+                    title=t("report.title", lang),
+                )
+            )
+        ),
         "client_name": params.client.name,
         "consultant": params.consultant,
         "report_date": fmt.date(params.report_date, lang),

@@ -1,0 +1,149 @@
+"""The report as a reader gets it: the three demo clients printed to PDF by Chromium.
+
+The checks read the printed pages (pypdf: page size, text per page, images),
+not the HTML: A4, page numbers and a running footer, charts as vector
+graphics, the 1-3-3 plan on one page, no raw column names, the glossary
+covering the technical terms the report uses. Without Chromium the PDF tests
+are skipped; the run itself must still write the HTML report and say why the
+PDF is missing (tested without Chromium on every machine).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+
+from cxlib.exceptions import CXWarning
+from cxlib.report.pdf import ENV_VARIABLE, PdfOutcome, find_engine, pdf_requested, write_pdf
+from cxlib.runner.run import run_client
+from cxlib.texts import t
+
+PROJECT = Path(__file__).resolve().parent.parent
+CLIENTS = ("stadtwerke-lindenau", "cafe-bohnenglueck", "berger-haustechnik")
+A4_POINTS = (595.3, 841.9)  # 210 × 297 mm in PDF points (1/72 in)
+needs_chromium = pytest.mark.skipif(find_engine() is None, reason="Chromium fehlt")
+
+
+def test_pdf_is_asked_for_by_parameter_or_environment(monkeypatch):
+    monkeypatch.delenv(ENV_VARIABLE, raising=False)
+    assert not pdf_requested(False)
+    assert pdf_requested(True)
+    monkeypatch.setenv(ENV_VARIABLE, "1")
+    assert pdf_requested(False)
+
+
+def test_a_missing_engine_gives_a_plain_reason_not_an_error(tmp_path: Path, monkeypatch):
+    html = tmp_path / "report.html"
+    html.write_text("<p>x</p>", encoding="utf-8")
+    monkeypatch.setenv("CXWB_CHROMIUM", "kein-chromium-hier")
+    outcome = write_pdf(html, tmp_path / "report.pdf")
+    assert outcome == PdfOutcome(None, t("report.pdf.no_engine", "de"))
+    assert "apt-get install -y chromium" in (outcome.reason or "")
+    assert not (tmp_path / "report.pdf").exists()
+
+
+@pytest.mark.slow
+def test_a_run_without_chromium_still_writes_the_html_and_says_why(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("CXWB_CHROMIUM", "kein-chromium-hier")
+    monkeypatch.setenv(ENV_VARIABLE, "1")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run_client(PROJECT / "parameters" / "berger-haustechnik.yaml", tmp_path)
+    assert result.report is not None and result.report.is_file()
+    assert not result.report.with_name("report.pdf").exists()
+    reasons = [str(w.message) for w in caught if issubclass(w.category, CXWarning)]
+    assert t("report.pdf.no_engine", "de") in reasons
+    assert t("report.pdf.no_engine", "de") in result.report.with_name("run.log").read_text("utf-8")
+
+
+# --- the printed demo reports -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory) -> dict[str, Path]:
+    """The three demo clients run with ``CXWB_PDF=1``: client id → report folder."""
+    if find_engine() is None:
+        pytest.skip("Chromium fehlt")
+    out = tmp_path_factory.mktemp("printed")
+    before = os.environ.get(ENV_VARIABLE)
+    os.environ[ENV_VARIABLE] = "1"
+    try:
+        folders = {}
+        for client in CLIENTS:
+            result = run_client(PROJECT / "parameters" / f"{client}.yaml", out)
+            assert result.report is not None
+            folders[client] = result.report.parent
+    finally:
+        if before is None:
+            del os.environ[ENV_VARIABLE]
+        else:
+            os.environ[ENV_VARIABLE] = before
+    return folders
+
+
+def _pages(folder: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() or "" for page in PdfReader(folder / "report.pdf").pages]
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.parametrize("client", CLIENTS)
+def test_the_pdf_is_a4_numbered_with_a_footer_and_the_same_content(printed, client):
+    from pypdf import PdfReader
+
+    folder = printed[client]
+    reader = PdfReader(folder / "report.pdf")
+    total = len(reader.pages)
+    assert total > 5
+    for page in reader.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert abs(width - A4_POINTS[0]) < 1.5 and abs(height - A4_POINTS[1]) < 1.5
+    pages = _pages(folder)
+    # every page after the cover carries "n / total" and the client's name
+    html = (folder / "report.html").read_text("utf-8")
+    name = re.search(r'<p class="cover-client">([^<]+)</p>', html).group(1).replace("&amp;", "&")
+    for number, text in enumerate(pages[1:], start=2):
+        assert f"{number} / {total}" in text
+        assert name.split()[0] in text
+    # the same content: every section heading of the HTML is printed
+    headings = re.findall(r'<h2 id="sec-[^"]+">([^<]+)</h2>', html)
+    printed_text = " ".join(" ".join(p.split()) for p in pages)
+    for heading in headings:
+        assert " ".join(heading.replace("&amp;", "&").split()) in printed_text
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.parametrize("client", CLIENTS)
+def test_charts_are_printed_as_vectors_not_blurred_rasters(printed, client):
+    from pypdf import PdfReader
+
+    html = (printed[client] / "report.html").read_text("utf-8")
+    charts = html.count('class="cx-figure"')
+    assert charts >= 3
+    assert "data:image/png" not in html.split('class="cover-logo"')[-1].split("</section>", 1)[-1]
+    # no raster image in the PDF except a client's raster logo on the cover
+    reader = PdfReader(printed[client] / "report.pdf")
+    rasters = sum(len(page.images) for page in reader.pages[1:])
+    assert rasters == 0
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.parametrize("client", CLIENTS)
+def test_the_action_plan_prints_on_one_page(printed, client):
+    pages = [" ".join(p.split()) for p in _pages(printed[client])]
+    start = t("journeys.headings.pains", "de")
+    end = t("journeys.plan.col.values", "de").split()[0]
+    holding = [i for i, p in enumerate(pages) if start in p]
+    assert len(holding) == 1
+    page = pages[holding[0]]
+    assert t("journeys.headings.measures", "de") in page and end in page
+    # the three measures' check dates are on the same page as the pain points
+    assert len(re.findall(r"\d\d\.\d\d\.\d{4}", page.split(start, 1)[1])) >= 3
