@@ -147,3 +147,132 @@ def test_the_action_plan_prints_on_one_page(printed, client):
     assert t("journeys.headings.measures", "de") in page and end in page
     # the three measures' check dates are on the same page as the pain points
     assert len(re.findall(r"\d\d\.\d\d\.\d{4}", page.split(start, 1)[1])) >= 3
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.parametrize("client", CLIENTS)
+def test_no_raw_column_name_reaches_the_printed_page(printed, client):
+    text = " ".join(" ".join(p.split()) for p in _pages(printed[client]))
+    for raw in ("verstaendlich", "Puenktlichkeit", "Preis leistung", "preis_leistung"):
+        assert raw not in text
+
+
+#: Technical terms a reader meets in the German report → the glossary term that explains them.
+GLOSSARY_TERMS = {
+    "Konkordanz": "concordance",
+    "Log-Rank": "logrank",
+    "Holm": "holm",
+    "Kundenmonat": "customer_months",
+    "Top-2": "top2",
+    "Voice of the Customer": "voc",
+    "Cross-Sell": "cross_sell",
+    "ARPU": "arpu",
+    "CLV": "clv",
+    "Cox": "cox",
+    "Bootstrap": "bootstrap",
+    "Frühwarnsignal": "early_warning",
+    "NPS": "nps",
+    "CSAT": "csat",
+    "CES": "ces",
+}
+
+
+def _body_and_glossary(html: str) -> tuple[str, str]:
+    body, glossary = html.split('id="sec-glossary"', 1)
+    return re.sub(r"<[^>]+>", " ", re.sub(r'src="data:[^"]*"', "", body)), glossary
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.parametrize("client", CLIENTS)
+def test_every_technical_term_of_the_report_is_in_the_glossary(printed, client):
+    html = (printed[client] / "report.html").read_text("utf-8")
+    body, glossary = _body_and_glossary(html)
+    used = [word for word in GLOSSARY_TERMS if word in body]
+    assert {"Holm", "Voice of the Customer", "Top-2"} <= set(used)  # the list is not idle
+    for word in used:
+        term = t(f"report.appendix.glossary.terms.{GLOSSARY_TERMS[word]}.term", "de")
+        assert f'<th scope="row">{term.replace("&", "&amp;")}</th>' in glossary, word
+
+
+def _hex(colour: str) -> str:
+    colour = colour.strip().lower()
+    if re.fullmatch(r"#[0-9a-f]{3}", colour):
+        colour = "#" + "".join(c * 2 for c in colour[1:])
+    return colour
+
+
+def _contrast(first: str, second: str) -> float:
+    """WCAG 2.x contrast ratio, computed here from the definition (not with cxlib's helper)."""
+
+    def luminance(colour: str) -> float:
+        rgb = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    low, high = sorted((luminance(_hex(first)), luminance(_hex(second))))
+    return (high + 0.05) / (low + 0.05)
+
+
+def _over_white(rgba: str) -> str:
+    r, g, b, a = (float(x) for x in rgba.split(","))
+    return "#" + "".join(f"{round(255 + (c - 255) * a):02x}" for c in (r, g, b))
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.parametrize("client", CLIENTS)
+def test_all_text_colours_reach_wcag_aa_contrast(printed, client):
+    html = (printed[client] / "report.html").read_text("utf-8")
+    # shaded table cells: the background as printed (a tint over white) against the text colour
+    cells = re.findall(
+        r"background:\s*(#[0-9a-fA-F]{6}|rgba\(([^)]*)\));\s*color:\s*(#[0-9a-fA-F]{6})", html
+    )
+    assert cells, "no shaded table found"
+    for background, rgba, ink in cells:
+        shade = _over_white(rgba) if rgba else background
+        assert _contrast(shade, ink) >= 4.5, (background, ink)
+    # the traffic lights' symbols and words are text on white
+    root = re.search(r":root \{([^}]*)\}", html).group(1)
+    for name in ("green", "amber", "red", "grey"):
+        colour = re.search(rf"--{name}: (#[0-9a-fA-F]{{6}})", root).group(1)
+        assert _contrast(colour, "#ffffff") >= 4.5, name
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.parametrize("client", CLIENTS)
+def test_no_leftovers_a_reader_would_stumble_over(printed, client):
+    html = (printed[client] / "report.html").read_text("utf-8")
+    text = " ".join(" ".join(p.split()) for p in _pages(printed[client]))
+    assert "± 0,0" not in text
+    # file names without the consultant's folders
+    files = re.findall(r'<span class="file">([^<]*)</span>', html)
+    assert files and not any("/" in f or "\\" in f for f in files)
+    # no comparison among clients yet: no empty section in the contents
+    assert 'href="#sec-benchmark"' not in html
+    # the effort score says which way is better wherever it is named with a value
+    for name in re.findall(r"Kundenaufwand \(CES, [^)]*\)", html):
+        assert "höher = leichter" in name or "= leicht" in name
+    # column headers keep "95 %-Intervall" on one line
+    column_header = r'<th[^>]*scope="col"[^>]*>([^<]*(?:<span[^>]*>[^<]*</span>[^<]*)*)</th>'
+    for header in re.findall(column_header, html):
+        if "%-Intervall" in header:
+            assert 'class="nowrap"' in header, header
+    # a reason the client does not have is not named (only Stadtwerke records "Umzug")
+    if client == "berger-haustechnik":
+        assert "Umzug" not in text
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.parametrize("client", CLIENTS)
+def test_alt_texts_say_what_the_chart_shows_not_its_heading(printed, client):
+    html = (printed[client] / "report.html").read_text("utf-8")
+    headings = {h.strip() for h in re.findall(r"<h3[^>]*>([^<]+)</h3>", html)}
+    alts = re.findall(r'<img[^>]*\salt="([^"]*)"', html.split('class="cover-logo"')[-1])
+    assert len(alts) >= 3
+    for alt in alts:
+        assert alt.strip() not in headings
+        assert len(alt) > 60, alt

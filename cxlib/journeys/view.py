@@ -45,8 +45,9 @@ class _Words:
         selection = self.result.selection
         if selection is None:
             return [self._heading("ranking"), display.note(self._t("none_rated"), lang=self.lang)]
-        figure = display.figure(selection.plot(lang=self.lang).figure, alt=self._t("chart.alt"))
         reading = f"{selection.explanation(self.lang)} {selection.robustness(self.lang)}"
+        alt = f"{self._t('chart.alt')} {selection.explanation(self.lang)}"
+        figure = display.figure(selection.plot(lang=self.lang).figure, alt=alt)
         return [self._heading("ranking"), figure, display.reading(reading, self.lang)]
 
     def ranking(self) -> list[object]:

@@ -228,7 +228,7 @@ def driver_quadrant(base: Baseline, ax: Axes | None = None, lang: str = "de") ->
     )
     for row in table.itertuples(index=False):
         ax.annotate(
-            item_label(row.item),
+            item_label(row.item, lang),
             (row.performance, row.share),
             textcoords="offset points",
             xytext=(6, 4),

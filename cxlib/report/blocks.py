@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "anchor",
+    "chart_alt",
     "figure",
     "nobreak",
     "note",
@@ -179,6 +180,16 @@ def _header(name: Any) -> str:
     return "" if name is None else str(name)
 
 
+#: Terms a column header must not break inside ("95 %-Intervall", "%-Pkt.", "n = 12").
+_UNBREAKABLE = re.compile(r"\d+[\s\u00a0\u202f]?%-?[\w.]*|[nN][\s\u00a0]=[\s\u00a0]\d+")
+
+
+def _header_html(name: Any) -> str:
+    """An escaped column header whose units and intervals stay on one line."""
+    text = _e(_header(name))
+    return _UNBREAKABLE.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', text)
+
+
 def table(
     frame: pd.DataFrame,
     lang: str = "de",
@@ -224,7 +235,7 @@ def table(
     parts = ['<table class="cx-table">']
     if caption:
         parts.append(f"<caption>{_e(caption)}</caption>")
-    head = "".join(f'<th{cls(i)} scope="col">{_e(_header(c))}</th>' for i, c in enumerate(columns))
+    head = "".join(f'<th{cls(i)} scope="col">{_header_html(c)}</th>' for i, c in enumerate(columns))
     if index:
         names = " · ".join(str(n) for n in frame.index.names if n is not None)
         head = f'<th scope="col">{_e(names)}</th>{head}'
@@ -239,6 +250,11 @@ def table(
 
 
 # --- figures ------------------------------------------------------------------------
+
+
+def chart_alt(title: str, finding: str, lang: str = "de") -> str:
+    """A chart's alt text: its title and what it shows (its reading), not the heading alone."""
+    return t("report.display.chart_alt", lang, title=title, finding=finding)
 
 
 def _svg_size(svg: bytes) -> tuple[float, float]:
