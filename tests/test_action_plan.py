@@ -124,7 +124,7 @@ def test_demo_plans_with_baselines_from_the_data() -> None:
     # 63 → 80 % on 16 answers: MDC = (1.96 + 0.84) · √(2 · 62.5 · 37.5 / 16) ≈ 48 points
     mdc = (1.959964 + 0.841621) * math.sqrt(2 * 62.5 * 37.5 / 16)
     assert csat["mdc"] == pytest.approx(mdc, rel=1e-4)
-    assert table.iloc[2]["Ziel nachweisbar?"] == "nein (erst ab ± 48 Prozentpunkte)"
+    assert table.iloc[2]["Ziel nachweisbar?"] == "nein (erst ab ± 48 Prozentpunkten)"
     [warning] = plan.detection_texts("de")
     needed = math.ceil(16 * (mdc / 17.5) ** 2)  # MDC shrinks with 1/√n: 121 answers
     assert "um 18 Prozentpunkte" in warning and "n = 16" in warning

@@ -109,7 +109,7 @@ def test_the_pdf_is_a4_numbered_with_a_footer_and_the_same_content(printed, clie
     html = (folder / "report.html").read_text("utf-8")
     name = re.search(r'<p class="cover-client">([^<]+)</p>', html).group(1).replace("&amp;", "&")
     for number, text in enumerate(pages[1:], start=2):
-        assert f"{number} / {total}" in text
+        assert f"Seite {number} / {total}" in text
         assert name.split()[0] in text
     # the same content: every section heading of the HTML is printed
     headings = re.findall(r'<h2 id="sec-[^"]+">([^<]+)</h2>', html)
@@ -276,3 +276,25 @@ def test_alt_texts_say_what_the_chart_shows_not_its_heading(printed, client):
     for alt in alts:
         assert alt.strip() not in headings
         assert len(alt) > 60, alt
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.parametrize("client", CLIENTS)
+def test_no_printed_page_ends_with_a_heading_or_holds_only_a_scrap(printed, client):
+    import html as markup
+
+    page_html = (printed[client] / "report.html").read_text("utf-8")
+    heads = re.findall(r"<h3[^>]*>([^<]+)</h3>", page_html)
+    heads += re.findall(r"<caption>([^<]+)</caption>", page_html)
+    heads = [markup.unescape(h).strip() for h in heads]
+    pages = _pages(printed[client])
+    for number, text in enumerate(pages, start=1):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        body = [
+            line
+            for line in lines
+            if not re.search(r"Seite \d+ / \d+", line) and "Standortbestimmung" not in line
+        ]
+        assert len(body) > 3 or number == 1, (number, body)  # no page holding only a scrap
+        assert not any(body[-1] == h or h.endswith(body[-1]) for h in heads), (number, body[-1])

@@ -178,6 +178,7 @@ class ActionPlan:
                     n=fmt.integer(m["n"], lang),
                     needed=fmt.integer(needed_n(change, m["mdc"], m["n"]), lang),
                     unit=t(f"journeys.plan.points.{_unit(m)}", lang),
+                    unit_dat=t(f"journeys.plan.points_dat.{_unit(m)}", lang),
                 )
             )
         return texts
@@ -289,7 +290,7 @@ def _detectable_text(measure: pd.Series, lang: str) -> str:
     mdc = measure.get("mdc")
     if mdc is None or pd.isna(mdc) or pd.isna(measure["target"]) or pd.isna(measure["baseline"]):
         return t("journeys.plan.detect.unknown", lang)
-    unit = t(f"journeys.plan.points.{_unit(measure)}", lang)
+    unit = t(f"journeys.plan.points_dat.{_unit(measure)}", lang)
     key = "yes" if abs(measure["target"] - measure["baseline"]) >= mdc else "no"
     return t(f"journeys.plan.detect.{key}", lang, mdc=fmt.number(mdc, 0, lang), unit=unit)
 

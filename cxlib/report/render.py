@@ -421,6 +421,7 @@ def render_report(
                 )
             )
         ),
+        "page_label": Markup(_css_string(t("report.pdf.page", lang) + " ")),
         "client_name": params.client.name,
         "consultant": params.consultant,
         "report_date": fmt.date(params.report_date, lang),
