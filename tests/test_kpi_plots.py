@@ -115,7 +115,14 @@ def test_driver_quadrant_places_each_item_at_its_rating_and_share(utility):
     assert list(y) == pytest.approx(table["share"].tolist())
     assert sum(y) == pytest.approx(100)  # shares of the explained recommendation score
     names = [text.get_text() for text in ax.texts]
-    assert names == ["Rechnung verstaendlich", "Erreichbarkeit", "Preis fair", "Onboarding klar"]
+    # the reader's names (label map), not the data headers ("Rechnung verstaendlich")
+    expected = [
+        "Rechnung verständlich",
+        "Erreichbarkeit",
+        "Preis fair",
+        "Einstieg (Onboarding) klar",
+    ]
+    assert names == expected
     level = [line for line in ax.get_lines() if list(line.get_ydata()) == [25, 25]]
     assert level  # the equal-share line: 100 % / 4 items
 

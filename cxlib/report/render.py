@@ -298,7 +298,7 @@ def _table_label(name: str, lang: str) -> str:
 def _css_string(text: str) -> str:
     """``text`` as a CSS string literal that cannot end the string or the style element."""
     escaped = "".join(
-        ch if ch.isalnum() or ch in " ·.,&-–()/+'" else f"\\{ord(ch):x} " for ch in text
+        ch if ch.isalnum() or ch in " ·.,-–()/+'" else f"\\{ord(ch):x} " for ch in text
     )
     return f'"{escaped}"'
 
