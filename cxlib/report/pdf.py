@@ -7,9 +7,11 @@ and running footer come from the report's print CSS (``@page`` in
 ``report.css``); Chromium draws the charts (SVG) as vectors.
 
 Why Chromium and not WeasyPrint: the report's layout (flex and grid on the
-cover, the summary) is what Chromium shows on screen; the project already uses
-Debian's Chromium for screenshots and browser checks; and one print takes
-about a second, while WeasyPrint needed several for a report full of charts.
+cover, the summary) is what Chromium shows on screen, so the PDF cannot differ
+from what the consultant checked; the project already uses Debian's Chromium
+for screenshots and browser checks; one print takes 2-4 s per demo report
+(measured in a batch run); WeasyPrint would be another dependency with its own
+layout engine (not measured here).
 Without Chromium the run still writes the HTML report, and :func:`write_pdf`
 says plainly why the PDF is missing (:class:`PdfOutcome.reason`).
 """
