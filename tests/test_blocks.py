@@ -187,6 +187,10 @@ def test_figure_is_inline_vector_svg_with_alt_and_closed():
     # letters drawn as paths: no font needed on the reader's machine, nothing to load
     assert "<text" not in svg and "@font-face" not in svg
     assert not re.search(r'href="(https?:)?//', svg)
+    # path coordinates to 0.1 pt (invisible on paper, a fifth of the report's size)
+    paths = " ".join(re.findall(r' d="([^"]*)"', svg))
+    assert paths and not re.search(r"\d\.\d\d", paths)
+    assert re.search(r'transform="[^"]*\d\.\d{3,}', svg)  # transforms keep their precision
     assert 'alt="NPS &quot;je&quot; Segment"' in html
     assert "<figcaption>Quelle &amp; Stand</figcaption>" in html
     # shown at its physical size: SVG points (1/72 in) → CSS pixels (1/96 in), 6 in wide at most

@@ -266,6 +266,21 @@ def _svg_size(svg: bytes) -> tuple[float, float]:
     return float(found.group(1)) * 96 / 72, float(found.group(2)) * 96 / 72
 
 
+_PATH_DATA = re.compile(rb' d="([^"]*)"')
+_LONG_DECIMAL = re.compile(rb"(\d\.\d)\d+")
+
+
+def _compact_paths(svg: bytes) -> bytes:
+    """Path coordinates to 0.1 pt (0.035 mm, below what paper shows): a fifth smaller report.
+
+    Only ``d`` attributes change; transforms (which scale the glyph outlines) keep
+    matplotlib's precision.
+    """
+    return _PATH_DATA.sub(
+        lambda match: b' d="' + _LONG_DECIMAL.sub(rb"\1", match.group(1)) + b'"', svg
+    )
+
+
 def figure(fig: Figure | SubFigure, alt: str, *, caption: str | None = None) -> HTML:
     """A matplotlib figure as an inline SVG image with alt text (the figure is closed).
 
@@ -285,7 +300,7 @@ def figure(fig: Figure | SubFigure, alt: str, *, caption: str | None = None) -> 
             buffer, format="svg", bbox_inches="tight", facecolor="white", metadata={"Date": None}
         )
     plt.close(root)
-    svg = buffer.getvalue()
+    svg = _compact_paths(buffer.getvalue())
     # shown at its physical size (fonts as set in plots), or narrower on small screens
     width, _ = _svg_size(svg)
     data = base64.b64encode(svg).decode("ascii")
