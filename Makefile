@@ -23,7 +23,7 @@ install: $(STAMP)
 
 ## demo:       write reports/<client_id>/report.html for every demo client
 demo: $(STAMP)
-	$(BIN)/cxwb batch parameters --jobs $(JOBS) --out reports
+	$(BIN)/cxwb batch parameters --jobs $(JOBS) --out reports --pdf
 
 ## test:       run the whole test suite
 test: $(STAMP)

@@ -67,20 +67,34 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _ask_for_pdf(args: argparse.Namespace) -> None:
+    """``--pdf``: every run of this command (and a batch's workers) also prints report.pdf."""
+    if getattr(args, "pdf", False):
+        from cxlib.report.pdf import ENV_VARIABLE
+
+        os.environ[ENV_VARIABLE] = "1"
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from cxlib.runner.kernel import notebook_kernels, started_kernels
+
+    _ask_for_pdf(args)
 
     with started_kernels(notebook_kernels()) as kernels:  # boot while cxlib loads here
         from cxlib.runner.run import run_client
 
         result = run_client(args.params, out_dir=args.out, lang=args.lang, kernels=kernels)
     print(f"Bericht: {result.report} ({result.seconds:.1f} s)")
+    pdf = result.report.with_name("report.pdf") if result.report else None
+    if pdf is not None and pdf.is_file():
+        print(f"PDF: {pdf}")
     return 0
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
     from cxlib.runner.batch import run_batch
 
+    _ask_for_pdf(args)
     batch = run_batch(
         args.inputs,
         out_dir=args.out,
@@ -187,6 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("params", help="Parameterdatei oder Kunden-ID")
     p.add_argument("--lang", choices=["de", "en"], help="Sprache (Standard: aus der Datei)")
     p.add_argument("--out", default="reports", help="Zielordner (Standard: reports)")
+    p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="auch report.pdf schreiben (A4, braucht Chromium; ohne Chromium nur HTML)",
+    )
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("batch", help="Berichte für viele Kunden parallel erzeugen")
@@ -194,6 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, help="parallele Prozesse (Standard: CPU-Kerne)")
     p.add_argument("--lang", choices=["de", "en"], help="Sprache für alle Kunden")
     p.add_argument("--out", default="reports", help="Zielordner (Standard: reports)")
+    p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="auch report.pdf schreiben (A4, braucht Chromium; ohne Chromium nur HTML)",
+    )
     p.add_argument("--no-progress", action="store_true", help="ohne Fortschrittsbalken")
     p.add_argument(
         "--force", action="store_true", help="auch Kunden mit unveränderten Eingaben neu rechnen"

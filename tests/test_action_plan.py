@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -99,13 +100,35 @@ def test_demo_plans_with_baselines_from_the_data() -> None:
     # in the section, issue 14)
     statements = section(result, "de").statements
     assert [s.light for s in statements] == ["grey"]
-    assert plan.table("de").iloc[2]["Ausgangswert → Ziel"] == "−32 → −10"
+    table = plan.table("de")
+    assert table.iloc[2]["Ausgangswert"].startswith("−32 (aus den Daten, n\u00a0=") or table.iloc[
+        2
+    ]["Ausgangswert"].startswith("−32 (aus den Daten, n =")
+    assert table.iloc[2]["Ziel"] == "−10"
+    # a workshop baseline is marked as such, both values with the same decimals
+    assert table.iloc[0]["Ausgangswert"] == "6,4 (aus dem Workshop)"
+    assert table.iloc[0]["Ziel"] == "5,0"
+    # no baseline at all: said so, not a bare dash; the KPI is "in %", so is the target
+    assert table.iloc[1]["Ausgangswert"] == "keine Daten (erste Messung zum Start)"
+    assert table.iloc[1]["Ziel"] == "1\u202f%"
 
     craft = load_parameters(PARAMETERS / "berger-haustechnik.yaml")
     plan = analyse(craft, load_client_data(craft)).plan
     csat = plan.measures.set_index("metric").loc["csat"]
     assert csat["baseline"] == pytest.approx(62.5)
-    assert plan.table("de").iloc[2]["Ausgangswert → Ziel"] == "63\u202f% → 80\u202f%"
+    table = plan.table("de")
+    assert table.iloc[2]["Ausgangswert"] == "63\u202f% (aus den Daten, n = 16)"
+    assert table.iloc[2]["Ziel"] == "80\u202f%"
+    assert table.iloc[1]["Ausgangswert"] == "13\u202f% (aus dem Workshop)"
+    assert table.iloc[1]["Ziel"] == "8\u202f%"
+    # 63 → 80 % on 16 answers: MDC = (1.96 + 0.84) · √(2 · 62.5 · 37.5 / 16) ≈ 48 points
+    mdc = (1.959964 + 0.841621) * math.sqrt(2 * 62.5 * 37.5 / 16)
+    assert csat["mdc"] == pytest.approx(mdc, rel=1e-4)
+    assert table.iloc[2]["Ziel nachweisbar?"] == "nein (erst ab ± 48 Prozentpunkten)"
+    [warning] = plan.detection_texts("de")
+    needed = math.ceil(16 * (mdc / 17.5) ** 2)  # MDC shrinks with 1/√n: 121 answers
+    assert "um 18 Prozentpunkte" in warning and "n = 16" in warning
+    assert f"etwa {needed} Antworten" in warning
 
 
 def test_client_without_workshop_ratings_gets_a_note_not_an_error(minimal_params: Path) -> None:

@@ -412,3 +412,15 @@ def test_the_batch_starts_the_clients_with_the_most_data_first(tmp_path: Path):
     assert data_bytes(params[big]) > data_bytes(params[small]) > 0 == data_bytes(params[broken])
     assert largest_first([small, broken, big], params) == [big, small, broken]
     assert largest_first([broken, small], params) == [small, broken]
+
+
+def test_asking_for_the_pdf_reruns_a_client_whose_folder_has_none(
+    tmp_path: Path, fake: FakeRuns, monkeypatch: pytest.MonkeyPatch
+):
+    copy_client(tmp_path)
+    batch(tmp_path)
+    assert statuses(batch(tmp_path)) == {"berger-haustechnik": "unchanged"}
+    monkeypatch.setenv("CXWB_PDF", "1")  # what `cxwb batch --pdf` sets
+    assert statuses(batch(tmp_path)) == {"berger-haustechnik": "ok"}
+    (tmp_path / "out" / "berger-haustechnik" / "report.pdf").write_bytes(b"%PDF-1.4")
+    assert statuses(batch(tmp_path)) == {"berger-haustechnik": "unchanged"}

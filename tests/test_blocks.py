@@ -21,7 +21,6 @@ from markupsafe import Markup
 
 from cxlib.parameters.schema import Analysis
 from cxlib.report import blocks as display
-from cxlib.report.charts import DPI
 from cxlib.texts import t
 
 HOSTILE = '<script>alert("x")</script> & Co'
@@ -175,16 +174,31 @@ def test_note_kinds_and_safe_html():
         display.note("x", kind="danger")
 
 
-def test_figure_is_inline_png_with_alt_and_closed():
-    fig, ax = plt.subplots()
+def test_figure_is_inline_vector_svg_with_alt_and_closed():
+    fig, ax = plt.subplots(figsize=(6, 3))
     ax.plot([1, 2], [3, 4])
+    ax.set_title("Kündigungen je Monat")
     html = display.figure(fig, 'NPS "je" Segment', caption="Quelle & Stand").data
     assert not plt.fignum_exists(fig.number)
-    src = re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1)
-    assert base64.b64decode(src).startswith(b"\x89PNG")
+    src = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html).group(1)
+    svg = base64.b64decode(src).decode("utf-8")
+    # a vector graphic (sharp in print at any size), not a raster image inside an SVG
+    assert "<svg" in svg and "<path" in svg and "<image" not in svg
+    # letters drawn as paths: no font needed on the reader's machine, nothing to load
+    assert "<text" not in svg and "@font-face" not in svg
+    assert not re.search(r'href="(https?:)?//', svg)
+    # path coordinates to 0.1 pt (invisible on paper, a fifth of the report's size)
+    paths = " ".join(re.findall(r' d="([^"]*)"', svg))
+    assert paths and not re.search(r"\d\.\d\d", paths)
+    assert re.search(r'transform="[^"]*\d\.\d{3,}', svg)  # transforms keep their precision
     assert 'alt="NPS &quot;je&quot; Segment"' in html
     assert "<figcaption>Quelle &amp; Stand</figcaption>" in html
-    # shown at its physical size: PNG pixels at DPI → CSS pixels at 96 per inch
-    png = base64.b64decode(src)
-    png_width = int.from_bytes(png[16:20], "big")
-    assert f'width="{round(png_width * 96 / DPI)}"' in html
+    # shown at its physical size: SVG points (1/72 in) → CSS pixels (1/96 in), 6 in wide at most
+    width = int(re.search(r'width="(\d+)"', html).group(1))
+    assert 0.8 * 6 * 96 <= width <= 6 * 96 + 2
+    # the same chart gives the same bytes (no date, fixed ids): reports stay comparable
+    fig2, ax2 = plt.subplots(figsize=(6, 3))
+    ax2.plot([1, 2], [3, 4])
+    ax2.set_title("Kündigungen je Monat")
+    again = display.figure(fig2, 'NPS "je" Segment', caption="Quelle & Stand").data
+    assert again == html

@@ -115,7 +115,14 @@ def test_driver_quadrant_places_each_item_at_its_rating_and_share(utility):
     assert list(y) == pytest.approx(table["share"].tolist())
     assert sum(y) == pytest.approx(100)  # shares of the explained recommendation score
     names = [text.get_text() for text in ax.texts]
-    assert names == ["Rechnung verstaendlich", "Erreichbarkeit", "Preis fair", "Onboarding klar"]
+    # the reader's names (label map), not the data headers ("Rechnung verstaendlich")
+    expected = [
+        "Rechnung verständlich",
+        "Erreichbarkeit",
+        "Preis fair",
+        "Einstieg (Onboarding) klar",
+    ]
+    assert names == expected
     level = [line for line in ax.get_lines() if list(line.get_ydata()) == [25, 25]]
     assert level  # the equal-share line: 100 % / 4 items
 
@@ -123,8 +130,10 @@ def test_driver_quadrant_places_each_item_at_its_rating_and_share(utility):
 def test_cohort_heatmap_shows_the_cohort_matrix(utility):
     base, _survey = utility
     ax = plots.cohort_heatmap(base, lang="de")
-    image = ax.get_images()[0].get_array()
+    assert len(ax.get_images()) == 0  # vector cells (a QuadMesh), no raster image in the SVG
+    [mesh] = ax.collections
     matrix = base.cohorts.to_numpy(float)
+    image = np.ma.masked_invalid(np.ma.filled(mesh.get_array(), np.nan)).reshape(matrix.shape)
     assert image.shape == matrix.shape
     assert np.array_equal(np.ma.getmaskarray(image), np.isnan(matrix))
     assert np.allclose(image.filled(np.nan), matrix, equal_nan=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from html import escape
 
 import matplotlib
 
@@ -22,6 +23,7 @@ import pytest
 from cxlib import kpis
 from cxlib.io.loading import load_client_data
 from cxlib.kpis.comparisons import DIMENSIONS
+from cxlib.kpis.readings import ppd_reading
 from cxlib.parameters.files import load_parameters
 from cxlib.report.section import Section, UnknownBlockError, check_block_names
 from cxlib.texts import t
@@ -84,14 +86,18 @@ def test_an_unknown_block_raises(clients):
 
 def test_blocks_are_built_when_shown_and_close_their_charts(clients):
     _params, _data, base, _section = clients["stadtwerke-lindenau"]
+    _base = base
     plt.close("all")
     section = kpis.section(base, "de")
     assert plt.get_fignums() == []  # no chart drawn before a block is shown
     shown = section.show("ppd")
     assert plt.get_fignums() == []  # the chart is an image now, its figure closed
     image = shown.items[1].data
-    assert image.startswith('<figure class="cx-figure"><img src="data:image/png;base64,')
-    assert f'alt="{t("kpis.headings.ppd", "de")}"' in image
+    assert image.startswith('<figure class="cx-figure"><img src="data:image/svg+xml;base64,')
+    # the alt text states the chart's finding (its reading), not just the heading
+    alt = re.search(r'alt="([^"]*)"', image).group(1)
+    assert alt != t("kpis.headings.ppd", "de")
+    assert escape(ppd_reading(_base, "de")) in alt
 
 
 def test_the_utility_shows_every_block(clients):
@@ -185,3 +191,28 @@ def test_notebook_shows_every_block_once_in_order(clients, project):
     check_block_names(clients["stadtwerke-lindenau"][3], shown)
     assert code[-1].source == "wb.record(section)"
     assert all(not cell.get("outputs") for cell in code)
+
+
+def test_group_tables_are_sorted_by_value_not_alphabetically(clients):
+    from cxlib.kpis.tables import comparison_frame
+
+    _params, _data, base, _section = clients["stadtwerke-lindenau"]
+    frame = comparison_frame(base, "de")
+    column = next(c for c in frame.columns if c.startswith("NPS ("))
+    shown = [v for v in frame[column] if v != "–"]
+    values = [int(v.split()[0].replace("−", "-").replace("+", "")) for v in shown]
+    assert len(values) >= 3
+    assert values == sorted(values, reverse=True)
+    # the groups without a value come last
+    assert list(frame[column]).index(shown[-1]) == len(shown) - 1
+
+
+def test_driver_names_come_from_the_label_map_never_the_raw_header():
+    from cxlib.kpis.tables import item_label
+
+    assert item_label("item_rechnung_verstaendlich") == "Rechnung verständlich"
+    assert item_label("item_puenktlichkeit") == "Pünktlichkeit"
+    assert item_label("item_preis_leistung") == "Preis-Leistung"
+    assert item_label("item_puenktlichkeit", "en") == "Punctuality"
+    # a question the map does not know: its own words, never "item_…" or underscores
+    assert item_label("item_lieferung_schnell") == "Lieferung schnell"

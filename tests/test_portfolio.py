@@ -359,9 +359,12 @@ def test_report_block_too_few_and_off(tmp_path):
     found = comparison.benchmark(
         [record("o1", 40.0, 10.0, 0.02)], "me", "contractual", "klein", OWN
     )
-    block = _block(_report(tmp_path, found))
-    assert "mindestens 5 vergleichbare Unternehmen" in block
-    assert "<table" not in block and "40" not in block
+    # too few others: no empty section in the contents, a note in the appendix's method notes
+    html = _report(tmp_path, found)
+    assert "sec-benchmark" not in html and '<section class="benchmark' not in html
+    notes = re.search(r'<dl class="notes">.*?</dl>', html, re.DOTALL).group(0)
+    assert "mindestens 5 vergleichbare Unternehmen" in notes
+    assert "40" not in notes
     for benchmark in (None, replace(found, reason="off")):
         html = _report(tmp_path, benchmark)
         assert "sec-benchmark" not in html

@@ -407,3 +407,14 @@ def test_markdown_image_without_alt_gets_the_report_language_alt_text():
     assert alts[0] and alts[1] and alts[0] != alts[1]
     assert "No description has been provided" not in de
     assert "tabindex" not in de
+
+
+def test_the_printed_footer_cannot_break_out_of_the_stylesheet():
+    from cxlib.report.render import _css_string
+
+    quoted = _css_string('Müller & "Söhne" </style><script>x</script>')
+    assert quoted.startswith('"') and quoted.endswith('"')
+    inner = quoted[1:-1]
+    # no quote, no angle bracket, no ampersand left as such: escaped as CSS code points
+    assert not any(ch in inner for ch in '"<>&')
+    assert "Müller" in inner and "\\22 " in inner and "\\3c " in inner

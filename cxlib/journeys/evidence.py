@@ -62,6 +62,10 @@ def survey_scores(frame: pd.DataFrame) -> dict[str, Any]:
         nps = frame["nps"].dropna().astype(float)
         out["nps_n"] = len(nps)
         out["nps"] = 100 * ((nps >= 9).mean() - (nps <= 6).mean()) if len(nps) else np.nan
+        promoters, detractors = (nps >= 9).mean(), (nps <= 6).mean()
+        # per-answer variance of the NPS in points² (the action plan's detectable change)
+        spread = promoters + detractors - (promoters - detractors) ** 2
+        out["nps_var"] = 100**2 * spread if len(nps) else np.nan
     if "csat" in frame:
         csat = frame["csat"].dropna().astype(float)
         out["csat_n"] = len(csat)
@@ -70,6 +74,7 @@ def survey_scores(frame: pd.DataFrame) -> dict[str, Any]:
         ces = frame["ces"].dropna().astype(float)
         out["ces_n"] = len(ces)
         out["ces"] = ces.mean() if len(ces) else np.nan
+        out["ces_var"] = ces.var(ddof=1) if len(ces) > 1 else np.nan
     return out
 
 

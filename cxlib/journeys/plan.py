@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from IPython.display import HTML
 
 PLAN_SIZE = 3
+#: Two-sided 5 %, power 80 % (as the KPI section's "nachweisbar ab").
+Z_MDC = 1.959963984540054 + 0.8416212335729143
 #: Metrics that are shares; their baselines and targets are in percent (0-100).
 PERCENT_METRICS = ("csat", "repeat_tickets", "ticket_share", "early_churn")
 
@@ -128,7 +130,12 @@ class ActionPlan:
         return self.measures.copy()
 
     def table(self, lang: str = "de") -> pd.DataFrame:
-        """The printable plan: one row per measure (owner, dates, KPI, baseline, target)."""
+        """The printable plan: one row per measure.
+
+        Owner, dates, KPI, baseline with its source (data with n, workshop, or
+        none), target with its unit, and whether the next measurement of the
+        same size could detect the planned change.
+        """
 
         def c(key: str) -> str:
             return t(f"journeys.plan.col.{key}", lang)
@@ -141,11 +148,40 @@ class ActionPlan:
                     c("owner"): measure["owner"],
                     c("dates"): _dates(measure["start"], measure["check_date"], lang),
                     c("kpi"): measure["kpi"],
-                    c("values"): f"{_value(measure, 'baseline', lang)} → "
-                    f"{_value(measure, 'target', lang)}",
+                    c("baseline"): _baseline_text(measure, lang),
+                    c("target"): _value(measure, "target", lang),
+                    c("detectable"): _detectable_text(measure, lang),
                 }
             )
         return pd.DataFrame(rows)
+
+    def undetectable(self) -> pd.DataFrame:
+        """Measures whose planned change is smaller than the next measurement can detect."""
+        m = self.measures
+        if m.empty:
+            return m
+        change = (m["target"] - m["baseline"]).abs()
+        return m[m["mdc"].notna() & change.notna() & (change < m["mdc"])]
+
+    def detection_texts(self, lang: str = "de") -> list[str]:
+        """One warning per measure whose target change cannot be told from chance."""
+        texts = []
+        for _, m in self.undetectable().iterrows():
+            change = abs(m["target"] - m["baseline"])
+            texts.append(
+                t(
+                    "journeys.plan.undetectable",
+                    lang,
+                    measure=m["text"],
+                    change=fmt.number(change, 0, lang),
+                    mdc=fmt.number(m["mdc"], 0, lang),
+                    n=fmt.integer(m["n"], lang),
+                    needed=fmt.integer(needed_n(change, m["mdc"], m["n"]), lang),
+                    unit=t(f"journeys.plan.points.{_unit(m)}", lang),
+                    unit_dat=t(f"journeys.plan.points_dat.{_unit(m)}", lang),
+                )
+            )
+        return texts
 
     def issue_texts(self, lang: str = "de") -> list[str]:
         """The plan's problems, one sentence each, in ``lang``."""
@@ -204,17 +240,59 @@ def _dates(start: dt.date, check: dt.date, lang: str) -> str:
     return f"{first} → {fmt.date(check, lang)}"
 
 
+def _unit(measure: pd.Series) -> Literal["percent", "nps", "number"]:
+    """How a measure's values read: percent (a share metric or a KPI "in %"), NPS, a number."""
+    metric = measure.get("metric")
+    if metric in PERCENT_METRICS or (metric is None and "%" in str(measure.get("kpi") or "")):
+        return "percent"
+    return "nps" if metric == "nps" else "number"
+
+
 def _value(measure: pd.Series | None, column: str, lang: str) -> str:
+    """A baseline or target with its unit ("63 %", "+12", "6,4")."""
     if measure is None or pd.isna(measure[column]):
         return fmt.MISSING
-    metric = measure.get("metric")
-    value = measure[column]
-    if metric in PERCENT_METRICS:
-        return fmt.percent(value / 100, 0, lang)
-    if metric == "nps":
+
+    def shown(name: str) -> float:
+        # a baseline from the data is an estimate: whole points, as in the KPI section
+        number = float(measure[name])
+        return float(np.floor(number + 0.5)) if name == "baseline" and from_data else number
+
+    from_data = measure.get("baseline_source") == "data"
+    value = shown(column)
+    # baseline and target with the same decimals ("6,4 → 5,0", not "6,4 → 5")
+    pair = [shown(c) for c in ("baseline", "target") if c in measure and pd.notna(measure[c])]
+    decimals = 0 if all(round(v, 6).is_integer() for v in pair) else 1
+    unit = _unit(measure)
+    if unit == "percent":
+        return fmt.percent(value / 100, decimals, lang)
+    if unit == "nps":
         return fmt.signed(value, 0, lang)
-    decimals = 0 if float(value).is_integer() else 1
     return fmt.number(value, decimals, lang)
+
+
+def _baseline_text(measure: pd.Series, lang: str) -> str:
+    """'63 % (Daten, n = 16)', '13 % (Workshop)' or 'keine Daten (erste Messung …)'."""
+    source = measure.get("baseline_source")
+    if source is None or pd.isna(measure["baseline"]):
+        return t("journeys.plan.source.none", lang)
+    value = _value(measure, "baseline", lang)
+    if source == "data":
+        n = measure.get("n")
+        if n is not None and pd.notna(n):
+            return t("journeys.plan.source.data_n", lang, value=value, n=fmt.integer(n, lang))
+        return t("journeys.plan.source.data", lang, value=value)
+    return t("journeys.plan.source.workshop", lang, value=value)
+
+
+def _detectable_text(measure: pd.Series, lang: str) -> str:
+    """Whether the planned change exceeds the smallest detectable change (or why unknown)."""
+    mdc = measure.get("mdc")
+    if mdc is None or pd.isna(mdc) or pd.isna(measure["target"]) or pd.isna(measure["baseline"]):
+        return t("journeys.plan.detect.unknown", lang)
+    unit = t(f"journeys.plan.points_dat.{_unit(measure)}", lang)
+    key = "yes" if abs(measure["target"] - measure["baseline"]) >= mdc else "no"
+    return t(f"journeys.plan.detect.{key}", lang, mdc=fmt.number(mdc, 0, lang), unit=unit)
 
 
 def _evidence_text(row: pd.Series, lang: str) -> str:
@@ -273,6 +351,34 @@ def _baseline(metric: str | None, evidence_row: dict[str, Any], min_n: int) -> f
     column = {"repeat_tickets": "repeat_share", "ticket_share": "ticket_share"}.get(metric, metric)
     value = evidence_row.get(column)
     return np.nan if value is None or pd.isna(value) else value * 100
+
+
+def _detectable(metric: str | None, evidence_row: dict[str, Any]) -> tuple[float, float]:
+    """n of a survey baseline and the smallest change the next wave of that size can detect.
+
+    MDC = (z₀.₉₇₅ + z₀.₈) · √(2σ²/n) in the metric's points (percentage points
+    for CSAT), with σ² the per-answer variance (shares: p(1 − p); NPS:
+    p + d − (p − d)²; CES: s²), the next measurement assumed as large as this one.
+    NaN for metrics without answers (ticket shares, early churn).
+    """
+    if metric not in ("nps", "csat", "ces") or not evidence_row:
+        return np.nan, np.nan
+    n = evidence_row.get(f"{metric}_n")
+    if n is None or pd.isna(n) or n < 2:
+        return np.nan, np.nan
+    if metric == "csat":
+        share = evidence_row.get("csat")
+        variance = np.nan if share is None else 100**2 * share * (1 - share)
+    else:
+        variance = evidence_row.get(f"{metric}_var", np.nan)
+    if variance is None or pd.isna(variance):
+        return float(n), np.nan
+    return float(n), float(Z_MDC * np.sqrt(2 * variance / n))
+
+
+def needed_n(change: float, mdc: float, n: float) -> int:
+    """Answers per measurement needed to detect ``change`` (MDC shrinks with 1/√n)."""
+    return int(np.ceil(n * (mdc / abs(change)) ** 2))
 
 
 def build(
@@ -367,6 +473,7 @@ def build(
         if baseline is None:
             baseline = _baseline(measure.metric, row, min_n)
             source = "data" if pd.notna(baseline) else None
+        n, mdc = _detectable(measure.metric, row) if source == "data" else (np.nan, np.nan)
         measures.append(
             {
                 "text": measure.text,
@@ -379,6 +486,8 @@ def build(
                 "baseline": baseline,
                 "baseline_source": source,
                 "target": measure.target,
+                "n": n,
+                "mdc": mdc,
             }
         )
     measure_frame = pd.DataFrame(
@@ -394,6 +503,8 @@ def build(
             "baseline",
             "baseline_source",
             "target",
+            "n",
+            "mdc",
         ],
     )
     if len(measure_frame) != PLAN_SIZE:

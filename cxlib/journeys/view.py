@@ -46,8 +46,9 @@ class _Words:
         selection = self.result.selection
         if selection is None:
             return [self._heading("ranking"), display.note(self._t("none_rated"), lang=self.lang)]
-        figure = display.figure(selection.plot(lang=self.lang).figure, alt=self._t("chart.alt"))
         reading = f"{selection.explanation(self.lang)} {selection.robustness(self.lang)}"
+        alt = f"{self._t('chart.alt')} {selection.explanation(self.lang)}"
+        figure = display.figure(selection.plot(lang=self.lang).figure, alt=alt)
         return [self._heading("ranking"), figure, display.reading(reading, self.lang)]
 
     def ranking(self) -> list[object]:
@@ -81,14 +82,19 @@ class _Words:
         plan = self.result.plan
         if plan is None:
             return [self._heading("plan")]
-        parts = []
+        parts = [self._heading("plan")]
         if plan.issues:
             parts.append(display.note(" ".join(plan.issue_texts(self.lang)), "warning", self.lang))
         pains, measures = self._t("headings.pains"), self._t("headings.measures")
         parts.append(display.table(plan.pain_table(self.lang), self.lang, caption=pains))
         parts.append(display.table(plan.table(self.lang), self.lang, caption=measures))
+        undetectable = plan.detection_texts(self.lang)
+        if undetectable:
+            parts.append(display.note(" ".join(undetectable), "warning", self.lang))
         parts.append(display.reading(plan.reading(self.lang), self.lang))
-        return [self._heading("plan"), HTML("".join(part.data for part in parts))]
+        # one block, so that the printed plan stays on one page (report.css: .cx-plan)
+        body = "".join(part.data for part in parts)
+        return [HTML(f'<section class="cx-plan">{body}</section>')]
 
     def checklist(self) -> list[object]:
         """Symptom checklist and early-warning signals with the reading."""

@@ -177,14 +177,20 @@ def cohort_heatmap(base: Baseline, ax: Axes | None = None, lang: str = "de") -> 
     cmap = mcolors.LinearSegmentedColormap.from_list("accent", ["#ffffff", plots.ACCENT])
     values = np.ma.masked_invalid(matrix.to_numpy(float))
     low = float(np.nanmin(matrix.to_numpy(float))) if values.count() else 0.0
-    image = ax.imshow(
+    # cells as vector shapes (imshow would put a raster image into the SVG)
+    rows, cols = values.shape
+    image = ax.pcolormesh(
+        np.arange(cols + 1) - 0.5,
+        np.arange(rows + 1) - 0.5,
         values,
-        aspect="auto",
         cmap=cmap,
         vmin=min(low, 0.95) - 0.02,
         vmax=1.0,
-        interpolation="nearest",
+        shading="flat",
+        edgecolors="none",
+        antialiased=False,
     )
+    ax.set_ylim(rows - 0.5, -0.5)  # first start month on top, as a table reads
     ticks = [i for i, k in enumerate(matrix.columns) if k % 3 == 0]
     ax.set_xticks(ticks, [str(matrix.columns[i]) for i in ticks])
     step = max(1, len(matrix) // 12)
@@ -196,6 +202,8 @@ def cohort_heatmap(base: Baseline, ax: Axes | None = None, lang: str = "de") -> 
     ax.grid(False)
     bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
     bar.set_label(_tx("charts.still_customer", lang))
+    if bar.solids is not None:  # a vector colour scale in the SVG, not a bitmap
+        bar.solids.set_rasterized(False)
     bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.percent(v, 0, lang)))
     return ax
 
@@ -220,7 +228,7 @@ def driver_quadrant(base: Baseline, ax: Axes | None = None, lang: str = "de") ->
     )
     for row in table.itertuples(index=False):
         ax.annotate(
-            item_label(row.item),
+            item_label(row.item, lang),
             (row.performance, row.share),
             textcoords="offset points",
             xytext=(6, 4),

@@ -290,7 +290,7 @@ def drivers_reading(base: Baseline, lang: str) -> str:
     return _tx(
         "readings.drivers",
         lang,
-        first=item_label(top["item"]),
+        first=item_label(top["item"], lang),
         share=fmt.percent(top["share"] / 100, 0, lang),
         low=fmt.percent(top["share_low"] / 100, 0, lang),
         high=fmt.percent(top["share_high"] / 100, 0, lang),
@@ -319,7 +319,7 @@ def missing_text(base: Baseline, lang: str) -> str | None:
         d = base.drivers.table
         total = int(base.experience["nps"].n)
         parts += [
-            f"{item_label(i)} {fmt.integer(total - n, lang)}"
+            f"{item_label(i, lang)} {fmt.integer(total - n, lang)}"
             for i, n in zip(d["item"], d["n"], strict=True)
             if total - n
         ]

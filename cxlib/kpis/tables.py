@@ -96,12 +96,14 @@ def interval_methods(base: Baseline, lang: str) -> str | None:
 
 
 def _mdc_text(kpi: str, mdc: float, unit: str, lang: str) -> str:
-    if not np.isfinite(mdc):
+    decimals = 2 if kpi == "ces" else 1
+    # no variation in the data (a rate of 100 %): nothing to detect, never "± 0,0"
+    if not np.isfinite(mdc) or round(mdc, decimals) == 0:
         return fmt.MISSING
     points = {"%": " %-Pkt." if lang == "de" else " pp", "": ""}.get(unit, "")
     if kpi == "nps":
         points = " Pkt." if lang == "de" else " pts"
-    return "± " + fmt.number(mdc, 2 if kpi == "ces" else 1, lang) + points
+    return "± " + fmt.number(mdc, decimals, lang) + points
 
 
 def baseline_frame(base: Baseline, lang: str) -> pd.DataFrame:
@@ -151,11 +153,24 @@ def baseline_table(base: Baseline, lang: str = "de") -> HTML:
 
 
 def comparison_frame(base: Baseline, lang: str, dimension: str | None = None) -> pd.DataFrame:
-    """NPS and CSAT per group of the main dimension with the test result."""
+    """NPS and CSAT per group of the main dimension with the test result.
+
+    Groups are sorted by value (NPS, else CSAT; best first), groups too small
+    for a value last, so the table reads as a ranking, not an alphabet.
+    """
     dim = dimension or base.main_dimension()
     comp = base.comparisons[base.comparisons["dimension"] == dim]
+
+    def rank(part: pd.DataFrame) -> tuple[int, float]:
+        for kpi in ("nps", "csat"):
+            row = part[part["kpi"] == kpi]
+            if len(row) and base.reliability(int(row["n"].iloc[0])) != "none":
+                return 0, -float(row["value"].iloc[0])
+        return 1, 0.0
+
+    groups = sorted(comp.groupby("group", sort=False), key=lambda item: rank(item[1]))
     rows = []
-    for group, part in comp.groupby("group", sort=False):
+    for group, part in groups:
         n = int(part["n"].max())
         record = {_tx("columns.group", lang): group, _tx("columns.n", lang): fmt.integer(n, lang)}
         for row in part.itertuples(index=False):
@@ -198,9 +213,17 @@ def retention_frame(base: Baseline, lang: str) -> pd.DataFrame:
     )
 
 
-def item_label(item: str) -> str:
-    """``item_rechnung_verstaendlich`` → "Rechnung verstaendlich" (client's own item name)."""
-    return str(item).removeprefix("item_").replace("_", " ").capitalize()
+def item_label(item: str, lang: str = "de") -> str:
+    """The reader's name of a driver question: ``item_puenktlichkeit`` → "Pünktlichkeit".
+
+    From the label map (``kpis.item_names`` in the catalogue); a column the map does
+    not know shows its own words, spaces for underscores (never the raw header).
+    """
+    key = str(item).removeprefix("item_")
+    try:
+        return t(f"kpis.item_names.{key}", lang)
+    except KeyError:
+        return key.replace("_", " ").strip().capitalize()
 
 
 def drivers_frame(base: Baseline, lang: str) -> pd.DataFrame:
@@ -214,7 +237,7 @@ def drivers_frame(base: Baseline, lang: str) -> pd.DataFrame:
     ]
     return pd.DataFrame(
         {
-            _tx("columns.item", lang): d["item"].map(item_label),
+            _tx("columns.item", lang): d["item"].map(lambda item: item_label(item, lang)),
             _tx("columns.share", lang): [fmt.percent(s / 100, 0, lang) for s in d["share"]],
             _tx("columns.interval", lang): interval,
             _tx("columns.performance", lang): [fmt.number(p, 2, lang) for p in d["performance"]],

@@ -113,9 +113,9 @@ def _read(text: str, lang: str) -> object:
     return display.reading(text, lang)
 
 
-def _chart(ax: Axes, title: str) -> object:
-    """The chart as an inline image with its heading as alt text (the figure is closed)."""
-    return display.figure(ax.figure, alt=title)
+def _chart(ax: Axes, title: str, finding: str, lang: str) -> object:
+    """The chart as an inline image whose alt text states its finding (the figure is closed)."""
+    return display.figure(ax.figure, alt=display.chart_alt(title, finding, lang))
 
 
 def _has_nps(base: Baseline) -> bool:
@@ -153,8 +153,9 @@ def _notes(base: Baseline, lang: str) -> Items:
 def _ppd(base: Baseline, lang: str) -> Items:
     if not _has_nps(base):
         return []
-    chart = _chart(plots.ppd_bars(base, lang=lang), _tx("headings.ppd", lang))
-    return [_head("ppd", lang), chart, _read(ppd_reading(base, lang), lang)]
+    reading = ppd_reading(base, lang)
+    chart = _chart(plots.ppd_bars(base, lang=lang), _tx("headings.ppd", lang), reading, lang)
+    return [_head("ppd", lang), chart, _read(reading, lang)]
 
 
 def _groups(base: Baseline, lang: str) -> Items:
@@ -163,10 +164,11 @@ def _groups(base: Baseline, lang: str) -> Items:
         return []
     name = _tx(f"dimensions.{dimension}", lang)
     title = _tx("headings.groups", lang, dimension=name)
+    reading = groups_reading(base, lang)
     return [
         _head("groups", lang, dimension=name),
-        _chart(plots.group_intervals(base, lang=lang), title),
-        _read(groups_reading(base, lang), lang),
+        _chart(plots.group_intervals(base, lang=lang), title, reading, lang),
+        _read(reading, lang),
         display.table(comparison_frame(base, lang), lang),
     ]
 
@@ -190,8 +192,9 @@ def _trend(base: Baseline, lang: str) -> Items:
     months = base.monthly[base.monthly["kpi"] == "nps"]
     if (months["n"] >= base.min_n).sum() < 3:
         return []
-    chart = _chart(plots.trend(base, lang=lang), _tx("headings.trend", lang))
-    return [_head("trend", lang), chart, _read(trend_reading(base, lang), lang)]
+    reading = trend_reading(base, lang)
+    chart = _chart(plots.trend(base, lang=lang), _tx("headings.trend", lang), reading, lang)
+    return [_head("trend", lang), chart, _read(reading, lang)]
 
 
 def _retention(base: Baseline, lang: str) -> Items:
@@ -209,8 +212,10 @@ def _retention(base: Baseline, lang: str) -> Items:
 def _cohorts(base: Baseline, lang: str) -> Items:
     if base.cohorts is None or len(base.cohorts) < 3:
         return []
-    chart = _chart(plots.cohort_heatmap(base, lang=lang), _tx("headings.cohorts", lang))
-    return [_head("cohorts", lang), chart, _read(cohorts_reading(base, lang), lang)]
+    reading = cohorts_reading(base, lang)
+    title = _tx("headings.cohorts", lang)
+    chart = _chart(plots.cohort_heatmap(base, lang=lang), title, reading, lang)
+    return [_head("cohorts", lang), chart, _read(reading, lang)]
 
 
 def _economics(base: Baseline, lang: str) -> Items:
@@ -310,10 +315,12 @@ def _themes(base: Baseline, lang: str) -> Items:
 def _drivers(base: Baseline, lang: str) -> Items:
     if base.drivers is None:
         return []
+    reading = drivers_reading(base, lang)
+    title = _tx("headings.drivers", lang)
     return [
         _head("drivers", lang),
-        _chart(plots.driver_quadrant(base, lang=lang), _tx("headings.drivers", lang)),
-        _read(drivers_reading(base, lang), lang),
+        _chart(plots.driver_quadrant(base, lang=lang), title, reading, lang),
+        _read(reading, lang),
         display.table(drivers_frame(base, lang), lang),
     ]
 

@@ -110,7 +110,20 @@ def heatmap(result: MaturityResult, ax: Axes | None = None, lang: str = "de") ->
         _, ax = plt.subplots(figsize=(7.0, height))
     cmap = LinearSegmentedColormap.from_list("accent", ["#ffffff", plots.ACCENT])
     values = frame.to_numpy(dtype=float)
-    ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=100, aspect="auto")
+    # cells as vector shapes (imshow would put a raster image into the SVG)
+    rows, cols = values.shape
+    ax.pcolormesh(
+        np.arange(cols + 1) - 0.5,
+        np.arange(rows + 1) - 0.5,
+        np.ma.masked_invalid(values),
+        cmap=cmap,
+        vmin=0,
+        vmax=100,
+        shading="flat",
+        edgecolors="none",
+        antialiased=False,
+    )
+    ax.set_ylim(rows - 0.5, -0.5)  # first department on top, as a table reads
     for (row, col), value in np.ndenumerate(values):
         if np.isfinite(value):
             colour = "white" if value > 60 else plots.INK

@@ -186,7 +186,9 @@ class _Words:
             reading += " " + self._t("reading.radar_wave", wave=r.waves[-2])
         return _join(
             display.subheading(self._t("heading.radar")),
-            display.figure(ax.figure, alt=self._t("chart.radar_alt", client=self.client)),
+            display.figure(
+                ax.figure, alt=f"{self._t('chart.radar_alt', client=self.client)} {reading}"
+            ),
             display.reading(reading, self.lang),
         )
 
@@ -216,7 +218,6 @@ class _Words:
         """The shaded table: darker = higher score; numbers in every cell (prints in b/w)."""
         assert self.result is not None
         frame = self.result.departments.T
-        red, green, blue = (int(plots.ACCENT[i : i + 2], 16) for i in (1, 3, 5))
         head = "".join(f'<th class="num" scope="col">{escape(str(d))}</th>' for d in frame.columns)
         rows = []
         for dimension, values in frame.iterrows():
@@ -225,8 +226,8 @@ class _Words:
                 if pd.isna(value):
                     cells.append(f'<td class="num">{fmt.MISSING}</td>')
                     continue
-                ink = "#ffffff" if value > 60 else "#222222"
-                shade = f"rgba({red},{green},{blue},{value / 100:.2f})"
+                # darker = higher; the number always readable (WCAG AA, charts.heat_cell)
+                shade, ink = plots.heat_cell(plots.ACCENT, value / 100)
                 style = f"background:{shade};color:{ink};text-align:center;padding:1mm 1.5mm"
                 cells.append(f'<td class="num" style="{style}">{self._n(value)}</td>')
             label = escape(self._dim(str(dimension)))

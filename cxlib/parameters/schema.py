@@ -278,6 +278,11 @@ class Branding(_Model):
     accent_color: Annotated[StrictStr, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = Field(
         "#1f5f8b", description="Akzentfarbe als #RRGGBB."
     )
+    pdf: bool = Field(
+        False,
+        description="Neben report.html auch report.pdf schreiben (A4, mit Seitenzahlen; "
+        "braucht Chromium, ohne Chromium bleibt es beim HTML-Bericht).",
+    )
 
 
 class MaturityOptions(_Model):

@@ -38,7 +38,10 @@ RED = "#c0392b"
 #: Text and axes.
 INK = "#222222"
 #: Traffic lights of the management summary (the report's CSS uses the same).
-LIGHTS = {"green": "#2e7d32", "amber": "#d08a00", "red": "#c62828", "grey": "#8c8c8c"}
+#: Each reaches 4.5:1 on white (WCAG AA for text): the symbols and words of the lights are text.
+LIGHTS = {"green": "#2e7d32", "amber": "#a86400", "red": "#c62828", "grey": "#737373"}
+#: WCAG AA contrast for normal text.
+AA_CONTRAST = 4.5
 
 #: Figure size in inches that fits the A4 text width.
 FIGSIZE = (7.0, 3.5)
@@ -46,6 +49,43 @@ FIGSIZE = (7.0, 3.5)
 DPI = 110
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _luminance(colour: str) -> float:
+    """Relative luminance of ``#rrggbb`` (WCAG 2.x)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    low, high = sorted((_luminance(first), _luminance(second)))
+    return (high + 0.05) / (low + 0.05)
+
+
+def tint(colour: str, strength: float) -> str:
+    """``colour`` laid over white at ``strength`` (0: white, 1: the colour), as ``#rrggbb``."""
+    strength = min(max(strength, 0.0), 1.0)
+    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    mixed = [round(255 + (c - 255) * strength) for c in channels]
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def heat_cell(colour: str, strength: float) -> tuple[str, str]:
+    """Background and text colour of a shaded table cell, the text always readable (≥ 4.5:1).
+
+    The background is ``colour`` at ``strength``; the text is white or :data:`INK`,
+    whichever contrasts more. Where neither reaches WCAG AA (middle shades of a
+    light accent), the background is lightened until :data:`INK` does.
+    """
+    background = tint(colour, strength)
+    while True:
+        ink = max(("#ffffff", INK), key=lambda text: contrast_ratio(text, background))
+        if contrast_ratio(ink, background) >= AA_CONTRAST or strength <= 0:
+            return background, ink
+        strength -= 0.02
+        background = tint(colour, strength)
 
 
 def apply_style(accent: str = DEFAULT_ACCENT) -> None:

@@ -90,6 +90,19 @@ GLOSSARY = (
     "interval",
     "significance",
     "small_n",
+    "top2",
+    "voc",
+    "cross_sell",
+    "arpu",
+    "clv",
+    "customer_months",
+    "early_warning",
+    "drivers",
+    "logrank",
+    "cox",
+    "concordance",
+    "holm",
+    "bootstrap",
 )
 #: Which representation of an output the report shows, best first; others are dropped
 #: (JavaScript, widgets and LaTeX would need scripts the offline report does not load).
@@ -284,6 +297,14 @@ def _table_label(name: str, lang: str) -> str:
         return name
 
 
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal that cannot end the string or the style element."""
+    escaped = "".join(
+        ch if ch.isalnum() or ch in " ·.,-–()/+'" else f"\\{ord(ch):x} " for ch in text
+    )
+    return f'"{escaped}"'
+
+
 def _timestamp(stamp: dt.datetime, lang: str) -> str:
     return t(
         "report.appendix.reproducibility.time",
@@ -312,11 +333,21 @@ def _summary(items: Iterable[Statement], titles: Mapping[str, str]) -> list[dict
     return out
 
 
+def _file_name(value: Any) -> Any:
+    """``../data/x/kunden.csv`` → ``kunden.csv`` (also for a list of files)."""
+    if isinstance(value, list | tuple):
+        return [_file_name(v) for v in value]
+    if not isinstance(value, str) or not value:
+        return value
+    return re.split(r"[\\/]", value.rstrip("/\\"))[-1]
+
+
 def _quality(rows: Iterable[QualityRow], lang: str) -> list[dict[str, object]]:
     return [
         {
             "table": _table_label(row.table, lang),
-            "file": _text(row.file),
+            # the file's name only: folders on the consultant's machine are no reader's business
+            "file": _text(_file_name(row.file)),
             "rows_read": fmt.integer(row.rows_read, lang),
             "rows_rejected": fmt.integer(row.rows_rejected, lang),
             "missing": fmt.integer(row.missing, lang),
@@ -384,6 +415,18 @@ def render_report(
         "lights": plots.LIGHTS,
         "symbols": SYMBOLS,
         "css": Markup(_css()),  # our own stylesheet
+        # the printed page's running footer (client-provided text, escaped for CSS)
+        "footer": Markup(
+            _css_string(
+                t(
+                    "report.pdf.footer",
+                    lang,
+                    client=params.client.name,
+                    title=t("report.title", lang),
+                )
+            )
+        ),
+        "page_label": Markup(_css_string(t("report.pdf.page", lang) + " ")),
         "client_name": params.client.name,
         "consultant": params.consultant,
         "report_date": fmt.date(params.report_date, lang),

@@ -32,6 +32,7 @@ import pandas as pd
 from cxlib.exceptions import ParameterError
 from cxlib.parameters.files import load_parameters
 from cxlib.parameters.schema import ClientParameters
+from cxlib.report.pdf import pdf_requested
 from cxlib.runner.attempt import OnDone, run_one, worker_died
 from cxlib.runner.run import (
     RunResult,
@@ -140,7 +141,8 @@ def unchanged_result(
 ) -> RunResult | None:
     """An "unchanged" result if ``out_dir`` holds a current report for this client, else None.
 
-    Current means: ``report.html`` exists, ``results.json`` records the input
+    Current means: ``report.html`` exists (and ``report.pdf`` when a PDF is asked
+    for), ``results.json`` records the input
     hash the client has now (with ``lang``), and the client's last run did not
     fail (no ``<client>.failed`` folder). Anything unreadable or invalid means
     "run it" (the run then reports the problem). ``params``: the client's
@@ -152,6 +154,8 @@ def unchanged_result(
         folder = out_dir / params.client.id
         if not (folder / "report.html").is_file():
             return None
+        if pdf_requested(params.branding.pdf) and not (folder / "report.pdf").is_file():
+            return None  # asked for the PDF now: print it (the run writes both)
         if (out_dir / f"{params.client.id}.failed").exists():
             return None
         stored = stored_input_hash(folder)

@@ -22,17 +22,19 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from cxlib import __version__
-from cxlib.exceptions import CXError, NotebookError, ResultsFileError, RunError
+from cxlib.exceptions import CXError, CXWarning, NotebookError, ResultsFileError, RunError
 from cxlib.io.cutoff import age_fact, data_age, settle_cutoff
 from cxlib.io.loading import ClientData, load_client_data
 from cxlib.parameters.files import find_parameters, load_parameters
 from cxlib.parameters.schema import ClientParameters
+from cxlib.report.pdf import pdf_requested
 from cxlib.report.summary import compose, quality_facts
 from cxlib.resources import HANDOFF_FILE, PACKAGE_DIR, notebooks_dir
 from cxlib.runner.execution import combine, execute
@@ -214,6 +216,19 @@ def swap_into_place(tmp: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _print_pdf(folder: Path, lang: str) -> None:
+    """``report.pdf`` beside ``report.html``; a missing engine is a warning, never a failure."""
+    from cxlib.report.pdf import write_pdf
+
+    started = time.perf_counter()
+    outcome = write_pdf(folder / "report.html", folder / "report.pdf", lang)
+    if outcome.ok:
+        log.info("PDF printed in %.1f s", time.perf_counter() - started)
+    else:
+        log.warning("%s", outcome.reason)
+        warnings.warn(str(outcome.reason), CXWarning, stacklevel=2)
+
+
 def prepare(params_file: str | Path) -> tuple[ClientParameters, ClientData]:
     """Validate the parameter file and every data file (raises CXError).
 
@@ -335,6 +350,8 @@ def _run_client(
             )
             html = render_report(combine(parts), params, results, language)
             (tmp / "report.html").write_text(html, encoding="utf-8")
+            if pdf_requested(params.branding.pdf):
+                _print_pdf(tmp, language)
             write_results(results, tmp)
             shutil.rmtree(tmp / "sections")
             handoff.unlink()

@@ -132,8 +132,9 @@ def _join(*parts: HTML | str) -> tuple[HTML]:
     return (HTML(text),)
 
 
-def _figure(ax: Axes, alt: str) -> HTML:
-    return display.figure(ax.figure, alt=alt)
+def _figure(ax: Axes, title: str, finding: str, lang: str) -> HTML:
+    """The chart with an alt text that states its finding (its reading), not just the title."""
+    return display.figure(ax.figure, alt=display.chart_alt(title, finding, lang))
 
 
 def _definition_block(result: SurvivalResult, lang: str) -> tuple[HTML, ...]:
@@ -155,10 +156,11 @@ def _curve_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
     title = t("survival.curve_title", lang)
     labelled = {t("survival.all_customers", lang): report.overall}
     ax = plots.km_curves(labelled, lang=lang, unit_days=report.unit_days, unit_key=report.time_unit)
+    reading = t("survival.curve_reading", lang)
     return _join(
         display.subheading(title),
-        _figure(ax, title),
-        display.reading(t("survival.curve_reading", lang), lang),
+        _figure(ax, title, reading, lang),
+        display.reading(reading, lang),
     )
 
 
@@ -184,10 +186,11 @@ def _group_block(report: SurvivalReport, lang: str) -> tuple[HTML, ...]:
         curves[words] = curve
     title = t("survival.group_title", lang, grouping=t(f"survival.groupings.{name}", lang))
     ax = plots.km_curves(curves, lang=lang, unit_days=report.unit_days, unit_key=report.time_unit)
+    reading = group_reading(report, lang)
     return _join(
         display.subheading(title),
-        _figure(ax, title),
-        display.reading(group_reading(report, lang), lang),
+        _figure(ax, title, reading, lang),
+        display.reading(reading, lang),
     )
 
 
@@ -218,7 +221,7 @@ def _model_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
     violated = report.model.ph_test["violated"].any()
     return _join(
         title,
-        _figure(ax, t("survival.forest_title", lang)),
+        _figure(ax, t("survival.forest_title", lang), forest_reading(report, lang), lang),
         display.reading(reading, lang),
         cox_table(
             report.model,
@@ -245,10 +248,11 @@ def _reasons_block(report: SurvivalReport, lang: str) -> tuple[HTML, ...]:
     if reasons is None:
         return ()
     title = t("survival.reasons_title", lang)
+    reading = reasons_reading(report, lang)
     return _join(
         display.subheading(title),
-        _figure(plots.incidence(reasons, lang=lang), title),
-        display.reading(reasons_reading(report, lang), lang),
+        _figure(plots.incidence(reasons, lang=lang), title, reading, lang),
+        display.reading(reading, lang),
     )
 
 
