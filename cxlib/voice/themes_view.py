@@ -238,10 +238,12 @@ def themes_block(result: CommentThemes | None, lang: str) -> list[object]:
         text = _tx("small_n", lang, comments=fmt.integer(result.comments, lang))
         items.append(display.note(text, "warning", lang))
     named = result.overall()
+    said = reading(result, lang)
     if len(named):
         ax = chart(result, lang=lang)
-        items.append(display.figure(ax.figure, alt=_tx("heading", lang)))
-    items.append(display.reading(reading(result, lang), lang))
+        alt = display.chart_alt(_tx("heading", lang), said, lang)
+        items.append(display.figure(ax.figure, alt=alt))
+    items.append(display.reading(said, lang))
     if len(named):
         frame = groups_frame(result, lang)
         shares = [c for c in frame.columns[1:] if frame[c].dtype == float]
