@@ -145,9 +145,16 @@ def free_port(ip: str = LOCALHOST) -> int:
 
 
 def port_is_free(ip: str, port: int) -> bool:
-    """True when nothing listens on ``port`` at ``ip`` right now."""
+    """True when nothing listens on ``port`` at ``ip`` right now.
+
+    Connections of a crashed server that linger in TIME_WAIT do not count:
+    the server binds with ``SO_REUSEADDR`` (as Tornado does on POSIX), so the
+    port can be used again at once after a crash.
+    """
     family = socket.AF_INET6 if ":" in ip else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
+        if os.name == "posix":  # on Windows the option would allow stealing a bound port
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((ip, port))
         except OSError:

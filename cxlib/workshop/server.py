@@ -51,6 +51,7 @@ from cxlib.workshop.notebook import (
     template_path,
     write_workshop_notebook,
 )
+from cxlib.workshop.running import announce, find_running, remove_leftovers, withdraw
 
 __all__ = [
     "LOCALHOST",
@@ -115,9 +116,23 @@ def serve_workshop(
     """
     cwd = Path.cwd().resolve()
     warning = network_warning(ip)  # also rejects a malformed address
+    from cxlib.parameters.files import find_parameters
+
+    params_file = find_parameters(client)
+    other = find_running(params_file)
+    if other is not None:  # one workshop per client: both would write the same notebook
+        echo(t("workshop_server.cli.already_running", "de", pid=str(other.pid), url=other.url))
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(other.url)
+        return 0
     if port is not None and not port_is_free(ip, port):  # before touching a running workshop
         raise WorkshopServerError(t("workshop_server.cli.port_taken", "de", port=str(port)))
-    notebook = write_workshop_notebook(client, folder or cwd / DEFAULT_FOLDER, lang)
+    removed = remove_leftovers(params_file.parent)
+    if removed:
+        echo(t("workshop_server.cli.leftovers", "de", files=", ".join(p.name for p in removed)))
+    notebook = write_workshop_notebook(params_file, folder or cwd / DEFAULT_FOLDER, lang)
     root = cwd if notebook.is_relative_to(cwd) else notebook.parent
     echo(t("workshop_server.cli.notebook", "de", path=str(notebook)))
     _stop_on_termination()
@@ -127,6 +142,7 @@ def serve_workshop(
             echo(warning)
         echo(t("workshop_server.cli.starting", "de", address=f"{ip}:{launch.port}"))
         server = LabServer(launch)
+        note: Path | None = None
         try:
             server.start()
             echo(t("workshop_server.cli.prerun", "de"))
@@ -137,6 +153,7 @@ def serve_workshop(
                     echo(t("workshop_server.cli.prerun_failed", "de", message=failed[0]))
             except (CXError, OSError, ValueError) as exc:
                 echo(t("workshop_server.cli.prerun_failed", "de", message=str(exc)))
+            note = announce(params_file, launch.url)
             echo(t("workshop_server.cli.url", "de", url=launch.url))
             echo(t("workshop_server.cli.stop", "de"))
             if open_browser:
@@ -147,5 +164,7 @@ def serve_workshop(
         except KeyboardInterrupt:
             return 0
         finally:
+            if note is not None:
+                withdraw(note)
             server.stop()
             echo(t("workshop_server.cli.stopped", "de"))
