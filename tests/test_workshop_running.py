@@ -95,6 +95,7 @@ def test_second_workshop_for_a_client_opens_the_first_and_kill_9_ends_everything
             [sys.executable, "-m", "cxlib.cli", "workshop", CLIENT, "--no-browser"],
             cwd=root,
             env=env,
+            stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
             timeout=60,

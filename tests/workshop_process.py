@@ -68,6 +68,7 @@ def start_workshop(root: Path, *extra: str, timeout: float = 120) -> Workshop:
         command,
         cwd=root,
         env=env,
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

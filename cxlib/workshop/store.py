@@ -72,7 +72,6 @@ project's ``.gitignore`` like the data itself.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import hashlib
 import os
 import re
@@ -164,11 +163,13 @@ class Saved:
     changed: bool = True
 
 
+#: The writer when nobody named one: never the login name (on a shared or container
+#: machine that is "root" or a stranger's account, not the person at the projector).
+DEFAULT_WRITER = "Workshop"
+
+
 def _default_writer() -> str:
-    try:
-        return os.environ.get("CXWB_WRITER") or getpass.getuser() or "workshop"
-    except (KeyError, OSError):  # no user name in containers without passwd entry
-        return "workshop"
+    return clean_text(os.environ.get("CXWB_WRITER")) or DEFAULT_WRITER
 
 
 # ---------------------------------------------------------------- the store
@@ -178,10 +179,11 @@ class WorkshopStore:
     """Reads and safely writes one client's workshop input (see the module docstring).
 
     ``params_file`` is the client's parameter YAML; ``writer`` names who saves
-    (shown in conflict messages and the history; default: ``CXWB_WRITER`` or
-    the login name); ``wave`` is the maturity wave the workshop writes into
-    when the answers have waves (default: the latest); ``lock_timeout`` is how
-    long a save waits for another writer of the same client.
+    (shown in conflict messages and the history; default: ``CXWB_WRITER``, which
+    ``cxwb workshop`` sets to the consultant's name, else "Workshop"); ``wave``
+    is the maturity wave the workshop writes into when the answers have waves
+    (default: the latest); ``lock_timeout`` is how long a save waits for another
+    writer of the same client.
     """
 
     def __init__(
