@@ -188,6 +188,9 @@ class WorkshopApp(w.VBox):
             self.maturity = MaturityCapture(store, lang, self.status, redraw=redraw)
             self.journeys = JourneyCapture(store, lang, self.status, redraw=redraw)
             self.plan = PlanCapture(store, lang, self.status, debounce=debounce)
+            self.journeys.on_candidates = self._candidates_changed
+            self.journeys.on_selection = self.plan.note_selection
+            self.plan.note_selection(self.journeys.selection and self.journeys.selection.selected)
         except CXError as exc:
             self.status.error(exc)
             super().__init__([w.HTML(CSS), self.title, self.status.widget])
@@ -234,6 +237,12 @@ class WorkshopApp(w.VBox):
         except Exception:  # an optional part must not take the capture tabs down with it
             log.exception("the report button could not be built")
             return None
+
+    def _candidates_changed(self) -> None:
+        """The journey candidates changed: the plan's journey choices follow (input saved first)."""
+        if self.plan is not None:
+            self.plan.debouncer.flush()
+            self.plan.load()
 
     def reload(self) -> None:
         """Discard the input in the widgets and show the saved state of every tab."""

@@ -115,6 +115,7 @@ from cxlib.workshop.csv_edit import (
 from cxlib.workshop.errors import WorkshopBusy, WorkshopInputError, WorkshopWriteError
 from cxlib.workshop.inputs import (
     check_answers,
+    check_candidates,
     check_rating,
     clean_text,
     plan_items,
@@ -126,6 +127,7 @@ from cxlib.workshop.yaml_edit import (
     Edit,
     ParameterDocument,
     point_maturity_at,
+    set_candidates,
     set_plan,
     set_rating,
 )
@@ -427,6 +429,35 @@ class WorkshopStore:
             token = version_token(self._rating_content(new_params, journey_id, participant))
             if changed:
                 self._save_log.note(key, token, self.params_file, backup)
+        return Saved(self.params_file, token, backup, changed)
+
+    def candidates_token(self) -> str:
+        """Version token of the journey candidates (ids and names)."""
+        journeys = self.parameters().workshop.journeys
+        return version_token([(j.id, j.name) for j in journeys])
+
+    def save_candidates(
+        self, candidates: list[tuple[str | None, str]], expected: str | None = None
+    ) -> Saved:
+        """Make the journey candidates ``(id, name)`` (id None: new), keeping their ratings.
+
+        A candidate not listed is removed with its ratings (the previous file
+        stays in the history); names are trimmed and must differ (case aside).
+        Raises WorkshopInputError, or WorkshopConflict when ``expected`` is stale.
+        """
+        lang = self.lang
+        wanted = check_candidates(candidates, lang)
+        what = t("workshop_store.what.candidates", lang)
+        with self._locked():
+            params = self.parameters()
+            current = version_token([(j.id, j.name) for j in params.workshop.journeys])
+            self._check("candidates", what, current, expected, self.params_file)
+            edit = self._document.load()
+            set_candidates(edit.document, wanted)
+            backup, changed = self._write_document(edit)
+            token = self.candidates_token()
+            if changed:
+                self._save_log.note("candidates", token, self.params_file, backup)
         return Saved(self.params_file, token, backup, changed)
 
     def save_plan(
