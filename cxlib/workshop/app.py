@@ -70,6 +70,19 @@ CSS = """
   border-bottom: 1px solid #ddd; }
 .cxws tr.cxws-current td { font-weight: bold; background: #f0f5f9; }
 .cxws ul.cxws-flags li { margin-bottom: 0.4em; }
+/* projector (1024x768, 1280x800): tables wrap instead of running off the side, large
+   click targets, and below 1200 px the live results go under the input instead of beside */
+.cxws table { max-width: 100%; }
+.cxws table th, .cxws table td { white-space: normal !important; padding: 2px 4px !important;
+  font-size: 14px !important; hyphens: auto; }
+.cxws .widget-html-content { white-space: normal; }
+.cxws input[type=radio], .cxws input[type=checkbox] { width: 22px; height: 22px; }
+.cxws .widget-toggle-buttons .widget-toggle-button { min-height: 40px; }
+.cxws .widget-dropdown, .cxws .widget-dropdown select { max-width: 100%; }
+@media (max-width: 1200px) {
+  .cxws .cxws-columns { flex-direction: column !important; }
+  .cxws .cxws-columns > .widget-box { width: 100% !important; padding: 0 !important; }
+}
 </style>
 """
 

@@ -85,7 +85,7 @@ class JourneyCapture(Capture):
         self.picker = w.Dropdown(
             description=self._tx("participant"),
             style={"description_width": "initial"},
-            layout=w.Layout(width="28em"),
+            layout=w.Layout(width="28em", max_width="100%"),
         )
         self.picker.observe(self._on_pick, names="value")
         self.new_name = w.Text(placeholder=t("workshop.maturity.name", self.lang))
@@ -123,6 +123,7 @@ class JourneyCapture(Capture):
                 w.HBox([left, right], layout=w.Layout(width="100%")),
             ]
         )
+        self.widget.children[-1].add_class("cxws-columns")
         self.widget.add_class("cxws-journeys")
 
     def _build_rows(self) -> None:
