@@ -105,7 +105,7 @@ def open_view(browser, url: str, width: int = 1280, height: int = 800):
     return page
 
 
-def wait_for_view(page, timeout: float = 90_000) -> None:
+def wait_for_view(page, timeout: float = 180_000) -> None:
     page.wait_for_selector(".cxws .lm-TabBar-tab", timeout=timeout)
     page.wait_for_function(
         """() => ![...document.querySelectorAll('.jp-OutputArea-output')]
@@ -151,8 +151,17 @@ def radio(page, item_number: int, score_label: str):
 
 def click_centre(page, locator) -> None:
     """Click the element's centre like a person; fails when something else lies on top."""
-    locator.scroll_into_view_if_needed()
-    box = locator.bounding_box()
+    from playwright.sync_api import Error
+
+    for attempt in range(10):  # the view may redraw the control right after a change
+        try:
+            locator.scroll_into_view_if_needed(timeout=5_000)
+            box = locator.bounding_box(timeout=5_000)
+            break
+        except Error:
+            if attempt == 9:
+                raise
+            page.wait_for_timeout(300)
     assert box, "the control is not visible"
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     on_top = page.evaluate(
