@@ -46,7 +46,9 @@ def _cmd_new(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from cxlib.formatting import integer
     from cxlib.io.cutoff import data_age, stale_text
+    from cxlib.parameters.scaffold import placeholders
     from cxlib.runner.run import prepare
+    from cxlib.texts import t
 
     failures = 0
     for item in args.params:
@@ -60,6 +62,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"ok     {params.client.id} ({params.source})")
         if warning := stale_text(data_age(params, data)):
             print(f"       WARNUNG {warning}")
+        for key in placeholders(params.consultant, len(params.workshop.journeys)):
+            print("       " + t(f"workshop_store.placeholder_{key.split('.')[-1]}", "de"))
         for row in quality.itertuples():
             rejected = f", {row.rows_rejected} verworfen" if row.rows_rejected else ""
             rows = integer(row.rows_read)
@@ -151,6 +155,7 @@ def _cmd_workshop(args: argparse.Namespace) -> int:
         ip=args.ip,
         open_browser=not args.no_browser,
         lang=args.lang,
+        writer=args.name,
     )
 
 
@@ -267,6 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-browser", action="store_true", help="keinen Browser öffnen")
     p.add_argument("--lang", choices=["de", "en"], help="Sprache (Standard: aus der Datei)")
     p.add_argument("--dir", help="Ordner des Workshop-Notebooks (Standard: workshops)")
+    p.add_argument(
+        "--name", help="wer speichert (Verlauf, Konflikte; Standard: consultant der Datei)"
+    )
     p.set_defaults(func=_cmd_workshop)
     return parser
 

@@ -127,8 +127,8 @@ def capture(
     out: Path,
     *,
     tab: int | None = None,
-    width: int = 1600,
-    height: int = 1000,
+    width: int = 1280,
+    height: int = 800,
     lang: str | None = None,
     timeout: float = 90.0,
     report: bool = False,
@@ -219,8 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--report", action="store_true", help="„Bericht erzeugen“ klicken (mit --tab des Berichts)"
     )
-    parser.add_argument("--width", type=int, default=1600)
-    parser.add_argument("--height", type=int, default=1000)
+    parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--height", type=int, default=800)
     args = parser.parse_args(argv)
     started = time.perf_counter()
     path = capture(

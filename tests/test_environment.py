@@ -33,6 +33,7 @@ DISTRIBUTION_OF = {
 RUNTIME_ONLY = {
     "jupyterlab": "cxwb workshop starts `python -m jupyterlab`",
     "ipykernel": "the notebooks' kernel, `python -m ipykernel_launcher`",
+    "jupyterlab-language-pack-de-de": "cxwb workshop: JupyterLab's menus in German (locale de_DE)",
 }
 
 

@@ -385,3 +385,30 @@ def test_the_output_collapse_overlay_cannot_catch_clicks_on_the_widgets(tmp_path
     hidden = css.split("{ display: none !important; }")[0]
     assert ".jp-OutputArea-promptOverlay" in hidden
     assert ".jp-OutputPrompt" in hidden
+
+
+def test_reload_keeps_the_notebook_address_and_the_menus_are_german(notebook, tmp_path):
+    """F5 showed the Launcher: opening the notebook moved the file browser to its folder,
+    and JupyterLab wrote the folder into the address. Starting the file browser in the
+    notebook's folder keeps the notebook's address (tests/test_workshop_browser.py reloads)."""
+    launch = build_lab_launch(notebook, root_dir=tmp_path, run_dir=tmp_path / "run")
+    folder = notebook.parent.relative_to(tmp_path).as_posix()
+    assert f"--ContentsManager.preferred_dir={folder}" in launch.argv
+    settings = tmp_path / "run" / "settings" / "@jupyterlab" / "translation-extension"
+    locale = json.loads((settings / "plugin.jupyterlab-settings").read_text(encoding="utf-8"))
+    assert locale == {"locale": "de_DE"}
+    import importlib.metadata
+
+    assert importlib.metadata.distribution("jupyterlab-language-pack-de-DE")
+
+
+def test_lost_connection_locks_the_view_and_says_so(tmp_path):
+    """After the kernel died, clicks still selected and the header said "gespeichert"."""
+    dirs = write_lab_settings(tmp_path / "run")
+    css = (dirs["config"] / "custom" / "custom.css").read_text(encoding="utf-8")
+    assert ".cxws.jupyter-widgets-disconnected * { pointer-events: none !important; }" in css
+    assert ".cxws.jupyter-widgets-disconnected .cxws-status-ok { visibility: hidden; }" in css
+    banner = css.split('.cxws.jupyter-widgets-disconnected::before {\n  content: "')[1]
+    assert banner.startswith("Verbindung zum Kernel verloren")
+    text = banner.split('"; display: block')[0]
+    assert '"' not in text.replace('\\"', ""), "quotes in the notice are escaped for CSS"

@@ -153,6 +153,27 @@ class FakeStore:
         self._params = self._params.model_copy(update={"workshop": workshop})
         return Saved(self.params_file, self.journey_token(journey_id, participant))
 
+    def candidates_token(self) -> str:
+        return self._token("candidates")
+
+    def save_candidates(self, candidates, expected=None) -> Saved:
+        from cxlib.parameters.schema import JourneyCandidate
+        from cxlib.workshop.inputs import check_candidates
+
+        wanted = check_candidates(candidates, self.lang)
+        self._check("candidates", expected)
+        self.calls.append(("candidates", wanted))
+        old = {j.id: j for j in self._params.workshop.journeys}
+        journeys = [
+            old[i].model_copy(update={"name": name})
+            if i in old
+            else JourneyCandidate(id=i, name=name)
+            for i, name in wanted
+        ]
+        workshop = self._params.workshop.model_copy(update={"journeys": journeys})
+        self._params = self._params.model_copy(update={"workshop": workshop})
+        return Saved(self.params_file, self.candidates_token())
+
     def plan_token(self) -> str:
         return self._token("plan")
 
@@ -683,3 +704,76 @@ def test_real_store_history_restores_an_overwritten_answer(project):
     fresh = real_store(project, "Carla").maturity_answers()
     row = fresh[(fresh["respondent"] == "P01") & (fresh["item"] == "D1.1")]
     assert row["score"].iat[0] == original
+
+
+# --- journey candidates from the workshop (a new client starts with journeys: []) ----------
+
+
+def empty_client(tmp_path: Path) -> Path:
+    from cxlib.cli import main as cli
+
+    assert (
+        cli(["new", "leer", "--dir", str(tmp_path / "p"), "--data-dir", str(tmp_path / "d")]) == 0
+    )
+    return tmp_path / "p" / "leer.yaml"
+
+
+def test_a_new_client_gets_the_seeds_candidates_and_can_rate_them(tmp_path):
+    """`cxwb new` writes `journeys: []`; the workshop could not add candidates."""
+    from cxlib.workshop.store import WorkshopStore
+
+    params = empty_client(tmp_path)
+    app = WorkshopApp(WorkshopStore(params, writer="Test"), "de", debounce=0, redraw=0)
+    journeys = app.journeys
+    assert journeys.journeys == [] and journeys.candidates.selected_index == 0  # open
+    (standard,) = [c for c in journeys.candidate_box.children if isinstance(c, ipywidgets.Button)]
+    assert "Startphase, Problemfall, Geldphase" in standard.description
+    standard.click()
+    saved = load_parameters(params).workshop.journeys
+    assert [(j.id, j.name) for j in saved] == [
+        ("startphase", "Startphase"),
+        ("problemfall", "Problemfall"),
+        ("geldphase", "Geldphase"),
+    ]
+    assert set(journeys.buttons) == {
+        (j, c)
+        for j in ("startphase", "problemfall", "geldphase")
+        for c in ("frequency", "damage", "feasibility")
+    }
+    # the plan tab offers the new journeys at once
+    options = app.plan.pain_rows[0].journey.options
+    assert [value for _label, value in options] == ["startphase", "problemfall", "geldphase"]
+    journeys.add_participant("Geschäftsführung")
+    journeys.rate("problemfall", 4, 4, 4)
+    assert load_parameters(params).workshop.journeys[1].ratings[0].frequency == 4
+    # rename keeps the ratings; a name that is there already (case aside) is refused
+    name_box = journeys.candidate_box.children[1].children[0]
+    name_box.value = "  Reklamation "
+    saved = load_parameters(params).workshop.journeys
+    assert (saved[1].id, saved[1].name, len(saved[1].ratings)) == ("problemfall", "Reklamation", 1)
+    journeys.candidate_name.value = "geldphase"
+    add = journeys.candidate_box.children[-1].children[1]
+    add.click()
+    assert len(load_parameters(params).workshop.journeys) == 3
+    assert "gibt es schon" in app.status.message
+    # remove
+    journeys.candidate_box.children[2].children[1].click()  # "entfernen" of Geldphase
+    assert [j.id for j in load_parameters(params).workshop.journeys] == [
+        "startphase",
+        "problemfall",
+    ]
+
+
+def test_the_plan_warns_when_its_journey_is_not_the_chosen_one():
+    store = FakeStore()
+    app = WorkshopApp(store, "de", debounce=0, redraw=0)
+    chosen = app.journeys.selection.selected
+    plan_names = {
+        app.plan.journey_names[r.journey.value] for r in app.plan.pain_rows if r.journey.value
+    }
+    assert chosen in plan_names and app.plan.journey_note.value == ""
+    other = next(j for j in store.parameters().workshop.journeys if j.name != chosen)
+    for row in (*app.plan.pain_rows, *app.plan.measure_rows):
+        row.journey.value = other.id
+    note = app.plan.journey_note.value
+    assert f"„{other.name}“" in note and f"„{chosen}“" in note and "Achtung" in note

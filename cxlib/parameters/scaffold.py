@@ -33,7 +33,7 @@ client:
   # size_class: mittel     # klein | mittel | groß
   # loyalty_cards: true    # Kunden = Kundenkarten (eine Kundennummer je Karte)
 language: de              # de oder en
-consultant: "Vorname Nachname"
+consultant: "{consultant}"
 report_date: {today}
 business_model: {business_model}   # contractual (Verträge) oder non_contractual (Wiederkäufe)
 
@@ -69,6 +69,24 @@ branding:
 analysis:
   {cutoff_line}
 {inactivity_block}"""
+
+#: What `cxwb new` writes where the consultant's name belongs (``validate`` reports it).
+CONSULTANT_PLACEHOLDER = "Vorname Nachname"
+
+
+def placeholders(consultant: str | None, journeys: int) -> list[str]:
+    """The keys that still hold what `cxwb new` wrote: ``consultant``, ``workshop.journeys``.
+
+    For ``cxwb validate`` (a scaffold's placeholder must not reach the cover)
+    and the workshop (its writer is never the placeholder).
+    """
+    found = []
+    if (consultant or "").strip() in ("", CONSULTANT_PLACEHOLDER):
+        found.append("consultant")
+    if journeys == 0:
+        found.append("workshop.journeys")
+    return found
+
 
 #: The data cut-off line: set, or a hint (without it the last date in the data is the cut-off).
 _CUTOFF = "data_cutoff: {date}   # Datenstand: Tag der letzten Daten im Export"
@@ -130,6 +148,7 @@ def new_client(
         _PARAMETERS.format(
             client_id=client_id,
             name=name or client_id,
+            consultant=CONSULTANT_PLACEHOLDER,
             today=dt.date.today().isoformat(),
             data_rel=data_rel_text,
             params_path=params_path,

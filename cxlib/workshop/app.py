@@ -70,6 +70,19 @@ CSS = """
   border-bottom: 1px solid #ddd; }
 .cxws tr.cxws-current td { font-weight: bold; background: #f0f5f9; }
 .cxws ul.cxws-flags li { margin-bottom: 0.4em; }
+/* projector (1024x768, 1280x800): tables wrap instead of running off the side, large
+   click targets, and below 1200 px the live results go under the input instead of beside */
+.cxws table { max-width: 100%; }
+.cxws table th, .cxws table td { white-space: normal !important; padding: 2px 4px !important;
+  font-size: 14px !important; hyphens: auto; }
+.cxws .widget-html-content { white-space: normal; }
+.cxws input[type=radio], .cxws input[type=checkbox] { width: 22px; height: 22px; }
+.cxws .widget-toggle-buttons .widget-toggle-button { min-height: 40px; }
+.cxws .widget-dropdown, .cxws .widget-dropdown select { max-width: 100%; }
+@media (max-width: 1200px) {
+  .cxws .cxws-columns { flex-direction: column !important; }
+  .cxws .cxws-columns > .widget-box { width: 100% !important; padding: 0 !important; }
+}
 </style>
 """
 
@@ -188,6 +201,9 @@ class WorkshopApp(w.VBox):
             self.maturity = MaturityCapture(store, lang, self.status, redraw=redraw)
             self.journeys = JourneyCapture(store, lang, self.status, redraw=redraw)
             self.plan = PlanCapture(store, lang, self.status, debounce=debounce)
+            self.journeys.on_candidates = self._candidates_changed
+            self.journeys.on_selection = self.plan.note_selection
+            self.plan.note_selection(self.journeys.selection and self.journeys.selection.selected)
         except CXError as exc:
             self.status.error(exc)
             super().__init__([w.HTML(CSS), self.title, self.status.widget])
@@ -234,6 +250,12 @@ class WorkshopApp(w.VBox):
         except Exception:  # an optional part must not take the capture tabs down with it
             log.exception("the report button could not be built")
             return None
+
+    def _candidates_changed(self) -> None:
+        """The journey candidates changed: the plan's journey choices follow (input saved first)."""
+        if self.plan is not None:
+            self.plan.debouncer.flush()
+            self.plan.load()
 
     def reload(self) -> None:
         """Discard the input in the widgets and show the saved state of every tab."""

@@ -27,6 +27,7 @@ from cxlib.workshop.errors import WorkshopInputError
 
 __all__ = [
     "check_answers",
+    "check_candidates",
     "check_rating",
     "clean_text",
     "number_problem",
@@ -263,3 +264,46 @@ def reference_problems(document: Any, lang: str) -> list[tuple[str, str]]:
 def without_code(problems: list[tuple[str, str]], code: str) -> list[tuple[str, str]]:
     """``problems`` without those of ``code`` (plain pairs have no code and stay)."""
     return [p for p in problems if getattr(p, "code", None) != code]
+
+
+_UMLAUT_IDS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def candidate_id(name: str, taken: set[str]) -> str:
+    """A journey id for ``name`` (lower case, a-z 0-9 -), not one of ``taken``."""
+    base = re.sub(r"[^a-z0-9]+", "-", name.lower().translate(_UMLAUT_IDS)).strip("-") or "journey"
+    found, number = base, 2
+    while found in taken:
+        found, number = f"{base}-{number}", number + 1
+    return found
+
+
+def check_candidates(
+    candidates: Sequence[tuple[str | None, str]], lang: str
+) -> list[tuple[str, str]]:
+    """The journey candidates as ``(id, name)``: names trimmed, new ones given an id.
+
+    ``candidates`` are ``(id, name)`` pairs, id None for a new candidate. Raises
+    WorkshopInputError for an empty name or a name that is there twice
+    (compared without regard to case and spaces).
+    """
+    problems: list[tuple[str, str]] = []
+    seen: dict[str, int] = {}
+    for number, (_id, name) in enumerate(candidates, start=1):
+        text = clean_text(name)
+        if not text:
+            problems.append((f"journeys.{number}", t("workshop_store.problem.no_name", lang)))
+        elif text.casefold() in seen:
+            problem = t("workshop_store.problem.name_twice", lang, name=text)
+            problems.append((f"journeys.{number}", problem))
+        seen.setdefault(text.casefold(), number)
+    if problems:
+        raise WorkshopInputError(problems, lang)
+    taken = {str(i) for i, _name in candidates if i}
+    result = []
+    for journey_id, name in candidates:
+        if not journey_id:
+            journey_id = candidate_id(clean_text(name), taken)
+            taken.add(journey_id)
+        result.append((str(journey_id), clean_text(name)))
+    return result

@@ -25,6 +25,9 @@ from cxlib.texts import t
 from cxlib.workshop.capture import Capture, Debouncer
 from cxlib.workshop.maturity_capture import figure_png
 
+#: The seed's standard candidates (seed 003, step 1), offered while a client has none.
+STANDARD_CANDIDATES = ("startphase", "problemfall", "geldphase")
+
 if TYPE_CHECKING:
     from cxlib.workshop.capture import StatusBar
     from cxlib.workshop.store import WorkshopStore
@@ -55,6 +58,10 @@ class JourneyCapture(Capture):
     ) -> None:
         super().__init__(store, lang, status)
         self._redraw = Debouncer(self.draw_chart, redraw)
+        #: Called after the candidates changed (the app reloads the plan tab's journeys).
+        self.on_candidates: Callable[[], None] | None = None
+        #: Called with the chosen journey's name (None: nothing chosen) after each refresh.
+        self.on_selection: Callable[[str | None], None] | None = None
         self.selection: Selection | None = None
         self.ratings: dict[tuple[str, str], dict[str, Any]] = {}
         self.tokens: dict[tuple[str, str], str] = {}
@@ -78,7 +85,7 @@ class JourneyCapture(Capture):
         self.picker = w.Dropdown(
             description=self._tx("participant"),
             style={"description_width": "initial"},
-            layout=w.Layout(width="28em"),
+            layout=w.Layout(width="28em", max_width="100%"),
         )
         self.picker.observe(self._on_pick, names="value")
         self.new_name = w.Text(placeholder=t("workshop.maturity.name", self.lang))
@@ -88,6 +95,39 @@ class JourneyCapture(Capture):
         self.add_button.on_click(self._on_add)
         self.add_message = w.HTML()
         self.empty_note = w.HTML(f"<i>{html.escape(self._tx('none_yet'))}</i>")
+        self.capture = w.VBox()
+        self._build_rows()
+        self.candidate_box = w.VBox()
+        self.candidates = w.Accordion(children=[self.candidate_box])
+        self._build_candidates()
+        self.result_text = w.HTML()
+        self.chart = w.Image(format="png", layout=w.Layout(width="100%", max_width="720px"))
+        self.ranking = w.HTML(layout=w.Layout(overflow="auto", width="100%"))
+        left = w.VBox(
+            [self.picker, self.empty_note, self.capture],
+            layout=w.Layout(width="45%", padding="0 1em 0 0"),
+        )
+        right = w.VBox(
+            [
+                w.HTML(f"<h3>{html.escape(self._tx('results'))}</h3>"),
+                self.result_text,
+                self.chart,
+                self.ranking,
+            ],
+            layout=w.Layout(width="55%"),
+        )
+        self.widget = w.VBox(
+            [
+                self.candidates,
+                w.HBox([self.new_name, self.add_button, self.add_message]),
+                w.HBox([left, right], layout=w.Layout(width="100%")),
+            ]
+        )
+        self.widget.children[-1].add_class("cxws-columns")
+        self.widget.add_class("cxws-journeys")
+
+    def _build_rows(self) -> None:
+        """The rating rows, one per candidate (again after the candidates changed)."""
         self.buttons: dict[tuple[str, str], w.ToggleButtons] = {}
         self.unsure: dict[str, w.Checkbox] = {}
         self.row_state: dict[str, w.HTML] = {}
@@ -112,36 +152,89 @@ class JourneyCapture(Capture):
             rows.append(w.VBox(lines, layout=w.Layout(margin="0 0 0.8em 0")))
         if not self.journeys:
             rows.append(w.HTML(f"<p>{html.escape(self._tx('no_candidates'))}</p>"))
-        self.capture = w.VBox(rows)
-        self.result_text = w.HTML()
-        self.chart = w.Image(format="png", layout=w.Layout(width="100%", max_width="720px"))
-        self.ranking = w.HTML(layout=w.Layout(overflow="auto", width="100%"))
-        left = w.VBox(
-            [self.picker, self.empty_note, self.capture],
-            layout=w.Layout(width="45%", padding="0 1em 0 0"),
+        self.capture.children = rows
+        self._built = [(j.id, j.name) for j in self.journeys]
+
+    # ------------------------------------------------------------------ candidates
+    def _build_candidates(self) -> None:
+        """Add, rename, remove candidates; the seed's three offered while there are none."""
+        rows: list[w.Widget] = []
+        for journey in self.journeys:
+            name = w.Text(value=journey.name, continuous_update=False)
+            name.observe(self._on_rename(journey.id), names="value")
+            remove = w.Button(description=self._tx("remove"), icon="trash")
+            remove.layout.width = "auto"
+            remove.on_click(self._on_remove(journey.id))
+            rows.append(w.HBox([name, remove]))
+        self.candidate_name = w.Text(placeholder=self._tx("new_candidate"))
+        add = w.Button(description=self._tx("add_candidate"), icon="plus")
+        add.layout.width = "auto"
+        add.on_click(lambda _b: self._change_candidates(new=self.candidate_name.value))
+        rows.append(w.HBox([self.candidate_name, add]))
+        if not self.journeys:
+            names = ", ".join(name for _id, name in self._standard())
+            standard = w.Button(
+                description=self._tx("standard", names=names), button_style="primary"
+            )
+            standard.layout.width = "auto"
+            standard.on_click(lambda _b: self._change_candidates(standard=True))
+            rows.insert(0, standard)
+        self.candidate_box.children = rows
+        self.candidates.set_title(0, self._tx("candidates", n=len(self.journeys)))
+        self.candidates.selected_index = None if self.journeys else 0
+
+    def _standard(self) -> list[tuple[str, str]]:
+        """The seed's standard candidates (seed 003, step 1): id and name."""
+        return [(key, self._tx(f"standard_{key}")) for key in STANDARD_CANDIDATES]
+
+    def _on_rename(self, journey_id: str) -> Callable[[dict], None]:
+        def handler(change: dict) -> None:
+            if not self._loading:
+                self._change_candidates(rename=(journey_id, change["new"]))
+
+        return handler
+
+    def _on_remove(self, journey_id: str) -> Callable[[Any], None]:
+        return lambda _button: self._change_candidates(remove=journey_id)
+
+    def _change_candidates(
+        self,
+        *,
+        new: str | None = None,
+        rename: tuple[str, str] | None = None,
+        remove: str | None = None,
+        standard: bool = False,
+    ) -> None:
+        """Save the changed candidate list, then show it (the plan tab is told too)."""
+        wanted: list[tuple[str | None, str]] = [(j.id, j.name) for j in self.journeys]
+        if standard:
+            taken = {j.id for j in self.journeys}
+            wanted += [(i, name) for i, name in self._standard() if i not in taken]
+        if new is not None:
+            wanted.append((None, new))
+        if rename is not None:
+            wanted = [(i, rename[1] if i == rename[0] else name) for i, name in wanted]
+        if remove is not None:
+            wanted = [(i, name) for i, name in wanted if i != remove]
+        saved = self.status.attempt(
+            lambda: self.store.save_candidates(wanted, expected=self.candidates_token),
+            unit=self._tx("candidates", n=len(wanted)),
         )
-        right = w.VBox(
-            [
-                w.HTML(f"<h3>{html.escape(self._tx('results'))}</h3>"),
-                self.result_text,
-                self.chart,
-                self.ranking,
-            ],
-            layout=w.Layout(width="55%"),
-        )
-        self.widget = w.VBox(
-            [
-                w.HBox([self.new_name, self.add_button, self.add_message]),
-                w.HBox([left, right], layout=w.Layout(width="100%")),
-            ]
-        )
-        self.widget.add_class("cxws-journeys")
+        if saved is None:
+            return
+        self.load()
+        if self.on_candidates is not None:
+            self.on_candidates()
 
     # ------------------------------------------------------------------ loading
     def load(self) -> None:
         """(Re)read candidates, ratings and tokens; the widgets show the saved state."""
         current = self.picker.value
         self.load_parameters()
+        self.candidates_token = self.store.candidates_token()
+        if [(j.id, j.name) for j in self.journeys] != self._built:
+            self._build_rows()
+            self._build_candidates()
         self.ratings, self.tokens, self.participants = {}, {}, []
         for journey in self.journeys:
             for rating in journey.ratings:
@@ -319,6 +412,8 @@ class JourneyCapture(Capture):
             self.ranking.value = ""
             return
         if self.selection is None:
+            if self.on_selection is not None:
+                self.on_selection(None)
             self.result_text.value = f"<p>{html.escape(self._tx('nothing_rated'))}</p>"
             self._redraw.cancel()
             self.chart.layout.display = "none"
@@ -332,6 +427,8 @@ class JourneyCapture(Capture):
         )
         self.ranking.value = s.summary(self.lang).data
         self._redraw()
+        if self.on_selection is not None:
+            self.on_selection(s.selected)
 
     def draw_chart(self) -> None:
         """Draw the bubble chart of the current selection (the deferred part of a refresh)."""

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
+import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +38,30 @@ if TYPE_CHECKING:
     from jupyter_client import BlockingKernelClient
 
 __all__ = ["CellRun", "LabServer", "execute_in_session"]
+
+
+def end_with_parent() -> Callable[[], None] | None:
+    """For :class:`subprocess.Popen`: the child gets SIGTERM when cxwb dies (Linux), else None.
+
+    Ctrl+C and SIGTERM reach cxwb, which shuts the server down; ``kill -9``
+    cannot be caught. The parent-death signal of Linux (``prctl``) then ends
+    JupyterLab, which shuts its kernels down (a kernel whose server is gone
+    also ends by itself: ipykernel watches its parent).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+    import signal
+
+    parent = os.getpid()
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def set_signal() -> None:
+        libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # cxwb died before the signal was set
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return set_signal
 
 
 class LabServer:
@@ -76,6 +103,7 @@ class LabServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl+C reaches cxwb, which shuts the server down
+                preexec_fn=end_with_parent(),  # kill -9 of cxwb ends the server (and its kernels)
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -46,10 +46,12 @@ from cxlib.workshop.report_button import BASE_URL_ENV, REPORTS_ENV, ROOT_ENV
 
 __all__ = [
     "CUSTOM_CSS",
+    "DISCONNECTED_CSS",
     "LAB_SETTINGS",
     "LOCALHOST",
     "LabLaunch",
     "build_lab_launch",
+    "custom_css",
     "free_port",
     "is_loopback",
     "network_warning",
@@ -78,6 +80,8 @@ LAB_SETTINGS: dict[str, dict[str, Any]] = {
     "@jupyterlab/statusbar-extension/plugin": {"visible": False},
     "@jupyterlab/notebook-extension/tracker": {"showHiddenCellsButton": False},
     "@jupyterlab/cell-toolbar-extension/plugin": {"showToolbar": False},
+    # menus and dialogs in German (the language pack jupyterlab-language-pack-de-DE)
+    "@jupyterlab/translation-extension/plugin": {"locale": "de_DE"},
 }
 
 #: Hides what remains of hidden cells and the prompts (loaded with ``--LabApp.custom_css``).
@@ -93,6 +97,28 @@ CUSTOM_CSS = """/* cxwb workshop: projector view, widgets only (cxlib/workshop/l
 .jp-Notebook .jp-Cell { padding-top: 0; padding-bottom: 0; }
 .jp-Notebook .jp-Notebook-footer { display: none !important; }
 """
+
+#: When the kernel dies or the server connection is lost, ipywidgets marks every view
+#: ``jupyter-widgets-disconnected``: the workshop then takes no input (a click would
+#: look accepted but save nothing), hides "gespeichert" and says what happened on top.
+DISCONNECTED_CSS = """.cxws.jupyter-widgets-disconnected,
+.cxws.jupyter-widgets-disconnected * { pointer-events: none !important; }
+.cxws.jupyter-widgets-disconnected .cxws-status-ok { visibility: hidden; }
+.cxws.jupyter-widgets-disconnected { opacity: 1 !important; }
+.cxws.jupyter-widgets-disconnected::before {
+  content: "%s"; display: block; position: sticky; top: 0; z-index: 20;
+  background: #b00020; color: #fff; font-size: 1.3em; font-weight: bold;
+  padding: 0.6em 1em; margin-bottom: 0.5em; font-family: inherit; white-space: normal;
+}
+.cxws.jupyter-widgets-disconnected > * { opacity: 0.45; }
+"""
+
+
+def custom_css(lang: str = "de") -> str:
+    """The run's ``custom.css``: projector view, and the lock with its notice when disconnected."""
+    notice = t("workshop_server.view.disconnected", lang)
+    quoted = notice.replace("\\", "\\\\").replace('"', '\\"')
+    return CUSTOM_CSS + DISCONNECTED_CSS % quoted
 
 
 def is_loopback(ip: str) -> bool:
@@ -119,9 +145,16 @@ def free_port(ip: str = LOCALHOST) -> int:
 
 
 def port_is_free(ip: str, port: int) -> bool:
-    """True when nothing listens on ``port`` at ``ip`` right now."""
+    """True when nothing listens on ``port`` at ``ip`` right now.
+
+    Connections of a crashed server that linger in TIME_WAIT do not count:
+    the server binds with ``SO_REUSEADDR`` (as Tornado does on POSIX), so the
+    port can be used again at once after a crash.
+    """
     family = socket.AF_INET6 if ":" in ip else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
+        if os.name == "posix":  # on Windows the option would allow stealing a bound port
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((ip, port))
         except OSError:
@@ -177,7 +210,7 @@ def write_lab_settings(run_dir: Path) -> dict[str, Path]:
         path.write_text(json.dumps(values, indent=2), encoding="utf-8")
     custom = dirs["config"] / "custom"
     custom.mkdir(exist_ok=True)
-    (custom / "custom.css").write_text(CUSTOM_CSS, encoding="utf-8")
+    (custom / "custom.css").write_text(custom_css(), encoding="utf-8")
     kernel = dirs["data"] / "kernels" / "python3"
     kernel.mkdir(parents=True, exist_ok=True)
     spec = {
@@ -288,6 +321,9 @@ def build_lab_launch(
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={root}",
+        # the file browser starts in the notebook's folder: opening the notebook then does
+        # not move it, so the address stays the notebook's (a reload brings the workshop back)
+        f"--ContentsManager.preferred_dir={nb.parent.relative_to(root).as_posix()}",
         "--ServerApp.open_browser=False",
         f"--LabApp.user_settings_dir={dirs['settings']}",
         f"--LabApp.workspaces_dir={dirs['workspaces']}",

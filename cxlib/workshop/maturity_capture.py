@@ -144,7 +144,7 @@ class MaturityCapture(Capture):
         self.picker = w.Dropdown(
             description=self._tx("respondent"),
             style={"description_width": "initial"},
-            layout=w.Layout(width="24em"),
+            layout=w.Layout(width="24em", max_width="100%"),
         )
         self.picker.observe(self._on_pick, names="value")
         self.new_name = w.Text(placeholder=self._tx("name"), layout=w.Layout(width="14em"))
@@ -219,6 +219,7 @@ class MaturityCapture(Capture):
                 w.HBox([capture, results], layout=full),
             ]
         )
+        self.widget.children[-1].add_class("cxws-columns")
         self.widget.add_class("cxws-maturity")
 
     # ------------------------------------------------------------------ loading

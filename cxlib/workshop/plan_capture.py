@@ -128,6 +128,10 @@ class PlanCapture(Capture):
         self.debouncer = Debouncer(self._save, debounce)
         self.pain_rows: list[_Row] = []
         self.measure_rows: list[_Row] = []
+        #: The journey the selection rule chose (its name; None: nothing chosen yet).
+        self.chosen: str | None = None
+        self.journey_names: dict[str, str] = {}
+        self.journey_note = w.HTML()
         self.widget = w.VBox()
         self.widget.add_class("cxws-plan")
         self.load()
@@ -182,6 +186,7 @@ class PlanCapture(Capture):
         self.options = params.analysis.journey
         workshop = params.workshop
         journeys = list(workshop.journeys)
+        self.journey_names = {j.id: j.name for j in journeys}
         self.token = self.store.plan_token()
         self.pain_rows = [
             self._row("pain_points", n + 1, PAIN_FIELDS, journeys)
@@ -224,7 +229,8 @@ class PlanCapture(Capture):
             children += [self._row_widget(r) for r in self.measure_rows]
         else:
             children = [w.HTML(f"<p>{html.escape(self._tx('no_journeys'))}</p>")]
-        self.widget.children = children
+        self.widget.children = [self.journey_note, *children]
+        self._refresh_journey_note()
         pains, measures, _invalid = self._collect()
         self._saved_plan = (pains, measures)
         for row in (*self.pain_rows, *self.measure_rows):
@@ -381,9 +387,27 @@ class PlanCapture(Capture):
         return t("workshop.tabs.plan", self.lang)
 
     # ------------------------------------------------------------------ events
+    def note_selection(self, chosen: str | None) -> None:
+        """The journey the selection rule chose now (name); the plan warns if it is another."""
+        self.chosen = chosen
+        self._refresh_journey_note()
+
+    def _refresh_journey_note(self) -> None:
+        rows = (*self.pain_rows, *self.measure_rows)
+        used = {
+            self.journey_names.get(str(r.journey.value), str(r.journey.value))
+            for r in rows
+            if r.journey.value and r.fields["text"].value.strip()
+        }
+        text = ""
+        if self.chosen and used and self.chosen not in used:
+            text = self._tx("other_journey", plan=", ".join(sorted(used)), chosen=self.chosen)
+        self.journey_note.value = f'<p class="cxws-hint">{html.escape(text)}</p>' if text else ""
+
     def _on_edit(self, _change: dict) -> None:
         if self._loading:
             return
+        self._refresh_journey_note()
         pains, measures, invalid = self._collect()
         for row in (*self.pain_rows, *self.measure_rows):
             if row in invalid:

@@ -51,6 +51,7 @@ from cxlib.workshop.notebook import (
     template_path,
     write_workshop_notebook,
 )
+from cxlib.workshop.running import announce, find_running, remove_leftovers, withdraw
 
 __all__ = [
     "LOCALHOST",
@@ -97,9 +98,38 @@ def _stop_on_termination() -> None:
             signal.signal(getattr(signal, name), _interrupt)
 
 
+def consultant_name(
+    params_file: Path,
+    given: str | None = None,
+    ask: Callable[[str], str] | None = None,
+) -> str | None:
+    """Who writes in this workshop: ``given``, else the parameter file's consultant.
+
+    The name goes into the history and the conflict messages (never the login
+    name of the machine). When the file still holds `cxwb new`'s placeholder
+    and ``ask`` is given (a terminal), the name is asked once; None when
+    nobody is named (the store then writes "Workshop").
+    """
+    from cxlib.parameters.files import load_parameters
+    from cxlib.parameters.scaffold import placeholders
+    from cxlib.workshop.inputs import clean_text
+
+    if clean_text(given):
+        return clean_text(given)
+    with contextlib.suppress(CXError):
+        params = load_parameters(params_file)
+        if "consultant" not in placeholders(params.consultant, 1):
+            return clean_text(params.consultant)
+    if ask is not None:
+        with contextlib.suppress(EOFError, OSError):
+            return clean_text(ask(t("workshop_server.cli.ask_name", "de"))) or None
+    return None
+
+
 def serve_workshop(
     client: str | Path,
     *,
+    writer: str | None = None,
     folder: str | Path | None = None,
     port: int | None = None,
     ip: str = LOCALHOST,
@@ -109,24 +139,46 @@ def serve_workshop(
 ) -> int:
     """What ``cxwb workshop`` does: write the notebook, start JupyterLab, prepare, wait.
 
-    The working directory is the server's root; the notebook goes to
+    ``writer`` names who saves (default: the parameter file's consultant, see
+    :func:`consultant_name`). The working directory is the server's root; the notebook goes to
     ``folder`` (default ``workshops/``), reports to ``reports/``. Returns when
     the server ends (Ctrl+C stops it); the exit code.
     """
     cwd = Path.cwd().resolve()
     warning = network_warning(ip)  # also rejects a malformed address
+    from cxlib.parameters.files import find_parameters
+
+    params_file = find_parameters(client)
+    other = find_running(params_file)
+    if other is not None:  # one workshop per client: both would write the same notebook
+        echo(t("workshop_server.cli.already_running", "de", pid=str(other.pid), url=other.url))
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(other.url)
+        return 0
     if port is not None and not port_is_free(ip, port):  # before touching a running workshop
         raise WorkshopServerError(t("workshop_server.cli.port_taken", "de", port=str(port)))
-    notebook = write_workshop_notebook(client, folder or cwd / DEFAULT_FOLDER, lang)
+    import sys
+
+    name = consultant_name(params_file, writer, input if sys.stdin.isatty() else None)
+    removed = remove_leftovers(params_file.parent)
+    if removed:
+        echo(t("workshop_server.cli.leftovers", "de", files=", ".join(p.name for p in removed)))
+    notebook = write_workshop_notebook(params_file, folder or cwd / DEFAULT_FOLDER, lang)
     root = cwd if notebook.is_relative_to(cwd) else notebook.parent
     echo(t("workshop_server.cli.notebook", "de", path=str(notebook)))
     _stop_on_termination()
     with run_folder() as run_dir:
         launch = build_lab_launch(notebook, root_dir=root, run_dir=run_dir, port=port, ip=ip)
+        if name:  # the kernel's store writes under this name (history, conflict messages)
+            launch.env["CXWB_WRITER"] = name
+            echo(t("workshop_server.cli.writer", "de", name=name))
         if warning:
             echo(warning)
         echo(t("workshop_server.cli.starting", "de", address=f"{ip}:{launch.port}"))
         server = LabServer(launch)
+        note: Path | None = None
         try:
             server.start()
             echo(t("workshop_server.cli.prerun", "de"))
@@ -137,6 +189,7 @@ def serve_workshop(
                     echo(t("workshop_server.cli.prerun_failed", "de", message=failed[0]))
             except (CXError, OSError, ValueError) as exc:
                 echo(t("workshop_server.cli.prerun_failed", "de", message=str(exc)))
+            note = announce(params_file, launch.url)
             echo(t("workshop_server.cli.url", "de", url=launch.url))
             echo(t("workshop_server.cli.stop", "de"))
             if open_browser:
@@ -147,5 +200,7 @@ def serve_workshop(
         except KeyboardInterrupt:
             return 0
         finally:
+            if note is not None:
+                withdraw(note)
             server.stop()
             echo(t("workshop_server.cli.stopped", "de"))

@@ -72,7 +72,6 @@ project's ``.gitignore`` like the data itself.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import hashlib
 import os
 import re
@@ -116,6 +115,7 @@ from cxlib.workshop.csv_edit import (
 from cxlib.workshop.errors import WorkshopBusy, WorkshopInputError, WorkshopWriteError
 from cxlib.workshop.inputs import (
     check_answers,
+    check_candidates,
     check_rating,
     clean_text,
     plan_items,
@@ -127,6 +127,7 @@ from cxlib.workshop.yaml_edit import (
     Edit,
     ParameterDocument,
     point_maturity_at,
+    set_candidates,
     set_plan,
     set_rating,
 )
@@ -164,11 +165,13 @@ class Saved:
     changed: bool = True
 
 
+#: The writer when nobody named one: never the login name (on a shared or container
+#: machine that is "root" or a stranger's account, not the person at the projector).
+DEFAULT_WRITER = "Workshop"
+
+
 def _default_writer() -> str:
-    try:
-        return os.environ.get("CXWB_WRITER") or getpass.getuser() or "workshop"
-    except (KeyError, OSError):  # no user name in containers without passwd entry
-        return "workshop"
+    return clean_text(os.environ.get("CXWB_WRITER")) or DEFAULT_WRITER
 
 
 # ---------------------------------------------------------------- the store
@@ -178,10 +181,11 @@ class WorkshopStore:
     """Reads and safely writes one client's workshop input (see the module docstring).
 
     ``params_file`` is the client's parameter YAML; ``writer`` names who saves
-    (shown in conflict messages and the history; default: ``CXWB_WRITER`` or
-    the login name); ``wave`` is the maturity wave the workshop writes into
-    when the answers have waves (default: the latest); ``lock_timeout`` is how
-    long a save waits for another writer of the same client.
+    (shown in conflict messages and the history; default: ``CXWB_WRITER``, which
+    ``cxwb workshop`` sets to the consultant's name, else "Workshop"); ``wave``
+    is the maturity wave the workshop writes into when the answers have waves
+    (default: the latest); ``lock_timeout`` is how long a save waits for another
+    writer of the same client.
     """
 
     def __init__(
@@ -425,6 +429,35 @@ class WorkshopStore:
             token = version_token(self._rating_content(new_params, journey_id, participant))
             if changed:
                 self._save_log.note(key, token, self.params_file, backup)
+        return Saved(self.params_file, token, backup, changed)
+
+    def candidates_token(self) -> str:
+        """Version token of the journey candidates (ids and names)."""
+        journeys = self.parameters().workshop.journeys
+        return version_token([(j.id, j.name) for j in journeys])
+
+    def save_candidates(
+        self, candidates: list[tuple[str | None, str]], expected: str | None = None
+    ) -> Saved:
+        """Make the journey candidates ``(id, name)`` (id None: new), keeping their ratings.
+
+        A candidate not listed is removed with its ratings (the previous file
+        stays in the history); names are trimmed and must differ (case aside).
+        Raises WorkshopInputError, or WorkshopConflict when ``expected`` is stale.
+        """
+        lang = self.lang
+        wanted = check_candidates(candidates, lang)
+        what = t("workshop_store.what.candidates", lang)
+        with self._locked():
+            params = self.parameters()
+            current = version_token([(j.id, j.name) for j in params.workshop.journeys])
+            self._check("candidates", what, current, expected, self.params_file)
+            edit = self._document.load()
+            set_candidates(edit.document, wanted)
+            backup, changed = self._write_document(edit)
+            token = self.candidates_token()
+            if changed:
+                self._save_log.note("candidates", token, self.params_file, backup)
         return Saved(self.params_file, token, backup, changed)
 
     def save_plan(

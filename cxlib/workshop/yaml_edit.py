@@ -40,6 +40,7 @@ __all__ = [
     "ParameterDocument",
     "point_maturity_at",
     "round_trip",
+    "set_candidates",
     "set_plan",
     "set_rating",
     "update_seq",
@@ -287,3 +288,37 @@ def point_maturity_at(document: Any, relative: str, lang: str) -> None:
         old.yaml_add_eol_comment(f"# {comment}", "file")
         token = old.ca.items["file"][2]
         token.value = token.value.rstrip("\n") + "\n" + trailing
+
+
+def set_candidates(document: Any, candidates: list[tuple[str, str]]) -> None:
+    """Make ``workshop.journeys`` the ``(id, name)`` candidates, in this order.
+
+    A kept candidate keeps its entry (phases, ratings, comments) and only gets
+    its new name; a new one is ``{id, name}``; one not listed is removed.
+    """
+    workshop = document.get("workshop")
+    if workshop is None:
+        workshop = CommentedMap()
+        document["workshop"] = workshop
+    journeys = workshop.get("journeys")
+    existing: dict[str, Any] = {
+        str(j.get("id")): j for j in journeys or [] if isinstance(j, Mapping)
+    }
+    entries = CommentedSeq()
+    for journey_id, name in candidates:
+        entry = existing.get(journey_id)
+        if entry is None:
+            entry = CommentedMap()
+            entry["id"] = journey_id
+            entry["name"] = name
+        elif _clean(entry.get("name")) != name:
+            entry["name"] = name
+        entries.append(entry)
+    if isinstance(journeys, CommentedSeq):
+        journeys[:] = list(entries)
+        if not journeys:
+            journeys.fa.set_flow_style()
+        else:
+            journeys.fa.set_block_style()
+    else:
+        workshop["journeys"] = entries

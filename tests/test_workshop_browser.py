@@ -1,0 +1,321 @@
+"""The workshop in a real browser: Playwright drives Chromium against a real `cxwb workshop`.
+
+Each test starts ``cxwb workshop`` on a temporary copy of a demo client (never on the
+project's own files), opens the printed address in headless Chromium and clicks where a
+person clicks: the radio circles, the "1" rating buttons, the "unsicher" boxes. After
+each step it checks both the files (what the batch run will read) and the view.
+
+Playwright's ``click`` refuses to click an element that another element covers, so a click
+that works here also works for a person (the output-collapse overlay of issue 16 lay over
+the circles). Browser downloads fail in this environment: the tests need Chromium from the
+system (``/usr/bin/chromium``; ``.ci/run`` installs it with apt when it can) and are
+skipped, with that reason, without it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.workshop_process import (
+    CLIENT,
+    Workshop,
+    copy_client,
+    kernel_processes,
+    start_workshop,
+    stop_workshop,
+)
+
+CHROMIUM = os.environ.get("CXWB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _why_skip() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright für Python fehlt (pip install playwright)"
+    if not Path(CHROMIUM).is_file():
+        return f"kein Chromium unter {CHROMIUM} (apt-get install chromium; .ci/run tut das)"
+    return None
+
+
+SKIP = _why_skip()
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(SKIP is not None, reason=SKIP or ""),
+    # one after the other on one worker (pyproject: --dist=loadgroup): a JupyterLab, a kernel
+    # and a Chromium each; in parallel on two cores the views took over 90 s to appear
+    pytest.mark.xdist_group("browser"),
+]
+
+TABS = ("Reifegrad", "Journey-Auswahl", "Maßnahmenplan", "Bericht")
+SAVED = re.compile(r"gespeichert \d\d:\d\d:\d\d")
+
+
+@pytest.fixture
+def workshop(tmp_path: Path) -> Iterator[Workshop]:
+    """A running workshop on a temporary copy of the client."""
+    root = tmp_path / "beratung"
+    copy_client(root)
+    running = start_workshop(root)
+    try:
+        yield running
+    finally:
+        stop_workshop(running.process)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium from the system."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+def open_view(browser, url: str, width: int = 1280, height: int = 800):
+    """A new page at ``url``, once the workshop widget is rendered and every widget loaded."""
+    page = browser.new_page(viewport={"width": width, "height": height}, locale="de-DE")
+    page.goto(url)
+    wait_for_view(page)
+    return page
+
+
+def wait_for_view(page, timeout: float = 180_000) -> None:
+    page.wait_for_selector(".cxws .lm-TabBar-tab", timeout=timeout)
+    page.wait_for_function(
+        """() => ![...document.querySelectorAll('.jp-OutputArea-output')]
+            .some(e => e.textContent.trim().startsWith('Loading widget'))""",
+        timeout=timeout,
+    )
+
+
+def tab(page, name: str):
+    """Bring the workshop tab ``name`` to the front; its panel."""
+    page.locator(".cxws .lm-TabBar-tab", has_text=name).click()
+    return page
+
+
+def wait_saved(page, timeout: float = 15_000) -> None:
+    page.get_by_text(SAVED).first.wait_for(timeout=timeout)
+
+
+def add_person(page, name: str, department: str) -> None:
+    maturity = page.locator(".cxws-maturity")
+    maturity.get_by_placeholder("Name oder Rolle").fill(name)
+    maturity.get_by_placeholder("Abteilung").fill(department)
+    maturity.get_by_role("button", name="Hinzufügen").click()
+    page.wait_for_function(
+        """(name) => [...document.querySelectorAll('.cxws-maturity select option:checked')]
+            .some(o => o.textContent.replace(/\u00a0/g, ' ').includes(name))""",
+        arg=name,
+        timeout=15_000,
+    )
+
+
+def pick(select, text: str) -> None:
+    """Choose the option of ``select`` whose text (spaces as the widgets write them) is ``text``."""
+    labels = select.evaluate("s => [...s.options].map(o => o.textContent.replace(/\\u00a0/g, ' '))")
+    select.select_option(index=labels.index(text))
+
+
+def radio(page, item_number: int, score_label: str):
+    """The radio input for one answer of statement number ``item_number`` (0-based)."""
+    group = page.locator(".cxws-maturity .cxws-choice").nth(item_number)
+    return group.locator("label", has_text=score_label).locator("input[type=radio]")
+
+
+def click_centre(page, locator) -> None:
+    """Click the element's centre like a person; fails when something else lies on top."""
+    from playwright.sync_api import Error
+
+    for attempt in range(10):  # the view may redraw the control right after a change
+        try:
+            locator.scroll_into_view_if_needed(timeout=5_000)
+            box = locator.bounding_box(timeout=5_000)
+            break
+        except Error:
+            if attempt == 9:
+                raise
+            page.wait_for_timeout(300)
+    assert box, "the control is not visible"
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    on_top = page.evaluate(
+        "([x, y]) => { const e = document.elementFromPoint(x, y); return e && e.tagName }", [x, y]
+    )
+    assert on_top == "INPUT", f"a click at the centre of the control hits {on_top}"
+    page.mouse.click(x, y)
+
+
+def expect_text(page, pattern: re.Pattern[str], timeout: float = 10_000) -> None:
+    page.get_by_text(pattern).first.wait_for(timeout=timeout)
+
+
+def eventually(check, timeout: float = 15, what: str = "") -> None:
+    """Wait until ``check()`` is true (a save is confirmed on screen and in the file)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        time.sleep(0.2)
+
+
+def no_collapsed_output(page) -> bool:
+    return (
+        page.locator(".jp-mod-outputsScrolled, .jp-OutputArea-promptOverlay:visible").count() == 0
+    )
+
+
+# --------------------------------------------------------------------- the tests
+
+
+def test_clicks_on_the_controls_are_saved_and_come_back_after_reload(workshop, browser):
+    page = open_view(browser, workshop.url)
+    # maturity: a new person, the circle of answer "2" of statement D1.1
+    add_person(page, "Test Person", "Vertrieb")
+    click_centre(page, radio(page, 0, "2 –"))
+    wait_saved(page)
+    assert workshop.answer_rows("Test Person") == {"D1.1": "2"}
+    assert radio(page, 0, "2 –").is_checked()
+    assert no_collapsed_output(page), "the click collapsed the view"
+    # journeys: the "1" button and the "unsicher" box of the first candidate
+    tab(page, "Journey-Auswahl")
+    journeys = page.locator(".cxws-journeys")
+    pick(journeys.locator("select").first, "Geschäftsführung")
+    first_one = journeys.locator(".widget-toggle-button", has_text=re.compile(r"^1$")).first
+    first_one.click(timeout=10_000)
+    journeys.get_by_label("unsicher").first.check(timeout=10_000)
+    wait_saved(page)
+    eventually(
+        lambda: workshop.ratings("startphase")["Geschäftsführung"].get("unsicher") is True,
+        what="'unsicher' saved",
+    )
+    rating = workshop.ratings("startphase")["Geschäftsführung"]
+    assert (rating["haeufigkeit"], rating["schaden"], rating["machbarkeit"]) == (1, 4, 4)
+    assert no_collapsed_output(page)
+    # F5: the workshop again (not the Launcher), at the notebook's address, German menus
+    page.reload()
+    wait_for_view(page)
+    assert page.url.endswith(f"/workshops/{CLIENT}.ipynb"), page.url
+    assert page.locator(".jp-Launcher").count() == 0
+    assert page.get_by_role("menuitem", name="Datei").count() == 1, "menus in German"
+    tab(page, "Reifegrad")
+    pick(page.locator(".cxws-maturity select").first, "Test Person (Vertrieb)")
+    expect(radio(page, 0, "2 –")).to_be_checked(timeout=10_000)  # the saved answer, after F5
+    page.close()
+
+
+#: Controls and tables that run past the right edge, and boxes whose content is cut off.
+CLIPPED = """() => {
+  const out = [];
+  const width = window.innerWidth;
+  const controls = '.cxws select, .cxws button, .cxws input, .cxws table';
+  for (const e of document.querySelectorAll(controls)) {
+    const box = e.getBoundingClientRect();
+    if (box.width && box.right > width + 1) out.push(`${e.tagName} ends at ${box.right}`);
+  }
+  for (const e of document.querySelectorAll('.cxws .widget-html')) {
+    if (e.clientWidth && e.scrollWidth > e.clientWidth + 1)
+      out.push(`cut off: ${e.textContent.slice(0, 40)}`);
+  }
+  return out;
+}"""
+
+
+def clipped(page) -> dict[str, list[str]]:
+    """What is clipped, per workshop tab (empty lists: nothing)."""
+    found = {}
+    for name in TABS:
+        tab(page, name)
+        page.wait_for_timeout(800)  # charts and tables are drawn after the tab is shown
+        found[name] = page.evaluate(CLIPPED)
+    tab(page, "Reifegrad")
+    return found
+
+
+def test_two_pages_on_one_client_show_the_same_saved_state(workshop, browser):
+    """Also the projector sizes: 1280x800 and 1024x768 (the dropdown and the ranking table
+    were clipped)."""
+    first = open_view(browser, workshop.url)
+    second = open_view(browser, workshop.url, 1024, 768)
+    for page in (first, second):
+        assert clipped(page) == {name: [] for name in TABS}
+    add_person(first, "Zweite Seite", "Service")
+    click_centre(first, radio(first, 0, "4 –"))
+    wait_saved(first)
+    assert workshop.answer_rows("Zweite Seite") == {"D1.1": "4"}
+    # the second page shows the same person and answer, not an older state
+    pick(second.locator(".cxws-maturity select").first, "Zweite Seite (Service)")
+    expect(radio(second, 0, "4 –")).to_be_checked(timeout=10_000)
+    click_centre(second, radio(second, 1, "3 –"))
+    eventually(lambda: "D1.2" in workshop.answer_rows("Zweite Seite"), what="D1.2 saved")
+    assert workshop.answer_rows("Zweite Seite") == {"D1.1": "4", "D1.2": "3"}
+    # both pages show what the file holds (one kernel, one state: no page keeps an old one)
+    assert radio(first, 1, "3 –").is_checked() and radio(second, 1, "3 –").is_checked()
+    expect_text(first, SAVED)
+    first.close()
+    second.close()
+
+
+def test_a_dead_kernel_is_shown_and_nothing_unsaved_looks_saved(workshop, browser):
+    page = open_view(browser, workshop.url)
+    add_person(page, "Vor Absturz", "Technik")
+    click_centre(page, radio(page, 0, "1 –"))
+    wait_saved(page)
+    before = workshop.answers.read_bytes()
+    kernels = kernel_processes(workshop.process.pid)
+    assert kernels, "the workshop kernel must run"
+    for pid in kernels:
+        os.kill(pid, signal.SIGKILL)
+    # the view says so at once, hides "gespeichert" and takes no input
+    notice = page.locator(".cxws.jupyter-widgets-disconnected")
+    notice.wait_for(timeout=20_000)
+    banner = notice.evaluate("e => getComputedStyle(e, '::before').content")
+    assert "Verbindung zum Kernel verloren" in banner
+    assert not page.get_by_text(SAVED).first.is_visible()
+    target = radio(page, 0, "3 –")
+    box = target.bounding_box()
+    assert box
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(500)
+    assert not target.is_checked(), "a click after the loss must not look accepted"
+    assert workshop.answers.read_bytes() == before, "the kill changed no file"
+    assert workshop.answer_rows("Vor Absturz") == {"D1.1": "1"}
+    # "Run All Cells" in the restarted kernel brings the workshop back with the saved state
+    page.locator(".jp-Dialog .jp-mod-accept").click()  # JupyterLab's own notice of the restart
+    run_all_cells(page)
+    page.locator(".cxws:not(.jupyter-widgets-disconnected)").wait_for(timeout=60_000)
+    wait_for_view(page)
+    pick(page.locator(".cxws-maturity select").first, "Vor Absturz (Technik)")
+    expect(radio(page, 0, "1 –")).to_be_checked(timeout=10_000)
+    page.close()
+
+
+def run_all_cells(page) -> None:
+    """Ausführen → Alle Zellen ausführen, as the consultant does it (German menus)."""
+    page.get_by_role("menuitem", name="Ausführen", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile("^Alle Zellen ausführen")).click()
