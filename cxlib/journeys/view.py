@@ -111,8 +111,12 @@ class _Words:
         return [self._heading("checklist"), HTML(tables + display.reading(reading, self.lang).data)]
 
     def basis(self) -> list[object]:
-        """The data basis: what the tickets table holds (or that there is none)."""
-        return [self._heading("basis"), self.result.overview.summary(self.lang)]
+        """The data basis: what the tickets table holds; nothing without tickets (evidence and
+        checklist already say that the data hold none)."""
+        overview = self.result.overview
+        if not overview.tables:  # nothing loaded: the evidence block already says so
+            return []
+        return [self._heading("basis"), overview.summary(self.lang)]
 
     def statements(self) -> tuple[Statement, ...]:
         """The management-summary statement: the recommended journey.
