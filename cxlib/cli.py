@@ -15,6 +15,10 @@ from pathlib import Path
 from cxlib import __version__
 from cxlib.exceptions import CXError
 from cxlib.resources import default_dir
+from cxlib.runner.timings import process_age
+
+#: Seconds from the process's start until this module was imported (Python's start-up).
+_AGE_AT_IMPORT = process_age()
 
 
 def _iso_date(text: str) -> dt.date:
@@ -65,13 +69,30 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    import time
+
+    from cxlib.runner.timings import stopwatch
+
+    age = process_age()
+    started = time.perf_counter()
+    if age is not None and _AGE_AT_IMPORT is not None:
+        stopwatch.add("process start (Python)", _AGE_AT_IMPORT)
+        stopwatch.add("imports (cxlib.cli, runner, pandas)", age - _AGE_AT_IMPORT)
+    launch = time.perf_counter()
     from cxlib.runner.kernel import notebook_kernels, started_kernels
 
     with started_kernels(notebook_kernels()) as kernels:  # boot while cxlib loads here
+        stopwatch.add("kernel launch (jupyter_client, spawn)", time.perf_counter() - launch)
         from cxlib.runner.run import run_client
 
         result = run_client(args.params, out_dir=args.out, lang=args.lang, kernels=kernels)
+        closing = time.perf_counter()
+    stopwatch.add("kernel shutdown", time.perf_counter() - closing)
     print(f"Bericht: {result.report} ({result.seconds:.1f} s)")
+    if args.timings:
+        total = time.perf_counter() - started + (age or 0.0)
+        print("Zeiten (teils gleichzeitig: die Kernel starten, während die Daten laden):")
+        print(stopwatch.table(total))
     return 0
 
 
@@ -176,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("params", help="Parameterdatei oder Kunden-ID")
     p.add_argument("--lang", choices=["de", "en"], help="Sprache (Standard: aus der Datei)")
     p.add_argument("--out", default="reports", help="Zielordner (Standard: reports)")
+    p.add_argument("--timings", action="store_true", help="zeigen, wohin die Zeit des Laufs geht")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("batch", help="Berichte für viele Kunden parallel erzeugen")

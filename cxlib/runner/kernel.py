@@ -34,6 +34,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -225,9 +226,37 @@ def started_kernel(
 def started_kernels(
     count: int, preload: tuple[str, ...] = PRELOAD, cwd: str | Path | None = None
 ) -> Iterator[list[ThisPythonKernelManager]]:
-    """``count`` kernels started now (see :func:`started_kernel`), all shut down on exit."""
+    """``count`` kernels started now (see :func:`started_kernel`), all shut down on exit.
+
+    On exit all kernels are killed at once before each is shut down: the
+    shutdown of a kernel still alive polls for its end in 0.1-s steps, one
+    kernel after the other.
+    """
     with ExitStack() as stack:
-        yield [stack.enter_context(started_kernel(preload, cwd)) for _ in range(count)]
+        managers = [stack.enter_context(started_kernel(preload, cwd)) for _ in range(count)]
+        stack.callback(kill_at_once, managers)
+        yield managers
+
+
+def kill_at_once(managers: list[ThisPythonKernelManager]) -> None:
+    """Kill every kernel's process group now and wait for the processes to end.
+
+    A kernel already gone is fine; :func:`shutdown` afterwards only cleans up.
+    """
+    from jupyter_core.utils import run_sync
+
+    processes = []
+    for manager in managers:
+        provisioner = manager.provisioner
+        process = getattr(provisioner, "process", None)
+        if provisioner is None or process is None or process.poll() is not None:
+            continue
+        with suppress(Exception):
+            run_sync(provisioner.send_signal)(signal.SIGKILL)
+            processes.append(process)
+    for process in processes:
+        with suppress(Exception):
+            process.wait(timeout=5)
 
 
 def notebook_kernels() -> int:

@@ -44,6 +44,7 @@ from cxlib.runner.results import (
     read_results,
     write_results,
 )
+from cxlib.runner.timings import notebook_seconds, stopwatch
 
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
 #: Above this many data rows a client's notebooks run in one kernel even when
@@ -213,8 +214,10 @@ def swap_into_place(tmp: Path, final: Path) -> None:
 
 def prepare(params_file: str | Path) -> tuple[ClientParameters, ClientData]:
     """Validate the parameter file and every data file (raises CXError)."""
-    params = load_parameters(find_parameters(params_file))
-    return params, load_client_data(params)
+    with stopwatch.phase("validation (parameters)"):
+        params = load_parameters(find_parameters(params_file))
+    with stopwatch.phase("load (data files)"):
+        return params, load_client_data(params)
 
 
 def run_client(
@@ -293,6 +296,9 @@ def _run_client(
                 tmp,
             )
             log.info("notebooks executed after %.1f s", time.perf_counter() - started)
+            for name, seconds in notebook_seconds(parts).items():
+                stopwatch.add(f"notebook {name} (cells)", seconds)
+            finishing = time.perf_counter()
             notebooks = tmp / "notebooks"
             notebooks.mkdir()
             for name, part in parts.items():
@@ -311,11 +317,14 @@ def _run_client(
                 # never raises; the portfolio as it was before this run
                 benchmark=benchmark_for_run(params, key_figures(sections), out),
             )
-            html = render_report(combine(parts), params, results, language)
+            stopwatch.add("results (sections, summary, portfolio)", time.perf_counter() - finishing)
+            with stopwatch.phase("render (report.html)"):
+                html = render_report(combine(parts), params, results, language)
             (tmp / "report.html").write_text(html, encoding="utf-8")
             write_results(results, tmp)
             shutil.rmtree(tmp / "sections")
             handoff.unlink()
+            stopwatch.add("client run (validation to report)", time.perf_counter() - started)
             log.info("report written after %.1f s", time.perf_counter() - started)
     except BaseException as exc:
         (tmp / HANDOFF_FILE).unlink(missing_ok=True)  # client data stays out of the logs

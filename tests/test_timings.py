@@ -1,0 +1,46 @@
+"""The stopwatch behind ``cxwb run --timings``."""
+
+from __future__ import annotations
+
+import time
+
+import nbformat
+
+from cxlib.runner.timings import Stopwatch, notebook_seconds, process_age
+
+
+def test_phases_are_listed_in_order_with_their_seconds_and_the_total() -> None:
+    watch = Stopwatch()
+    watch.add("load", 0.25)
+    with watch.phase("render"):
+        time.sleep(0.02)
+    labels = [label for label, _ in watch.phases]
+    assert labels == ["load", "render"]
+    assert watch.phases[1][1] >= 0.02
+    lines = watch.table(total=1.5).splitlines()
+    assert lines[0].split() == ["load", "0.25", "s"]
+    assert lines[-1].split() == ["total", "(wall)", "1.50", "s"]
+    watch.clear()
+    assert watch.phases == []
+
+
+def test_notebook_seconds_add_up_papermills_cell_durations() -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("1"), nbformat.v4.new_code_cell("2")]
+    nb.cells[0].metadata["papermill"] = {"duration": 0.5}
+    nb.cells[1].metadata["papermill"] = {"duration": 1.25}
+    empty = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("text")])
+    assert notebook_seconds({"01-a.ipynb": nb, "02-b.ipynb": empty}) == {
+        "01-a.ipynb": 1.75,
+        "02-b.ipynb": 0.0,
+    }
+
+
+def test_process_age_grows_with_the_time_this_process_runs() -> None:
+    first = process_age()
+    if first is None:  # not on Linux: nothing to measure
+        return
+    time.sleep(0.1)
+    second = process_age()
+    assert second is not None
+    assert 0.0 <= first < second
