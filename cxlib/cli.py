@@ -77,13 +77,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if age is not None and _AGE_AT_IMPORT is not None:
         stopwatch.add("process start (Python)", _AGE_AT_IMPORT)
-        stopwatch.add("imports (cxlib.cli, runner, pandas)", age - _AGE_AT_IMPORT)
+        stopwatch.add("imports (cxlib.cli)", age - _AGE_AT_IMPORT)
     launch = time.perf_counter()
-    from cxlib.runner.kernel import notebook_kernels, started_kernels
+    from cxlib.resources import notebooks_dir
+    from cxlib.runner.kernel import dealt_preloads, notebook_kernels, started_kernels
 
-    with started_kernels(notebook_kernels()) as kernels:  # boot while cxlib loads here
+    count = notebook_kernels()
+    notebooks = sorted(notebooks_dir().glob("[0-9][0-9]-*.ipynb"))  # runner.run.NOTEBOOK_GLOB
+    preloads = dealt_preloads(notebooks, count)
+    with started_kernels(count, preloads=preloads) as kernels:  # boot while cxlib loads here
         stopwatch.add("kernel launch (jupyter_client, spawn)", time.perf_counter() - launch)
-        from cxlib.runner.run import run_client
+        with stopwatch.phase("imports (runner, pandas, papermill)"):
+            from cxlib.runner.run import run_client
 
         result = run_client(args.params, out_dir=args.out, lang=args.lang, kernels=kernels)
         closing = time.perf_counter()
@@ -256,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``cxwb``; returns the exit code."""
     args = build_parser().parse_args(argv)
-    from cxlib.runner.run import skip_slow_imports
+    from cxlib.runner.startup import skip_slow_imports
 
     skip_slow_imports()
     try:

@@ -44,3 +44,41 @@ def test_process_age_grows_with_the_time_this_process_runs() -> None:
     second = process_age()
     assert second is not None
     assert 0.0 <= first < second
+
+
+def test_cxwb_starts_without_pandas_and_jsonschema_skips_its_iri_checker() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from cxlib.cli import build_parser; "
+        "from cxlib.runner.startup import skip_slow_imports; skip_slow_imports(); "
+        "import cxlib.runner.kernel, jsonschema; "
+        "print('pandas' in sys.modules, sys.modules.get('rfc3987_syntax', 'absent'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "None"]
+
+
+def test_each_kernel_preloads_the_analysis_packages_of_its_own_notebooks(tmp_path) -> None:
+    import importlib
+
+    from cxlib.runner.execution import deal
+    from cxlib.runner.kernel import PRELOAD, dealt_preloads
+    from cxlib.runner.run import notebook_paths
+
+    paths = notebook_paths()
+    two = dealt_preloads(paths, 2)
+    common = {"cxlib.workbook", "cxlib.io.overview", "matplotlib.pyplot"}
+    for group, preload in zip(deal(paths, 2), two, strict=True):
+        texts = [path.read_text(encoding="utf-8") for path in group]
+        imports = {f"from cxlib import {p.removeprefix('cxlib.')} as analysis" for p in preload}
+        assert all(any(line in text for line in imports) for text in texts)
+        assert len(set(preload) - common) == len(group)
+    assert set(two[0]) & set(two[1]) == {"cxlib.workbook", "cxlib.io.overview", "matplotlib.pyplot"}
+    assert {p for p in dealt_preloads(paths, 1)[0]} == set(two[0]) | set(two[1])
+    for module in set(two[0]) | set(two[1]):
+        importlib.import_module(module)
+    odd = tmp_path / "05-other.ipynb"
+    odd.write_text('{"cells": []}', encoding="utf-8")
+    assert dealt_preloads([*paths, odd], 2) == [PRELOAD, PRELOAD]

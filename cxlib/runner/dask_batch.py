@@ -48,7 +48,8 @@ from typing import TYPE_CHECKING
 
 from cxlib.exceptions import RunError
 from cxlib.runner.attempt import OnDone, run_one, worker_died
-from cxlib.runner.run import RunResult, skip_slow_imports, swap_into_place
+from cxlib.runner.run import RunResult, swap_into_place
+from cxlib.runner.startup import skip_slow_imports
 
 if TYPE_CHECKING:
     from distributed import Client

@@ -18,7 +18,6 @@ import os
 import pickle
 import platform
 import shutil
-import sys
 import tempfile
 import time
 import traceback
@@ -35,7 +34,13 @@ from cxlib.parameters.schema import ClientParameters
 from cxlib.report.summary import compose
 from cxlib.resources import HANDOFF_FILE, PACKAGE_DIR, notebooks_dir
 from cxlib.runner.execution import combine, execute
-from cxlib.runner.kernel import ThisPythonKernelManager, notebook_kernels, shutdown, started_kernels
+from cxlib.runner.kernel import (
+    ThisPythonKernelManager,
+    dealt_preloads,
+    notebook_kernels,
+    shutdown,
+    started_kernels,
+)
 from cxlib.runner.results import SCHEMA_VERSION as RESULTS_SCHEMA_VERSION
 from cxlib.runner.results import (
     ClientResults,
@@ -43,6 +48,9 @@ from cxlib.runner.results import (
     SectionRecord,
     read_results,
     write_results,
+)
+from cxlib.runner.startup import (
+    skip_slow_imports as skip_slow_imports,  # its callers import it here
 )
 from cxlib.runner.timings import notebook_seconds, stopwatch
 
@@ -55,20 +63,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 log = logging.getLogger("cxlib.runner.run")
-
-
-def skip_slow_imports() -> None:
-    """Keep jsonschema from loading its IRI checker (1.7 s of grammar compiling).
-
-    nbformat (through papermill) imports jsonschema, which eagerly imports the
-    optional ``rfc3987_syntax`` package (python-jsonschema/jsonschema#1428);
-    notebook schemas never use the IRI formats it checks. Called by the
-    command line and the batch workers before anything imports jsonschema;
-    it does nothing once jsonschema is loaded.
-    """
-    if "jsonschema" not in sys.modules:
-        # a None entry makes `import rfc3987_syntax` fail, so jsonschema skips the checker
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -243,7 +237,8 @@ def run_client(
     """
     if kernels:
         return _run_client(params_file, out_dir, lang, list(kernels))
-    with started_kernels(parallel or notebook_kernels()) as started:
+    count = parallel or notebook_kernels()
+    with started_kernels(count, preloads=dealt_preloads(notebook_paths(), count)) as started:
         return _run_client(params_file, out_dir, lang, started)
 
 
