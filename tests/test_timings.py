@@ -6,6 +6,7 @@ import time
 
 import nbformat
 
+from cxlib.runner.startup import skip_slow_imports
 from cxlib.runner.timings import Stopwatch, notebook_seconds, process_age
 
 
@@ -50,6 +51,7 @@ def test_cxwb_starts_without_pandas_and_jsonschema_skips_its_iri_checker() -> No
     import subprocess
     import sys
 
+    assert skip_slow_imports.__module__ == "cxlib.runner.startup"
     code = (
         "import sys; from cxlib.cli import build_parser; "
         "from cxlib.runner.startup import skip_slow_imports; skip_slow_imports(); "
