@@ -73,6 +73,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     from cxlib.runner.timings import stopwatch
 
+    stopwatch.enabled = args.timings
     age = process_age()
     started = time.perf_counter()
     if age is not None and _AGE_AT_IMPORT is not None:

@@ -23,6 +23,11 @@ def test_phases_are_listed_in_order_with_their_seconds_and_the_total() -> None:
     assert lines[-1].split() == ["total", "(wall)", "1.50", "s"]
     watch.clear()
     assert watch.phases == []
+    watch.enabled = False  # as in a batch worker: nothing piles up
+    watch.add("load", 0.25)
+    with watch.phase("render"):
+        pass
+    assert watch.phases == []
 
 
 def test_notebook_seconds_add_up_papermills_cell_durations() -> None:

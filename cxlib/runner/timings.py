@@ -1,11 +1,11 @@
 """Where the time of one run goes: a stopwatch for ``cxwb run --timings``.
 
 The runner records its phases (validation, load, kernel wait, each notebook,
-render, …) into one process-wide :class:`Stopwatch`; the command line prints
-it when asked. Recording costs a ``perf_counter`` call per phase, so it is
-always on. Phases that overlap (the kernels boot while the data load; two
-kernels work at once) are listed as measured, so their seconds may add up to
-more than the wall time, which is printed as well.
+render, …) into one process-wide :class:`Stopwatch`, which ``cxwb run
+--timings`` switches on and prints (off, it records nothing: a batch worker
+running thousands of clients keeps no list). Phases that overlap (the kernels
+boot while the data load; two kernels work at once) are listed as measured, so
+their seconds may add up to more than the wall time, which is printed as well.
 """
 
 from __future__ import annotations
@@ -46,10 +46,14 @@ class Stopwatch:
     """Named phases with their seconds, in the order they ended (thread-safe)."""
 
     phases: list[tuple[str, float]] = field(default_factory=list)
+    #: When False, :meth:`add` and :meth:`phase` record nothing.
+    enabled: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, label: str, seconds: float) -> None:
-        """Record ``seconds`` for ``label``."""
+        """Record ``seconds`` for ``label`` (when enabled)."""
+        if not self.enabled:
+            return
         with self._lock:
             self.phases.append((label, seconds))
 
@@ -77,8 +81,8 @@ class Stopwatch:
         return "\n".join(f"  {label:<{width}}  {seconds:6.2f} s" for label, seconds in rows)
 
 
-#: The process-wide stopwatch the runner records into.
-stopwatch = Stopwatch()
+#: The process-wide stopwatch the runner records into (switched on by ``--timings``).
+stopwatch = Stopwatch(enabled=False)
 
 
 def notebook_seconds(parts: Mapping[str, nbformat.NotebookNode]) -> dict[str, float]:
