@@ -4,6 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= 2
+BATCH_CLIENTS ?= 100
 
 .DEFAULT_GOAL := help
 .PHONY: help install demo test test-fast lint typecheck format hooks data schema benchmark screenshot clean
@@ -59,11 +60,13 @@ schema: $(STAMP)
 	$(BIN)/cxwb schema --out docs/parameters.schema.json
 	$(BIN)/cxwb schema --results --out docs/results.schema.json
 
-## benchmark:  run the benchmarks (runs, KPI estimators, survival; not part of the tests)
+## benchmark:  run the benchmarks, each against its reference in the same run as a ratio
+##             (floor, lifelines, process pool; BATCH_CLIENTS=100 for the Dask batch: ~15 min)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_kpis.py
 	$(BIN)/python benchmarks/bench_survival.py
 	$(BIN)/python benchmarks/bench_runs.py
+	$(BIN)/python benchmarks/bench_batch_scale.py --clients $(BATCH_CLIENTS) --modes jobs2 dask2
 
 ## screenshot: screenshot a demo report to docs/ (needs chromium)
 screenshot: $(STAMP)

@@ -171,6 +171,13 @@ def main() -> None:
                 rows.append(unchanged)
                 print(json.dumps(unchanged, ensure_ascii=False), flush=True)
         print(f"load average at the end {os.getloadavg()[0]:.1f}")
+    seconds = {row["mode"]: row["seconds"] for row in rows}
+    if "jobs2" in seconds and "dask2" in seconds:
+        ratio = seconds["dask2"] / seconds["jobs2"]
+        print(
+            f"ratio Dask LocalCluster (2 workers) / process pool (--jobs 2): {ratio:.2f} "
+            f"(target <= 1.10: {'met' if ratio <= 1.1 else 'MISSED'})"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
 

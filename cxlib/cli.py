@@ -15,6 +15,10 @@ from pathlib import Path
 from cxlib import __version__
 from cxlib.exceptions import CXError
 from cxlib.resources import default_dir
+from cxlib.runner.timings import process_age
+
+#: Seconds from the process's start until this module was imported (Python's start-up).
+_AGE_AT_IMPORT = process_age()
 
 
 def _iso_date(text: str) -> dt.date:
@@ -80,18 +84,40 @@ def _ask_for_pdf(args: argparse.Namespace) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from cxlib.runner.kernel import notebook_kernels, started_kernels
+    import time
 
     _ask_for_pdf(args)
+    from cxlib.runner.timings import stopwatch
 
-    with started_kernels(notebook_kernels()) as kernels:  # boot while cxlib loads here
-        from cxlib.runner.run import run_client
+    stopwatch.enabled = args.timings
+    age = process_age()
+    started = time.perf_counter()
+    if age is not None and _AGE_AT_IMPORT is not None:
+        stopwatch.add("process start (Python)", _AGE_AT_IMPORT)
+        stopwatch.add("imports (cxlib.cli)", age - _AGE_AT_IMPORT)
+    launch = time.perf_counter()
+    from cxlib.resources import notebooks_dir
+    from cxlib.runner.kernel import dealt_preloads, notebook_kernels, started_kernels
+
+    count = notebook_kernels()
+    notebooks = sorted(notebooks_dir().glob("[0-9][0-9]-*.ipynb"))  # runner.run.NOTEBOOK_GLOB
+    preloads = dealt_preloads(notebooks, count)
+    with started_kernels(count, preloads=preloads) as kernels:  # boot while cxlib loads here
+        stopwatch.add("kernel launch (jupyter_client, spawn)", time.perf_counter() - launch)
+        with stopwatch.phase("imports (runner, pandas, papermill)"):
+            from cxlib.runner.run import run_client
 
         result = run_client(args.params, out_dir=args.out, lang=args.lang, kernels=kernels)
+        closing = time.perf_counter()
+    stopwatch.add("kernel shutdown", time.perf_counter() - closing)
     print(f"Bericht: {result.report} ({result.seconds:.1f} s)")
     pdf = result.report.with_name("report.pdf") if result.report else None
     if pdf is not None and pdf.is_file():
         print(f"PDF: {pdf}")
+    if args.timings:
+        total = time.perf_counter() - started + (age or 0.0)
+        print("Zeiten (teils gleichzeitig: die Kernel starten, während die Daten laden):")
+        print(stopwatch.table(total))
     return 0
 
 
@@ -211,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="auch report.pdf schreiben (A4, braucht Chromium; ohne Chromium nur HTML)",
     )
+    p.add_argument("--timings", action="store_true", help="zeigen, wohin die Zeit des Laufs geht")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("batch", help="Berichte für viele Kunden parallel erzeugen")
@@ -282,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``cxwb``; returns the exit code."""
     args = build_parser().parse_args(argv)
-    from cxlib.runner.run import skip_slow_imports
+    from cxlib.runner.startup import skip_slow_imports
 
     skip_slow_imports()
     try:

@@ -58,13 +58,40 @@ def parse(html: str) -> Attributes:
 def german_run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("reports")
     done = subprocess.run(
-        [str(CXWB), "run", str(SMALL), "--out", str(out)],
+        [str(CXWB), "run", str(SMALL), "--out", str(out), "--timings"],
         capture_output=True,
         text=True,
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    (out / "stdout.txt").write_text(done.stdout, encoding="utf-8")
     return out / "berger-haustechnik"
+
+
+@pytest.mark.slow
+def test_timings_name_every_phase_and_notebook_and_add_up_to_no_more_than_the_wall(
+    german_run: Path,
+):
+    lines = (german_run.parent / "stdout.txt").read_text(encoding="utf-8").splitlines()
+    seconds = {
+        line.rsplit(None, 2)[0].strip(): float(line.rsplit(None, 2)[1])
+        for line in lines
+        if line.endswith(" s") and line.startswith("  ")
+    }
+    for phase in ("validation (parameters)", "load (data files)", "render (report.html)"):
+        assert phase in seconds
+    notebooks = sorted(p.name for p in (german_run / "notebooks").glob("*.ipynb"))
+    for name in notebooks:
+        assert f"notebook {name} (cells)" in seconds
+    assert any(label.startswith("kernel wait") for label in seconds)
+    total = seconds.pop("total (wall)")
+    assert seconds["client run (validation to report)"] <= total
+    assert (
+        seconds[
+            "notebooks (wall, kernels at once)" if notebook_kernels() > 1 else "notebooks (wall)"
+        ]
+        <= total
+    )
 
 
 @pytest.mark.slow

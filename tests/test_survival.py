@@ -145,3 +145,76 @@ def test_user_errors(durations, events, error) -> None:
 def test_entry_after_end_is_a_user_error() -> None:
     with pytest.raises(DurationError):
         kaplan_meier([3, 4], [1, 1], entry=[3, 0])
+
+
+def _eight_segments(n: int = 4000, seed: int = 19) -> pd.DataFrame:
+    """Daily tenures in 8 segments (2 % without a label), 30 % with delayed entry."""
+    rng = np.random.default_rng(seed)
+    segment = pd.Series(rng.choice(list("ABCDEFGH"), n)).where(rng.uniform(size=n) > 0.02)
+    duration = np.ceil(rng.exponential(400, n)).clip(1, 1500)
+    entry = np.where(rng.uniform(size=n) < 0.3, np.floor(duration * rng.uniform(size=n)), 0.0)
+    return pd.DataFrame(
+        {
+            "duration": duration,
+            "event": rng.uniform(size=n) < 0.7,
+            "entry": np.minimum(entry, duration - 1),
+            "segment": segment,
+        }
+    )
+
+
+def test_eight_segments_with_delayed_entry_match_lifelines_group_by_group() -> None:
+    f = _eight_segments()
+    result = kaplan_meier(f["duration"], f["event"], entry=f["entry"], groups=f["segment"])
+    assert list(result.curves) == list("ABCDEFGH")  # the 2 % without a label are left out
+    for name, curve in result.curves.items():
+        rows = f[f["segment"] == name]
+        ref = _lifelines_km(rows["duration"], rows["event"], entry=rows["entry"])
+        times = curve.table["time"].to_numpy()
+        want = ref.survival_function_at_times(times).to_numpy()
+        np.testing.assert_allclose(curve.table["survival"], want, rtol=1e-12)
+        assert curve.n == len(rows)
+        assert curve.n_events == int(rows["event"].sum())
+        assert list(times) == sorted(rows["duration"].unique())
+
+
+def test_eight_segments_logrank_matches_lifelines() -> None:
+    f = _eight_segments().dropna(subset=["segment"])
+    mine = logrank(f["duration"], f["event"], f["segment"])
+    ref = multivariate_logrank_test(f["duration"], f["segment"], f["event"])
+    assert mine.statistic == pytest.approx(ref.test_statistic, rel=1e-10)
+    assert mine.p == pytest.approx(ref.p_value, rel=1e-8)
+    assert mine.df == 7
+    assert mine.table["n"].tolist() == f["segment"].value_counts().sort_index().tolist()
+
+
+def test_categorical_groups_keep_their_order_and_numbers_group_like_text() -> None:
+    f = _eight_segments(800)
+    order = [*"HGFEDCBA", "never used"]
+    cat = f["segment"].astype(pd.CategoricalDtype(order))
+    result = kaplan_meier(f["duration"], f["event"], groups=cat)
+    assert list(result.curves) == list("HGFEDCBA")
+    numbers = pd.Series([1, "1", 2, 2.5] * 200)
+    mixed = kaplan_meier(f["duration"], f["event"], groups=numbers)
+    assert list(mixed.curves) == ["1", "2", "2.5"]  # 1 and "1" read alike: one group
+    assert mixed.curves["1"].n == 400
+
+
+def test_continuous_times_in_many_groups_give_the_curves_of_each_group_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import cxlib.survival.curves as curves
+
+    rng = np.random.default_rng(5)
+    d = rng.exponential(10.0, 3000) + 0.01
+    e = rng.uniform(size=3000) < 0.6
+    groups = rng.integers(0, 80, 3000)
+    monkeypatch.setattr(curves, "_MAX_CELLS", 1000)  # force the group-by-group path
+    split = kaplan_meier(d, e, groups=groups)
+    for name in ("0", "17", "79"):
+        rows = groups == int(name)
+        alone = kaplan_meier(d[rows], e[rows])
+        pd.testing.assert_frame_equal(split.curves[name].table, alone.table)
+        ref = _lifelines_km(d[rows], e[rows])
+        want = ref.survival_function_at_times(alone.table["time"]).to_numpy()
+        np.testing.assert_allclose(alone.table["survival"], want, rtol=1e-12)

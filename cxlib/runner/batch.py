@@ -38,9 +38,9 @@ from cxlib.runner.run import (
     RunResult,
     input_hash,
     notebook_paths,
-    skip_slow_imports,
     stored_input_hash,
 )
+from cxlib.runner.startup import skip_slow_imports
 
 #: How the summary table names each status.
 STATUS_LABELS = {"ok": "ok", "failed": "FEHLER", "unchanged": "unverändert"}

@@ -48,7 +48,8 @@ from typing import TYPE_CHECKING
 
 from cxlib.exceptions import RunError
 from cxlib.runner.attempt import OnDone, run_one, worker_died
-from cxlib.runner.run import RunResult, skip_slow_imports, swap_into_place
+from cxlib.runner.run import RunResult, swap_into_place
+from cxlib.runner.startup import skip_slow_imports
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -230,12 +231,28 @@ def _stored(output: TaskOutput, out: Path, path: Path) -> RunResult:
         )
 
 
+#: Settings of ``--scheduler local``. A lost worker's task is tried once more. The
+#: rest keeps Dask's housekeeping from competing with the notebook kernels for the
+#: cores: the workers' statistical profiler (every thread's stack every 10 ms, for a
+#: dashboard cxwb does not open) is off, and the event-loop, system and memory checks
+#: of scheduler, nannies and workers run every second or two instead of every
+#: 20-500 ms. Workers of a cluster of your own: see the README (Dask).
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.scheduler.allowed-failures": 1,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.admin.system-monitor.gil.enabled": False,
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+
+
 def _connect(scheduler: str, workers: int, stack: ExitStack) -> Client:
     import dask
     from distributed import Client, LocalCluster
 
     if scheduler == "local":
-        with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        with dask.config.set(LOCAL_CLUSTER_CONFIG):
             cluster = stack.enter_context(
                 LocalCluster(
                     n_workers=workers,

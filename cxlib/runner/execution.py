@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from cxlib.exceptions import NotebookError
 from cxlib.runner.cell_errors import record_in
 from cxlib.runner.kernel import ThisPythonKernelManager, wait_until_ready
+from cxlib.runner.timings import stopwatch
 
 if TYPE_CHECKING:
     import nbformat
@@ -105,7 +106,8 @@ def execute_group(
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    wait_until_ready(kernel)
+    with stopwatch.phase(f"kernel wait ({output.stem})"):
+        wait_until_ready(kernel)
     try:
         return papermill.execute_notebook(
             stitched,
@@ -156,9 +158,13 @@ def execute(
         for group, output, kernel in zip(groups, outputs, kernels, strict=False)
     ]
     if len(jobs) == 1:
-        executed = [execute_group(*jobs[0])]
+        with stopwatch.phase("notebooks (wall)"):
+            executed = [execute_group(*jobs[0])]
     else:
-        with ThreadPoolExecutor(len(jobs), thread_name_prefix="cxwb-kernel") as pool:
+        with (
+            stopwatch.phase("notebooks (wall, kernels at once)"),
+            ThreadPoolExecutor(len(jobs), thread_name_prefix="cxwb-kernel") as pool,
+        ):
             futures = [pool.submit(execute_group, *job) for job in jobs]
             executed = [future.result() for future in futures]
     parts: dict[str, nbformat.NotebookNode] = {}

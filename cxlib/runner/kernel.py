@@ -33,12 +33,14 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Literal
@@ -221,13 +223,75 @@ def started_kernel(
         shutdown(manager)
 
 
+#: The notebooks' import of their analysis package (``from cxlib import kpis as analysis``).
+_ANALYSIS_IMPORT = re.compile(r"from cxlib import (\w+) as analysis")
+#: What every kernel imports whatever notebooks it runs.
+_COMMON_PRELOAD = ("cxlib.workbook", "cxlib.io.overview", "matplotlib.pyplot")
+
+
+def dealt_preloads(notebooks: Sequence[Path], count: int) -> list[tuple[str, ...]]:
+    """What each of ``count`` kernels should import while it boots.
+
+    The notebooks are dealt to the kernels round-robin (as
+    :func:`cxlib.runner.execution.deal` does); each kernel imports the common
+    modules and the analysis packages of its own notebooks only, so that the
+    two kernels booting side by side on two cores do half the importing each.
+    Falls back to :data:`PRELOAD` when a notebook names no analysis package.
+    """
+    preloads = []
+    for group in (list(notebooks[i::count]) for i in range(count)):
+        packages = []
+        for path in group:
+            found = _ANALYSIS_IMPORT.search(path.read_text(encoding="utf-8"))
+            if found is None:
+                return [PRELOAD] * count
+            packages.append(f"cxlib.{found.group(1)}")
+        preloads.append((*_COMMON_PRELOAD, *packages) if group else PRELOAD)
+    return preloads
+
+
 @contextmanager
 def started_kernels(
-    count: int, preload: tuple[str, ...] = PRELOAD, cwd: str | Path | None = None
+    count: int,
+    preload: tuple[str, ...] = PRELOAD,
+    cwd: str | Path | None = None,
+    preloads: Sequence[tuple[str, ...]] | None = None,
 ) -> Iterator[list[ThisPythonKernelManager]]:
-    """``count`` kernels started now (see :func:`started_kernel`), all shut down on exit."""
+    """``count`` kernels started now (see :func:`started_kernel`), all shut down on exit.
+
+    Each imports ``preload``, or its own entry of ``preloads`` when given (see
+    :func:`dealt_preloads`).
+
+    On exit all kernels are killed at once before each is shut down: the
+    shutdown of a kernel still alive polls for its end in 0.1-s steps, one
+    kernel after the other.
+    """
     with ExitStack() as stack:
-        yield [stack.enter_context(started_kernel(preload, cwd)) for _ in range(count)]
+        own = list(preloads) if preloads is not None else [preload] * count
+        managers = [stack.enter_context(started_kernel(own[i], cwd)) for i in range(count)]
+        stack.callback(kill_at_once, managers)
+        yield managers
+
+
+def kill_at_once(managers: list[ThisPythonKernelManager]) -> None:
+    """Kill every kernel's process group now and wait for the processes to end.
+
+    A kernel already gone is fine; :func:`shutdown` afterwards only cleans up.
+    """
+    from jupyter_core.utils import run_sync
+
+    processes = []
+    for manager in managers:
+        provisioner = manager.provisioner
+        process = getattr(provisioner, "process", None)
+        if provisioner is None or process is None or process.poll() is not None:
+            continue
+        with suppress(Exception):
+            run_sync(provisioner.send_signal)(signal.SIGKILL)
+            processes.append(process)
+    for process in processes:
+        with suppress(Exception):
+            process.wait(timeout=5)
 
 
 def notebook_kernels() -> int:

@@ -18,7 +18,6 @@ import os
 import pickle
 import platform
 import shutil
-import sys
 import tempfile
 import time
 import traceback
@@ -38,7 +37,13 @@ from cxlib.report.pdf import pdf_requested
 from cxlib.report.summary import compose, quality_facts
 from cxlib.resources import HANDOFF_FILE, PACKAGE_DIR, notebooks_dir
 from cxlib.runner.execution import combine, execute
-from cxlib.runner.kernel import ThisPythonKernelManager, notebook_kernels, shutdown, started_kernels
+from cxlib.runner.kernel import (
+    ThisPythonKernelManager,
+    dealt_preloads,
+    notebook_kernels,
+    shutdown,
+    started_kernels,
+)
 from cxlib.runner.results import SCHEMA_VERSION as RESULTS_SCHEMA_VERSION
 from cxlib.runner.results import (
     ClientResults,
@@ -49,6 +54,10 @@ from cxlib.runner.results import (
     read_results,
     write_results,
 )
+from cxlib.runner.startup import (
+    skip_slow_imports as skip_slow_imports,  # its callers import it here
+)
+from cxlib.runner.timings import notebook_seconds, stopwatch
 
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
 #: Above this many data rows a client's notebooks run in one kernel even when
@@ -59,20 +68,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 log = logging.getLogger("cxlib.runner.run")
-
-
-def skip_slow_imports() -> None:
-    """Keep jsonschema from loading its IRI checker (1.7 s of grammar compiling).
-
-    nbformat (through papermill) imports jsonschema, which eagerly imports the
-    optional ``rfc3987_syntax`` package (python-jsonschema/jsonschema#1428);
-    notebook schemas never use the IRI formats it checks. Called by the
-    command line and the batch workers before anything imports jsonschema;
-    it does nothing once jsonschema is loaded.
-    """
-    if "jsonschema" not in sys.modules:
-        # a None entry makes `import rfc3987_syntax` fail, so jsonschema skips the checker
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -235,8 +230,10 @@ def prepare(params_file: str | Path) -> tuple[ClientParameters, ClientData]:
     Without ``analysis.data_cutoff`` the cut-off becomes the last date in the data
     (:func:`cxlib.io.cutoff.settle_cutoff`).
     """
-    params = load_parameters(find_parameters(params_file))
-    data = load_client_data(params)
+    with stopwatch.phase("validation (parameters)"):
+        params = load_parameters(find_parameters(params_file))
+    with stopwatch.phase("load (data files)"):
+        data = load_client_data(params)
     return settle_cutoff(params, data), data
 
 
@@ -263,7 +260,8 @@ def run_client(
     """
     if kernels:
         return _run_client(params_file, out_dir, lang, list(kernels))
-    with started_kernels(parallel or notebook_kernels()) as started:
+    count = parallel or notebook_kernels()
+    with started_kernels(count, preloads=dealt_preloads(notebook_paths(), count)) as started:
         return _run_client(params_file, out_dir, lang, started)
 
 
@@ -303,7 +301,8 @@ def _run_client(
         with _run_log(log_path):
             log.info("client %s, language %s, parameters %s", client_id, language, params.source)
             log.info("%s data rows, notebooks in %s kernel(s)", rows, len(kernels))
-            tests = report_tests(params, data)
+            with stopwatch.phase("testing family (all tests of the report)"):
+                tests = report_tests(params, data)
             log.info("%s tests in the report's family", tests.size)
             handoff = tmp / HANDOFF_FILE
             handoff.write_bytes(
@@ -322,6 +321,9 @@ def _run_client(
                 tmp,
             )
             log.info("notebooks executed after %.1f s", time.perf_counter() - started)
+            for name, seconds in notebook_seconds(parts).items():
+                stopwatch.add(f"notebook {name} (cells)", seconds)
+            finishing = time.perf_counter()
             notebooks = tmp / "notebooks"
             notebooks.mkdir()
             for name, part in parts.items():
@@ -348,13 +350,16 @@ def _run_client(
                     for record in report_facts.records(language)
                 ),
             )
-            html = render_report(combine(parts), params, results, language)
+            stopwatch.add("results (sections, summary, portfolio)", time.perf_counter() - finishing)
+            with stopwatch.phase("render (report.html)"):
+                html = render_report(combine(parts), params, results, language)
             (tmp / "report.html").write_text(html, encoding="utf-8")
             if pdf_requested(params.branding.pdf):
                 _print_pdf(tmp, language)
             write_results(results, tmp)
             shutil.rmtree(tmp / "sections")
             handoff.unlink()
+            stopwatch.add("client run (validation to report)", time.perf_counter() - started)
             log.info("report written after %.1f s", time.perf_counter() - started)
     except BaseException as exc:
         (tmp / HANDOFF_FILE).unlink(missing_ok=True)  # client data stays out of the logs

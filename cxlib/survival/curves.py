@@ -55,7 +55,8 @@ def _arrays(
             f"{int((d <= 0).sum())} Kunden haben eine Dauer von null oder weniger "
             "(Ende am oder vor dem Beginn). Bitte Beginn und Ende in den Kundendaten prüfen."
         )
-    e = pd.Series(e).fillna(False).to_numpy(dtype=bool)
+    if e.dtype != bool:
+        e = pd.Series(e).fillna(False).to_numpy(dtype=bool)
     if not e.any():
         raise NoEventsError(
             "In den Daten gibt es keine einzige Kündigung: Verbleibkurven und "
@@ -163,11 +164,74 @@ class KaplanMeier:
         )
 
 
-def _curve(d: np.ndarray, e: np.ndarray, entry: np.ndarray | None, label: str) -> KaplanMeier:
-    times, inverse = np.unique(d, return_inverse=True)
-    events = np.bincount(inverse, weights=e, minlength=times.size)
-    removed = np.bincount(inverse, minlength=times.size)
-    at_risk = at_risk_counts(times, d, entry)
+#: Above this many (group, time) cells the counts are made group by group
+#: (continuous times in many groups), not in one (groups x times) table.
+_MAX_CELLS = 20_000_000
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """Removals, churns and numbers at risk per group (rows) and distinct time (columns)."""
+
+    times: np.ndarray  # distinct durations, ascending
+    removed: np.ndarray  # rows leaving (churn or censoring) at each time
+    events: np.ndarray  # churns at each time
+    at_risk: np.ndarray  # rows with entry < t <= duration
+
+
+def _time_codes(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct durations (ascending) and each row's position among them.
+
+    A hash (``pd.factorize``) and a sort of the few distinct values instead of
+    a sort of all rows: durations in days have a few thousand values.
+    """
+    codes, uniques = pd.factorize(d, sort=False)
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty(order.size, dtype=np.intp)
+    rank[order] = np.arange(order.size)
+    return np.asarray(uniques)[order], rank[codes]
+
+
+def _counts(
+    d: np.ndarray, e: np.ndarray, entry: np.ndarray | None, codes: np.ndarray, k: int
+) -> _Counts:
+    """One pass of bincounts over all rows: the (k x times) tables of :class:`_Counts`.
+
+    ``codes`` are group numbers 0..k-1 (rows with -1 are left out). At risk at
+    time ``t_i`` are the rows with ``duration >= t_i`` (a reverse cumulative sum
+    of the removals) minus those with ``entry >= t_i``.
+    """
+    keep = codes >= 0
+    if not keep.all():
+        d, e, codes = d[keep], e[keep], codes[keep]
+        entry = None if entry is None else entry[keep]
+    times, position = _time_codes(d)
+    size = times.size
+    cell = codes * size + position
+    removed = np.bincount(cell, minlength=k * size).reshape(k, size)
+    events = np.bincount(cell[e], minlength=k * size).reshape(k, size)
+    at_risk = np.cumsum(removed[:, ::-1], axis=1)[:, ::-1]
+    if entry is not None:
+        # rows with entry >= t_i: those whose entry lies at or after the i-th time
+        after = np.searchsorted(times, entry, side="right")  # times <= entry
+        late = np.bincount(codes * (size + 1) + after, minlength=k * (size + 1))
+        late = late.reshape(k, size + 1)[:, 1:]
+        at_risk = at_risk - np.cumsum(late[:, ::-1], axis=1)[:, ::-1]
+    return _Counts(times, removed, events, at_risk)
+
+
+def _curve_from(
+    times: np.ndarray,
+    removed: np.ndarray,
+    events_int: np.ndarray,
+    at_risk_int: np.ndarray,
+    label: str,
+) -> KaplanMeier:
+    """One curve from its counts at the times where a row of it leaves."""
+    present = removed > 0
+    times, removed = times[present], removed[present]
+    events = events_int[present].astype(float)
+    at_risk = at_risk_int[present]
     with np.errstate(divide="ignore", invalid="ignore"):
         step = np.where(at_risk > 0, 1.0 - events / np.maximum(at_risk, 1), 1.0)
         survival = np.cumprod(step)
@@ -195,7 +259,31 @@ def _curve(d: np.ndarray, e: np.ndarray, entry: np.ndarray | None, label: str) -
             "high": np.nan_to_num(high, nan=1.0),
         }
     )
-    return KaplanMeier(table, int(d.size), int(e.sum()), label)
+    return KaplanMeier(table, int(removed.sum()), int(events.sum()), label)
+
+
+def _curves(
+    d: np.ndarray,
+    e: np.ndarray,
+    entry: np.ndarray | None,
+    codes: np.ndarray,
+    labels: list[str],
+) -> dict[str, KaplanMeier]:
+    """One curve per label (``codes`` number the rows' groups in ``labels``' order)."""
+    k = len(labels)
+    if k <= 64 or k * pd.unique(d).size <= _MAX_CELLS:
+        c = _counts(d, e, entry, codes, k)
+        return {
+            name: _curve_from(c.times, c.removed[g], c.events[g], c.at_risk[g], name)
+            for g, name in enumerate(labels)
+        }
+    curves = {}
+    for g, name in enumerate(labels):
+        mask = codes == g
+        sub = None if entry is None else entry[mask]
+        c = _counts(d[mask], e[mask], sub, np.zeros(int(mask.sum()), dtype=np.intp), 1)
+        curves[name] = _curve_from(c.times, c.removed[0], c.events[0], c.at_risk[0], name)
+    return curves
 
 
 @dataclass(frozen=True)
@@ -241,16 +329,25 @@ class KaplanMeierGroups:
 
 
 def _group_codes(groups: ArrayLike) -> tuple[list[str], np.ndarray]:
+    """Group labels (as text) and each row's group number in them (-1: no label).
+
+    Categorical groups keep their categories' order (those present); others
+    are sorted as text. Values with the same text form one group. One hash
+    pass over the rows (``pd.factorize``), then work on the few labels.
+    """
     series = pd.Series(groups).reset_index(drop=True)
     if isinstance(series.dtype, pd.CategoricalDtype):
-        labels = [str(c) for c in series.cat.categories if (series == c).any()]
+        raw = series.cat.codes.to_numpy()
+        present = np.bincount(raw[raw >= 0], minlength=len(series.cat.categories)) > 0
+        texts = [str(c) for c in series.cat.categories]
+        labels = list(dict.fromkeys(t for t, p in zip(texts, present, strict=True) if p))
     else:
-        labels = sorted(str(v) for v in series.dropna().unique())
-    text = series.astype("string")
-    codes = np.full(series.size, -1)
-    for number, label in enumerate(labels):
-        codes[(text == label).fillna(False).to_numpy()] = number
-    return labels, codes
+        raw, uniques = pd.factorize(series, sort=False)
+        texts = [str(v) for v in uniques]
+        labels = sorted(set(texts))
+    number = {label: i for i, label in enumerate(labels)}
+    lookup = np.array([number.get(text, -1) for text in texts] + [-1], dtype=np.intp)
+    return labels, lookup[raw]  # raw -1 (missing) picks the trailing -1
 
 
 @overload
@@ -291,13 +388,9 @@ def kaplan_meier(
     """
     d, e, en = _arrays(durations, events, entry)
     if groups is None:
-        return _curve(d, e, en, label)
+        return _curves(d, e, en, np.zeros(d.size, dtype=np.intp), [label])[label]
     labels, codes = _group_codes(groups)
-    curves = {}
-    for number, name in enumerate(labels):
-        mask = codes == number
-        curves[name] = _curve(d[mask], e[mask], None if en is None else en[mask], name)
-    return KaplanMeierGroups(curves)
+    return KaplanMeierGroups(_curves(d, e, en, codes, labels))
 
 
 @dataclass(frozen=True)
@@ -333,15 +426,10 @@ def logrank(
     k = len(labels)
     if k < 2:
         raise SurvivalError("Für den Log-Rank-Test braucht es mindestens zwei Gruppen.")
-    times = np.unique(d[e])
-    n_k = np.empty((times.size, k))
-    d_k = np.empty((times.size, k))
-    for g in range(k):
-        mask = codes == g
-        n_k[:, g] = at_risk_counts(times, d[mask], None if en is None else en[mask])
-        hit = mask & e
-        idx = np.searchsorted(times, d[hit])
-        d_k[:, g] = np.bincount(idx, minlength=times.size)
+    counts = _counts(d, e, en, codes, k)
+    at_events = counts.events.sum(0) > 0  # the distinct churn times
+    n_k = counts.at_risk[:, at_events].T.astype(float)
+    d_k = counts.events[:, at_events].T.astype(float)
     n = n_k.sum(1)
     dd = d_k.sum(1)
     valid = n > 0

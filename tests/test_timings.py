@@ -1,0 +1,91 @@
+"""The stopwatch behind ``cxwb run --timings``."""
+
+from __future__ import annotations
+
+import time
+
+import nbformat
+
+from cxlib.runner.startup import skip_slow_imports
+from cxlib.runner.timings import Stopwatch, notebook_seconds, process_age
+
+
+def test_phases_are_listed_in_order_with_their_seconds_and_the_total() -> None:
+    watch = Stopwatch()
+    watch.add("load", 0.25)
+    with watch.phase("render"):
+        time.sleep(0.02)
+    labels = [label for label, _ in watch.phases]
+    assert labels == ["load", "render"]
+    assert watch.phases[1][1] >= 0.02
+    lines = watch.table(total=1.5).splitlines()
+    assert lines[0].split() == ["load", "0.25", "s"]
+    assert lines[-1].split() == ["total", "(wall)", "1.50", "s"]
+    watch.clear()
+    assert watch.phases == []
+    watch.enabled = False  # as in a batch worker: nothing piles up
+    watch.add("load", 0.25)
+    with watch.phase("render"):
+        pass
+    assert watch.phases == []
+
+
+def test_notebook_seconds_add_up_papermills_cell_durations() -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("1"), nbformat.v4.new_code_cell("2")]
+    nb.cells[0].metadata["papermill"] = {"duration": 0.5}
+    nb.cells[1].metadata["papermill"] = {"duration": 1.25}
+    empty = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("text")])
+    assert notebook_seconds({"01-a.ipynb": nb, "02-b.ipynb": empty}) == {
+        "01-a.ipynb": 1.75,
+        "02-b.ipynb": 0.0,
+    }
+
+
+def test_process_age_grows_with_the_time_this_process_runs() -> None:
+    first = process_age()
+    if first is None:  # not on Linux: nothing to measure
+        return
+    time.sleep(0.1)
+    second = process_age()
+    assert second is not None
+    assert 0.0 <= first < second
+
+
+def test_cxwb_starts_without_pandas_and_jsonschema_skips_its_iri_checker() -> None:
+    import subprocess
+    import sys
+
+    assert skip_slow_imports.__module__ == "cxlib.runner.startup"
+    code = (
+        "import sys; from cxlib.cli import build_parser; "
+        "from cxlib.runner.startup import skip_slow_imports; skip_slow_imports(); "
+        "import cxlib.runner.kernel, jsonschema; "
+        "print('pandas' in sys.modules, sys.modules.get('rfc3987_syntax', 'absent'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "None"]
+
+
+def test_each_kernel_preloads_the_analysis_packages_of_its_own_notebooks(tmp_path) -> None:
+    import importlib
+
+    from cxlib.runner.execution import deal
+    from cxlib.runner.kernel import PRELOAD, dealt_preloads
+    from cxlib.runner.run import notebook_paths
+
+    paths = notebook_paths()
+    two = dealt_preloads(paths, 2)
+    common = {"cxlib.workbook", "cxlib.io.overview", "matplotlib.pyplot"}
+    for group, preload in zip(deal(paths, 2), two, strict=True):
+        texts = [path.read_text(encoding="utf-8") for path in group]
+        imports = {f"from cxlib import {p.removeprefix('cxlib.')} as analysis" for p in preload}
+        assert all(any(line in text for line in imports) for text in texts)
+        assert len(set(preload) - common) == len(group)
+    assert set(two[0]) & set(two[1]) == {"cxlib.workbook", "cxlib.io.overview", "matplotlib.pyplot"}
+    assert {p for p in dealt_preloads(paths, 1)[0]} == set(two[0]) | set(two[1])
+    for module in set(two[0]) | set(two[1]):
+        importlib.import_module(module)
+    odd = tmp_path / "05-other.ipynb"
+    odd.write_text('{"cells": []}', encoding="utf-8")
+    assert dealt_preloads([*paths, odd], 2) == [PRELOAD, PRELOAD]
