@@ -137,7 +137,7 @@ def _expected(
 
 
 @dataclass(frozen=True)
-class BgNbd:
+class BgNbd(fitting.PurchaseModel):
     """A fitted BG/NBD model with the customers it was fitted on (see the module docstring)."""
 
     r: float
@@ -154,28 +154,6 @@ class BgNbd:
     def params(self) -> dict[str, float]:
         """The estimates with the literature's names: r, alpha, a, b."""
         return {"r": self.r, "alpha": self.alpha, "a": self.a, "b": self.b}
-
-    @property
-    def log_params(self) -> np.ndarray:
-        """(log r, log α, log a, log b): the scale of :attr:`covariance`."""
-        return np.log([self.r, self.alpha, self.a, self.b])
-
-    def intervals(self) -> dict[str, tuple[float, float]]:
-        """95 % intervals of the parameters from the observed information (log scale)."""
-        return fitting.wald_intervals(NAMES, self.log_params, self.covariance)
-
-    def _history(
-        self,
-        frequency: object,
-        recency: object,
-        T: object,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        if frequency is None:
-            rows = self.data.rows[self.data.inverse]
-            return rows[:, 0], rows[:, 1], rows[:, 2]
-        x = fitting.as_array(frequency, "frequency")
-        t_x, big_t = fitting.as_array(recency, "recency"), fitting.as_array(T, "T")
-        return x, t_x, big_t
 
     def p_alive(
         self,

@@ -243,3 +243,40 @@ def discounted_value(
         w * np.exp(-delta * t) * cumulative(float(t)) for t, w in zip(times, weights, strict=True)
     )
     return np.asarray(np.exp(-delta * horizon) * end + delta * horizon / 2 * integral, dtype=float)
+
+
+class PurchaseModel:
+    """What the fitted purchase models (BG/NBD, Pareto/NBD) share: parameters on the log
+    scale, their Wald intervals and the purchase histories predictions default to.
+
+    A subclass is a frozen dataclass with the fields ``covariance`` (of the log
+    parameters) and ``data`` (the compressed histories it was fitted on) and a
+    ``params`` property in the literature's order.
+    """
+
+    covariance: np.ndarray
+    data: Compressed
+
+    @property
+    def params(self) -> dict[str, float]:
+        """The estimates with the literature's names (defined by each model)."""
+        raise NotImplementedError
+
+    @property
+    def log_params(self) -> np.ndarray:
+        """The logarithms of :attr:`params`, in order: the scale of :attr:`covariance`."""
+        return np.log(list(self.params.values()))
+
+    def intervals(self) -> dict[str, tuple[float, float]]:
+        """95 % intervals of the parameters from the observed information (log scale)."""
+        return wald_intervals(tuple(self.params), self.log_params, self.covariance)
+
+    def _history(
+        self, frequency: object, recency: object, T: object
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The histories to predict for: the given ones, or those the model was fitted on."""
+        if frequency is None:
+            rows = self.data.rows[self.data.inverse]
+            return rows[:, 0], rows[:, 1], rows[:, 2]
+        x = as_array(frequency, "frequency")
+        return x, as_array(recency, "recency"), as_array(T, "T")

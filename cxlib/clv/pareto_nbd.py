@@ -101,7 +101,7 @@ def _expected(
 
 
 @dataclass(frozen=True)
-class ParetoNbd:
+class ParetoNbd(fitting.PurchaseModel):
     """A fitted Pareto/NBD model with the customers it was fitted on (see the module docstring)."""
 
     r: float
@@ -118,27 +118,6 @@ class ParetoNbd:
     def params(self) -> dict[str, float]:
         """The estimates with the literature's names: r, alpha, s, beta."""
         return {"r": self.r, "alpha": self.alpha, "s": self.s, "beta": self.beta}
-
-    @property
-    def log_params(self) -> np.ndarray:
-        """(log r, log α, log s, log β): the scale of :attr:`covariance`."""
-        return np.log([self.r, self.alpha, self.s, self.beta])
-
-    def intervals(self) -> dict[str, tuple[float, float]]:
-        """95 % intervals of the parameters from the observed information (log scale)."""
-        return fitting.wald_intervals(NAMES, self.log_params, self.covariance)
-
-    def _history(
-        self,
-        frequency: object,
-        recency: object,
-        T: object,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        if frequency is None:
-            rows = self.data.rows[self.data.inverse]
-            return rows[:, 0], rows[:, 1], rows[:, 2]
-        x = fitting.as_array(frequency, "frequency")
-        return x, fitting.as_array(recency, "recency"), fitting.as_array(T, "T")
 
     def p_alive(
         self,
