@@ -252,3 +252,30 @@ def test_execution_restarts_a_kernel_that_died_and_notes_it_in_the_run_log(tmp_p
     outputs = [o.get("text", "") for c in parts["01-x.ipynb"].cells for o in c.get("outputs", [])]
     assert "42\n" in outputs
     assert "kernel died before it answered (start 1 of 3, exit code 3)" in run_log.read_text()
+
+
+def test_a_request_to_a_port_without_a_kernel_gives_up_instead_of_blocking() -> None:
+    """The guard in kernel._wait: with SNDTIMEO, a full send queue raises zmq.Again.
+
+    Seen once in CI: a kernel that never took its TCP port (another process held it)
+    left the start-up check blocked in ZeroMQ's send for good.
+    """
+    import socket
+
+    import zmq
+
+    listener = socket.socket()  # a plain TCP listener: ZeroMQ never completes its handshake
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    sock = zmq.Context.instance().socket(zmq.DEALER)
+    sock.setsockopt(zmq.SNDHWM, 2)
+    sock.setsockopt(zmq.SNDTIMEO, 200)
+    sock.setsockopt(zmq.LINGER, 0)
+    try:
+        sock.connect(f"tcp://127.0.0.1:{listener.getsockname()[1]}")
+        with pytest.raises(zmq.Again):
+            for _ in range(50):
+                sock.send(b"kernel_info_request")
+    finally:
+        sock.close()
+        listener.close()

@@ -365,12 +365,15 @@ def _wait(manager: ThisPythonKernelManager, timeout: float) -> str:
     deadline = time.monotonic() + timeout
     client = manager.blocking_client()
     client.start_channels()
+    # a request to a kernel that never took its port queues up until ZeroMQ's send would
+    # block for good (seen over TCP with the port taken): let a send give up instead
+    client.shell_channel.socket.setsockopt(zmq.SNDTIMEO, int(_POLL * 1000))
     try:
         while True:
             remaining = deadline - time.monotonic()
             try:  # RuntimeError when dead or not ready within the round
                 client.wait_for_ready(timeout=max(min(_POLL, remaining), 0.1))
-            except RuntimeError:
+            except (RuntimeError, zmq.Again):
                 pass
             else:
                 return "ready"
