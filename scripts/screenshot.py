@@ -12,33 +12,20 @@ profile that is removed afterwards.
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-)
+from cxlib.report.pdf import FLAGS, find_engine
 
 
 def find_chromium() -> str:
-    """The path of a Chromium/Chrome binary, or exit with advice."""
-    for name in CANDIDATES:
-        path = shutil.which(name)
-        if path:
-            return path
-    sys.exit("Chromium nicht gefunden: bitte `apt-get install -y chromium` ausführen.")
+    """The Chromium the report's PDF step uses (:func:`cxlib.report.pdf.find_engine`), or exit."""
+    path = find_engine()
+    if path is None:
+        sys.exit("Chromium nicht gefunden: bitte `apt-get install -y chromium` ausführen.")
+    return path
 
 
 def capture(
@@ -52,7 +39,7 @@ def capture(
     with tempfile.TemporaryDirectory(prefix="cx-chromium-") as profile:
         args = [find_chromium(), *FLAGS, f"--user-data-dir={profile}"]
         if out.suffix.lower() == ".pdf":
-            args += ["--no-pdf-header-footer", f"--print-to-pdf={out}"]
+            args.append(f"--print-to-pdf={out}")  # FLAGS leave out the header and footer
         else:
             args += [f"--screenshot={out}", f"--window-size={width},{height}"]
         args.append(html.as_uri())

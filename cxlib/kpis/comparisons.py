@@ -127,9 +127,14 @@ def hypotheses(comparisons: pd.DataFrame) -> tuple[Hypothesis, ...]:
     Relevant: the gap to the rest is at least :data:`MIN_GAP` points.
     """
     tested = comparisons.dropna(subset=["p"]).drop_duplicates("test_id")
+    return _row_hypotheses(tested)
+
+
+def _row_hypotheses(comparisons: pd.DataFrame) -> tuple[Hypothesis, ...]:
+    """One hypothesis per row (the two rows of a two-group dimension share their test id)."""
     return tuple(
         Hypothesis(str(row.test_id), float(row.p), True, bool(abs(row.gap) >= MIN_GAP))
-        for row in tested.itertuples(index=False)
+        for row in comparisons.itertuples(index=False)
     )
 
 
@@ -141,11 +146,7 @@ def judge(comparisons: pd.DataFrame, family: TestFamily | None = None) -> pd.Dat
     """
     out = comparisons.copy()
     family = family or TestFamily.of(hypotheses(out))
-    relevant = out["gap"].abs() >= MIN_GAP
-    verdicts = [
-        family.verdict(Hypothesis(str(i), float(p), True, bool(r)))
-        for i, p, r in zip(out["test_id"], out["p"], relevant, strict=True)
-    ]
+    verdicts = [family.verdict(h) for h in _row_hypotheses(out)]
     out["p_adjusted"] = [family.p_adjusted(str(i)) for i in out["test_id"]]
     out["verdict"] = pd.Series(verdicts, index=out.index, dtype=object)
     out["different"] = out["verdict"] == "finding"

@@ -75,10 +75,7 @@ class CommentThemes:
 
     def hypotheses(self) -> tuple[Hypothesis, ...]:
         """The detractor-promoter tests as members of the report's testing family."""
-        return tuple(
-            Hypothesis(theme_test_id(str(row.theme)), float(row.p), True, bool(row.relevant))
-            for row in self.separation.itertuples(index=False)
-        )
+        return _hypotheses(self.separation)
 
     def to_frame(self) -> pd.DataFrame:
         """The frequency table: one row per theme and group (all, NPS group, phase)."""
@@ -162,6 +159,14 @@ def theme_test_id(theme: str) -> str:
     return f"voice/theme/{theme}"
 
 
+def _hypotheses(separation: pd.DataFrame) -> tuple[Hypothesis, ...]:
+    """One detractor-promoter test per theme, as members of the report's testing family."""
+    return tuple(
+        Hypothesis(theme_test_id(str(row.theme)), float(row.p), True, bool(row.relevant))
+        for row in separation.itertuples(index=False)
+    )
+
+
 def _separation(
     hits: pd.DataFrame,
     groups: pd.Series,
@@ -213,10 +218,7 @@ def _separation(
         )
     frame = pd.DataFrame(rows, columns=columns[:7])
     frame["relevant"] = frame["difference"].abs() >= MIN_DIFFERENCE
-    tests = [
-        Hypothesis(theme_test_id(str(row.theme)), float(row.p), True, bool(row.relevant))
-        for row in frame.itertuples(index=False)
-    ]
+    tests = _hypotheses(frame)
     family = family or TestFamily.of(tests)
     frame["p_holm"] = [family.p_adjusted(h.id) for h in tests]
     frame["different"] = [family.verdict(h) == "finding" for h in tests]
