@@ -31,7 +31,7 @@ def report_hypotheses(params: ClientParameters, data: ClientData) -> tuple[Hypot
     """Every test of the client's report (survey comparisons, comment themes, churn), unadjusted."""
     survey = data.get("survey")
     found = list(hypotheses(survey_comparisons(params, survey)))
-    themes = comment_themes_of(params, survey)
+    themes = comment_themes_of(params, data)
     if themes is not None:
         found += themes.hypotheses()
     churn = analyse_survival(params, data)

@@ -113,3 +113,48 @@ def test_holm_matches_statsmodels_and_keeps_nan() -> None:
     ok = ~np.isnan(p)
     assert np.allclose(holm(p)[ok], multipletests(p[ok], method="holm")[1])
     assert np.isnan(holm(p)[2])
+
+
+def test_the_family_and_the_notebooks_share_one_coding_and_one_fit(monkeypatch) -> None:
+    """The family's coded comments and churn fits travel with the data to the notebooks."""
+    import pickle
+
+    import pandas.testing as pdt
+
+    import cxlib.kpis.analysis as kpi_analysis
+    import cxlib.survival.analysis as survival_analysis
+    from cxlib.io.loading import load_client_data
+
+    params, _ = demo_client("stadtwerke-lindenau")
+    data = load_client_data(params)
+    family = report_tests(params, data)
+    kinds = {key.split("/")[0] for key in data.memo}
+    assert kinds == {"voice.themes", "survival.fitted"}
+    shipped = pickle.loads(pickle.dumps(data))  # what the runner's handoff does
+    assert set(shipped.memo) == set(data.memo)
+
+    def refit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("computed again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(survival_analysis, "_fit", refit)
+        patch.setattr(kpi_analysis, "comment_themes", refit)
+        churn = survival.analyse(params, shipped, family)
+        themes = kpis.analyse(params, shipped, family).themes
+    scratch = load_client_data(params)  # the same analyses without any memo
+    churn_again = survival.analyse(params, scratch, family)
+    themes_again = kpis.analyse(params, scratch, family).themes
+    assert isinstance(churn, SurvivalReport) and isinstance(churn_again, SurvivalReport)
+    assert churn.claims.hypotheses() == churn_again.claims.hypotheses()
+    assert churn.drivers == churn_again.drivers
+    assert themes is not None and themes_again is not None
+    pdt.assert_frame_equal(themes.separation, themes_again.separation)
+    # judged by the report's family, not by the themes' own Holm
+    assert set(themes.separation["p_holm"]) <= {family.p_adjusted(h.id) for h in family.hypotheses}
+    # another parameter value is another key: fitted again, not served stale
+    changed = params.model_copy(update={"report_date": params.report_date.replace(day=1)})
+    assert changed.fingerprint() != params.fingerprint()
+    with monkeypatch.context() as patch:
+        patch.setattr(survival_analysis, "_fit", refit)
+        with pytest.raises(AssertionError, match="computed again"):
+            survival.analyse(changed, shipped, family)

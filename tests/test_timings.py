@@ -77,14 +77,11 @@ def test_each_kernel_preloads_the_analysis_packages_of_its_own_notebooks(tmp_pat
     paths = notebook_paths()
     two = dealt_preloads(paths, 2)
     common = {"cxlib.workbook", "cxlib.io.overview", "matplotlib.pyplot"}
-    warm = {"cxlib.voice.warm"}  # the KPI notebook's lemma dictionary, read while waiting
     for group, preload in zip(deal(paths, 2), two, strict=True):
         texts = [path.read_text(encoding="utf-8") for path in group]
         imports = {f"from cxlib import {p.removeprefix('cxlib.')} as analysis" for p in preload}
         assert all(any(line in text for line in imports) for text in texts)
-        assert len(set(preload) - common - warm) == len(group)
-        kpi = any("from cxlib import kpis as analysis" in text for text in texts)
-        assert ("cxlib.voice.warm" in preload) == kpi
+        assert len(set(preload) - common) == len(group)
     assert set(two[0]) & set(two[1]) == {"cxlib.workbook", "cxlib.io.overview", "matplotlib.pyplot"}
     assert {p for p in dealt_preloads(paths, 1)[0]} == set(two[0]) | set(two[1])
     for module in set(two[0]) | set(two[1]):
@@ -92,10 +89,3 @@ def test_each_kernel_preloads_the_analysis_packages_of_its_own_notebooks(tmp_pat
     odd = tmp_path / "05-other.ipynb"
     odd.write_text('{"cells": []}', encoding="utf-8")
     assert dealt_preloads([*paths, odd], 2) == [PRELOAD, PRELOAD]
-
-
-def test_the_warm_up_module_lemmatises_at_import() -> None:
-    """cxlib.voice.warm reads the lemma dictionary when imported (a kernel does it while idle)."""
-    from cxlib.voice.warm import WARMED
-
-    assert "rechnung" in WARMED  # "Rechnungen" → its lemma

@@ -30,8 +30,10 @@ German CSV loads in seconds within a few times the file's size
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -45,6 +47,8 @@ from cxlib.io.parsing import Cells, Formats, parse_cells
 from cxlib.io.sources import Grid, file_problem, read_grid
 from cxlib.io.tables import TABLES
 from cxlib.parameters.schema import ClientParameters, DataFile
+
+T = TypeVar("T")
 
 __all__ = [
     "ClientData",
@@ -152,6 +156,22 @@ class ClientData:
 
     tables: dict[str, LoadedTable]
     derived: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: results computed once from these tables (see :meth:`remembered`)
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+    def remembered(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per ``key`` for these tables: the stored result afterwards.
+
+        The memo lets the report's testing family, computed before the
+        notebooks run, and the notebooks, which get the data pickled with its
+        memo, share the costly work (the coded comments, the fitted churn
+        models). ``key`` must name the result and everything it depends on
+        besides the tables (for example ``f"voice.themes/{params.fingerprint()}"``,
+        see :meth:`cxlib.parameters.schema.ClientParameters.fingerprint`).
+        """
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return cast("T", self.memo[key])
 
     def get(self, name: str) -> pd.DataFrame | None:
         """The frame of table ``name`` (read or derived), or None when there is none."""

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib.clv.customer_base import CustomerBase, customer_base
+from cxlib.io.loading import ClientData
 from cxlib.kpis import comparisons, drivers, early_warning, economics, retention
 from cxlib.kpis import survey as kpis
 from cxlib.kpis.intervals import Interval, share_interval
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
     from IPython.display import HTML
     from matplotlib.axes import Axes
 
-    from cxlib.io.loading import ClientData
     from cxlib.report.testing import TestFamily
 
 Z_MDC = 1.959963984540054 + 0.8416212335729143  # two-sided 5 %, power 80 %
@@ -558,22 +558,34 @@ def analyse(
         value_at_risk=value_at_risk(eco),
         call_backs=call_backs(survey, tickets, cutoff),
         customer_base=base,
-        themes=comment_themes_of(params, survey, tests),
+        themes=comment_themes_of(params, data, tests),
     )
 
 
 def comment_themes_of(
-    params: ClientParameters, survey: pd.DataFrame | None, tests: TestFamily | None = None
+    params: ClientParameters,
+    data: ClientData | Mapping[str, pd.DataFrame],
+    tests: TestFamily | None = None,
 ) -> CommentThemes | None:
     """The comment themes with the client's codebook (``analysis.voice.codebook``) if any.
 
     ``tests`` is the report's testing family that judges which themes separate
-    detractors from promoters.
+    detractors from promoters. The comments are coded once per data and
+    parameters (:meth:`~cxlib.io.loading.ClientData.remembered`): the family,
+    computed first, and the KPI notebook share the coding.
     """
-    own = params.analysis.voice.codebook
-    codebook = load_codebook(params.resolve(own) if own else None)
-    small_n, min_n = params.analysis.small_n, params.analysis.min_n
-    return comment_themes(survey, codebook, min_n=min_n, small_n=small_n, family=tests)
+
+    def coded() -> CommentThemes | None:
+        own = params.analysis.voice.codebook
+        codebook = load_codebook(params.resolve(own) if own else None)
+        small_n, min_n = params.analysis.small_n, params.analysis.min_n
+        return comment_themes(data.get("survey"), codebook, min_n=min_n, small_n=small_n)
+
+    if isinstance(data, ClientData):
+        themes = data.remembered(f"voice.themes/{params.fingerprint()}", coded)
+    else:
+        themes = coded()
+    return themes.judged(tests) if themes is not None and tests is not None else themes
 
 
 #: The documented public name of :func:`analyse` (``cxlib.kpis.baseline``), the same function.

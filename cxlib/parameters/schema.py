@@ -9,6 +9,7 @@ advice to quote it instead of silently becoming ``1067``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -542,6 +543,15 @@ class ClientParameters(_Model):
     def cutoff(self) -> dt.date:
         """The data cut-off: ``analysis.data_cutoff`` or the report date."""
         return self.analysis.data_cutoff or self.report_date
+
+    def fingerprint(self) -> str:
+        """A short hash of everything in these parameters (and the folder they refer to).
+
+        Results kept beside the data (:meth:`cxlib.io.loading.ClientData.remembered`)
+        are keyed by it, so that a changed parameter computes them again.
+        """
+        text = self.model_dump_json() + str(self.base_dir)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
     def resolve(self, relative: str) -> Path:
         """Resolve a path from the file against the file's folder."""

@@ -227,9 +227,6 @@ def started_kernel(
 _ANALYSIS_IMPORT = re.compile(r"from cxlib import (\w+) as analysis")
 #: What every kernel imports whatever notebooks it runs.
 _COMMON_PRELOAD = ("cxlib.workbook", "cxlib.io.overview", "matplotlib.pyplot")
-#: Slow first uses a package's notebook would pay, done while the kernel waits instead:
-#: the KPI notebook's comment themes read the German lemma dictionary (about 1 s).
-_WARM_UPS = {"cxlib.kpis": ("cxlib.voice.warm",)}
 
 
 def dealt_preloads(notebooks: Sequence[Path], count: int) -> list[tuple[str, ...]]:
@@ -249,7 +246,6 @@ def dealt_preloads(notebooks: Sequence[Path], count: int) -> list[tuple[str, ...
             if found is None:
                 return [PRELOAD] * count
             packages.append(f"cxlib.{found.group(1)}")
-            packages += _WARM_UPS.get(packages[-1], ())
         preloads.append((*_COMMON_PRELOAD, *packages) if group else PRELOAD)
     return preloads
 

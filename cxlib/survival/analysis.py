@@ -367,20 +367,92 @@ def _group_labels(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name].map(EARLY_TICKET_GROUPS).astype(pd.CategoricalDtype(order))
 
 
+@dataclass(frozen=True)
+class _Fitted:
+    """The curves, tests and models of one client before the report's family judges them."""
+
+    table: SurvivalData
+    overall: KaplanMeier
+    new: KaplanMeier | None
+    groups: dict[str, KaplanMeierGroups]
+    logranks: dict[str, LogRank]
+    model: CoxModel | None
+    model_note: str | None
+    model_frame: pd.DataFrame | None
+    followup: float | None
+    reasons: CumulativeIncidence | None
+    signals: SignalModel | None
+    early_churn_counts: tuple[EarlyChurn, ...]
+    conversion: FirstToSecond | None
+    sensitivity: tuple[tuple[int, EarlyChurn], ...]
+
+
 def analyse(
     params: ClientParameters, data: ClientData, tests: TestFamily | None = None
 ) -> SurvivalResult:
     """Run the whole churn analysis of one client (see the module docstring).
 
     ``tests`` is the report's testing family (:mod:`cxlib.report.testing`) that
-    judges the section's tests; without it they are judged on their own.
+    judges the section's tests; without it they are judged on their own. The
+    curves and models are fitted once per data and parameters
+    (:meth:`~cxlib.io.loading.ClientData.remembered`): the family, computed
+    before the notebooks run, and the churn notebook share them.
     """
     try:
-        table = build_survival_table(params, data)
+        fitted = data.remembered(
+            f"survival.fitted/{params.fingerprint()}", lambda: _fit(params, data)
+        )
     except NoCustomersError:
         return SurvivalUnavailable("customers", params.cutoff)
     except NoEventsError:
         return SurvivalUnavailable("events", params.cutoff)
+    options = params.analysis.survival
+    model, frame = fitted.model, fitted.model_frame
+    selected = _selected_journey(params)
+    claims = assess(
+        fitted.logranks,
+        fitted.groups,
+        model,
+        frame if model is not None else None,
+        fitted.signals,
+        family=tests,
+    )
+    drivers = rank_drivers(model, frame, fitted.signals, params.workshop, selected, claims=claims)
+    table, note, followup = fitted.table, fitted.model_note, fitted.followup
+    overall, new, groups, logranks = fitted.overall, fitted.new, fitted.groups, fitted.logranks
+    reasons, signals, conversion = fitted.reasons, fitted.signals, fitted.conversion
+    sensitivity, early_churn_counts = fitted.sensitivity, fitted.early_churn_counts
+    min_n = params.analysis.min_n
+    return SurvivalReport(
+        conversion=conversion,
+        sensitivity=sensitivity,
+        claims=claims,
+        early_churn_counts=early_churn_counts,
+        signals=signals,
+        drivers=drivers,
+        time_unit=options.time_unit,
+        reasons=reasons,
+        early=(options.early_ticket_min, options.early_ticket_days),
+        data=table,
+        overall=overall,
+        new=new,
+        groups=groups,
+        tests=logranks,
+        model=model,
+        model_note=note,
+        model_frame=frame,
+        followup_days=followup,
+        horizons=tuple(options.horizons_months),
+        small_n=params.analysis.small_n,
+        min_n=min_n,
+        risk_horizon_months=options.risk_horizon_months,
+        risk_factors=options.risk_factors,
+    )
+
+
+def _fit(params: ClientParameters, data: ClientData) -> _Fitted:
+    """Everything of :func:`analyse` that does not depend on the testing family."""
+    table = build_survival_table(params, data)
     options = params.analysis.survival
     f = table.frame
     overall = kaplan_meier(f["duration"], f["event"], entry=f["entry"])
@@ -406,43 +478,27 @@ def analyse(
     reasons = None
     if f.loc[f["event"], "reason"].notna().any():
         reasons = cumulative_incidence(f["duration"], f["event"], f["reason"], entry=f["entry"])
-    signals = _signal_model(params, data, table)
-    selected = _selected_journey(params)
-    claims = assess(
-        logranks, groups, model, frame if model is not None else None, signals, family=tests
-    )
-    drivers = rank_drivers(model, frame, signals, params.workshop, selected, claims=claims)
-    early_churn_counts = client_early_churn(
-        params, data.get("customers"), data.get("transactions"), [6]
-    )
     sales = data.get("transactions")
     conversion: FirstToSecond | None = None
     sensitivity: tuple[tuple[int, EarlyChurn], ...] = ()
     if table.definition == "non_contractual" and sales is not None:
         conversion = first_to_second(sales, params.cutoff, options.inactivity_days)
         sensitivity = inactivity_sensitivity(params, data.get("customers"), sales, 6)
-    return SurvivalReport(
-        conversion=conversion,
-        sensitivity=sensitivity,
-        claims=claims,
-        early_churn_counts=early_churn_counts,
-        signals=signals,
-        drivers=drivers,
-        time_unit=options.time_unit,
-        reasons=reasons,
-        early=(options.early_ticket_min, options.early_ticket_days),
-        data=table,
+    return _Fitted(
+        table=table,
         overall=overall,
         new=new,
         groups=groups,
-        tests=logranks,
+        logranks=logranks,
         model=model,
         model_note=note,
         model_frame=frame,
-        followup_days=followup,
-        horizons=tuple(options.horizons_months),
-        small_n=params.analysis.small_n,
-        min_n=min_n,
-        risk_horizon_months=options.risk_horizon_months,
-        risk_factors=options.risk_factors,
+        followup=followup,
+        reasons=reasons,
+        signals=_signal_model(params, data, table),
+        early_churn_counts=client_early_churn(
+            params, data.get("customers"), data.get("transactions"), [6]
+        ),
+        conversion=conversion,
+        sensitivity=sensitivity,
     )

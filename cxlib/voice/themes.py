@@ -22,7 +22,7 @@ codebook's themes (:mod:`cxlib.voice.coding`), and per theme
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -76,6 +76,14 @@ class CommentThemes:
     def hypotheses(self) -> tuple[Hypothesis, ...]:
         """The detractor-promoter tests as members of the report's testing family."""
         return _hypotheses(self.separation)
+
+    def judged(self, family: TestFamily) -> CommentThemes:
+        """These themes with their detractor-promoter tests judged by the report's ``family``.
+
+        The coding (the costly part) is kept; only ``p_holm`` and ``different``
+        are taken from the family.
+        """
+        return replace(self, separation=_judged(self.separation, family))
 
     def to_frame(self) -> pd.DataFrame:
         """The frequency table: one row per theme and group (all, NPS group, phase)."""
@@ -218,11 +226,17 @@ def _separation(
         )
     frame = pd.DataFrame(rows, columns=columns[:7])
     frame["relevant"] = frame["difference"].abs() >= MIN_DIFFERENCE
+    return _judged(frame.reindex(columns=columns), family)
+
+
+def _judged(separation: pd.DataFrame, family: TestFamily | None) -> pd.DataFrame:
+    """``separation`` with ``p_holm`` and ``different`` from ``family`` (or its own Holm)."""
+    frame = separation.copy()
     tests = _hypotheses(frame)
     family = family or TestFamily.of(tests)
     frame["p_holm"] = [family.p_adjusted(h.id) for h in tests]
     frame["different"] = [family.verdict(h) == "finding" for h in tests]
-    return frame[columns].reset_index(drop=True)
+    return frame.reset_index(drop=True)
 
 
 def _quotes(
