@@ -11,6 +11,7 @@ The numbers are parsed from the text as German writes them (1.234,5; −4;
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -80,15 +81,44 @@ def unmatched(text: str, facts: list[dict]) -> list[str]:
     ]
 
 
+#: Sections whose whole body (tables, readings, notes) reconciles: every number is a fact.
+#: The others state numbers that are not yet facts (issue "One fact, one number").
+WHOLE_BODY = ("maturity",)
+HIDDEN = re.compile(r"<(svg|script|style|thead)\b.*?</\1>", re.S)
+
+
+def section_texts(page: str) -> dict[str, str]:
+    """The visible text of each section of a rendered report, by section id.
+
+    Charts (SVG, their numbers are axis ticks), scripts, styles and table
+    headers (column labels such as "Jetzt (4-6 Wochen)") are left out; a
+    section runs from its heading to the next one.
+    """
+    parts = re.split(r'<h2 id="sec-(\w+)"', HIDDEN.sub(" ", page))
+    return {
+        parts[i]: html.unescape(re.sub(r"<[^>]+>", " ", parts[i + 1]))
+        for i in range(1, len(parts), 2)
+    }
+
+
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The three demo clients run once (German); their report folders under the path."""
     out = tmp_path_factory.mktemp("reconcile")
-    results = {}
     for client in CLIENTS:
         result = run_client(PROJECT / "parameters" / f"{client}.yaml", out, lang="de")
         assert result.ok, result.message
-        results[client] = json.loads((out / client / "results.json").read_text("utf-8"))
-    return results
+    return out
+
+
+@pytest.fixture(scope="module")
+def runs(reports: Path) -> dict[str, dict]:
+    return {c: json.loads((reports / c / "results.json").read_text("utf-8")) for c in CLIENTS}
+
+
+@pytest.fixture(scope="module")
+def pages(reports: Path) -> dict[str, str]:
+    return {c: (reports / c / "report.html").read_text("utf-8") for c in CLIENTS}
 
 
 def test_the_number_parser_reads_german_numbers() -> None:
@@ -180,3 +210,39 @@ def test_results_json_validates_against_the_documented_schema(runs, client) -> N
 def test_the_documented_schema_is_the_model_s_schema() -> None:
     """docs/results.schema.json is written by `make schema` from the typed model."""
     assert json.loads(SCHEMA.read_text("utf-8")) == ClientResults.model_json_schema()
+
+
+def test_section_texts_skip_charts_and_column_labels() -> None:
+    page = (
+        '<h2 id="sec-kpi">K</h2><p>NPS 12</p><svg><text>40</text></svg>'
+        "<table><thead><tr><th>Jetzt (4-6 Wochen)</th></tr></thead><tbody><tr><td>7,5</td>"
+        '</tr></tbody></table><h2 id="sec-survival">S</h2><p>&minus;3</p>'
+    )
+    texts = section_texts(page)
+    assert [w for _, _, w in numbers(texts["kpi"])] == ["12", "7,5"]
+    assert [w for _, _, w in numbers(texts["survival"])] == ["−3"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("client", CLIENTS)
+@pytest.mark.parametrize(
+    "section",
+    [
+        pytest.param(
+            s,
+            marks=pytest.mark.xfail(
+                strict=True, reason="the data overview (Datenbasis) is in the section, not facts"
+            ),
+        )
+        for s in WHOLE_BODY
+    ],
+)
+def test_every_number_of_the_section_body_is_one_of_its_facts(runs, pages, client, section) -> None:
+    """Tables, readings and notes print facts only: nothing is computed in the view."""
+    results = runs[client]
+    facts = {s["id"]: s.get("facts", []) for s in results["sections"]}
+    if section not in facts:
+        pytest.skip(f"{client} has no {section} section")
+    text = section_texts(pages[client])[section]
+    assert len(numbers(text)) > 20, "the section states figures"
+    assert not unmatched(text, facts[section] + results["facts"]), section

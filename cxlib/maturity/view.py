@@ -23,6 +23,7 @@ from cxlib.maturity.facts import ITEM_TOP, facts
 from cxlib.maturity.plots import radar, reference_level
 from cxlib.report import blocks as display
 from cxlib.report import charts as plots
+from cxlib.report.facts import FactSheet
 from cxlib.report.section import Block, Section
 from cxlib.report.summary import Light, Statement
 from cxlib.texts import t
@@ -55,9 +56,14 @@ class _Words:
     result: MaturityResult | None
     lang: str
     client: str
+    #: the section's facts: counts the displays state are read from here, never computed
+    facts: FactSheet
 
     def _t(self, key: str, **values: object) -> str:
         return t(f"maturity.{key}", self.lang, **values)
+
+    def _count(self, fact_id: str) -> int:
+        return int(self.facts[fact_id].value)
 
     def _n(self, value: float, decimals: int = 0) -> str:
         return fmt.number(value, decimals, self.lang)
@@ -111,8 +117,8 @@ class _Words:
         basis = self._t(
             "basis_note",
             n=r.n_respondents,
-            departments=r.respondents["department"].nunique(),
-            missing=int(r.dimensions["n_missing"].sum()),
+            departments=self._count("maturity.departments"),
+            missing=self._count("maturity.dont_know"),
             version=r.questionnaire.version,
         )
         if len(r.waves) > 1:
@@ -179,9 +185,14 @@ class _Words:
             return HTML("")
         _, level = reference_level(r)
         ax = radar(r, lang=self.lang, client=self.client)
-        below = int((r.dimensions["score"] < level).sum())
         key = "reading.radar_top" if r.stage == 5 else "reading.radar"
-        reading = self._t(key, client=self.client, target=self._n(level), below=below)
+        reading = self._t(
+            key,
+            client=self.client,
+            target=self._n(level),
+            below=self._count("maturity.below_next_stage"),
+            dimensions=self._count("maturity.dimensions"),
+        )
         if len(r.waves) > 1:
             reading += " " + self._t("reading.radar_wave", wave=r.waves[-2])
         return _join(
@@ -297,7 +308,7 @@ class _Words:
             return HTML("")
         scores = {k: self._n(v) for k, v in r.profile_scores.items()}
         text = self._t(f"profile.{r.profile}.text", **scores)
-        gap = abs(r.profile_scores["einsteiger"] - r.profile_scores["fortgeschritten"])
+        gap = float(self.facts["maturity.profile.gap"].value)
         if gap < CLOSE_PROFILE:
             text += " " + self._t("profile.close", gap=self._n(gap))
         title = f"{self._t('heading.typing')}: {self._t(f'profile.{r.profile}.name')}"
@@ -332,7 +343,7 @@ class _Words:
         if r is None:
             return HTML("")
         top = r.options.stage_cutoffs[-1]
-        k = int((r.respondents["stage"] == 5).sum())
+        k = self._count("maturity.top_stage_respondents")
         text = self._t(
             "seed",
             client=self.client,
@@ -433,7 +444,8 @@ def section(result: MaturityAnalysis, lang: str) -> Section:
 
     Blocks are built when shown (a chart is drawn in the cell that shows it).
     """
-    words = _Words(result.assessment, lang, result.client)
+    sheet = facts(result)
+    words = _Words(result.assessment, lang, result.client, sheet)
     overview = result.overview
     basis_heading = display.subheading(t("maturity.heading.basis", lang))
     blocks: dict[str, Block] = {
@@ -456,5 +468,5 @@ def section(result: MaturityAnalysis, lang: str) -> Section:
         blocks=blocks,
         statements=tuple(words.statements()),
         figures=figures,
-        facts=facts(result),
+        facts=sheet,
     )

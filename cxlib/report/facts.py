@@ -47,8 +47,9 @@ Unit = Literal[
 #: Why a fact has no interval: ``count`` (counted, exact), ``input`` (typed in the
 #: workshop or the parameter file), ``rule`` (a threshold of the method), ``derived``
 #: (arithmetic on facts that have their own intervals), ``too_few`` (too little data),
-#: ``census`` (everyone concerned was counted or asked: no sampling error to state).
-NoInterval = Literal["count", "input", "rule", "derived", "too_few", "census"]
+#: ``census`` (everyone concerned was counted or asked: no sampling error to state),
+#: ``published`` (quoted from a published source, such as the seed's SME survey).
+NoInterval = Literal["count", "input", "rule", "derived", "too_few", "census", "published"]
 
 
 #: The confidence level of every interval of the report.

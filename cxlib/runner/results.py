@@ -94,8 +94,11 @@ class FactRecord(BaseModel):
     n: int | None = None
     low: float | None = None
     high: float | None = None
-    #: Why there is no interval (count, input, rule, derived, too_few, census); None with one.
-    no_interval: Literal["count", "input", "rule", "derived", "too_few", "census"] | None = None
+    #: Why there is no interval (count, input, rule, derived, too_few, census, published);
+    #: None with one.
+    no_interval: (
+        Literal["count", "input", "rule", "derived", "too_few", "census", "published"] | None
+    ) = None
     population: str = ""
     period: str = ""
     sources: tuple[str, ...] = ()
