@@ -13,6 +13,7 @@ import pandas as pd
 
 from cxlib import formatting as fmt
 from cxlib.io.tables import TABLES
+from cxlib.report.facts import Fact
 from cxlib.texts import t
 
 #: The date column that defines each table's period.
@@ -124,6 +125,44 @@ class DataOverview:
             ],
             columns=["table", "rows", "period_start", "period_end", "customers", "missing_cells"],
         )
+
+    def facts(self) -> list[Fact]:
+        """The counts this overview shows, as facts (:mod:`cxlib.report.facts`).
+
+        Ids name the table (``data.tickets.rows``), so that two sections
+        showing the same table state one fact. Counts carry no interval; a
+        value's share of its table's rows is a count too.
+        """
+        out: list[Fact] = []
+        for o in self.tables:
+            sources, prefix = (o.table,), f"data.{o.table}"
+            counts = {
+                f"{prefix}.rows": (o.rows, "data.rows"),
+                f"{prefix}.missing": (sum(o.missing.values()), "data.missing"),
+            }
+            if "customer_id" in o.distinct:
+                counts[f"{prefix}.customers"] = (o.distinct["customer_id"], "data.customers")
+            for column, values in o.categories.items():
+                for value, count in values:
+                    counts[f"{prefix}.{column}.{value}"] = (count, "data.value_rows")
+            out += [
+                Fact(i, int(v), "count", d, no_interval="count", sources=sources)
+                for i, (v, d) in counts.items()
+            ]
+            out += [
+                Fact(
+                    f"{prefix}.{column}.{value}.share",
+                    count / (o.rows or 1),
+                    "share",
+                    "data.value_share",
+                    n=o.rows,
+                    no_interval="count",
+                    sources=sources,
+                )
+                for column, values in o.categories.items()
+                for value, count in values
+            ]
+        return out
 
     def summary_frame(self, lang: str = "de") -> pd.DataFrame:
         """The overview as a frame with column labels in ``lang``."""

@@ -21,6 +21,7 @@ import pandas as pd
 
 from cxlib import formatting as fmt
 from cxlib.kpis import retention
+from cxlib.kpis import survey as kpis
 from cxlib.texts import t
 
 if TYPE_CHECKING:
@@ -56,24 +57,35 @@ def repeat_flags(tickets: pd.DataFrame, phase: pd.Series, window_days: int) -> p
 
 
 def survey_scores(frame: pd.DataFrame) -> dict[str, Any]:
-    """NPS (score), CSAT top-2-box share and CES mean with their n."""
+    """NPS, CSAT top-2-box share (0-1) and CES mean, each with n and 95 % interval.
+
+    Computed with the KPI section's estimators (:mod:`cxlib.kpis.survey`), so
+    that a phase's NPS here is the same fact, with the same interval, as in the
+    KPI section. ``nps_var`` and ``ces_var`` are per-answer variances (the
+    action plan's detectable change).
+    """
     out: dict[str, Any] = {}
-    if "nps" in frame:
-        nps = frame["nps"].dropna().astype(float)
-        out["nps_n"] = len(nps)
-        out["nps"] = 100 * ((nps >= 9).mean() - (nps <= 6).mean()) if len(nps) else np.nan
-        promoters, detractors = (nps >= 9).mean(), (nps <= 6).mean()
-        # per-answer variance of the NPS in points² (the action plan's detectable change)
-        spread = promoters + detractors - (promoters - detractors) ** 2
-        out["nps_var"] = 100**2 * spread if len(nps) else np.nan
-    if "csat" in frame:
-        csat = frame["csat"].dropna().astype(float)
-        out["csat_n"] = len(csat)
-        out["csat"] = (csat >= 4).mean() if len(csat) else np.nan
+    for kpi, estimate, scale in (
+        ("nps", kpis.nps, 1.0),
+        ("csat", kpis.csat, 0.01),
+        ("ces", kpis.ces, 1.0),
+    ):
+        if kpi not in frame:
+            continue
+        scores = frame[kpi].dropna().astype(float)
+        out[f"{kpi}_n"] = len(scores)
+        found = estimate(scores) if len(scores) else None
+        for field in ("", "_low", "_high"):
+            value = getattr(found, field.lstrip("_") or "value") if found else np.nan
+            out[f"{kpi}{field}"] = value * scale
+    if out.get("nps_n"):
+        answers = frame["nps"].dropna().astype(float)
+        promoters, detractors = (answers >= 9).mean(), (answers <= 6).mean()
+        out["nps_var"] = 100**2 * (promoters + detractors - (promoters - detractors) ** 2)
+    elif "nps" in frame:
+        out["nps_var"] = np.nan
     if "ces" in frame:
         ces = frame["ces"].dropna().astype(float)
-        out["ces_n"] = len(ces)
-        out["ces"] = ces.mean() if len(ces) else np.nan
         out["ces_var"] = ces.var(ddof=1) if len(ces) > 1 else np.nan
     return out
 
@@ -94,7 +106,8 @@ def early_churn(
     and can be observed for ``m`` months (without contracts: ``m`` months plus
     ``inactivity_days``); lost = contract ended before the day ``m`` months
     after the start (without contracts: no purchase on or after that day).
-    Columns: months, n, lost, share.
+    Columns: months, n, lost, share, first_start and last_start (the start
+    dates of the customers counted).
     """
     columns = ["months", "n", "lost", "share"]
     if customers is None or "start_date" not in customers or customers["start_date"].isna().all():
@@ -112,8 +125,17 @@ def early_churn(
             transactions=None if contractual else transactions,
             inactivity_days=None if contractual else inactivity_days,
         )
-        rows.append({"months": m, "n": item.n, "lost": item.lost, "share": item.share})
-    return pd.DataFrame(rows, columns=columns)
+        rows.append(
+            {
+                "months": m,
+                "n": item.n,
+                "lost": item.lost,
+                "share": item.share,
+                "first_start": item.first_start,
+                "last_start": item.last_start,
+            }
+        )
+    return pd.DataFrame(rows, columns=[*columns, "first_start", "last_start"])
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ def facts(result: MaturityAnalysis) -> FactSheet:
     out += _department_facts(r)
     out += _item_facts(r)
     out += _basis_facts(r)
+    out += result.overview.facts()
     return FactSheet(tuple(out))
 
 
