@@ -75,9 +75,9 @@ def survey_scores(frame: pd.DataFrame) -> dict[str, Any]:
         scores = frame[kpi].dropna().astype(float)
         out[f"{kpi}_n"] = len(scores)
         found = estimate(scores) if len(scores) else None
-        for field in ("", "_low", "_high"):
-            value = getattr(found, field.lstrip("_") or "value") if found else np.nan
-            out[f"{kpi}{field}"] = value * scale
+        for suffix in ("", "_low", "_high"):
+            value = getattr(found, suffix.lstrip("_") or "value") if found else np.nan
+            out[f"{kpi}{suffix}"] = value * scale
     if out.get("nps_n"):
         answers = frame["nps"].dropna().astype(float)
         promoters, detractors = (answers >= 9).mean(), (answers <= 6).mean()

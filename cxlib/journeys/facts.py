@@ -11,15 +11,16 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from cxlib.kpis.facts import early_churn_fact, rule_fact
 from cxlib.journeys.plan import needed_n
+from cxlib.kpis.body_facts import survey_fact_id
+from cxlib.kpis.facts import early_churn_fact, rule_fact
 from cxlib.kpis.retention import EarlyChurn
 from cxlib.report.facts import Fact, FactSheet, Unit
 
 if TYPE_CHECKING:
     from cxlib.journeys.analysis import JourneyAnalysis
 
-__all__ = ["RATINGS", "evidence_facts", "facts", "rating_id", "survey_fact_id"]
+__all__ = ["RATINGS", "evidence_facts", "facts", "rating_id"]
 
 #: The rated criteria of the selection rule.
 RATINGS = ("frequency", "damage", "feasibility")
@@ -56,15 +57,6 @@ def evidence_facts(result: JourneyAnalysis) -> list[Fact]:
     out = _ranking_facts(result) + _survey_facts(result) + _ticket_facts(result)
     out += _plan_facts(result) + _checklist_facts(result) + result.overview.facts()
     return out
-
-
-def survey_fact_id(kpi: str, dimension: str, group: str) -> str:
-    """The report-wide id of a survey KPI in one group (``kpi.nps.phase.Onboarding``).
-
-    The KPI section's comparison tables and the journey section's evidence use
-    it for the same figure (same estimator, same interval).
-    """
-    return f"kpi.{kpi}.{dimension}.{group}"
 
 
 def _ranking_facts(result: JourneyAnalysis) -> list[Fact]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from cxlib.kpis.body_facts import body_facts
 from cxlib.kpis.survey import wilson
 from cxlib.report.facts import Fact, FactSheet, Unit
 
@@ -138,6 +139,7 @@ def facts(base: Baseline) -> FactSheet:
     ]
     out += _retention_facts(base)
     out += _money_facts(base)
+    out += body_facts(base, {fact.id for fact in out})
     return FactSheet(tuple(out))
 
 

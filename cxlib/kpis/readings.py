@@ -10,13 +10,13 @@ tables themselves are in :mod:`cxlib.kpis.tables`, the charts in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cxlib import formatting as fmt
 from cxlib.kpis import retention
+from cxlib.kpis.body_facts import shown_shares
 from cxlib.kpis.facts import early_churn_id, wave_fact_id
 from cxlib.kpis.tables import item_label, value_text
 from cxlib.kpis.value_at_risk import ValueAtRisk, money_words
@@ -51,11 +51,6 @@ def groups_reading(base: Baseline, lang: str, dimension: str | None = None) -> s
     return _tx("readings.groups_diff", lang, below=below or fmt.MISSING, above=above or fmt.MISSING)
 
 
-def _rounded(value: float, decimals: int) -> Decimal:
-    """``value`` rounded half up as :mod:`cxlib.formatting` shows it."""
-    return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-
-
 def ppd_reading(base: Baseline, lang: str) -> str:
     """Shares of promoters and detractors and the NPS they make, as arithmetic that adds up.
 
@@ -65,12 +60,7 @@ def ppd_reading(base: Baseline, lang: str) -> str:
     decimal would round to another whole number, two (or three) are shown.
     """
     e = base.experience["nps"]
-    whole = _rounded(e.value, 0)
-    for decimals in (1, 2, 3):
-        promoters = _rounded(e.promoter_share, decimals)
-        detractors = _rounded(e.detractor_share, decimals)
-        if _rounded(float(promoters - detractors), 0) == whole:
-            break
+    decimals, promoters, detractors = shown_shares(e)
     difference = (
         f"{fmt.number(float(promoters), decimals, lang)} − "
         f"{fmt.number(float(detractors), decimals, lang)} = "
