@@ -84,7 +84,7 @@ def unmatched(text: str, facts: list[dict]) -> list[str]:
 
 #: Sections whose whole body (tables, readings, notes) reconciles: every number is a fact.
 #: The others state numbers that are not yet facts (issue "One fact, one number").
-WHOLE_BODY = ("maturity", "journey")
+WHOLE_BODY = ("maturity", "journey", "survival")
 HIDDEN = re.compile(r"<(svg|script|style|thead)\b.*?</\1>", re.S)
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from cxlib.kpis.facts import early_churn_fact, rule_fact
 from cxlib.report.facts import Fact, FactSheet
+from cxlib.survival.body_facts import body_facts
 from cxlib.survival.table import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -139,6 +140,7 @@ def facts(report: SurvivalReport) -> FactSheet:
             )
     for driver in report.top_drivers(len(report.drivers.drivers) if report.drivers else 0):
         out += _driver_facts(driver)
+    out += body_facts(report, {fact.id for fact in out})
     return FactSheet(tuple(out))
 
 

@@ -34,6 +34,7 @@ from cxlib import formatting as fmt
 from cxlib.report import blocks as display
 from cxlib.report.section import Block, Section
 from cxlib.survival import plots
+from cxlib.survival.body_facts import risk_list_fact
 from cxlib.survival.driver_wording import driver_text, drivers_journey_sentence, drivers_similar
 from cxlib.survival.facts import facts
 from cxlib.survival.html_tables import cox_table, drivers_table, horizon_table, logrank_table
@@ -107,7 +108,7 @@ def section(result: SurvivalResult, lang: str = "de") -> Section:
         statements=tuple(statements(result, lang)),
         figures=_figures(result, lang),
         exports={} if risks is None else {RISK_LIST_FILE: risks},
-        facts=facts(result),
+        facts=facts(result).plus([] if risks is None else [risk_list_fact(risks)]),
     )
 
 
