@@ -193,6 +193,23 @@ def quality_facts(quality: Sequence[TableQuality]) -> FactSheet:
             f"quality.{key}", value, unit, f"quality.{key}", no_interval="count", sources=tables
         )
 
+    per_table = [
+        Fact(
+            f"quality.{q.table}.{key}",
+            value,
+            "count",
+            f"quality.table_{key}",
+            no_interval="count",
+            population=q.table,
+            sources=(q.table,),
+        )
+        for q in quality
+        for key, value in (
+            ("rows_read", q.rows_read),
+            ("rejected", q.rows_rejected),
+            ("missing_cells", sum(q.missing.values())),
+        )
+    ]
     return FactSheet(
         (
             count("rows_read", read),
@@ -201,6 +218,7 @@ def quality_facts(quality: Sequence[TableQuality]) -> FactSheet:
             count("rejected_share", rejected / read if read else 0.0, "share"),
             count("missing", empty),
             count("missing_share", empty / cells if cells else 0.0, "share"),
+            *per_table,
         )
     )
 
