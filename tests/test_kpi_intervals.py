@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import time
 import warnings
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -341,20 +340,17 @@ def test_repurchase_clv_interval_covers_the_true_clv():
 
 
 @pytest.mark.slow
-def test_bootstrap_stays_fast_on_a_million_customers():
+def test_bootstrap_intervals_on_a_million_customers():
+    """Both bootstraps run on a million customers (their speed: benchmarks/bench_kpis.py)."""
     from cxlib.kpis.economics import contractual_clv_interval, repurchase_clv_interval
 
     rng = np.random.default_rng(1)
     revenue = rng.lognormal(4, 1, 1_000_000)
-    start = time.perf_counter()
     got = contractual_clv_interval(revenue, 80_000, 900_000, 0.2, 0.08)
-    assert time.perf_counter() - start < 5  # about 0.3 s alone; the machine may be shared
     assert got.method == "bootstrap" and got.low < got.high
     previous = rng.random(len(revenue)) < 0.6
     bought = rng.random(len(revenue)) < 0.6
-    start = time.perf_counter()
     got = repurchase_clv_interval(bought, revenue * bought, previous, 0.3, 0.08)
-    assert time.perf_counter() - start < 5  # about 0.7 s alone
     assert got.method == "bootstrap" and got.low < got.high
 
 
