@@ -206,6 +206,7 @@ class SurvivalReport:
             "customers": self.data.n,
             "churns": self.data.n_events,
             "left_truncated": self.data.left_truncated,
+            "one_time_buyers": self.data.one_time_buyers,
             "inactivity_days": self.data.inactivity_days,
             "median_months": _months(self.overall.median),
             "median_reached": self.overall.median is not None,
