@@ -33,7 +33,7 @@ from cxlib.clv.customer_base import CustomerBase, customer_base
 from cxlib.kpis import comparisons, drivers, early_warning, economics, retention
 from cxlib.kpis import survey as kpis
 from cxlib.kpis.intervals import Interval, share_interval
-from cxlib.kpis.value_at_risk import ValueAtRisk, value_at_risk
+from cxlib.kpis.value_at_risk import CustomerValue, ValueAtRisk, customer_value, value_at_risk
 from cxlib.parameters.schema import ClientParameters, TargetKpi
 from cxlib.voice.callbacks import CallBacks, call_backs
 from cxlib.voice.codebook import load_codebook
@@ -216,6 +216,8 @@ class _Parts:
     early: tuple[retention.EarlyChurn, ...]
     economics: economics.Economics | None
     expected_n: int | None
+    #: THE customer value (:func:`cxlib.kpis.value_at_risk.customer_value`)
+    customer_value: CustomerValue | None = None
 
 
 def _rows(base: _Parts, params: ClientParameters) -> pd.DataFrame:
@@ -410,14 +412,16 @@ def _rows(base: _Parts, params: ClientParameters) -> pd.DataFrame:
                 "%",
                 share,
             )
-        clv = eco.clv_interval
+    value_of = base.customer_value
+    if value_of is not None:
+        clv = value_of.interval
         add(
             "economics",
             "clv",
-            eco.clv_discounted,
+            value_of.value,
             clv.low,
             clv.high,
-            eco.customers,
+            value_of.n,
             "none",
             unit="€",
             how=clv,
@@ -535,6 +539,7 @@ def analyse(
         early=early,
         economics=eco,
         expected_n=expected,
+        customer_value=customer_value(eco, base),
     )
     return Baseline(
         experience=experience,
@@ -555,7 +560,7 @@ def analyse(
         cutoff=cutoff,
         expected_n=expected,
         window_start=window,
-        value_at_risk=value_at_risk(eco),
+        value_at_risk=value_at_risk(eco, base),
         call_backs=call_backs(survey, tickets, cutoff),
         customer_base=base,
         themes=comment_themes_of(params, survey, tests),

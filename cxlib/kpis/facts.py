@@ -271,10 +271,32 @@ def _money_facts(base: Baseline) -> list[Fact]:
                 "euro",
                 "kpi.clv",
                 risk.clv_interval,
-                risk.of,
+                base.customer_base.customers if base.customer_base is not None else risk.of,
+                sources=("transactions",) if risk.basis == "model" else ("customers",),
+            )
+        )
+        # the "simple" customer value: only a named cross-check of THE value (kpi.clv)
+        out.append(
+            Fact(
+                "kpi.clv_simple",
+                risk.clv_simple,
+                "euro",
+                "kpi.clv_simple",
+                no_interval="derived",
                 sources=("customers",),
             )
         )
+        if np.isfinite(risk.lifetime_years):
+            out.append(
+                Fact(
+                    "kpi.clv_lifetime",
+                    risk.lifetime_years,
+                    "years",
+                    "kpi.clv_lifetime",
+                    no_interval="derived",
+                    sources=("customers",),
+                )
+            )
         out.append(
             _interval(
                 "kpi.value_at_risk",

@@ -207,35 +207,51 @@ def _risk_values(risk: ValueAtRisk, lang: str) -> dict[str, str]:
 
 
 def value_reading(base: Baseline, lang: str) -> str:
-    """Euros at risk in plain words, then which customer value counts (simple or discounted)."""
+    """Euros at risk in plain words (with THE customer value; the cross-check is in the note)."""
     risk = base.value_at_risk
     if risk is None:
         raise ValueError("value_reading needs the euros at risk")
-    contract = risk.model == "contractual"
     if risk.lost == 0:
-        text = t("value.reading_none", lang)
-    else:
-        key = "reading_contract" if contract else "reading_repurchase"
-        text = t(f"value.{key}", lang, **_risk_values(risk, lang))
+        return t("value.reading_none", lang)
+    key = "reading_contract" if risk.model == "contractual" else "reading_repurchase"
+    return t(f"value.{key}", lang, **_risk_values(risk, lang))
+
+
+def value_cross_check(base: Baseline, lang: str) -> str:
+    """The "simple" customer value, named as a cross-check of THE customer value."""
+    risk = base.value_at_risk
+    if risk is None:
+        raise ValueError("value_cross_check needs the euros at risk")
     lifetime = risk.lifetime_years
-    clv = t(
-        f"value.clv_{'contract' if contract else 'repurchase'}",
+    kind = (
+        "contract"
+        if risk.model == "contractual"
+        else "model"
+        if risk.basis == "model"
+        else "repurchase"
+    )
+    return t(
+        f"value.clv_{kind}",
         lang,
         simple=value_text("clv", risk.clv_simple, lang, "€"),
         clv=value_text("clv", risk.clv, lang, "€"),
         lifetime=fmt.number(lifetime, 0 if lifetime >= 10 else 1, lang),
         rate=fmt.percent(base.economics.discount_rate if base.economics else np.nan, 0, lang),
     )
-    return f"{text} {clv}"
 
 
 def value_note(base: Baseline, lang: str) -> str:
-    """The note under the euros at risk: formula, definition of "lost" and the interval."""
+    """The note under the euros at risk: formula, "lost", the interval and the cross-check."""
     risk = base.value_at_risk
     if risk is None:
         raise ValueError("value_note needs the euros at risk")
     key = "lost_contract" if risk.model == "contractual" else "lost_repurchase"
-    return t("value.note", lang, lost_definition=t(f"value.{key}", lang))
+    return t(
+        "value.note_model" if risk.basis == "model" else "value.note",
+        lang,
+        lost_definition=t(f"value.{key}", lang),
+        cross_check=value_cross_check(base, lang),
+    )
 
 
 def value_statement(base: Baseline, lang: str) -> Statement | None:

@@ -84,6 +84,7 @@ from cxlib.kpis.tables import (
     drivers_frame,
     interval_methods,
     retention_frame,
+    value_text,
     warning_frame,
 )
 from cxlib.kpis.value_at_risk import money_words, round_money
@@ -258,9 +259,10 @@ def _customer_base(base: Baseline, lang: str) -> Items:
         low=fmt.integer(active.low, lang),
         high=fmt.integer(active.high, lang),
         purchases=fmt.integer(round_money(model.purchases_year.value, 3), lang),
-        value=money(value.value),
-        value_low=money(value.low),
-        value_high=money(value.high),
+        # THE customer value (fact kpi.clv): shown as in the table and the cost of churn
+        value=value_text("clv", value.value, lang, "€"),
+        value_low=value_text("clv", value.low, lang, "€"),
+        value_high=value_text("clv", value.high, lang, "€"),
         years=fmt.integer(model.horizon_years, lang),
     )
     if model.lost:
