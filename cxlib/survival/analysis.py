@@ -40,6 +40,7 @@ from cxlib.survival.cox import CoxModel, fit
 from cxlib.survival.curves import KaplanMeier, KaplanMeierGroups, LogRank, kaplan_meier, logrank
 from cxlib.survival.drivers import ChurnDrivers, Driver, rank_drivers
 from cxlib.survival.errors import NoCustomersError, NoEventsError, SurvivalError
+from cxlib.survival.projection import RetentionProjection, project_retention
 from cxlib.survival.signal_model import SignalModel, fit_signal_model
 from cxlib.survival.table import (
     DAYS_PER_MONTH,
@@ -127,6 +128,8 @@ class SurvivalReport:
     conversion: FirstToSecond | None = None
     #: Without contracts: early churn (6 months) by inactivity period in days.
     sensitivity: tuple[tuple[int, EarlyChurn], ...] = ()
+    #: With contracts: retention projected by the sBG model (:mod:`cxlib.survival.projection`).
+    projection: RetentionProjection | None = None
 
     @property
     def best_grouping(self) -> str | None:
@@ -232,6 +235,8 @@ class SurvivalReport:
                 {"days": days, "lost": e.lost, "n": e.n, "share": e.share}
                 for days, e in self.sensitivity
             ]
+        if self.projection is not None:
+            out["projection_sbg"] = self.projection.figures()
         if self.drivers is not None:
             out["drivers"] = self.drivers.to_frame().to_dict(orient="records")
             out["drivers_selected_journey"] = self.drivers.selected_journey
@@ -423,6 +428,7 @@ def analyse(
         conversion = first_to_second(sales, params.cutoff, options.inactivity_days)
         sensitivity = inactivity_sensitivity(params, data.get("customers"), sales, 6)
     return SurvivalReport(
+        projection=project_retention(table, overall, min_n),
         conversion=conversion,
         sensitivity=sensitivity,
         claims=claims,
