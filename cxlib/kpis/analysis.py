@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
 import numpy as np
 import pandas as pd
@@ -33,7 +33,14 @@ from cxlib.clv.customer_base import CustomerBase, customer_base
 from cxlib.kpis import comparisons, drivers, early_warning, economics, retention
 from cxlib.kpis import survey as kpis
 from cxlib.kpis.intervals import Interval, share_interval
-from cxlib.kpis.value_at_risk import CustomerValue, ValueAtRisk, customer_value, value_at_risk
+from cxlib.kpis.value_at_risk import (
+    CustomerValue,
+    RevenueAtRisk,
+    ValueAtRisk,
+    customer_value,
+    revenue_at_risk,
+    value_at_risk,
+)
 from cxlib.parameters.schema import ClientParameters, TargetKpi
 from cxlib.voice.callbacks import CallBacks, call_backs
 from cxlib.voice.codebook import load_codebook
@@ -45,6 +52,7 @@ if TYPE_CHECKING:
 
     from cxlib.io.loading import ClientData
     from cxlib.report.testing import TestFamily
+    from cxlib.survival.projection import LossForecast
 
 Z_MDC = 1.959963984540054 + 0.8416212335729143  # two-sided 5 %, power 80 %
 SURVEY_KPIS = ("nps", "csat", "ces")
@@ -86,6 +94,8 @@ class Baseline:
     window_start: dt.date | None = None
     #: euros at risk: one year's lost customers × customer value (:mod:`cxlib.kpis.value_at_risk`)
     value_at_risk: ValueAtRisk | None = None
+    #: with contracts: cancellations expected in the next 12 months × customer value, per segment
+    revenue_at_risk: RevenueAtRisk | None = None
     #: whom to call back: detractors, open tickets, complaints (:mod:`cxlib.voice.callbacks`)
     call_backs: CallBacks | None = None
     #: clients without contracts: the purchase model's active customers and customer value
@@ -561,10 +571,36 @@ def analyse(
         expected_n=expected,
         window_start=window,
         value_at_risk=value_at_risk(eco, base),
+        revenue_at_risk=revenue_at_risk(
+            _loss_forecast(params, data) if contractual else None, customer_value(eco, base), eco
+        ),
         call_backs=call_backs(survey, tickets, cutoff),
         customer_base=base,
         themes=comment_themes_of(params, survey, tests),
     )
+
+
+def _loss_forecast(
+    params: ClientParameters, data: ClientData | Mapping[str, pd.DataFrame]
+) -> LossForecast | None:
+    """Cancellations the sBG model expects in the next 12 months (clients with contracts).
+
+    The churn section's survival table and projection (:mod:`cxlib.survival.projection`),
+    the same definitions; None where the data carry no survival analysis.
+    """
+    from cxlib.survival.curves import kaplan_meier
+    from cxlib.survival.errors import SurvivalError
+    from cxlib.survival.projection import expected_losses, project_retention
+    from cxlib.survival.table import build_survival_table
+
+    try:
+        table = build_survival_table(params, cast("ClientData", data))  # only .get is used
+    except SurvivalError:
+        return None
+    f = table.frame
+    overall = kaplan_meier(f["duration"], f["event"], entry=f["entry"])
+    projection = project_retention(table, overall, params.analysis.min_n)
+    return None if projection is None else expected_losses(projection, table)
 
 
 def comment_themes_of(

@@ -254,6 +254,27 @@ def value_note(base: Baseline, lang: str) -> str:
     )
 
 
+def revenue_reading(base: Baseline, lang: str) -> str:
+    """With contracts: cancellations expected in the next 12 months and the margin at risk."""
+    risk = base.revenue_at_risk
+    if risk is None:
+        raise ValueError("revenue_reading needs the revenue at risk")
+    row = risk.frame.iloc[0]
+    return t(
+        "value.forecast_reading",
+        lang,
+        months=fmt.integer(risk.months, lang),
+        expected=fmt.number(row["expected"], 1 if row["expected"] < 100 else 0, lang),
+        low=fmt.number(row["low"], 1 if row["expected"] < 100 else 0, lang),
+        high=fmt.number(row["high"], 1 if row["expected"] < 100 else 0, lang),
+        active=fmt.integer(row["active"], lang),
+        clv=value_text("clv", risk.clv, lang, "€"),
+        value=money_words(row["euros"], lang),
+        value_low=money_words(row["euros_low"], lang, 3),
+        value_high=money_words(row["euros_high"], lang, 3),
+    )
+
+
 def value_statement(base: Baseline, lang: str) -> Statement | None:
     """The euros at risk for the management summary: a risk (amber), never green."""
     risk = base.value_at_risk

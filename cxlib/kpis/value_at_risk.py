@@ -50,12 +50,14 @@ from math import floor, log10
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 
 from cxlib import formatting as fmt
 from cxlib.clv.customer_base import CustomerBase
 from cxlib.clv.fitting import Z95
 from cxlib.kpis.economics import Economics
 from cxlib.kpis.intervals import NOT_COMPUTED, Interval, percentile
+from cxlib.survival.projection import LossForecast
 
 #: Seed of the draws of the purchase model's customer value (a rerun gives the same bounds).
 SEED = 20260515
@@ -148,6 +150,53 @@ def value_at_risk(eco: Economics | None, model: CustomerBase | None = None) -> V
         interval=interval,
         lifetime_years=lifetime,
     )
+
+
+@dataclass(frozen=True)
+class RevenueAtRisk:
+    """Contribution margin at risk in the next ``months`` months (clients with contracts).
+
+    The cancellations the sBG model expects among today's active customers
+    (:func:`cxlib.survival.projection.expected_losses`) times THE customer
+    value (:func:`customer_value`): what the customers who will probably
+    leave in the next 12 months take with them. ``frame``: one row per group,
+    all customers first (``group`` None), then per segment: ``active``,
+    ``expected`` with ``low``/``high``, ``euros`` with ``euros_low``/``euros_high``.
+    The euros' interval: percentiles of the products of the expected count per
+    parameter draw and a draw of the customer value (bootstrap replicates, or
+    the normal of its interval), paired at random with a fixed seed: the two
+    come from different models and are treated as independent.
+    """
+
+    months: int
+    clv: float
+    frame: pd.DataFrame
+
+
+def revenue_at_risk(
+    forecast: LossForecast | None, value_of: CustomerValue | None, eco: Economics | None
+) -> RevenueAtRisk | None:
+    """Euros at risk in the forecast's months; None without a forecast or a customer value."""
+    if forecast is None or value_of is None or forecast.frame.empty:
+        return None
+    rng = np.random.default_rng(SEED)
+    size = max((len(d) for d in forecast.draws), default=0)
+    if value_of.basis == "retention" and eco is not None and eco.draws is not None:
+        clv = rng.choice(np.asarray(eco.draws.clv, dtype=float), size=size)
+    elif value_of.interval.exists:
+        se = (value_of.interval.high - value_of.interval.low) / (2 * Z95)
+        clv = rng.normal(value_of.value, se, size=size)
+    else:
+        clv = np.full(size, np.nan)
+    frame = forecast.frame.copy()
+    frame["euros"] = frame["expected"] * value_of.value
+    bounds = [
+        percentile(d * clv) if len(d) and np.isfinite(d * clv).all() else NOT_COMPUTED
+        for d in forecast.draws
+    ]
+    frame["euros_low"] = [b.low for b in bounds]
+    frame["euros_high"] = [b.high for b in bounds]
+    return RevenueAtRisk(forecast.months, value_of.value, frame)
 
 
 def round_money(value: float, digits: int = 2) -> float:

@@ -40,7 +40,14 @@ from cxlib.clv.sbg import Sbg, sbg_lifetimes
 from cxlib.survival.curves import KaplanMeier
 from cxlib.survival.table import DAYS_PER_MONTH, SurvivalData
 
-__all__ = ["DRAWS", "HORIZONS", "RetentionProjection", "project_retention"]
+__all__ = [
+    "DRAWS",
+    "HORIZONS",
+    "LossForecast",
+    "RetentionProjection",
+    "expected_losses",
+    "project_retention",
+]
 
 #: Draws of the parameters for the intervals, and their seed.
 DRAWS, SEED = 2000, 20070101
@@ -64,6 +71,8 @@ class RetentionProjection:
     curve: pd.DataFrame = field(repr=False)
     #: churn in year k of those active at its start: {k: (value, low, high)}
     year_churn: dict[int, tuple[float, float, float]] = field(default_factory=dict)
+    #: the parameter draws of the intervals, (α, β) per row (NaN rows without intervals)
+    draws: np.ndarray = field(default_factory=lambda: np.empty((0, 2)), repr=False, compare=False)
 
     def at(self, months: int) -> tuple[float, float, float]:
         """Projected share still a customer after ``months`` months: value, low, high."""
@@ -151,4 +160,71 @@ def project_retention(
         observed_months=observed,
         curve=curve,
         year_churn=year_churn,
+        draws=draws if known else np.full((DRAWS, 2), np.nan),
     )
+
+
+@dataclass(frozen=True)
+class LossForecast:
+    """Expected cancellations among today's active customers in the next ``months`` months.
+
+    ``frame``: one row per group, all customers first (``group`` None), then per
+    segment where the survival table has one: ``active``, ``expected``, ``low``,
+    ``high``; ``draws`` the expected count per parameter draw, per row (for
+    intervals of figures derived from it, such as euros at risk).
+    """
+
+    months: int
+    frame: pd.DataFrame
+    draws: tuple[np.ndarray, ...] = field(repr=False, compare=False)
+
+
+def expected_losses(
+    projection: RetentionProjection, table: SurvivalData, months: int = 12
+) -> LossForecast:
+    """Expected cancellations in the next ``months`` months among the active customers.
+
+    A customer active after m full months cancels within the next ``months``
+    with probability 1 − S(m + months) / S(m) under the sBG model (its churn
+    probability is the Beta distribution updated by having stayed m months);
+    the expected count is the sum over the active customers, per segment as
+    well; its interval comes from the same parameter draws as the curve's.
+    """
+    from scipy.special import betaln
+
+    f = table.frame
+    active = ~f["event"].to_numpy(dtype=bool)
+    tenure = np.floor(f["duration"].to_numpy(dtype=float)[active] / DAYS_PER_MONTH)
+    # the risk depends on the tenure only: computed once per distinct tenure (a few hundred)
+    distinct, where = np.unique(tenure, return_inverse=True)
+    m = projection.model
+
+    def risk(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
+        a, b = alpha[:, None], beta[:, None]
+        return np.asarray(1 - np.exp(betaln(a, b + distinct + months) - betaln(a, b + distinct)))
+
+    point = risk(np.array([m.alpha]), np.array([m.beta]))[0]
+    drawn = risk(projection.draws[:, 0], projection.draws[:, 1])
+    groups: list[tuple[str | None, np.ndarray]] = [(None, np.ones(len(tenure), dtype=bool))]
+    if "segment" in f:
+        segment = f["segment"].to_numpy(dtype=object)[active]
+        known = pd.notna(segment)
+        groups += [(str(s), known & (segment == s)) for s in sorted(set(segment[known]))]
+    rows, draws = [], []
+    for name, mask in groups:
+        counts = np.bincount(where[mask], minlength=len(distinct)).astype(float)
+        per_draw = drawn @ counts
+        low, high = (
+            np.percentile(per_draw, [2.5, 97.5]) if np.isfinite(per_draw).all() else (np.nan,) * 2
+        )
+        rows.append(
+            {
+                "group": name,
+                "active": int(mask.sum()),
+                "expected": float(point @ counts),
+                "low": float(low),
+                "high": float(high),
+            }
+        )
+        draws.append(per_draw)
+    return LossForecast(months, pd.DataFrame(rows), tuple(draws))
