@@ -109,12 +109,32 @@ def test_early_churn_non_contractual_by_hand() -> None:
     )
     transactions = pd.DataFrame(
         {
-            "customer_id": ["A", "A", "B", "B"],
-            "date": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-01-01", "2025-09-01"]),
+            "customer_id": ["A", "A", "B", "B", "B", "D", "D", "D"],
+            "date": pd.to_datetime(
+                [
+                    "2025-01-01",
+                    "2025-02-01",
+                    "2025-01-01",
+                    "2025-03-01",
+                    "2025-09-01",
+                    "2025-01-01",
+                    "2025-01-15",
+                    "2025-03-20",
+                ]
+            ),
         }
     )
+    customers = pd.concat(
+        [
+            customers,
+            pd.DataFrame({"customer_id": ["D"], "start_date": [customers["start_date"][0]]}),
+        ],
+        ignore_index=True,
+    )
     frame = early_churn(customers, transactions, [3], pd.Timestamp("2025-12-31"), False, None, 120)
-    # A's last purchase within 3 months, C never bought: 2 of 3 left early
+    # counted from the second purchase day (issue 15): A (01.02.) buys nothing from 01.05.
+    # on, lost; B (01.03.) buys on 01.09., stays; D (15.01.) last buys on 20.03., before
+    # 15.04., lost; C never bought and is not counted: 2 of 3 left early
     assert (frame.loc[0, "n"], frame.loc[0, "lost"]) == (3, 2)
 
 

@@ -28,6 +28,7 @@ from cxlib.parameters.files import load_parameters
 from cxlib.parameters.schema import ClientParameters
 from cxlib.survival import analysis as survival
 from cxlib.survival import statements as survival_statements
+from cxlib.texts import wording
 
 PROJECT = Path(__file__).resolve().parent.parent
 DATA = PROJECT / "data"
@@ -72,8 +73,10 @@ def early_churn_by_hand(name: str, months: int = 6) -> tuple[int, int]:
     """(lost, n): customers who started in the window and were observable ``months`` months.
 
     Contracts: lost = contract ended before the day ``months`` months after the
-    start. Loyalty cards: lost = no purchase on or after that day, observable
-    when that day plus the inactivity period lies on or before the cut-off.
+    start. Loyalty cards: counted from the second purchase day (one-time buyers are
+    a figure of their own); lost = no purchase on or after the day ``months`` months
+    after it, observable when that day plus the inactivity period lies on or before
+    the cut-off.
     """
     params, _ = client(name)
     start, end = raw_customers(name)
@@ -84,11 +87,20 @@ def early_churn_by_hand(name: str, months: int = 6) -> tuple[int, int]:
         observable = (start >= window) & (anniversary <= cutoff)
         lost = end.notna() & (end < anniversary)
     else:
+        # without contracts the months count from the second purchase day (issue 15)
         sales = pd.read_csv(DATA / name / "pos_transactions.csv", parse_dates=["date"])
+        days = sales.assign(day=sales["date"].dt.normalize())[["card_id", "day"]]
+        days = days.drop_duplicates().sort_values(["card_id", "day"])
+        second = days[days.groupby("card_id").cumcount() == 1].set_index("card_id")["day"]
+        second = second.reindex(start.index)
         last = sales.groupby("card_id")["date"].max().reindex(start.index)
+        anniversary = pd.Series(
+            [s + relativedelta(months=months) if pd.notna(s) else pd.NaT for s in second],
+            index=start.index,
+        )
         quiet = pd.Timedelta(days=params.analysis.survival.inactivity_days)
-        observable = (start >= window) & (anniversary + quiet <= cutoff)
-        lost = last.isna() | (last < anniversary)
+        observable = (start >= window) & second.notna() & (anniversary + quiet <= cutoff)
+        lost = last < anniversary
     return int((observable & lost).sum()), int(observable.sum())
 
 
@@ -118,7 +130,9 @@ def test_the_churn_section_and_its_summary_state_the_same_early_churn(name: str)
     assert result.available
     assert result.early_churn(6) == pytest.approx(lost / n)
     shown = fmt.percent(lost / n, 0, "de")
-    assert f"{shown} der Neukunden" in survival_statements.key_message(result, "de")
+    lang = wording("de", params.business_model)
+    who = "wiederkehrenden Neukunden" if name == "cafe-bohnenglueck" else "Neukunden"
+    assert f"{shown} der {who}" in survival_statements.key_message(result, lang)
     first = survival_statements.statements(result, "de")[0]
     assert shown in first.text
 

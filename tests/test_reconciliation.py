@@ -84,7 +84,7 @@ def unmatched(text: str, facts: list[dict]) -> list[str]:
 
 #: Sections whose whole body (tables, readings, notes) reconciles: every number is a fact.
 #: The others state numbers that are not yet facts (issue "One fact, one number").
-WHOLE_BODY = ("maturity", "journey", "survival")
+WHOLE_BODY = ("maturity", "journey", "kpi", "survival")
 HIDDEN = re.compile(r"<(svg|script|style|thead)\b.*?</\1>", re.S)
 #: The glossary explains words with made-up examples ("100 Kunden über 12 Monate"): no figures.
 GLOSSARY = re.compile(r'<h3 id="sec-glossary".*?(?=<h[23]\b)', re.S)

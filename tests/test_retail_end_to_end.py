@@ -85,12 +85,17 @@ def test_cdnow_runs_end_to_end_with_only_purchases(cdnow_run: Path) -> None:
     sections = {s["id"]: s for s in results["sections"]}
     survival = sections["survival"]["figures"]
     assert survival["available"] and survival["definition"] == "non_contractual"
-    # 180 days: losses observable up to 01.01.1998 (30.06.1998 − 180); everyone started
-    # by the end of March 1997, so all 23,570 customers are in the curve
-    assert survival["customers"] == 23_570
-    twelve = next(h for h in survival["horizons"] if h["months"] == 12)
-    # the issue's reference: about 0.20 with censoring at cut-off − 180 days (not 0.227)
-    assert round(twelve["survival"], 2) == 0.20
+    # 180 days: losses observable up to 01.01.1998 (30.06.1998 − 180). The curve counts
+    # from the second purchase day: one-time buyers are a figure of their own (issue 15),
+    # customers whose second purchase came after 01.01.1998 cannot be seen leaving yet
+    raw = pd.read_csv(_cdnow_log(), sep=r"\s+", dtype={"customer_id": str, "date": str})
+    days = raw[["customer_id", "date"]].drop_duplicates().sort_values(["customer_id", "date"])
+    second = days[days.groupby("customer_id").cumcount() == 1].set_index("customer_id")["date"]
+    once = int((days.groupby("customer_id").size() == 1).sum())
+    assert survival["customers"] == int((second <= "19980101").sum())
+    assert survival["one_time_buyers"] == once == 23_570 - len(second)
+    six = next(h for h in survival["horizons"] if h["months"] == 6)
+    assert 0.3 < six["survival"] < 0.9  # no longer pulled down by the one-time buyers
     assert survival["first_to_second"]["n"] == 23_570
     text = _visible_text(cdnow_run / "report.html")
     assert "30.06.1998" in text  # the cut-off: the last purchase, not the report date

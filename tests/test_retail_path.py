@@ -20,11 +20,15 @@ from cxlib.survival.table import build_survival_table
 
 from .conftest import write_params
 
-#: (customer, day of purchase, articles, revenue): a, b and c as a shop would export them.
+#: (customer, day of purchase, articles, revenue): a, b and c as a shop would export them;
+#: 1003 bought once (a one-time buyer: not in the churn curve, which starts at the second
+#: purchase day).
 PURCHASES = [
     ("1001", dt.date(2024, 1, 5), 1, 12.5),
     ("1002", dt.date(2024, 2, 1), 2, 30.0),
+    ("1001", dt.date(2024, 2, 15), 1, 4.0),
     ("1001", dt.date(2024, 3, 1), 1, 8.25),
+    ("1002", dt.date(2024, 3, 1), 1, 6.5),
     ("1003", dt.date(2024, 4, 15), 3, 45.9),
     ("1002", dt.date(2025, 11, 20), 1, 19.99),
 ]
@@ -66,14 +70,16 @@ def test_only_purchases_derive_the_customers(tmp_path: Path) -> None:
         "1003": pd.Timestamp("2024-04-15"),
     }
     assert [q.table for q in data.quality] == ["transactions"]  # only the file read
-    # the churn analysis runs: cut-off 31.12.2025 − 180 days = 04.07.2025; 1001 and 1003
-    # last bought before it (lost), 1002 after it (censored at 04.07.2025)
+    # the churn analysis runs: cut-off 31.12.2025 − 180 days = 04.07.2025; counted from the
+    # second purchase day, 1001 last bought before it (lost), 1002 after it (censored at
+    # 04.07.2025); 1003 bought once and is not in the curve
     table = build_survival_table(params, data)
     f = table.frame.set_index("customer_id")
-    assert f["event"].to_dict() == {"1001": True, "1002": False, "1003": True}
+    assert f["event"].to_dict() == {"1001": True, "1002": False}
+    assert table.one_time_buyers == 1
     seen_until = dt.date(2025, 12, 31) - dt.timedelta(days=180)
-    assert f.loc["1002", "duration"] == (seen_until - dt.date(2024, 2, 1)).days + 1
-    assert f.loc["1001", "duration"] == (dt.date(2024, 3, 1) - dt.date(2024, 1, 5)).days + 1
+    assert f.loc["1002", "duration"] == (seen_until - dt.date(2024, 3, 1)).days + 1
+    assert f.loc["1001", "duration"] == (dt.date(2024, 3, 1) - dt.date(2024, 2, 15)).days + 1
 
 
 def test_a_contractual_client_derives_nothing(tmp_path: Path) -> None:
@@ -160,7 +166,7 @@ def test_a_shop_with_customers_file_and_no_cut_off_is_not_told_about_contracts(
     assert params.cutoff == dt.date(2025, 11, 20)
     table = build_survival_table(params, data)
     f = table.frame.set_index("customer_id")
-    assert f["event"].to_dict() == {"1001": True, "1002": False, "1003": True}
+    assert f["event"].to_dict() == {"1001": True, "1002": False}
 
 
 def test_shop_errors_name_the_shop_causes(tmp_path: Path) -> None:
@@ -171,8 +177,10 @@ def test_shop_errors_name_the_shop_causes(tmp_path: Path) -> None:
         tmp_path,
         [
             ("1", dt.date(2024, 1, 5), 1, 5.0),
+            ("1", dt.date(2024, 3, 1), 1, 5.0),
             ("1", dt.date(2025, 12, 1), 1, 5.0),
             ("2", dt.date(2024, 6, 1), 1, 5.0),
+            ("2", dt.date(2024, 7, 1), 1, 5.0),
             ("2", dt.date(2025, 12, 20), 1, 5.0),
         ],
     )
@@ -182,7 +190,7 @@ def test_shop_errors_name_the_shop_causes(tmp_path: Path) -> None:
     message = str(caught.value)
     assert "04.07.2025" in message and "inactivity_days" in message  # 31.12.2025 − 180 days
     assert "Kündigung" not in message and "Vertrag" not in message
-    # 800 days: both started after the last observable day (22.10.2023 < 05.01.2024)
+    # 800 days: both bought the second time after the last observable day (22.10.2023)
     quiet = params.analysis.survival.model_copy(update={"inactivity_days": 800})
     slow = params.model_copy(
         update={"analysis": params.analysis.model_copy(update={"survival": quiet})}

@@ -51,51 +51,60 @@ def _tables(purchases: dict[str, list[str]]) -> _Data:
         [(cid, day) for cid, days in purchases.items() for day in days],
         columns=["customer_id", "date"],
     )
-    sales["date"] = pd.to_datetime(sales["date"])
+    sales["date"] = pd.to_datetime(sales["date"], format="ISO8601")
     first = sales.groupby("customer_id", as_index=False)["date"].min()
     customers = first.rename(columns={"date": "start_date"})
     return _Data(customers=customers, transactions=sales)
 
 
 def test_hand_worked_censoring(shop) -> None:
-    """Cut-off 31.12.2024, 90 days: a loss is observable up to 02.10.2024 (= 31.12. − 90)."""
+    """Cut-off 31.12.2024, 90 days: a loss is observable up to 02.10.2024 (= 31.12. − 90).
+
+    The curve counts from the second purchase occasion (day 1); a one-time buyer is
+    not in it (issue 15: their own figure, not a loss on the day they arrived).
+    """
     cutoff = dt.date(2024, 12, 31)
     last_seen = dt.date(2024, 10, 2)
     assert cutoff - dt.timedelta(days=90) == last_seen
     data = _tables(
         {
-            "a1": ["2024-01-01", "2024-05-01"],  # lost on 01.05.: day 122 (start day = day 1)
-            "a2": ["2024-01-01", "2024-11-30"],  # bought after 02.10.: censored on 02.10.
-            "b1": ["2024-07-01", "2024-12-01"],  # likewise, from its own start
-            "b2": ["2024-07-01", "2024-07-10"],  # lost on 10.07.: day 10
-            "late": ["2024-10-15", "2024-10-16"],  # started after 02.10.: adds nothing
-            "edge": ["2024-03-01", "2024-10-02"],  # last purchase exactly on 02.10.: lost
+            "a1": ["2024-01-01", "2024-01-10", "2024-05-01"],  # lost on 01.05.
+            "a2": ["2024-01-01", "2024-01-10", "2024-11-30"],  # bought after 02.10.: censored
+            "b1": ["2024-07-01", "2024-07-02", "2024-12-01"],  # likewise, from its own 2nd day
+            "b2": ["2024-07-01", "2024-07-05", "2024-07-14"],  # lost on 14.07.: day 10
+            "late": ["2024-09-20", "2024-10-16"],  # second purchase after 02.10.: adds nothing
+            "once": ["2024-02-01 09:00", "2024-02-01 17:30"],  # one day, two receipts: one-time
+            "edge": ["2024-03-01", "2024-03-02", "2024-10-02"],  # last exactly on 02.10.: lost
         }
     )
     table = build_survival_table(_params(shop, cutoff, 90), data)
     f = table.frame.set_index("customer_id")
 
     def day(start: dt.date, stop: dt.date) -> int:
-        return (stop - start).days + 1  # the start day is day 1
+        return (stop - start).days + 1  # the second purchase day is day 1
 
     expected = {
-        "a1": (day(dt.date(2024, 1, 1), dt.date(2024, 5, 1)), True),
-        "a2": (day(dt.date(2024, 1, 1), last_seen), False),
-        "b1": (day(dt.date(2024, 7, 1), last_seen), False),
-        "b2": (day(dt.date(2024, 7, 1), dt.date(2024, 7, 10)), True),
-        "edge": (day(dt.date(2024, 3, 1), last_seen), True),
+        "a1": (day(dt.date(2024, 1, 10), dt.date(2024, 5, 1)), True),
+        "a2": (day(dt.date(2024, 1, 10), last_seen), False),
+        "b1": (day(dt.date(2024, 7, 2), last_seen), False),
+        "b2": (day(dt.date(2024, 7, 5), dt.date(2024, 7, 14)), True),
+        "edge": (day(dt.date(2024, 3, 2), last_seen), True),
     }
-    assert expected["a1"][0] == 122 and expected["b1"][0] == 94 and expected["b2"][0] == 10
+    # by hand: 10.01.-01.05. = 21 + 29 + 31 + 30 + 1 days, + 1; 02.07.-02.10. = 29 + 31 + 31 + 2
+    assert expected["a1"][0] == 113 and expected["b1"][0] == 93 and expected["b2"][0] == 10
     assert sorted(f.index) == sorted(expected)
     for cid, (duration, event) in expected.items():
         assert f.loc[cid, "duration"] == duration, cid
         assert bool(f.loc[cid, "event"]) is event, cid
-    assert table.too_recent == 1 and table.last_observable == last_seen
-    # Kaplan-Meier by hand. Losses at day 10 (risk set: all 5), day 122 (b1 censored at 94:
-    # a1, a2, edge remain), day 216 (edge; a2 censored at 276 remains): S = 4/5 · 2/3 · 1/2.
-    # Censored at the last purchase instead, b1 (at risk up to day 154) would dilute day 122.
+    assert table.too_recent == 1 and table.one_time_buyers == 1
+    assert table.last_observable == last_seen
+    # Kaplan-Meier by hand. Losses at day 10 (risk set: all 5), day 113 (b1 censored at 93:
+    # a1, a2, edge remain), day 215 (edge; a2 censored at 267 remains): S = 4/5 · 2/3 · 1/2.
+    # Censored at the last purchase instead, b1 (at risk up to day 154) would dilute day 113.
+    # With the one-time buyer lost on its day 1, the curve would start at 5/6 instead of 1.
     curve = kaplan_meier(f["duration"], f["event"])
-    assert expected["edge"][0] == 216
+    assert expected["edge"][0] == 215 and expected["a2"][0] == 267
+    assert curve.survival_at(5) == 1.0
     assert curve.survival_at(150) == pytest.approx(4 / 5 * 2 / 3)
     assert curve.survival_at(250) == pytest.approx(4 / 5 * 2 / 3 * 1 / 2)
 
@@ -114,21 +123,28 @@ def cdnow() -> pd.DataFrame:
     return raw[["customer_id", "date"]]
 
 
-@pytest.mark.parametrize(("days", "months"), [(90, 12), (180, 12), (365, 5)])
+@pytest.mark.parametrize(("days", "months"), [(90, 12), (180, 11), (365, 5)])
 def test_cdnow_survival_against_lifelines(shop, cdnow, days, months) -> None:
-    """CDNOW (23,570 customers, 01.1997-06.1998): S(months) as lifelines on the rule.
+    """CDNOW (23,570 customers, 01.1997-06.1998): S(months) as lifelines on the rule,
+    counted from each customer's second purchase day (one-time buyers not in the curve).
 
     With 365 days a loss is observable up to 30.06.1997 only, six months after the
-    last start: the curve ends there (12 months cannot be estimated).
+    last start: the curve ends there (12 months cannot be estimated); with 180 days up
+    to 01.01.1998, just under 12 months after the first second purchases.
     """
     lifelines = pytest.importorskip("lifelines")
     cutoff = pd.Timestamp("1998-06-30")
-    span = cdnow.groupby("customer_id")["date"].agg(["min", "max"])
+    # purchase days per customer, sorted: the second day is where the curve starts
+    days_seen = cdnow.drop_duplicates().sort_values(["customer_id", "date"])
+    nth = days_seen.groupby("customer_id").cumcount()
+    span = days_seen.groupby("customer_id")["date"].agg(["min", "max"])
+    span["second"] = days_seen[nth == 1].set_index("customer_id")["date"]
+    once = span["second"].isna()
     seen_until = cutoff - pd.Timedelta(days=days)
     lost = span["max"] <= seen_until
     stop = span["max"].where(lost, seen_until)
-    duration = (stop - span["min"]).dt.days + 1
-    counted = span["min"] <= seen_until
+    duration = (stop - span["second"]).dt.days + 1
+    counted = ~once & (span["second"] <= seen_until)
     reference = lifelines.KaplanMeierFitter().fit(duration[counted], lost[counted])
     expected = float(reference.predict(months * DAYS_PER_MONTH))
 
@@ -138,18 +154,22 @@ def test_cdnow_survival_against_lifelines(shop, cdnow, days, months) -> None:
     f = table.frame
     ours = kaplan_meier(f["duration"], f["event"]).survival_at(months * DAYS_PER_MONTH)
     assert ours == pytest.approx(expected, abs=1e-9)
-    assert table.n == int(counted.sum()) and table.n_events == int(lost.sum())
-    assert table.too_recent == int((~counted).sum())
-    if days == 180:  # the issue's figures: 0.227 censored at the last purchase, about 0.20 now
-        assert round(ours, 2) == 0.20
+    assert table.n == int(counted.sum()) and table.n_events == int(lost[counted].sum())
+    assert table.one_time_buyers == int(once.sum())
+    assert table.too_recent == int((~once & ~counted).sum())
+    # day 1 loses only customers whose second purchase day was their last (no one-time buyer)
+    two_time = counted & lost & (span["max"] == span["second"])
+    day_one = kaplan_meier(f["duration"], f["event"]).survival_at(1)
+    assert day_one == pytest.approx(1 - two_time.sum() / counted.sum())
 
 
 def test_cafe_report_states_the_rule_and_agrees_with_the_count() -> None:
     """Café Bohnenglück (120 days, cut-off 31.12.2025): the note names 02.09.2025 and the
-    customers who started after it; the Kaplan-Meier share lost within 6 months now agrees
-    with the hand count of early churn (cxlib.kpis.retention, the same rule on the customers
-    observable 6 months + 120 days) to within 2 points; censored at the last purchase, the
-    curve said 49 % against the count's 52.5 % (issue 15)."""
+    customers whose second purchase came after it; the Kaplan-Meier share lost within 6
+    months agrees with the hand count of early churn (cxlib.kpis.retention, the same rule on
+    the customers observable 6 months + 120 days after their second purchase) to within 2
+    points. One-time buyers (a single purchase day) are not in the curve: it does not drop
+    by their share (29 % of the customers in the curve before issue 15) on day 1."""
     from cxlib.survival.analysis import analyse
     from cxlib.survival.readings import definition_note
 
@@ -158,12 +178,15 @@ def test_cafe_report_states_the_rule_and_agrees_with_the_count() -> None:
     seen_until = params.cutoff - dt.timedelta(days=params.analysis.survival.inactivity_days)
     assert seen_until == dt.date(2025, 9, 2)
     report = analyse(params, data)
-    first = data.get("transactions").groupby("customer_id")["date"].min()
-    start = data.get("customers").set_index("customer_id")["start_date"]
-    first = first.reindex(start.index)
-    bought = first.notna()  # customers without a purchase are not in the analysis at all
-    began = start[bought].where(start[bought] <= first[bought], first[bought])
-    assert report.data.too_recent == int((began > pd.Timestamp(seen_until)).sum()) > 0
+    sales = data.get("transactions")
+    days = sales.assign(day=sales["date"].dt.normalize())[["customer_id", "day"]]
+    days = days.drop_duplicates().sort_values(["customer_id", "day"])
+    nth = days.groupby("customer_id").cumcount()
+    second = days[nth == 1].set_index("customer_id")["day"]
+    once = days.groupby("customer_id").size() == 1
+    assert report.data.one_time_buyers == int(once.sum()) > 1000
+    assert report.data.too_recent == int((second > pd.Timestamp(seen_until)).sum()) > 0
+    assert report.data.n == int((second <= pd.Timestamp(seen_until)).sum())
     note = definition_note(report, "de")
     assert "02.09.2025" in note and f"{report.data.too_recent} Kunden" in note
     assert "02/09/2025" in definition_note(report, "en")
@@ -171,6 +194,11 @@ def test_cafe_report_states_the_rule_and_agrees_with_the_count() -> None:
     assert counted.months == 6 and counted.n > 1000
     curve = 1.0 - report.overall.survival_at(6 * DAYS_PER_MONTH)
     assert curve == pytest.approx(counted.share, abs=0.02)
+    # day 1 loses only customers whose second purchase was their last (two-time buyers)
+    f = report.data.frame
+    first_day = int((f["event"] & (f["duration"] == 1)).sum())
+    assert report.overall.survival_at(1) == pytest.approx(1 - first_day / report.data.n)
+    assert first_day / report.data.n < 0.1 < report.data.one_time_buyers / len(once)
 
 
 def test_shop_without_cut_off_gets_the_shop_diagnosis(shop) -> None:

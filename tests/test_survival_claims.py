@@ -318,15 +318,20 @@ def test_planted_utility_effects_are_findings(utility) -> None:
 
 
 def test_planted_weak_store_is_the_cafes_headline() -> None:
-    """docs/demo-data.md, Café: Bahnhof loses most (45 % never return; 9 % drop-out per visit)."""
+    """docs/demo-data.md, Café: Bahnhof loses most (45 % never return; 9 % drop-out per visit).
+
+    The curve counts returning customers from their second purchase (issue 15), so the
+    headline rests on the drop-out per visit, 9 % against Altstadt's 5 % (1.8 per visit);
+    per unit of time, with purchase rates and drop-out varying between customers, the
+    ratio is smaller, but clearly above the relevance bound of 1.25.
+    """
     client = workbook.open_client("cafe-bohnenglueck")
     report = analyse(client.params, client.data)
     driver = report.headline_driver()
     assert driver is not None and driver.column == "region: Bahnhof"
     assert driver.comparison == "Altstadt"  # the reference, named in the sentence
-    assert "Region/Filiale „Bahnhof“ kündigen 1,8-mal so häufig wie Kunden mit „Altstadt“" in (
-        section(report, "de").key_message
-    )
+    assert driver.low > 1.25 and driver.hr < 9 / 5
+    assert "Region/Filiale „Bahnhof“ kündigen" in section(report, "de").key_message
     assert report.claims.is_finding("logrank", "region")
 
 

@@ -62,27 +62,40 @@ def test_delayed_entry_and_censoring_by_hand(utility) -> None:
 def test_non_contractual_churn_is_inactivity(utility) -> None:
     params = utility.params.model_copy(update={"business_model": "non_contractual"})
     customers = pd.DataFrame(
-        {"customer_id": ["a", "b", "c"], "start_date": pd.to_datetime(["2024-01-10"] * 3)}
+        {"customer_id": ["a", "b", "c", "d"], "start_date": pd.to_datetime(["2024-01-10"] * 4)}
     )
     sales = pd.DataFrame(
         {
-            "customer_id": ["a", "b", "b", "c"],
-            "date": pd.to_datetime(["2024-01-10", "2024-01-10", "2025-08-01", "2025-11-01"]),
+            "customer_id": ["a", "b", "b", "b", "c", "d", "d", "d"],
+            "date": pd.to_datetime(
+                [
+                    "2024-01-10",
+                    "2024-01-10",
+                    "2024-02-10",
+                    "2025-08-01",
+                    "2025-11-01",
+                    "2024-01-10",
+                    "2024-01-20",
+                    "2024-03-01",
+                ]
+            ),
         }
     )
     table = build_survival_table(params, _Data(customers=customers, transactions=sales))
     f = table.frame.set_index("customer_id")
     days = params.analysis.survival.inactivity_days  # 180 by default
-    # a: one purchase long ago → lost after day 1; b: last purchase 01.08.2025 + 180 days is
-    # after the cut-off → still possibly active, censored on the last day a loss can be seen,
-    # 31.12.2025 − 180 days = 04.07.2025 (day 542 from 10.01.2024), not at its last purchase
-    # (day 570); c likewise
+    # the curve counts from the second purchase day (day 1); a and c bought once: not in it
+    # (their own figure, not a loss on day 1). d: second purchase 20.01.2024, last 01.03.2024
+    # → lost on day 42 (11 + 29 + 1, + 1). b: second purchase 10.02.2024, last 01.08.2025
+    # + 180 days is after the cut-off → still possibly active, censored on the last day a
+    # loss can be seen, 31.12.2025 − 180 days = 04.07.2025 (day 366 + 144 + 1 = 511 from
+    # 10.02.2024), not at its last purchase
     seen_until = pd.Timestamp("2025-12-31") - pd.Timedelta(days=days)
     assert seen_until == pd.Timestamp("2025-07-04")
-    assert f.loc["a", "event"] and f.loc["a", "duration"] == 1
-    assert not f.loc["b", "event"] and f.loc["b", "duration"] == 542
+    assert sorted(f.index) == ["b", "d"] and table.one_time_buyers == 2
+    assert f.loc["d", "event"] and f.loc["d", "duration"] == 42
+    assert not f.loc["b", "event"] and f.loc["b", "duration"] == 511
     assert pd.Timestamp("2025-08-01") + pd.Timedelta(days=days) > pd.Timestamp("2025-12-31")
-    assert not f.loc["c", "event"] and f.loc["c", "duration"] == 542
     assert table.definition == "non_contractual" and table.inactivity_days == days
 
 

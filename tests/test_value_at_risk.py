@@ -151,8 +151,8 @@ def test_stadtwerke_reading_prices_the_years_lost_customers(stadtwerke):
     millions = round(risk.value / 1e6, 1)
     assert f"{millions:.1f}".replace(".", ",") + " Mio." in text
     assert "Im Jahr 2025 gingen" in text
-    # the reading says which customer value counts, with both values
-    assert "einfache" in text and "abgezinste" in text
+    # the reading states the one customer value; the simple one is a cross-check in the note
+    assert "1.410" in text and "einfache" not in text
 
 
 def test_statement_is_a_risk_and_never_green(stadtwerke):

@@ -19,6 +19,13 @@ rate per period (Fader & Hardie 2010, "Customer-base valuation in a
 contractual setting"):
 
     DERL(d | n) = (β+n−1)/(α+β+n−1) · ₂F₁(1, β+n; α+β+n; 1/(1+d))
+
+:func:`sbg_lifetimes` fits the same model to individual customers of many
+cohorts, as a survival analysis sees them: customer i churned in period t_i
+(contributes P(T = t_i)) or is still active after c_i full periods (S(c_i),
+right censoring), and entered the data after e_i periods already survived
+(delayed entry: divided by S(e_i)). With one cohort and nobody entering late
+this is the likelihood above, term for term.
 """
 
 from __future__ import annotations
@@ -93,6 +100,56 @@ class Sbg:
             (b + n - 1) / (a + b + n - 1) * hyp2f1(1.0, b + n, a + b + n, 1 / (1 + discount_rate))
         )
         return float(margin * derl)
+
+
+def _lifetime_loglik(
+    log_params: np.ndarray,
+    churned: tuple[np.ndarray, np.ndarray],
+    censored: tuple[np.ndarray, np.ndarray],
+    entered: tuple[np.ndarray, np.ndarray],
+) -> float:
+    """Log-likelihood of individual lifetimes; each part as (distinct periods, counts)."""
+    alpha, beta = np.exp(log_params)
+    base = betaln(alpha, beta)
+    (t, n_t), (c, n_c), (e, n_e) = churned, censored, entered
+    churn = betaln(alpha + 1, beta + t - 1) - base
+    survive = betaln(alpha, beta + c) - base
+    before = betaln(alpha, beta + e) - base
+    return float(np.sum(n_t * churn) + np.sum(n_c * survive) - np.sum(n_e * before))
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    distinct, counts = np.unique(values, return_counts=True)
+    return distinct.astype(float), counts.astype(float)
+
+
+def sbg_lifetimes(periods: object, churned: object, entry: object | None = None) -> Sbg:
+    """Fit the sBG model to individual customers (module docstring): censoring and late entry.
+
+    ``periods``: per customer the period of churn (1, 2, …) where ``churned``,
+    else the number of full periods survived so far (0, 1, …); ``entry``: full
+    periods already survived when the customer entered the data (default 0).
+    """
+    t = np.asarray(periods, dtype=float).reshape(-1)
+    lost = np.asarray(churned, dtype=bool).reshape(-1)
+    e = np.zeros_like(t) if entry is None else np.asarray(entry, dtype=float).reshape(-1)
+    if not (len(t) == len(lost) == len(e)) or not len(t):
+        raise ValueError("periods, churned and entry need one value per customer")
+    if np.any(~np.isfinite(t)) or np.any(t[lost] < 1) or np.any(t < 0) or np.any(e < 0):
+        raise ValueError("periods must be ≥ 1 for churned and ≥ 0 for active customers")
+    if np.any(e[lost] >= t[lost]) or np.any(e[~lost] > t[~lost]):
+        raise ValueError("a customer cannot enter the data after churning")
+    if not lost.any():
+        raise ValueError("sbg_lifetimes needs at least one churned customer")
+    parts = (_distinct(t[lost]), _distinct(t[~lost]), _distinct(e[e > 0]))
+
+    def loglik(v: np.ndarray) -> float:
+        return _lifetime_loglik(v, *parts)
+
+    best, value = fitting.maximise(loglik, np.zeros(2), float(len(t)))
+    cov = fitting.covariance(loglik, best)
+    alpha, beta = (float(v) for v in np.exp(best))
+    return Sbg(alpha, beta, value, len(t), cov)
 
 
 def sbg(alive_counts: object) -> Sbg:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,14 @@ from cxlib.io.loading import ClientData
 from cxlib.kpis import comparisons, drivers, early_warning, economics, retention
 from cxlib.kpis import survey as kpis
 from cxlib.kpis.intervals import Interval, share_interval
-from cxlib.kpis.value_at_risk import ValueAtRisk, value_at_risk
+from cxlib.kpis.value_at_risk import (
+    CustomerValue,
+    RevenueAtRisk,
+    ValueAtRisk,
+    customer_value,
+    revenue_at_risk,
+    value_at_risk,
+)
 from cxlib.parameters.schema import ClientParameters, TargetKpi
 from cxlib.voice.callbacks import CallBacks, call_backs
 from cxlib.voice.codebook import load_codebook
@@ -45,6 +52,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from cxlib.report.testing import TestFamily
+    from cxlib.survival.projection import LossForecast
 
 Z_MDC = 1.959963984540054 + 0.8416212335729143  # two-sided 5 %, power 80 %
 SURVEY_KPIS = ("nps", "csat", "ces")
@@ -86,6 +94,8 @@ class Baseline:
     window_start: dt.date | None = None
     #: euros at risk: one year's lost customers × customer value (:mod:`cxlib.kpis.value_at_risk`)
     value_at_risk: ValueAtRisk | None = None
+    #: with contracts: cancellations expected in the next 12 months × customer value, per segment
+    revenue_at_risk: RevenueAtRisk | None = None
     #: whom to call back: detractors, open tickets, complaints (:mod:`cxlib.voice.callbacks`)
     call_backs: CallBacks | None = None
     #: clients without contracts: the purchase model's active customers and customer value
@@ -216,6 +226,8 @@ class _Parts:
     early: tuple[retention.EarlyChurn, ...]
     economics: economics.Economics | None
     expected_n: int | None
+    #: THE customer value (:func:`cxlib.kpis.value_at_risk.customer_value`)
+    customer_value: CustomerValue | None = None
 
 
 def _rows(base: _Parts, params: ClientParameters) -> pd.DataFrame:
@@ -410,14 +422,16 @@ def _rows(base: _Parts, params: ClientParameters) -> pd.DataFrame:
                 "%",
                 share,
             )
-        clv = eco.clv_interval
+    value_of = base.customer_value
+    if value_of is not None:
+        clv = value_of.interval
         add(
             "economics",
             "clv",
-            eco.clv_discounted,
+            value_of.value,
             clv.low,
             clv.high,
-            eco.customers,
+            value_of.n,
             "none",
             unit="€",
             how=clv,
@@ -535,6 +549,7 @@ def analyse(
         early=early,
         economics=eco,
         expected_n=expected,
+        customer_value=customer_value(eco, base),
     )
     return Baseline(
         experience=experience,
@@ -555,11 +570,37 @@ def analyse(
         cutoff=cutoff,
         expected_n=expected,
         window_start=window,
-        value_at_risk=value_at_risk(eco),
+        value_at_risk=value_at_risk(eco, base),
+        revenue_at_risk=revenue_at_risk(
+            _loss_forecast(params, data) if contractual else None, customer_value(eco, base), eco
+        ),
         call_backs=call_backs(survey, tickets, cutoff),
         customer_base=base,
         themes=comment_themes_of(params, data, tests),
     )
+
+
+def _loss_forecast(
+    params: ClientParameters, data: ClientData | Mapping[str, pd.DataFrame]
+) -> LossForecast | None:
+    """Cancellations the sBG model expects in the next 12 months (clients with contracts).
+
+    The churn section's survival table and projection (:mod:`cxlib.survival.projection`),
+    the same definitions; None where the data carry no survival analysis.
+    """
+    from cxlib.survival.curves import kaplan_meier
+    from cxlib.survival.errors import SurvivalError
+    from cxlib.survival.projection import expected_losses, project_retention
+    from cxlib.survival.table import build_survival_table
+
+    try:
+        table = build_survival_table(params, cast("ClientData", data))  # only .get is used
+    except SurvivalError:
+        return None
+    f = table.frame
+    overall = kaplan_meier(f["duration"], f["event"], entry=f["entry"])
+    projection = project_retention(table, overall, params.analysis.min_n)
+    return None if projection is None else expected_losses(projection, table)
 
 
 def comment_themes_of(

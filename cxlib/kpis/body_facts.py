@@ -129,6 +129,7 @@ def body_facts(base: Baseline, known: set[str]) -> list[Fact]:
         + _warning_facts(base)
         + _call_back_facts(base)
         + _theme_facts(base)
+        + _customer_base_facts(base)
     )
     return [fact for fact in found if fact.id not in known]
 
@@ -378,13 +379,6 @@ def _economics_facts(base: Baseline) -> list[Fact]:
                 "kpi.churn_month", 1 - eco.retention, "share", "kpi.churn_month", reason="derived"
             )
         )
-    risk = base.value_at_risk
-    if risk is not None and _finite(risk.lifetime_years):
-        out.append(
-            _fact(
-                "kpi.lifetime_years", risk.lifetime_years, "years", "kpi.lifetime", reason="derived"
-            )
-        )
     return out
 
 
@@ -533,4 +527,97 @@ def _theme_facts(base: Baseline) -> list[Fact]:
                 reason="derived",
             )
         )
+    return out
+
+
+def _customer_base_facts(base: Baseline) -> list[Fact]:
+    """The purchase model's active customers, purchases, losses and values per segment."""
+    cb = base.customer_base
+    if cb is None:
+        return []
+    sources = ("transactions",)
+    out = [
+        _fact("clv.customers", cb.customers, "count", "clv.customers", sources=sources),
+        _fact("clv.repeat_buyers", cb.repeat_buyers, "count", "clv.repeat_buyers", sources=sources),
+        _fact(
+            "clv.active",
+            cb.active.value,
+            "count",
+            "clv.active",
+            n=cb.customers,
+            low=cb.active.low,
+            high=cb.active.high,
+            reason="too_few",
+            sources=sources,
+        ),
+        _fact(
+            "clv.active_share",
+            cb.active_share,
+            "share",
+            "clv.active_share",
+            n=cb.customers,
+            reason="derived",
+            sources=sources,
+        ),
+        _fact(
+            "clv.purchases_year",
+            cb.purchases_year.value,
+            "count",
+            "clv.purchases_year",
+            n=cb.customers,
+            low=cb.purchases_year.low,
+            high=cb.purchases_year.high,
+            reason="too_few",
+            sources=sources,
+        ),
+        _fact("clv.lost", cb.lost, "count", "clv.lost", sources=sources),
+        _fact(
+            "clv.lost_revenue",
+            cb.lost_revenue.value,
+            "euro",
+            "clv.lost_revenue",
+            n=cb.lost,
+            low=cb.lost_revenue.low,
+            high=cb.lost_revenue.high,
+            reason="too_few",
+            sources=sources,
+        ),
+        _fact("clv.horizon_years", cb.horizon_years, "years", "clv.horizon", reason="input"),
+        _fact("kpi.discount_rate", cb.discount_rate, "share", "kpi.discount_rate", reason="input"),
+        _fact("kpi.margin_rate", cb.margin_rate, "share", "kpi.margin_rate", reason="input"),
+    ]
+    for row in cb.segments.to_dict(orient="records"):
+        segment, prefix = str(row["segment"]), f"clv.segment.{row['segment']}"
+        out += [
+            _fact(f"{prefix}.customers", int(row["customers"]), "count", "clv.customers"),
+            _fact(
+                f"{prefix}.active",
+                float(row["active"]),
+                "count",
+                "clv.active",
+                n=int(row["customers"]),
+                reason="derived",
+                population=segment,
+            ),
+            _fact(
+                f"{prefix}.value",
+                float(row["value"]),
+                "euro",
+                "clv.segment_value",
+                n=int(row["customers"]),
+                low=row["low"],
+                high=row["high"],
+                reason="too_few",
+                population=segment,
+            ),
+            _fact(
+                f"{prefix}.total",
+                float(row["total"]),
+                "euro",
+                "clv.segment_total",
+                n=int(row["customers"]),
+                reason="derived",
+                population=segment,
+            ),
+        ]
     return out

@@ -12,6 +12,7 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from cxlib.kpis.body_facts import body_facts
 from cxlib.kpis.survey import wilson
@@ -244,6 +245,7 @@ def _money_facts(base: Baseline) -> list[Fact]:
                 "rule.repurchase_window",
             )
         )
+    out += _revenue_at_risk_facts(base)
     risk = base.value_at_risk
     if risk is not None:
         out.append(
@@ -273,10 +275,32 @@ def _money_facts(base: Baseline) -> list[Fact]:
                 "euro",
                 "kpi.clv",
                 risk.clv_interval,
-                risk.of,
+                base.customer_base.customers if base.customer_base is not None else risk.of,
+                sources=("transactions",) if risk.basis == "model" else ("customers",),
+            )
+        )
+        # the "simple" customer value: only a named cross-check of THE value (kpi.clv)
+        out.append(
+            Fact(
+                "kpi.clv_simple",
+                risk.clv_simple,
+                "euro",
+                "kpi.clv_simple",
+                no_interval="derived",
                 sources=("customers",),
             )
         )
+        if np.isfinite(risk.lifetime_years):
+            out.append(
+                Fact(
+                    "kpi.clv_lifetime",
+                    risk.lifetime_years,
+                    "years",
+                    "kpi.clv_lifetime",
+                    no_interval="derived",
+                    sources=("customers",),
+                )
+            )
         out.append(
             _interval(
                 "kpi.value_at_risk",
@@ -288,4 +312,66 @@ def _money_facts(base: Baseline) -> list[Fact]:
                 sources=("customers",),
             )
         )
+    return out
+
+
+def revenue_fact_id(kind: str, months: int, group: str | None) -> str:
+    """``kpi.<kind>.<months>`` for all customers, ``….<segment>`` per segment."""
+    return f"kpi.{kind}.{months}" + ("" if group is None else f".{group}")
+
+
+def _revenue_at_risk_facts(base: Baseline) -> list[Fact]:
+    """With contracts: expected cancellations and euros at risk in the next 12 months."""
+    risk = base.revenue_at_risk
+    if risk is None:
+        return []
+    out: list[Fact] = []
+    for row in risk.frame.itertuples(index=False):
+        group = None if pd.isna(row.group) else str(row.group)
+        n = int(row.active)
+        population = group or ""
+        out.append(
+            Fact(
+                revenue_fact_id("active", risk.months, group),
+                n,
+                "count",
+                "kpi.active_customers",
+                no_interval="count",
+                population=population,
+                sources=("customers",),
+            )
+        )
+        for kind, value, low, high in (
+            ("expected_losses", row.expected, row.low, row.high),
+            ("revenue_at_risk", row.euros, row.euros_low, row.euros_high),
+        ):
+            fact_id = revenue_fact_id(kind, risk.months, group)
+            unit: Unit = "count" if kind == "expected_losses" else "euro"
+            if math.isfinite(low) and math.isfinite(high):
+                out.append(
+                    Fact(
+                        fact_id,
+                        float(value),
+                        unit,
+                        f"kpi.{kind}",
+                        n=n,
+                        low=float(low),
+                        high=float(high),
+                        population=population,
+                        sources=("customers",),
+                    )
+                )
+            else:
+                out.append(
+                    Fact(
+                        fact_id,
+                        float(value),
+                        unit,
+                        f"kpi.{kind}",
+                        n=n,
+                        no_interval="too_few",
+                        population=population,
+                        sources=("customers",),
+                    )
+                )
     return out

@@ -13,6 +13,8 @@ and the method, or, where a figure honestly has none, the reason (a key of
   gives the same bounds. :func:`bootstrap_means` draws the resampled means;
   the caller turns them into its figure and takes the 2.5 % and 97.5 %
   quantiles.
+* ``model``: the purchase model's customer value (:mod:`cxlib.clv.customer_base`),
+  delta method from the observed information of the model's fits.
 
 Cost on large clients: a resample of n customers is n random draws, so 2,000
 resamples of a million customers would take minutes. Above
@@ -45,7 +47,7 @@ MAX_RESAMPLE = 20_000
 #: Random draws per batch of resamples (bounds the memory: 8 bytes each and column).
 _BATCH = 1_000_000
 
-Method = Literal["wilson", "t", "adjusted_wald", "bootstrap", ""]
+Method = Literal["wilson", "t", "adjusted_wald", "bootstrap", "model", ""]
 #: Why a figure has no interval: a count, an assumption from the parameter file,
 #: too few values, or a figure the data do not determine (e.g. a share of nobody).
 Reason = Literal["count", "assumption", "too_few", "undefined", ""]

@@ -19,7 +19,7 @@ from cxlib.kpis import retention
 from cxlib.kpis.body_facts import shown_shares
 from cxlib.kpis.facts import early_churn_id, wave_fact_id
 from cxlib.kpis.tables import item_label, value_text
-from cxlib.kpis.value_at_risk import ValueAtRisk, money_words
+from cxlib.kpis.value_at_risk import ValueAtRisk, customer_value, money_words
 from cxlib.report.summary import Light, Statement
 from cxlib.texts import t
 
@@ -158,13 +158,16 @@ def economics_reading(base: Baseline, lang: str) -> str:
             rate=fmt.percent(eco.discount_rate, 0, lang),
             simple=money(eco.clv_simple),
         )
+    # the one customer value of the report (the purchase model's where fitted)
+    one = customer_value(eco, base.customer_base)
+    value = one.value if one is not None else eco.clv_discounted
     return _tx(
         "readings.economics_repurchase",
         lang,
         arpu=money(eco.arpu),
         retained=fmt.percent(eco.retention, 0, lang),
         rate=fmt.percent(eco.discount_rate, 0, lang),
-        clv=money(eco.clv_discounted),
+        clv=money(value),
         one_time=fmt.percent(eco.one_time_share, 0, lang),
     )
 
@@ -197,35 +200,72 @@ def _risk_values(risk: ValueAtRisk, lang: str) -> dict[str, str]:
 
 
 def value_reading(base: Baseline, lang: str) -> str:
-    """Euros at risk in plain words, then which customer value counts (simple or discounted)."""
+    """Euros at risk in plain words (with THE customer value; the cross-check is in the note)."""
     risk = base.value_at_risk
     if risk is None:
         raise ValueError("value_reading needs the euros at risk")
-    contract = risk.model == "contractual"
     if risk.lost == 0:
-        text = t("value.reading_none", lang)
-    else:
-        key = "reading_contract" if contract else "reading_repurchase"
-        text = t(f"value.{key}", lang, **_risk_values(risk, lang))
+        return t("value.reading_none", lang)
+    key = "reading_contract" if risk.model == "contractual" else "reading_repurchase"
+    return t(f"value.{key}", lang, **_risk_values(risk, lang))
+
+
+def value_cross_check(base: Baseline, lang: str) -> str:
+    """The "simple" customer value, named as a cross-check of THE customer value."""
+    risk = base.value_at_risk
+    if risk is None:
+        raise ValueError("value_cross_check needs the euros at risk")
     lifetime = risk.lifetime_years
-    clv = t(
-        f"value.clv_{'contract' if contract else 'repurchase'}",
+    kind = (
+        "contract"
+        if risk.model == "contractual"
+        else "model"
+        if risk.basis == "model"
+        else "repurchase"
+    )
+    return t(
+        f"value.clv_{kind}",
         lang,
         simple=value_text("clv", risk.clv_simple, lang, "€"),
         clv=value_text("clv", risk.clv, lang, "€"),
         lifetime=fmt.number(lifetime, 0 if lifetime >= 10 else 1, lang),
         rate=fmt.percent(base.economics.discount_rate if base.economics else np.nan, 0, lang),
     )
-    return f"{text} {clv}"
 
 
 def value_note(base: Baseline, lang: str) -> str:
-    """The note under the euros at risk: formula, definition of "lost" and the interval."""
+    """The note under the euros at risk: formula, "lost", the interval and the cross-check."""
     risk = base.value_at_risk
     if risk is None:
         raise ValueError("value_note needs the euros at risk")
     key = "lost_contract" if risk.model == "contractual" else "lost_repurchase"
-    return t("value.note", lang, lost_definition=t(f"value.{key}", lang))
+    return t(
+        "value.note_model" if risk.basis == "model" else "value.note",
+        lang,
+        lost_definition=t(f"value.{key}", lang),
+        cross_check=value_cross_check(base, lang),
+    )
+
+
+def revenue_reading(base: Baseline, lang: str) -> str:
+    """With contracts: cancellations expected in the next 12 months and the margin at risk."""
+    risk = base.revenue_at_risk
+    if risk is None:
+        raise ValueError("revenue_reading needs the revenue at risk")
+    row = risk.frame.iloc[0]
+    return t(
+        "value.forecast_reading",
+        lang,
+        months=fmt.integer(risk.months, lang),
+        expected=fmt.number(row["expected"], 1 if row["expected"] < 100 else 0, lang),
+        low=fmt.number(row["low"], 1 if row["expected"] < 100 else 0, lang),
+        high=fmt.number(row["high"], 1 if row["expected"] < 100 else 0, lang),
+        active=fmt.integer(row["active"], lang),
+        clv=value_text("clv", risk.clv, lang, "€"),
+        value=money_words(row["euros"], lang),
+        value_low=money_words(row["euros_low"], lang, 3),
+        value_high=money_words(row["euros_high"], lang, 3),
+    )
 
 
 def value_statement(base: Baseline, lang: str) -> Statement | None:

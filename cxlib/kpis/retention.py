@@ -29,6 +29,18 @@ Conventions (calendar years, dates inclusive):
   the cut-off, so that "no purchase since" has lasted long enough to count as
   gone. A share of the customers observable that long, not a Kaplan-Meier
   estimate: it can be counted by hand from the customer file.
+* Without contracts, churn is counted among the customers who came back: the
+  time runs from the second purchase occasion (:func:`purchase_occasions`),
+  not from the first. A one-time buyer never had a second purchase; by the
+  rule "lost on the day of the last purchase" every one of them would be lost
+  on the day they arrived, and the churn curve would drop by their share at
+  month 0 (Café Bohnenglück: 29 %). Whether a first-time buyer comes back is a
+  question of its own (conversion, :func:`first_to_second`), not of how long
+  a customer stays. Counting from the first purchase but only customers who
+  came back would be biased as well: they cannot be lost before their second
+  purchase (time they are sure to survive). From the second purchase on, the
+  rule is the same for everyone: lost on the day of the last purchase, seen
+  only once the inactivity period has passed.
 * First to second purchase (:func:`first_to_second`, clients without
   contracts): customers whose first purchase lies at least the inactivity
   period before the cut-off; converted = a second purchase occasion (another
@@ -153,6 +165,38 @@ def cohort_matrix(
     return shares.where(observable)
 
 
+def purchase_occasions(transactions: pd.DataFrame) -> pd.DataFrame:
+    """First, second and last purchase occasion (day) per customer, for clients without contracts.
+
+    Index: customer_id; columns ``first``, ``second`` (NaT for a one-time buyer)
+    and ``last`` (Timestamps at midnight). Several records of one customer on
+    one day are one purchase occasion.
+    """
+    ids = transactions["customer_id"]
+    codes, uniques = pd.factorize(ids, use_na_sentinel=True)
+    days = transactions["date"].to_numpy(dtype="datetime64[D]")
+    keep = (codes >= 0) & ~np.isnat(days)
+    codes, days = codes[keep], days[keep]
+    order = np.lexsort((days, codes))
+    codes, days = codes[order], days[order]
+    occasion = np.r_[True, (codes[1:] != codes[:-1]) | (days[1:] != days[:-1])]
+    codes, days = codes[occasion], days[occasion]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
+    ends = np.r_[starts[1:], len(codes)] - 1 if len(codes) else codes
+    repeat = ends > starts
+    second = np.full(len(starts), np.datetime64("NaT"), dtype="datetime64[D]")
+    second[repeat] = days[starts[repeat] + 1]
+    index = pd.Index(uniques[codes[starts]] if len(codes) else [], name="customer_id")
+    return pd.DataFrame(
+        {
+            "first": pd.to_datetime(days[starts]) if len(codes) else pd.to_datetime([]),
+            "second": pd.to_datetime(second),
+            "last": pd.to_datetime(days[ends]) if len(codes) else pd.to_datetime([]),
+        },
+        index=index,
+    )
+
+
 @dataclass(frozen=True)
 class EarlyChurn:
     """Customers lost within ``months`` months of their start, among those observable that long.
@@ -190,19 +234,25 @@ def early_churn(
     """Early churn: customers who started in the window and left within ``months`` months.
 
     The one definition of early churn (module docstring). With
-    ``transactions`` and ``inactivity_days`` (clients without contracts) a
-    customer is lost when there is no purchase on or after the day ``months``
-    months after the start; otherwise when the contract ended before that day.
+    ``transactions`` and ``inactivity_days`` (clients without contracts) the
+    months count from the customer's second purchase occasion (one-time buyers
+    are not counted: :func:`first_to_second`), and a customer is lost when
+    there is no purchase on or after the day ``months`` months after it;
+    otherwise when the contract ended before the day ``months`` months after
+    the start. ``first_start``/``last_start`` bound the days the months count from.
     """
     new = _new_customers(customers, window_start)
     start = new["start_date"]
     anniversary = _anniversary(start, months)
     cut = pd.Timestamp(cutoff)
     if transactions is not None and inactivity_days is not None:
-        last = transactions.groupby("customer_id")["date"].max()
-        seen = customers.loc[new.index, "customer_id"].map(last)
-        observable = anniversary + pd.Timedelta(days=inactivity_days) <= cut
-        lost = seen.isna() | (seen < anniversary)
+        occasions = purchase_occasions(transactions[transactions["date"] <= cut])
+        ids = customers.loc[new.index, "customer_id"]
+        start = ids.map(occasions["second"])  # counted from the second purchase occasion
+        anniversary = _anniversary(start, months)
+        seen = ids.map(occasions["last"])
+        observable = start.notna() & (anniversary + pd.Timedelta(days=inactivity_days) <= cut)
+        lost = seen < anniversary
     else:
         observable = anniversary <= cut
         end = new["end_date"] if "end_date" in new else pd.Series(pd.NaT, new.index)

@@ -71,6 +71,7 @@ from cxlib.kpis.readings import (
     missing_text,
     ppd_reading,
     retention_reading,
+    revenue_reading,
     statements,
     table_reading,
     trend_reading,
@@ -84,6 +85,7 @@ from cxlib.kpis.tables import (
     drivers_frame,
     interval_methods,
     retention_frame,
+    value_text,
     warning_frame,
 )
 from cxlib.kpis.value_at_risk import money_words, round_money
@@ -231,10 +233,40 @@ def _economics(base: Baseline, lang: str) -> Items:
 def _value_at_risk(base: Baseline, lang: str) -> Items:
     if base.value_at_risk is None:
         return []
-    return [
+    items: Items = [
         display.subheading(t("value.heading", lang)),
         _read(value_reading(base, lang), lang),
         display.note(value_note(base, lang), "info", lang),
+    ]
+    return items + _revenue_at_risk(base, lang)
+
+
+def _revenue_at_risk(base: Baseline, lang: str) -> Items:
+    """With contracts: the cancellations expected in 12 months, priced, per segment."""
+    risk = base.revenue_at_risk
+    if risk is None:
+        return []
+    frame = risk.frame
+    if len(frame) <= 2:  # one segment only: the sentence says it all
+        frame = frame.iloc[:1]
+    shown = pd.DataFrame(
+        {
+            t("value.forecast_columns.group", lang): [
+                t("value.forecast_all", lang) if pd.isna(g) else g for g in frame["group"]
+            ],
+            t("value.forecast_columns.active", lang): frame["active"],
+            t("value.forecast_columns.expected", lang): frame["expected"],
+            t("value.forecast_columns.low", lang): frame["low"],
+            t("value.forecast_columns.high", lang): frame["high"],
+            t("value.forecast_columns.euros", lang): frame["euros"],
+            t("value.forecast_columns.euros_low", lang): frame["euros_low"],
+            t("value.forecast_columns.euros_high", lang): frame["euros_high"],
+        }
+    )
+    decimals = {c: 1 for c in shown.columns[2:5]} | {c: 0 for c in shown.columns[5:]}
+    return [
+        _read(revenue_reading(base, lang), lang),
+        display.table(shown, lang, decimals=decimals, caption=t("value.forecast_caption", lang)),
     ]
 
 
@@ -258,9 +290,10 @@ def _customer_base(base: Baseline, lang: str) -> Items:
         low=fmt.integer(active.low, lang),
         high=fmt.integer(active.high, lang),
         purchases=fmt.integer(round_money(model.purchases_year.value, 3), lang),
-        value=money(value.value),
-        value_low=money(value.low),
-        value_high=money(value.high),
+        # THE customer value (fact kpi.clv): shown as in the table and the cost of churn
+        value=value_text("clv", value.value, lang, "€"),
+        value_low=value_text("clv", value.low, lang, "€"),
+        value_high=value_text("clv", value.high, lang, "€"),
         years=fmt.integer(model.horizon_years, lang),
     )
     if model.lost:

@@ -40,6 +40,7 @@ from cxlib.survival.cox import CoxModel, fit
 from cxlib.survival.curves import KaplanMeier, KaplanMeierGroups, LogRank, kaplan_meier, logrank
 from cxlib.survival.drivers import ChurnDrivers, Driver, rank_drivers
 from cxlib.survival.errors import NoCustomersError, NoEventsError, SurvivalError
+from cxlib.survival.projection import RetentionProjection, project_retention
 from cxlib.survival.signal_model import SignalModel, fit_signal_model
 from cxlib.survival.table import (
     DAYS_PER_MONTH,
@@ -127,6 +128,8 @@ class SurvivalReport:
     conversion: FirstToSecond | None = None
     #: Without contracts: early churn (6 months) by inactivity period in days.
     sensitivity: tuple[tuple[int, EarlyChurn], ...] = ()
+    #: With contracts: retention projected by the sBG model (:mod:`cxlib.survival.projection`).
+    projection: RetentionProjection | None = None
 
     @property
     def best_grouping(self) -> str | None:
@@ -206,6 +209,7 @@ class SurvivalReport:
             "customers": self.data.n,
             "churns": self.data.n_events,
             "left_truncated": self.data.left_truncated,
+            "one_time_buyers": self.data.one_time_buyers,
             "inactivity_days": self.data.inactivity_days,
             "median_months": _months(self.overall.median),
             "median_reached": self.overall.median is not None,
@@ -231,6 +235,8 @@ class SurvivalReport:
                 {"days": days, "lost": e.lost, "n": e.n, "share": e.share}
                 for days, e in self.sensitivity
             ]
+        if self.projection is not None:
+            out["projection_sbg"] = self.projection.figures()
         if self.drivers is not None:
             out["drivers"] = self.drivers.to_frame().to_dict(orient="records")
             out["drivers_selected_journey"] = self.drivers.selected_journey
@@ -424,6 +430,7 @@ def analyse(
     sensitivity, early_churn_counts = fitted.sensitivity, fitted.early_churn_counts
     min_n = params.analysis.min_n
     return SurvivalReport(
+        projection=project_retention(table, overall, min_n),
         conversion=conversion,
         sensitivity=sensitivity,
         claims=claims,

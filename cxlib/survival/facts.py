@@ -11,12 +11,14 @@ comparison group and its share of the churns.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from cxlib.kpis.facts import early_churn_fact, rule_fact
-from cxlib.report.facts import Fact, FactSheet
+from cxlib.report.facts import Fact, FactSheet, Unit
 from cxlib.survival.body_facts import body_facts
+from cxlib.survival.projection import HORIZONS
 from cxlib.survival.table import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 
 __all__ = ["driver_id", "early_churn_fact_id", "facts", "median_interval"]
 
+#: The sources of the projection's facts.
+SOURCES = ("customers",)
 #: The months of the key message's early churn and the horizon of the second statement.
 EARLY_MONTHS, HORIZON_MONTHS = 6, 12
 
@@ -138,10 +142,80 @@ def facts(report: SurvivalReport) -> FactSheet:
             out.append(
                 replace(fact, id=f"survival.sensitivity.{days}", definition="survival.sensitivity")
             )
+    out += _projection_facts(report)
     for driver in report.top_drivers(len(report.drivers.drivers) if report.drivers else 0):
         out += _driver_facts(driver)
     out += body_facts(report, {fact.id for fact in out})
     return FactSheet(tuple(out))
+
+
+def _modelled(
+    fact_id: str, value: float, unit: Unit, definition: str, n: int, low: float, high: float
+) -> Fact:
+    """A model figure with its interval where both bounds are finite, else marked too few."""
+    if math.isfinite(low) and math.isfinite(high):
+        return Fact(fact_id, value, unit, definition, n=n, low=low, high=high, sources=SOURCES)
+    return Fact(fact_id, value, unit, definition, n=n, no_interval="too_few", sources=SOURCES)
+
+
+def _projection_facts(report: SurvivalReport) -> list[Fact]:
+    """With contracts: the sBG projection (:mod:`cxlib.survival.projection`)."""
+    p = report.projection
+    if p is None:
+        return []
+    out = [
+        Fact(
+            "survival.sbg.churns",
+            p.churns,
+            "count",
+            "survival.sbg_churns",
+            no_interval="count",
+            sources=("customers",),
+        ),
+        Fact(
+            "survival.sbg.observed",
+            p.observed_months,
+            "months",
+            "survival.sbg_observed",
+            n=p.n,
+            no_interval="derived",
+            sources=("customers",),
+        ),
+    ]
+    for name, (low, high) in p.model.intervals().items():
+        value = p.model.params[name]
+        out.append(
+            _modelled(
+                f"survival.sbg.{name}", value, "ratio", f"survival.sbg_{name}", p.n, low, high
+            )
+        )
+    for months in HORIZONS:
+        value, low, high = p.at(months)
+        out += [
+            rule_fact(f"rule.years.{months // 12}", months // 12, "years", "rule.years"),
+            _modelled(
+                f"survival.sbg.retained.{months}",
+                value,
+                "share",
+                "survival.sbg_retained",
+                p.n,
+                low,
+                high,
+            ),
+        ]
+    for year, (value, low, high) in p.year_churn.items():
+        out.append(
+            _modelled(
+                f"survival.sbg.year_churn.{year}",
+                value,
+                "share",
+                "survival.sbg_year_churn",
+                p.n,
+                low,
+                high,
+            )
+        )
+    return out
 
 
 def _driver_facts(driver: Driver) -> list[Fact]:

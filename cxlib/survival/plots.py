@@ -34,11 +34,14 @@ def km_curves(
     unit_days: float = DAYS_PER_MONTH,
     unit_key: str = "months",
     max_time: float | None = None,
+    extend_to: float | None = None,
 ) -> Axes:
     """Kaplan-Meier step curves with 95 % bands and numbers at risk under the axis.
 
     ``curves`` maps a label to a :class:`~cxlib.survival.curves.KaplanMeier`; times are
-    shown in units of ``unit_days`` days (default: months). Returns the Axes.
+    shown in units of ``unit_days`` days (default: months). ``extend_to`` (in those
+    units): the x axis reaches at least that far, room for a projection drawn afterwards
+    (:func:`projection_curve`). Returns the Axes.
     """
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -68,6 +71,7 @@ def km_curves(
         ax.fill_between(x, low, high, step="post", color=colour, alpha=0.15, linewidth=0)
         end = max(end, x[-1])
     end = min(end, max_time) if max_time else end
+    end = max(end, extend_to) if extend_to else end  # room for a projection
     ax.set_xlim(0, end)
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.percent(v, 0, lang)))
@@ -209,4 +213,26 @@ def incidence(
     ax.set_ylabel(t("survival.axis_cif", lang))
     ax.set_xlabel(t("survival.axis_months", lang))
     ax.legend(loc="upper left")
+    return ax
+
+
+def projection_curve(
+    ax: Axes,
+    months: np.ndarray,
+    survival: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    label: str,
+    unit_days: float = DAYS_PER_MONTH,
+) -> Axes:
+    """A projected survival curve (dashed, grey band) on the Kaplan-Meier axes of :func:`km_curves`.
+
+    ``months`` in months (30.4375 days), shown in units of ``unit_days`` days.
+    """
+    from cxlib.report import charts as plots
+
+    x = np.asarray(months, dtype=float) * DAYS_PER_MONTH / unit_days
+    ax.plot(x, survival, linestyle="--", color=plots.GREY, linewidth=1.4, label=label)
+    ax.fill_between(x, low, high, color=plots.GREY, alpha=0.10, linewidth=0)
+    ax.legend(loc="lower left")
     return ax

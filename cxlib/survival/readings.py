@@ -301,3 +301,44 @@ def signals_note(report: SurvivalReport, lang: str = "de") -> str | None:
     if sm.note:
         text += " " + t(sm.note, lang)
     return text
+
+
+def projection_reading(report: SurvivalReport, lang: str = "de") -> str:
+    """With contracts: the sBG projection in plain words (facts ``survival.sbg.*``).
+
+    Empty without a projection. A plain warning when it rests on fewer than
+    ``small_n`` cancellations.
+    """
+    from cxlib.survival.projection import HORIZONS, YEARS
+
+    p = report.projection
+    if p is None:
+        return ""
+    short, long = HORIZONS
+    first, later = YEARS
+    values: dict[str, str] = {
+        "observed": fmt.integer(p.observed_months, lang),
+        "churns": fmt.integer(p.churns, lang),
+        "short": fmt.integer(short // 12, lang),
+        "long": fmt.integer(long // 12, lang),
+        "first": fmt.integer(first, lang),
+        "later": fmt.integer(later, lang),
+    }
+    for key, months in (("s", short), ("l", long)):
+        value, low, high = p.at(months)
+        values |= {
+            f"{key}_share": fmt.percent(value, 0, lang),
+            f"{key}_low": fmt.percent(low, 0, lang),
+            f"{key}_high": fmt.percent(high, 0, lang),
+        }
+    for key, year in (("c1", first), ("c5", later)):
+        value, low, high = p.year_churn[year]
+        values |= {
+            key: fmt.percent(value, 1, lang),
+            f"{key}_low": fmt.percent(low, 1, lang),
+            f"{key}_high": fmt.percent(high, 1, lang),
+        }
+    text = t("survival.projection_reading", lang, **values)
+    if p.churns < report.small_n:
+        text += " " + t("survival.projection_small", lang, **values)
+    return text

@@ -61,9 +61,9 @@ def key_message(result: SurvivalResult, lang: str = "de") -> str:
 def _conversion_statement(result: SurvivalReport, lang: str) -> str | None:
     """Without contracts: the one-time buyers instead of a median of "0 months".
 
-    The rule counts a first-time buyer who does not come back as lost on the day of
-    the first purchase, so the median says little for a shop; the share of first-time
-    buyers who buy again says what happens.
+    Whether a first-time buyer comes back is a figure of its own (the curve counts
+    from the second purchase, :mod:`cxlib.survival.table`); the statement gives it
+    beside the share of returning customers still buying 12 months later.
     """
     c = result.conversion
     if c is None or not c.n:

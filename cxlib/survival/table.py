@@ -7,19 +7,32 @@ observed). Customers who started before the data window
 (delayed entry / left truncation), because customers who left before the
 window are missing from the export.
 
-Non-contractual clients (no end date): churn is defined as no purchase for
+Non-contractual clients (no end date): the curves describe the customers who
+came back, from their second purchase occasion (several records of one
+customer on one day are one occasion). One-time buyers are not in the curves
+(:attr:`SurvivalData.one_time_buyers`): whether a first-time buyer comes back
+is the conversion from first to second purchase, a figure of its own
+(:func:`cxlib.kpis.retention.first_to_second`). Under the rule below every
+one-time buyer would be lost on the day of their only purchase, and the curve
+would drop by their share at month 0 (Café Bohnenglück: 29 %), read as churn
+of customers who never became regulars. Counting from the first purchase with
+only the customers who came back would overstate survival (nobody can be lost
+before the second purchase), hence the second purchase as day 1; the early
+churn of every section counts the same way (:func:`cxlib.kpis.retention.early_churn`).
+Churn is defined as no purchase for
 ``analysis.survival.inactivity_days`` (N) days after the last purchase; the
 customer counts as lost on the day of the last purchase. A loss on day t can
 only be seen once N quiet days have passed, t + N ≤ cut-off, so the last day
 on which a loss is observable is cut-off − N (:attr:`SurvivalData.last_observable`).
 Customers whose last purchase lies on or before that day are lost then; all
 others bought after it, so they were not lost by that day, and are censored
-there (at cut-off − N, measured from their start), never at their last
+there (at cut-off − N, measured from their second purchase), never at their last
 purchase: at risk up to the last purchase, they would sit in the risk sets
 where no loss can be seen yet, the hazard there would be diluted and the
 curve would flatten at the end (survival overestimated: CDNOW with N = 180,
-S(12 months) 0.227 instead of 0.201). Customers who started after
-cut-off − N add nothing to the curves (:attr:`SurvivalData.too_recent`).
+S(12 months) 0.227 instead of 0.201, all customers from their first
+purchase). Customers whose second purchase came after cut-off − N add nothing
+to the curves (:attr:`SurvivalData.too_recent`).
 Durations count the start day as day 1.
 
 Covariates for the Cox model come from the customer table (segment, product,
@@ -37,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib.io.loading import ClientData
+from cxlib.kpis.retention import purchase_occasions
 from cxlib.parameters.schema import ClientParameters
 from cxlib.survival.errors import (
     AllEventsError,
@@ -72,8 +86,10 @@ class SurvivalData:
     inactivity_days: int | None
     left_truncated: int
     excluded: int
-    #: Without contracts: customers who started after :attr:`last_observable` (not counted).
+    #: Without contracts: customers whose second purchase came after :attr:`last_observable`.
     too_recent: int = 0
+    #: Without contracts: customers with one purchase occasion only (not in the curves).
+    one_time_buyers: int = 0
 
     @property
     def last_observable(self) -> dt.date:
@@ -165,7 +181,7 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
             duration = duration.where(~zero, 1.0)
         reason = c.get("churn_reason", pd.Series(pd.NA, index=c.index)).where(event)
         inactivity = None
-        too_recent = 0
+        too_recent = one_time = 0
         latest = cutoff
     else:
         sales = data.get("transactions")
@@ -177,14 +193,15 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
         inactivity = options.inactivity_days
         sales = sales[sales["date"] <= cutoff]
         latest = sales["date"].max()
-        span = sales.groupby("customer_id", sort=False)["date"].agg(["min", "max"])
-        span = c[["customer_id"]].join(span, on="customer_id")  # one pass over the ids
-        first, last = span["min"], span["max"]
-        start = c["start_date"].where(c["start_date"] <= first, first)
+        span = c[["customer_id"]].join(purchase_occasions(sales), on="customer_id")
+        second, last = span["second"], span["last"]
         known = last.notna()
         excluded += int((~known).sum())
-        c, last, start = c[known].copy(), last[known], start[known]
-        c["start_date"] = start
+        once = known & second.isna()  # one-time buyers: their own figure (first_to_second)
+        one_time = int(once.sum())
+        keep = known & ~once
+        c, last, start = c[keep].copy(), last[keep], second[keep]
+        c["start_date"] = start  # the curve's day 1: the second purchase occasion
         observable = cutoff - pd.Timedelta(days=inactivity)
         recent = start > observable  # no loss of theirs can be seen yet
         too_recent = int(recent.sum())
@@ -218,9 +235,15 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
         raise SurvivalError(
             f"Alle {too_recent} Kunden haben erst nach dem "
             f"{cutoff - pd.Timedelta(days=inactivity or 0):%d.%m.%Y} (Datenstand minus "
-            f"{inactivity} Tage) zum ersten Mal gekauft; ob einer von ihnen abgewandert ist, "
+            f"{inactivity} Tage) zum zweiten Mal gekauft; ob einer von ihnen abgewandert ist, "
             "lässt sich noch nicht sehen. Die Käufe reichen nicht weit genug zurück, oder "
             "analysis.survival.inactivity_days ist für den Kaufrhythmus zu lang."
+        )
+    if frame.empty and one_time:
+        raise SurvivalError(
+            f"Alle {one_time} Kunden mit Käufen haben nur an einem Tag gekauft; wie lange "
+            "wiederkehrende Kunden bleiben, lässt sich so nicht schätzen. Die Quote der "
+            "Erstkäufer, die ein zweites Mal kaufen, steht trotzdem im Bericht."
         )
     if frame.empty:
         raise SurvivalError("Keine Kunden im Datenfenster für die Verbleibanalyse.")
@@ -260,6 +283,7 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
         left_truncated=int((frame["entry"] > 0).sum()),
         excluded=excluded,
         too_recent=too_recent,
+        one_time_buyers=one_time,
     )
 
 

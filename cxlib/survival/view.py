@@ -45,6 +45,7 @@ from cxlib.survival.readings import (
     group_reading,
     horizon_reading,
     model_note,
+    projection_reading,
     reasons_reading,
     sensitivity_reading,
     signals_note,
@@ -153,11 +154,37 @@ def _definition_block(result: SurvivalResult, lang: str) -> tuple[HTML, ...]:
 
 
 def _curve_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
-    """The overall Verbleibkurve with numbers at risk and its reading."""
+    """The overall Verbleibkurve with numbers at risk and its reading.
+
+    With contracts also the sBG projection beyond the observed range (dashed) and
+    its reading (:mod:`cxlib.survival.projection`).
+    """
     title = t("survival.curve_title", lang)
     labelled = {t("survival.all_customers", lang): report.overall}
-    ax = plots.km_curves(labelled, lang=lang, unit_days=report.unit_days, unit_key=report.time_unit)
+    projection = report.projection
+    extend = None
+    if projection is not None:
+        extend = float(projection.curve["month"].max()) * DAYS_PER_MONTH / report.unit_days
+    ax = plots.km_curves(
+        labelled,
+        lang=lang,
+        unit_days=report.unit_days,
+        unit_key=report.time_unit,
+        extend_to=extend,
+    )
     reading = t("survival.curve_reading", lang)
+    if projection is not None:
+        c = projection.curve
+        plots.projection_curve(
+            ax,
+            c["month"].to_numpy(),
+            c["survival"].to_numpy(),
+            c["low"].to_numpy(),
+            c["high"].to_numpy(),
+            t("survival.projection_label", lang),
+            unit_days=report.unit_days,
+        )
+        reading = f"{reading} {projection_reading(report, lang)}"
     return _join(
         display.subheading(title),
         _figure(ax, title, reading, lang),
