@@ -34,8 +34,9 @@ from cxlib import formatting as fmt
 from cxlib.report import blocks as display
 from cxlib.report.section import Block, Section
 from cxlib.survival import plots
+from cxlib.survival.claims import contrast
 from cxlib.survival.driver_wording import driver_text, drivers_journey_sentence, drivers_similar
-from cxlib.survival.facts import facts
+from cxlib.survival.facts import HR_CAP, facts, forest_more
 from cxlib.survival.html_tables import cox_table, drivers_table, horizon_table, logrank_table
 from cxlib.survival.readings import (
     conversion_reading,
@@ -51,7 +52,7 @@ from cxlib.survival.readings import (
 from cxlib.survival.risk_list import RISK_LIST_FILE, risk_list
 from cxlib.survival.statements import key_message, statements
 from cxlib.survival.table import DAYS_PER_MONTH
-from cxlib.survival.wording import group_label, label, reasons_in_words, signal_label
+from cxlib.survival.wording import capped, group_label, label, reasons_in_words, signal_label
 from cxlib.texts import t
 
 if TYPE_CHECKING:
@@ -178,14 +179,20 @@ def _group_block(report: SurvivalReport, lang: str) -> tuple[HTML, ...]:
     name = report.best_grouping
     if name is None:
         return ()
-    curves = {}
+    found = contrast(report.groups[name])
+    pair = {found.worst, found.best} if found is not None else set()
+    curves, bands = {}, set()
     for group, curve in report.groups[name].curves.items():
         words = group_label(report, name, group, lang)
         if curve.n < report.small_n:
             words = f"{words} – {display.small_n_text(curve.n, lang)}"
         curves[words] = curve
+        if group in pair:  # the band only where the reading compares: four bands hide the curves
+            bands.add(words)
     title = t("survival.group_title", lang, grouping=t(f"survival.groupings.{name}", lang))
-    ax = plots.km_curves(curves, lang=lang, unit_days=report.unit_days, unit_key=report.time_unit)
+    ax = plots.km_curves(
+        curves, lang=lang, unit_days=report.unit_days, unit_key=report.time_unit, bands=bands
+    )
     reading = group_reading(report, lang)
     return _join(
         display.subheading(title),
@@ -216,22 +223,52 @@ def _model_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
         return label(report, column, lang)
 
     secured = {x.name for x in report.claims.findings("cox")}
-    ax = plots.forest(report.model.hazard_ratios, lang=lang, labels=words, secured=secured)
+
+    def row(column: str) -> str:  # a yes/no column reads "Kunden mit …" like its comparison
+        return (
+            words(column) if ": " in column else t("survival.drivers_who", lang, who=words(column))
+        )
+
+    ax = plots.forest(
+        report.model.hazard_ratios,
+        lang=lang,
+        labels=row,
+        secured=secured,
+        columns=report.forest_columns(),
+        compared=partial(_versus, report, lang),
+        cap=HR_CAP,
+    )
     reading = t("survival.forest_reading_prefix", lang) + " " + forest_reading(report, lang)
+    more = forest_more(report)
+    if more:
+        reading += " " + t("survival.forest_more", lang, n=fmt.integer(more, lang))
     violated = report.model.ph_test["violated"].any()
+    table_title = t("survival.model_table_title", lang)
     return _join(
         title,
         _figure(ax, t("survival.forest_title", lang), forest_reading(report, lang), lang),
         display.reading(reading, lang),
-        cox_table(
-            report.model,
-            lang,
-            labels=words,
-            claims=report.claims,
-            compared=partial(_compared, report, lang),
-        ),
         display.note(model_note(report, lang), kind="warning" if violated else "info", lang=lang),
+        display.appendix(
+            table_title,
+            cox_table(
+                report.model,
+                lang,
+                labels=words,
+                claims=report.claims,
+                compared=partial(_compared, report, lang),
+            ),
+            lang=lang,
+        ),
     )
+
+
+def _versus(report: SurvivalReport, lang: str, column: str) -> str:
+    """A forest-plot row's comparison group: 'im Vergleich zu Kunden mit „Website“'."""
+    reference = report.reference(column)
+    if reference is None:
+        return t("survival.versus_rest", lang)
+    return t("survival.versus_level", lang, level=reference)
 
 
 def _compared(report: SurvivalReport, lang: str, column: str) -> str:
@@ -249,9 +286,10 @@ def _reasons_block(report: SurvivalReport, lang: str) -> tuple[HTML, ...]:
         return ()
     title = t("survival.reasons_title", lang)
     reading = reasons_reading(report, lang)
+    chart = plots.incidence(reasons, lang=lang, max_time=report.overall.shown_until())
     return _join(
         display.subheading(title),
-        _figure(plots.incidence(reasons, lang=lang), title, reading, lang),
+        _figure(chart, title, reading, lang),
         display.reading(reading, lang),
     )
 
@@ -285,17 +323,18 @@ def _drivers_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
         parts.append(display.note(t("survival.drivers_none", lang), lang=lang))
     sm = report.signals
     if sm is not None and sm.model is not None:
-        parts.append(display.subheading(t("survival.signals_title", lang)))
-        parts.append(
-            cox_table(
-                sm.model,
-                lang,
-                labels=lambda c: signal_label(c, lang),
-                claims=report.claims,
-                kind="signals",
-                compared=lambda _: t("survival.compared_no_signal", lang),
-            )
+        table = cox_table(
+            sm.model,
+            lang,
+            labels=lambda c: signal_label(c, lang),
+            claims=report.claims,
+            kind="signals",
+            compared=lambda _: t("survival.compared_no_signal", lang),
         )
+        parts.append(display.appendix(t("survival.signals_title", lang), table, lang=lang))
+    if any(capped(d.hr) for d in top):
+        cap = fmt.integer(HR_CAP, lang)
+        parts.append(display.note(t("survival.capped_note", lang, cap=cap), lang=lang))
     note = signals_note(report, lang)
     if note:
         parts.append(display.note(note, lang=lang))
