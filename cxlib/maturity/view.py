@@ -267,9 +267,11 @@ class _Words:
                 ],
             }
         )
-        parts.append(display.table(table, self.lang))
         reading = self._t("reading.disagreement", n=len(flagged), points=points)
         parts.append(display.reading(reading, self.lang))
+        # the statements themselves are for checking: in the appendix
+        title = self._t("heading.disagreement")
+        parts.append(display.appendix(title, display.table(table, self.lang), lang=self.lang))
         return _join(*parts)
 
     def _waves_reading(self) -> HTML | None:

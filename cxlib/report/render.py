@@ -361,7 +361,7 @@ def _quality(rows: Iterable[QualityRow], lang: str) -> list[dict[str, object]]:
 def _lift_details(body: str) -> tuple[str, list[dict[str, Any]], Markup]:
     """Move the appendix blocks (:func:`cxlib.report.blocks.appendix`) out of the sections.
 
-    Returns the body with a pointer where each block stood, the detail blocks
+    Returns the body with a pointer where each detail block stood, the detail blocks
     grouped under the title of the section they came from (in report order),
     and the blocks for the data-quality part of the appendix.
     """
@@ -369,12 +369,12 @@ def _lift_details(body: str) -> tuple[str, list[dict[str, Any]], Markup]:
     details: list[dict[str, Any]] = []
     quality: list[str] = []
     for block in soup.find_all("div", class_=APPENDIX_CLASS):
+        if block.get("data-place") == "quality":  # the contents lead to the data quality
+            quality.append(str(block.extract()))
+            continue
         pointer = soup.new_tag("p", attrs={"class": "cx-pointer"})
         pointer.string = str(block.get("data-pointer", ""))
         block.replace_with(pointer)
-        if block.get("data-place") == "quality":
-            quality.append(str(block))
-            continue
         heading = pointer.find_previous("h2")
         title = heading.get_text(" ", strip=True) if heading is not None else ""
         if not details or details[-1]["title"] != title:

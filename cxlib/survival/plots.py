@@ -52,7 +52,7 @@ def km_curves(
     from cxlib.report import charts as plots
 
     if ax is None:
-        height = 3.6 + 0.22 * len(curves)
+        height = 3.0 + 0.22 * len(curves)
         _, ax = plt.subplots(figsize=(7.0, height))
     colours = [plots.ACCENT if i % 2 == 0 else plots.GREY for i in range(len(curves))]
     end = 0.0
@@ -175,8 +175,8 @@ def forest(
         names.append(name)
     lines = sum(name.count("\n") + 1 for name in names)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7.0, 0.9 + 0.2 * lines + 0.12 * len(hr)))
-        fig.subplots_adjust(left=0.42)
+        fig, ax = plt.subplots(figsize=(7.0, 0.9 + 0.17 * lines + 0.1 * len(hr)))
+        fig.subplots_adjust(left=0.5)
     low_edge = min(float(hr["low"].min()), 0.5)
     high_edge = max(float(hr["high"].max()), 2.0)
     if cap is not None:
@@ -228,7 +228,7 @@ def forest(
     return ax
 
 
-def _wrap(text: str, width: int = 34) -> str:
+def _wrap(text: str, width: int = 42) -> str:
     """A long label on several lines (the forest plot keeps its width and its type size)."""
     import textwrap
 

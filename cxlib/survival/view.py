@@ -205,10 +205,14 @@ def _logrank_block(report: SurvivalReport, lang: str) -> tuple[HTML, ...]:
     """All groupings' log-rank tests and what "statistisch gesichert" means."""
     if not report.tests:
         return ()
+    # for checking the groups' curves (whose reading states the verdict): in the appendix
     return _join(
-        display.subheading(t("survival.logrank_title", lang)),
-        logrank_table(report, lang),
-        display.reading(t("survival.logrank_reading", lang), lang),
+        display.appendix(
+            t("survival.logrank_title", lang),
+            logrank_table(report, lang),
+            display.reading(t("survival.logrank_reading", lang), lang),
+            lang=lang,
+        )
     )
 
 
