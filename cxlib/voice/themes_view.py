@@ -252,8 +252,8 @@ def themes_block(result: CommentThemes | None, lang: str) -> list[object]:
         phases = phase_frame(result, lang)
         if len(phases):
             table = display.table(phases, lang)
-            said = display.reading(_tx("phase_reading", lang), lang)
-            items.append(display.appendix(_tx("phase_heading", lang), table, said, lang=lang))
+            aid = display.reading(_tx("phase_reading", lang), lang)
+            items.append(display.appendix(_tx("phase_heading", lang), table, aid, lang=lang))
         quotes = quotes_frame(result, lang)
         if len(quotes):
             table = display.table(quotes, lang)
