@@ -176,7 +176,7 @@ def forest(
     lines = sum(name.count("\n") + 1 for name in names)
     if ax is None:
         fig, ax = plt.subplots(figsize=(7.0, 0.9 + 0.17 * lines + 0.1 * len(hr)))
-        fig.subplots_adjust(left=0.5)
+        fig.subplots_adjust(left=0.5, right=0.97)
     low_edge = min(float(hr["low"].min()), 0.5)
     high_edge = max(float(hr["high"].max()), 2.0)
     if cap is not None:
@@ -253,7 +253,7 @@ def incidence(
     from cxlib.report import charts as plots
 
     if ax is None:
-        _, ax = plt.subplots()
+        _, ax = plt.subplots(figsize=(7.0, 2.9))
     x = np.concatenate([[0.0], result.table["time"].to_numpy() / unit_days])
     for number, reason in enumerate(result.reasons):
         y = np.concatenate([[0.0], result.table[reason].to_numpy()])

@@ -312,7 +312,9 @@ def _drivers_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
         method = t("survival.drivers_method", lang)
         if any(d.source == "signals" for d in top):
             method += " " + t("survival.drivers_method_signals", lang)
-        parts.append(display.note(method, lang=lang))
+        # how the ranking is computed is for checking it: in the appendix
+        title = t("survival.drivers_method_title", lang)
+        parts.append(display.appendix(title, display.note(method, lang=lang), lang=lang))
         model = report.model
         from_model = any(d.source == "model" for d in top)
         if from_model and model is not None and model.n_events < report.small_n:
