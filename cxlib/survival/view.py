@@ -24,7 +24,6 @@ nothing, and there is no statement and no export.
 
 from __future__ import annotations
 
-import html
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -35,7 +34,7 @@ from cxlib.report import blocks as display
 from cxlib.report.section import Block, Section
 from cxlib.survival import plots
 from cxlib.survival.claims import contrast
-from cxlib.survival.driver_wording import driver_text, drivers_journey_sentence, drivers_similar
+from cxlib.survival.driver_wording import drivers_journey_sentence, drivers_similar
 from cxlib.survival.facts import HR_CAP, facts, forest_more
 from cxlib.survival.html_tables import cox_table, drivers_table, horizon_table, logrank_table
 from cxlib.survival.readings import (
@@ -307,8 +306,8 @@ def _drivers_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
         extra = [drivers_similar(report, lang), drivers_journey_sentence(report, lang)]
         reading = " ".join([t("survival.drivers_reading", lang), *(x for x in extra if x)])
         parts.append(display.reading(reading, lang))
-        items = "".join(f"<li>{html.escape(driver_text(report, d, lang))}</li>" for d in top)
-        parts.append(f'<ul class="cx-drivers">{items}</ul>')
+        # no list of the drivers in sentences under it: the table and the forest plot's
+        # reading say the same (one sentence per effect there), the print is shorter
         method = t("survival.drivers_method", lang)
         if any(d.source == "signals" for d in top):
             method += " " + t("survival.drivers_method_signals", lang)
