@@ -36,7 +36,6 @@ HEADINGS = {
     "evidence": "journeys.headings.evidence",
     "plan": "journeys.headings.plan",
     "checklist": "journeys.headings.checklist",
-    "basis": "journeys.headings.basis",
 }
 
 
@@ -65,6 +64,10 @@ def test_demo_client_shows_every_block_in_report_order(utility, lang: str):
             shown = shown.removeprefix('<section class="cx-plan">')
         if name in HEADINGS:
             assert shown.startswith(f'<h3 class="cx-subheading">{escape(t(HEADINGS[name], lang))}')
+    # the data profile goes to the data quality in the appendix, under its own title
+    basis = html(section.show("basis"))
+    assert basis.startswith('<div class="cx-to-appendix" data-place="quality"')
+    assert f'<h4 class="cx-appendix-title">{escape(t("journeys.headings.basis", lang))}' in basis
     assert "<img" in html(section.show("chart"))
     assert escape(t("journeys.evidence.note", lang)) in html(section.show("evidence"))
     ranking = html(section.show("ranking"))

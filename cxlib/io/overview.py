@@ -206,10 +206,11 @@ class DataOverview:
                     )
         return pd.DataFrame(rows)
 
-    def categories(self, lang: str = "de"):
+    def categories(self, lang: str = "de", *, caption: bool = True):
         """The most frequent values as a formatted table to display (None without any).
 
-        Without data :meth:`summary` has said so already.
+        Without data :meth:`summary` has said so already. ``caption=False`` leaves
+        out the table's caption (where a heading above it names it already).
         """
         from cxlib.report import blocks as display
 
@@ -221,7 +222,7 @@ class DataOverview:
             lang,
             decimals=0,
             percent=[t("overview.col_share", lang)],
-            caption=t("overview.categories_title", lang),
+            caption=t("overview.categories_title", lang) if caption else None,
         )
 
     def key_message(self, lang: str = "de") -> str:

@@ -54,16 +54,21 @@ class _Words:
     def ranking(self) -> list[object]:
         """The ranking table (the rule's inputs and result); nothing without ratings."""
         selection = self.result.selection
-        return [selection.summary(self.lang)] if selection is not None else []
+        if selection is None:
+            return []
+        # the rule's inputs are for checking the chart: in the appendix
+        title = self._t("headings.ranking")
+        return [display.appendix(title, selection.summary(self.lang), lang=self.lang)]
 
     def evidence(self) -> list[object]:
         """The evidence table (per journey, per phase) with contradictions or its reading."""
         evidence = self.result.evidence
         table = evidence.summary(self.lang).data
         phases = evidence.phase_table(self.lang)
-        if not phases.empty:
-            caption = self._t("evidence.by_phase")
-            table += display.table(phases, self.lang, caption=caption).data
+        if not phases.empty:  # the phases in detail: in the appendix
+            caption = f"{self._t('headings.evidence')} – {self._t('evidence.by_phase')}"
+            detail = display.table(phases, self.lang)
+            table += display.appendix(caption, detail, lang=self.lang).data
         texts = evidence.contradiction_texts(self.lang)
         if texts:
             after = display.note(" ".join(texts), kind="warning", lang=self.lang)
@@ -107,8 +112,10 @@ class _Words:
             shown=fmt.integer(int((status == "shown").sum()), self.lang),
             checked=fmt.integer(int(status.isin(["shown", "not_shown"]).sum()), self.lang),
         )
-        tables = checklist.summary(self.lang).data
-        return [self._heading("checklist"), HTML(tables + display.reading(reading, self.lang).data)]
+        tables = display.appendix(
+            self._t("headings.checklist"), checklist.summary(self.lang), lang=self.lang
+        )
+        return [self._heading("checklist"), display.reading(reading, self.lang), tables]
 
     def basis(self) -> list[object]:
         """The data basis: what the tickets table holds; nothing without tickets (evidence and
@@ -116,7 +123,10 @@ class _Words:
         overview = self.result.overview
         if not overview.tables:  # nothing loaded: the evidence block already says so
             return []
-        return [self._heading("basis"), overview.summary(self.lang)]
+        title = self._t("headings.basis")
+        return [
+            display.appendix(title, overview.summary(self.lang), lang=self.lang, place="quality")
+        ]
 
     def statements(self) -> tuple[Statement, ...]:
         """The management-summary statement: the recommended journey.

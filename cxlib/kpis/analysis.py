@@ -103,6 +103,9 @@ class Baseline:
     customer_base: CustomerBase | None = None
     #: what the survey comments are about: themes, tone, quotes (:mod:`cxlib.voice.themes`)
     themes: CommentThemes | None = None
+    #: median new customers per start month (:func:`cxlib.kpis.retention.cohort_median`):
+    #: below ``small_n`` the cohort chart is left out (every cell would be 0 % or 100 %)
+    cohort_median: float | None = None
 
     # -- tidy numbers ---------------------------------------------------------------
 
@@ -494,6 +497,7 @@ def analyse(
     monthly = comparisons.monthly(survey) if has_survey else pd.DataFrame()
     window = _window_start(params, customers)
     yearly = cohorts = None
+    cohort_median: float | None = None
     early: tuple[retention.EarlyChurn, ...] = ()
     churn_trend = "none"
     yearly_last: list[dict[str, Any]] = []
@@ -504,6 +508,7 @@ def analyse(
     if customers is not None and window is not None and contractual:
         yearly = retention.yearly(customers, window, cutoff)
         cohorts = retention.cohort_matrix(customers, window, cutoff)
+        cohort_median = retention.cohort_median(customers, window)
         if len(yearly):
             last = yearly.iloc[-1].to_dict()
             low, high = kpis.wilson(last["lost"], last["start"], 1.959963984540054)
@@ -559,6 +564,7 @@ def analyse(
         monthly=monthly,
         yearly=yearly,
         cohorts=cohorts,
+        cohort_median=cohort_median,
         early=early,
         economics=eco,
         drivers=driver,

@@ -208,6 +208,10 @@ def cohort_heatmap(base: Baseline, ax: Axes | None = None, lang: str = "de") -> 
     return ax
 
 
+#: The rating scale of the driver items (mean score 1-5): the quadrant's x axis.
+ITEM_SCALE = (1, 5)
+
+
 def driver_quadrant(base: Baseline, ax: Axes | None = None, lang: str = "de") -> Axes:
     """Importance (share of explained recommendation, with interval) × performance."""
     from cxlib.kpis.tables import item_label
@@ -239,4 +243,7 @@ def driver_quadrant(base: Baseline, ax: Axes | None = None, lang: str = "de") ->
     ax.set_xlabel(_tx("charts.performance", lang))
     ax.set_ylabel(_tx("charts.importance", lang) + " (%)")
     ax.set_ylim(bottom=0)
+    # the whole rating scale (1-5): a zoomed axis makes tenths of a point look large
+    ax.set_xlim(ITEM_SCALE[0] - 0.1, ITEM_SCALE[1] + 0.1)
+    ax.set_xticks(range(ITEM_SCALE[0], ITEM_SCALE[1] + 1))
     return ax

@@ -197,6 +197,18 @@ def purchase_occasions(transactions: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def cohort_median(customers: pd.DataFrame, window_start: dt.date) -> float | None:
+    """The median number of new customers per start month with any (None without any).
+
+    A cohort chart says something only when a start month holds enough customers:
+    with one or two per month every cell is 0 % or 100 %.
+    """
+    new = _new_customers(customers, window_start)
+    if new.empty:
+        return None
+    return float(new["start_date"].dt.to_period("M").value_counts().median())
+
+
 @dataclass(frozen=True)
 class EarlyChurn:
     """Customers lost within ``months`` months of their start, among those observable that long.

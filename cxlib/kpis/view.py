@@ -115,6 +115,11 @@ def _read(text: str, lang: str) -> object:
     return display.reading(text, lang)
 
 
+def _detail(title: str, table: object, lang: str) -> object:
+    """A detail table for the appendix; the section keeps its reading (and a pointer)."""
+    return display.appendix(title, table, lang=lang)
+
+
 def _chart(ax: Axes, title: str, finding: str, lang: str) -> object:
     """The chart as an inline image whose alt text states its finding (the figure is closed)."""
     return display.figure(ax.figure, alt=display.chart_alt(title, finding, lang))
@@ -171,7 +176,7 @@ def _groups(base: Baseline, lang: str) -> Items:
         _head("groups", lang, dimension=name),
         _chart(plots.group_intervals(base, lang=lang), title, reading, lang),
         _read(reading, lang),
-        display.table(comparison_frame(base, lang), lang),
+        _detail(title, display.table(comparison_frame(base, lang), lang), lang),
     ]
 
 
@@ -180,10 +185,11 @@ def _more_groups(base: Baseline, lang: str) -> Items:
         return []
     items: Items = []
     for key in sorted(set(base.comparisons["dimension"]) - {base.main_dimension()}):
+        title = _tx("headings.groups", lang, dimension=_tx(f"dimensions.{key}", lang))
         items += [
             _head("groups", lang, dimension=_tx(f"dimensions.{key}", lang)),
-            display.table(comparison_frame(base, lang, key), lang),
             _read(groups_reading(base, lang, key), lang),
+            _detail(title, display.table(comparison_frame(base, lang, key), lang), lang),
         ]
     return items
 
@@ -204,16 +210,19 @@ def _retention(base: Baseline, lang: str) -> Items:
         return []
     frame = retention_frame(base, lang)
     shares = list(frame.columns[-2:])
+    table = display.table(frame, lang, percent=shares, decimals=dict.fromkeys(shares, 1))
     return [
         _head("retention", lang),
-        display.table(frame, lang, percent=shares, decimals=dict.fromkeys(shares, 1)),
         _read(retention_reading(base, lang), lang),
+        _detail(_tx("headings.retention", lang), table, lang),
     ]
 
 
 def _cohorts(base: Baseline, lang: str) -> Items:
     if base.cohorts is None or len(base.cohorts) < 3:
         return []
+    if base.cohort_median is not None and base.cohort_median < base.small_n:
+        return [_head("cohorts", lang), display.note(_tx("notes.cohorts_small", lang), lang=lang)]
     reading = cohorts_reading(base, lang)
     title = _tx("headings.cohorts", lang)
     chart = _chart(plots.cohort_heatmap(base, lang=lang), title, reading, lang)
@@ -317,7 +326,8 @@ def _customer_base(base: Baseline, lang: str) -> Items:
         frame = model.segments.rename(
             columns={c: t(f"clv.columns.{c}", lang) for c in model.segments.columns}
         )
-        items.append(display.table(frame, lang, decimals=0, caption=t("clv.segments", lang)))
+        table = display.table(frame, lang, decimals=0)
+        items.append(_detail(t("clv.segments", lang), table, lang))
     note = t(
         "clv.note",
         lang,
@@ -354,7 +364,7 @@ def _drivers(base: Baseline, lang: str) -> Items:
         _head("drivers", lang),
         _chart(plots.driver_quadrant(base, lang=lang), title, reading, lang),
         _read(reading, lang),
-        display.table(drivers_frame(base, lang), lang),
+        _detail(title, display.table(drivers_frame(base, lang), lang), lang),
     ]
 
 
@@ -363,8 +373,10 @@ def _warning(base: Baseline, lang: str) -> Items:
         return []
     return [
         _head("warning", lang),
-        display.table(warning_frame(base, lang), lang),
         _read(warning_reading(base, lang), lang),
+        _detail(
+            _tx("headings.warning", lang), display.table(warning_frame(base, lang), lang), lang
+        ),
     ]
 
 

@@ -51,7 +51,7 @@ def radar(
     from matplotlib.projections.polar import PolarAxes
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(7.0, 4.6), subplot_kw={"polar": True})
+        _, ax = plt.subplots(figsize=(6.4, 4.0), subplot_kw={"polar": True})
     if not isinstance(ax, PolarAxes):
         raise ValueError("the maturity radar needs polar axes (subplot_kw={'polar': True})")
     scores = result.dimensions["score"].to_numpy(dtype=float)

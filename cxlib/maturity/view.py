@@ -17,6 +17,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from cxlib import formatting as fmt
+from cxlib.io.overview import DataOverview
 from cxlib.maturity.analysis import MaturityAnalysis
 from cxlib.maturity.assessment import STAGE_KEYS, MaturityResult
 from cxlib.maturity.facts import ITEM_TOP, facts
@@ -277,9 +278,11 @@ class _Words:
                 ],
             }
         )
-        parts.append(display.table(table, self.lang))
         reading = self._t("reading.disagreement", n=len(flagged), points=points)
         parts.append(display.reading(reading, self.lang))
+        # the statements themselves are for checking: in the appendix
+        title = self._t("heading.disagreement")
+        parts.append(display.appendix(title, display.table(table, self.lang), lang=self.lang))
         return _join(*parts)
 
     def _waves_reading(self) -> HTML | None:
@@ -439,6 +442,19 @@ def _shown(part: HTML | None) -> list[object]:
     return [part] if part is not None and part.data else []
 
 
+def _profile(title: str, part: HTML, lang: str) -> HTML:
+    """A part of the data profile, for the data quality in the appendix."""
+    return display.appendix(title, part, lang=lang, place="quality")
+
+
+def _profile_categories(overview: DataOverview, lang: str) -> list[object]:
+    """The most frequent values of the category columns, for the appendix (nothing without)."""
+    part = overview.categories(lang, caption=False)
+    if part is None or not part.data:
+        return []
+    return [_profile(t("overview.categories_title", lang), part, lang)]
+
+
 def section(result: MaturityAnalysis, lang: str) -> Section:
     """The maturity section of ``result`` in ``lang`` (``de`` or ``en``).
 
@@ -447,7 +463,7 @@ def section(result: MaturityAnalysis, lang: str) -> Section:
     sheet = facts(result)
     words = _Words(result.assessment, lang, result.client, sheet)
     overview = result.overview
-    basis_heading = display.subheading(t("maturity.heading.basis", lang))
+    basis = t("maturity.heading.basis", lang)
     blocks: dict[str, Block] = {
         "stage": lambda: _shown(words.stage()),
         "dimension_table": lambda: _shown(words.dimension_table()),
@@ -457,8 +473,9 @@ def section(result: MaturityAnalysis, lang: str) -> Section:
         "typing": lambda: _shown(words.typing()),
         "fields": lambda: _shown(words.fields()),
         "seed_comparison": lambda: _shown(words.seed_comparison()),
-        "basis": lambda: [basis_heading, overview.summary(lang)],
-        "categories": lambda: _shown(overview.categories(lang)),
+        # the data profile belongs to the data quality in the appendix, not to the maturity story
+        "basis": lambda: [_profile(basis, overview.summary(lang), lang)],
+        "categories": lambda: _profile_categories(overview, lang),
     }
     figures = words.figures()
     figures["data_overview"] = overview.to_frame().to_dict(orient="records")

@@ -31,7 +31,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure, SubFigure
 
 __all__ = [
+    "APPENDIX_CLASS",
     "anchor",
+    "appendix",
     "chart_alt",
     "figure",
     "nobreak",
@@ -93,6 +95,38 @@ def note(text: str, kind: Literal["info", "warning"] = "info", lang: str = "de")
     return HTML(
         f'<div class="cx-note cx-note-{kind}"><span class="cx-label">{_e(label)}</span> '
         f"{_e(text)}</div>"
+    )
+
+
+#: The class of a block the report moves from its section into the appendix.
+APPENDIX_CLASS = "cx-to-appendix"
+
+
+def appendix(
+    title: str,
+    *parts: Any,
+    lang: str = "de",
+    place: Literal["details", "quality"] = "details",
+) -> HTML:
+    """Detail for the appendix: the report moves it there and leaves a pointer in its place.
+
+    ``title`` names the detail (a table's heading); ``parts`` are HTML snippets
+    (escaped like every helper's). In the notebook it shows where it is; the
+    report (:func:`cxlib.report.render.render_report`) lifts it out of the
+    section into the appendix, in report order, and puts a one-line pointer
+    where it stood: ``place`` ``details`` (the detail tables, under the
+    section's title) or ``quality`` (beside the data quality, e.g. a data
+    profile). For tables a director needs only to check a number, not to read
+    the story.
+    """
+    if place not in ("details", "quality"):
+        raise ValueError(f"place must be 'details' or 'quality', not {place!r}")
+    pointer = t("report.display.in_appendix", lang, title=title)
+    inner = "".join(_e(p) for p in parts)
+    return HTML(
+        f'<div class="{APPENDIX_CLASS}" data-place="{place}" data-title="{_e(title)}" '
+        f'data-pointer="{_e(pointer)}">'
+        f'<h4 class="cx-appendix-title">{_e(title)}</h4>{inner}</div>'
     )
 
 

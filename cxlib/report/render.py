@@ -46,7 +46,7 @@ from cxlib.portfolio.page import benchmark_view
 from cxlib.report import charts as plots
 from cxlib.report import summary as summary_rules
 from cxlib.report import testing
-from cxlib.report.blocks import anchor, nobreak
+from cxlib.report.blocks import APPENDIX_CLASS, anchor, nobreak
 from cxlib.resources import templates_dir
 from cxlib.texts import t, wording
 
@@ -358,6 +358,31 @@ def _quality(rows: Iterable[QualityRow], lang: str) -> list[dict[str, object]]:
     ]
 
 
+def _lift_details(body: str) -> tuple[str, list[dict[str, Any]], Markup]:
+    """Move the appendix blocks (:func:`cxlib.report.blocks.appendix`) out of the sections.
+
+    Returns the body with a pointer where each detail block stood, the detail blocks
+    grouped under the title of the section they came from (in report order),
+    and the blocks for the data-quality part of the appendix.
+    """
+    soup = BeautifulSoup(body, "html.parser")
+    details: list[dict[str, Any]] = []
+    quality: list[str] = []
+    for block in soup.find_all("div", class_=APPENDIX_CLASS):
+        if block.get("data-place") == "quality":  # the contents lead to the data quality
+            quality.append(str(block.extract()))
+            continue
+        pointer = soup.new_tag("p", attrs={"class": "cx-pointer"})
+        pointer.string = str(block.get("data-pointer", ""))
+        block.replace_with(pointer)
+        heading = pointer.find_previous("h2")
+        title = heading.get_text(" ", strip=True) if heading is not None else ""
+        if not details or details[-1]["title"] != title:
+            details.append({"title": title, "blocks": []})
+        details[-1]["blocks"].append(Markup(str(block)))  # built by blocks.appendix
+    return str(soup), details, Markup("".join(quality))
+
+
 def _check_anchors(body: str, sections: list[dict[str, str]]) -> None:
     missing = [s["title"] for s in sections if f'id="{s["anchor"]}"' not in body]
     if missing:
@@ -384,7 +409,7 @@ def render_report(
     input hash and time).
     """
     lang = wording(lang, params.business_model, params.client.loyalty_cards)
-    body = notebook_html(notebook, lang)
+    body, details, profile = _lift_details(notebook_html(notebook, lang))
     sections = [
         {
             "anchor": anchor(s.id),
@@ -444,6 +469,8 @@ def render_report(
             for key in METHOD_NOTES
         ],
         "quality": _quality(results.data_quality, lang),
+        "profile": profile,  # data profiles the sections moved to the data quality
+        "details": details,  # detail tables the sections moved to the appendix
         "glossary": [
             (
                 t(f"report.appendix.glossary.terms.{key}.term", lang),

@@ -65,6 +65,8 @@ __all__ = [
 
 #: Events per model column the Cox model needs at least (rule of thumb).
 EVENTS_PER_COLUMN = 10
+#: At most this many effects in the forest plot (the model's table in the appendix has all).
+FOREST_LIMIT = 8
 #: Days per unit of SurvivalOptions.time_unit (the curves' time axis).
 UNIT_DAYS = {"months": DAYS_PER_MONTH, "weeks": DAYS_PER_WEEK, "days": 1.0}
 
@@ -188,6 +190,22 @@ class SurvivalReport:
     def top_drivers(self, n: int = 3) -> tuple[Driver, ...]:
         """The ``n`` most important secured drivers (see :mod:`cxlib.survival.drivers`)."""
         return self.drivers.top(n) if self.drivers is not None else ()
+
+    def forest_columns(self, limit: int = FOREST_LIMIT) -> tuple[str, ...]:
+        """The model's effects the forest plot shows, at most ``limit``, largest first.
+
+        First the effects the section states as findings (Holm-adjusted, relevant:
+        :mod:`cxlib.survival.claims`), then the others, each group by the size of
+        the effect (distance of the relative risk from 1 on the log scale). The
+        rest is in the model's table in the appendix.
+        """
+        if self.model is None:
+            return ()
+        hr = self.model.hazard_ratios
+        secured = {x.name for x in self.claims.findings("cox")}
+        size = np.abs(np.log(hr["hr"].astype(float)))
+        order = sorted(hr.index, key=lambda c: (c not in secured, -float(size[c]), str(c)))
+        return tuple(order[:limit])
 
     def reference(self, column: str) -> str | None:
         """The reference level of a categorical model column ('channel: Website')."""

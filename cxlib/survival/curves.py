@@ -29,7 +29,19 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from numpy.typing import ArrayLike
 
-__all__ = ["KaplanMeier", "KaplanMeierGroups", "LogRank", "kaplan_meier", "logrank"]
+#: Charts draw a curve while at least this share of its customers, and at least
+#: :data:`SHOWN_MIN` of them, are still observed (:meth:`KaplanMeier.shown_until`).
+SHOWN_AT_RISK, SHOWN_MIN = 0.10, 10
+
+__all__ = [
+    "SHOWN_AT_RISK",
+    "SHOWN_MIN",
+    "KaplanMeier",
+    "KaplanMeierGroups",
+    "LogRank",
+    "kaplan_meier",
+    "logrank",
+]
 
 #: Two-sided 95 % normal quantile.
 Z95 = 1.959963984540054
@@ -111,6 +123,17 @@ class KaplanMeier:
     def last_time(self) -> float:
         """The longest observed time (beyond it the curve is not estimable)."""
         return float(self.table["time"].iloc[-1])
+
+    def shown_until(self, share: float = SHOWN_AT_RISK, minimum: int = SHOWN_MIN) -> float:
+        """The last time (days) at which at least ``share`` of the customers are still observed.
+
+        And at least ``minimum`` of them: beyond it a few customers make the
+        curve jump, so charts end there instead of at the longest time anyone
+        was observed.
+        """
+        need = max(share * self.n, minimum)
+        kept = self.table.loc[self.table["at_risk"] >= need, "time"]
+        return float(kept.iloc[-1]) if len(kept) else self.last_time
 
     def _at(self, t: float, column: str) -> float:
         if t > self.last_time:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from cxlib.kpis.facts import early_churn_fact, rule_fact
 from cxlib.report.facts import Fact, FactSheet, Unit
 from cxlib.survival.body_facts import body_facts
+from cxlib.survival.curves import SHOWN_AT_RISK
 from cxlib.survival.projection import HORIZONS
 from cxlib.survival.table import DAYS_PER_MONTH
 
@@ -26,12 +27,22 @@ if TYPE_CHECKING:
     from cxlib.survival.curves import KaplanMeier
     from cxlib.survival.drivers import Driver
 
-__all__ = ["driver_id", "early_churn_fact_id", "facts", "median_interval"]
+__all__ = ["HR_CAP", "driver_id", "early_churn_fact_id", "facts", "forest_more", "median_interval"]
 
 #: The sources of the projection's facts.
 SOURCES = ("customers",)
 #: The months of the key message's early churn and the horizon of the second statement.
 EARLY_MONTHS, HORIZON_MONTHS = 6, 12
+#: Relative risks above this are written "mehr als 10-mal" (the exact value in the appendix):
+#: so large a ratio means almost nobody in the comparison group churns, its size is uncertain.
+HR_CAP = 10.0
+
+
+def forest_more(report: SurvivalReport) -> int:
+    """How many of the model's effects the forest plot leaves to the table in the appendix."""
+    if report.model is None:
+        return 0
+    return len(report.model.hazard_ratios) - len(report.forest_columns())
 
 
 def driver_id(driver: Driver) -> str:
@@ -70,6 +81,18 @@ def facts(report: SurvivalReport) -> FactSheet:
         rule_fact(f"rule.months.{HORIZON_MONTHS}", HORIZON_MONTHS, "months", "rule.months"),
     ]
     out += [early_churn_fact(c) for c in report.early_churn_counts if c.n]
+    out.append(rule_fact("rule.hr_cap", HR_CAP, "ratio", "rule.hr_cap"))
+    out.append(rule_fact("rule.shown_at_risk", SHOWN_AT_RISK, "share", "rule.shown_at_risk"))
+    if report.model is not None:
+        out.append(
+            Fact(
+                "survival.forest_more",
+                forest_more(report),
+                "count",
+                "survival.forest_more",
+                no_interval="count",
+            )
+        )
     if early_churn_fact_id(report).startswith("survival."):
         curve = report.new or report.overall
         days = EARLY_MONTHS * DAYS_PER_MONTH

@@ -7,7 +7,7 @@ Colours follow :mod:`cxlib.report.charts`: the client's curves in the accent col
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,13 +35,19 @@ def km_curves(
     unit_key: str = "months",
     max_time: float | None = None,
     extend_to: float | None = None,
+    bands: Collection[str] | None = None,
 ) -> Axes:
     """Kaplan-Meier step curves with 95 % bands and numbers at risk under the axis.
 
     ``curves`` maps a label to a :class:`~cxlib.survival.curves.KaplanMeier`; times are
-    shown in units of ``unit_days`` days (default: months). ``extend_to`` (in those
-    units): the x axis reaches at least that far, room for a projection drawn afterwards
-    (:func:`projection_curve`). Returns the Axes.
+    shown in units of ``unit_days`` days (default: months). Each curve ends where
+    too few of its customers are still observed
+    (:meth:`~cxlib.survival.curves.KaplanMeier.shown_until`), the axis with the
+    longest of them. ``bands``: the labels whose 95 % band is drawn (default:
+    all when there are at most two curves, else none: overlapping bands hide the
+    curves; the groups' comparison is the log-rank test). ``extend_to`` (in those
+    units): the x axis reaches at least that far, room for a projection drawn
+    afterwards (:func:`projection_curve`). Returns the Axes.
     """
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -49,12 +55,12 @@ def km_curves(
     from cxlib.report import charts as plots
 
     if ax is None:
-        height = 3.6 + 0.22 * len(curves)
+        height = 3.0 + 0.22 * len(curves)
         _, ax = plt.subplots(figsize=(7.0, height))
     colours = [plots.ACCENT if i % 2 == 0 else plots.GREY for i in range(len(curves))]
     end = 0.0
     for number, (label, curve) in enumerate(curves.items()):
-        table = _thin(curve.table, unit_days)
+        table = _thin(curve.table[curve.table["time"] <= curve.shown_until()], unit_days)
         x = np.concatenate([[0.0], table["time"].to_numpy() / unit_days])
         y = np.concatenate([[1.0], table["survival"].to_numpy()])
         low = np.concatenate([[1.0], table["low"].to_numpy()])
@@ -68,7 +74,8 @@ def km_curves(
             linestyle=_LINES[number % len(_LINES)],
             label=label or None,
         )
-        ax.fill_between(x, low, high, step="post", color=colour, alpha=0.15, linewidth=0)
+        if (label in bands) if bands is not None else len(curves) <= 2:
+            ax.fill_between(x, low, high, step="post", color=colour, alpha=0.15, linewidth=0)
         end = max(end, x[-1])
     end = min(end, max_time) if max_time else end
     end = max(end, extend_to) if extend_to else end  # room for a projection
@@ -142,40 +149,80 @@ def forest(
     lang: str = "de",
     labels: Callable[[str], str] | None = None,
     secured: Collection[str] | None = None,
+    *,
+    columns: Sequence[str] | None = None,
+    compared: Callable[[str], str] | None = None,
+    cap: float | None = None,
 ) -> Axes:
     """Hazard ratios (log scale) with 95 % intervals; secured risks in red. Returns the Axes.
 
     ``secured``: the columns the section states as findings
     (:mod:`cxlib.survival.claims`); without it, those with p < 0.05.
+    ``columns``: the rows to show (e.g. the largest effects,
+    :meth:`~cxlib.survival.analysis.SurvivalReport.forest_columns`); ``compared``
+    names each row's comparison group under its label; ``cap``: the axis ends
+    there, a ratio beyond it is drawn at the edge with an arrow and "> cap".
+    Labels are wrapped so that the chart keeps its width and its 9 pt letters on A4.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
     from cxlib.report import charts as plots
 
-    hr = hazard_ratios.sort_values("hr")
-    names = [labels(c) if labels else c for c in hr.index]
+    shown = hazard_ratios if columns is None else hazard_ratios.loc[list(columns)]
+    hr = shown.sort_values("hr")
+    names = []
+    for column in hr.index:
+        name = _wrap(labels(column) if labels else column)
+        if compared is not None:
+            name += "\n" + _wrap(compared(column))
+        names.append(name)
+    lines = sum(name.count("\n") + 1 for name in names)
     if ax is None:
-        _, ax = plt.subplots(figsize=(7.0, 1.0 + 0.32 * len(hr)))
+        fig, ax = plt.subplots(figsize=(7.0, 0.9 + 0.17 * lines + 0.1 * len(hr)))
+        fig.subplots_adjust(left=0.5, right=0.97)
+    low_edge = min(float(hr["low"].min()), 0.5)
+    high_edge = max(float(hr["high"].max()), 2.0)
+    if cap is not None:
+        low_edge, high_edge = max(low_edge, 1 / cap), min(high_edge, cap)
+    low_edge, high_edge = low_edge / 1.15, high_edge * 1.15
     y = np.arange(len(hr))
     for i, (column, row) in enumerate(hr.iterrows()):
         sure = column in secured if secured is not None else row["p"] < 0.05
         risk = sure and row["hr"] > 1
         good = sure and row["hr"] < 1
         colour = plots.RED if risk else (plots.ACCENT if good else plots.GREY)
-        ax.plot([row["low"], row["high"]], [i, i], color=colour, linewidth=1.6)
+        left, right = max(row["low"], low_edge), min(row["high"], high_edge)
+        ax.plot([left, right], [i, i], color=colour, linewidth=1.6)
+        point = min(max(row["hr"], low_edge), high_edge)
+        beyond = point != row["hr"]
         ax.plot(
-            row["hr"],
+            point,
             i,
-            marker="s" if sure else "o",
+            marker=(">" if row["hr"] > 1 else "<") if beyond else ("s" if sure else "o"),
             color=colour,
             markerfacecolor=colour if sure else "white",
             markersize=6,
         )
+        if beyond and cap is not None:
+            text = ("> " if row["hr"] > 1 else "< ") + fmt.number(
+                cap if row["hr"] > 1 else 1 / cap, 0 if row["hr"] > 1 else 1, lang
+            )
+            ax.annotate(
+                text,
+                (point, i),
+                xytext=(-4 if row["hr"] > 1 else 4, 6),
+                textcoords="offset points",
+                ha="right" if row["hr"] > 1 else "left",
+                fontsize=8.5,
+                color=colour,
+            )
     ax.axvline(1.0, color=plots.INK, linewidth=0.8)
     ax.set_xscale("log")
-    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(0.25, 0.5, 1.0, 2.0, 4.0)))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(v, 2 if v < 1 else 1, lang)))
+    ax.set_xlim(low_edge, high_edge)
+    ticks = [v for v in (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0) if low_edge <= v <= high_edge]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(v, 2 if v < 1 else 0, lang)))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_yticks(y, names)
     ax.set_ylim(-0.7, len(hr) - 0.3)
@@ -185,20 +232,32 @@ def forest(
     return ax
 
 
+def _wrap(text: str, width: int = 42) -> str:
+    """A long label on several lines (the forest plot keeps its width and its type size)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
 def incidence(
     result: CumulativeIncidence,
     ax: Axes | None = None,
     lang: str = "de",
     unit_days: float = DAYS_PER_MONTH,
+    max_time: float | None = None,
 ) -> Axes:
-    """Cumulative incidence per churn reason (step lines, most frequent first). Returns the Axes."""
+    """Cumulative incidence per churn reason (step lines, most frequent first). Returns the Axes.
+
+    ``max_time`` (days): the axis ends there (where too few customers are still
+    observed, :meth:`~cxlib.survival.curves.KaplanMeier.shown_until`).
+    """
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     from cxlib.report import charts as plots
 
     if ax is None:
-        _, ax = plt.subplots()
+        _, ax = plt.subplots(figsize=(7.0, 2.9))
     x = np.concatenate([[0.0], result.table["time"].to_numpy() / unit_days])
     for number, reason in enumerate(result.reasons):
         y = np.concatenate([[0.0], result.table[reason].to_numpy()])
@@ -206,8 +265,11 @@ def incidence(
         ax.step(
             x, y, where="post", color=colour, linestyle=_LINES[number % len(_LINES)], label=reason
         )
-    ax.set_xlim(0, x[-1])
-    ax.set_ylim(bottom=0)
+    end = min(x[-1], max_time / unit_days) if max_time else x[-1]
+    ax.set_xlim(0, end)
+    shown = result.table["time"].to_numpy() / unit_days <= end
+    top = max((float(result.table.loc[shown, r].max()) for r in result.reasons), default=0.0)
+    ax.set_ylim(0, max(top * 1.1, 0.01))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.percent(v, 0, lang)))
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
     ax.set_ylabel(t("survival.axis_cif", lang))

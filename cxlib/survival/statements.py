@@ -23,7 +23,7 @@ from cxlib.survival.facts import (
     early_churn_fact_id,
 )
 from cxlib.survival.table import DAYS_PER_MONTH
-from cxlib.survival.wording import driver_sentence, median_text
+from cxlib.survival.wording import capped, driver_sentence, median_text
 from cxlib.texts import t
 
 if TYPE_CHECKING:
@@ -132,6 +132,11 @@ def statements(result: SurvivalResult, lang: str = "de") -> list[Statement]:
 
 
 def _driver_facts(driver: Driver) -> list[str]:
-    """The facts a driver sentence states: its relative risk (turned round where it protects)."""
+    """The facts a driver sentence states: its relative risk (turned round where it protects).
+
+    Above the cap the sentence says "mehr als 10-mal": the cap is a fact too.
+    """
     key = driver_id(driver)
-    return [f"{key}.hr_turned", f"{key}.less"] if driver.turned else [f"{key}.hr"]
+    if driver.turned:
+        return [f"{key}.hr_turned", f"{key}.less"]
+    return [f"{key}.hr", "rule.hr_cap"] if capped(driver.hr) else [f"{key}.hr"]

@@ -24,7 +24,6 @@ nothing, and there is no statement and no export.
 
 from __future__ import annotations
 
-import html
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -35,8 +34,9 @@ from cxlib.report import blocks as display
 from cxlib.report.section import Block, Section
 from cxlib.survival import plots
 from cxlib.survival.body_facts import risk_list_fact
-from cxlib.survival.driver_wording import driver_text, drivers_journey_sentence, drivers_similar
-from cxlib.survival.facts import facts
+from cxlib.survival.claims import contrast
+from cxlib.survival.driver_wording import drivers_journey_sentence, drivers_similar
+from cxlib.survival.facts import HR_CAP, facts, forest_more
 from cxlib.survival.html_tables import cox_table, drivers_table, horizon_table, logrank_table
 from cxlib.survival.readings import (
     conversion_reading,
@@ -53,7 +53,7 @@ from cxlib.survival.readings import (
 from cxlib.survival.risk_list import RISK_LIST_FILE, risk_list
 from cxlib.survival.statements import key_message, statements
 from cxlib.survival.table import DAYS_PER_MONTH
-from cxlib.survival.wording import group_label, label, reasons_in_words, signal_label
+from cxlib.survival.wording import capped, group_label, label, reasons_in_words, signal_label
 from cxlib.texts import t
 
 if TYPE_CHECKING:
@@ -206,14 +206,20 @@ def _group_block(report: SurvivalReport, lang: str) -> tuple[HTML, ...]:
     name = report.best_grouping
     if name is None:
         return ()
-    curves = {}
+    found = contrast(report.groups[name])
+    pair = {found.worst, found.best} if found is not None else set()
+    curves, bands = {}, set()
     for group, curve in report.groups[name].curves.items():
         words = group_label(report, name, group, lang)
         if curve.n < report.small_n:
             words = f"{words} – {display.small_n_text(curve.n, lang)}"
         curves[words] = curve
+        if group in pair:  # the band only where the reading compares: four bands hide the curves
+            bands.add(words)
     title = t("survival.group_title", lang, grouping=t(f"survival.groupings.{name}", lang))
-    ax = plots.km_curves(curves, lang=lang, unit_days=report.unit_days, unit_key=report.time_unit)
+    ax = plots.km_curves(
+        curves, lang=lang, unit_days=report.unit_days, unit_key=report.time_unit, bands=bands
+    )
     reading = group_reading(report, lang)
     return _join(
         display.subheading(title),
@@ -226,10 +232,14 @@ def _logrank_block(report: SurvivalReport, lang: str) -> tuple[HTML, ...]:
     """All groupings' log-rank tests and what "statistisch gesichert" means."""
     if not report.tests:
         return ()
+    # for checking the groups' curves (whose reading states the verdict): in the appendix
     return _join(
-        display.subheading(t("survival.logrank_title", lang)),
-        logrank_table(report, lang),
-        display.reading(t("survival.logrank_reading", lang), lang),
+        display.appendix(
+            t("survival.logrank_title", lang),
+            logrank_table(report, lang),
+            display.reading(t("survival.logrank_reading", lang), lang),
+            lang=lang,
+        )
     )
 
 
@@ -244,22 +254,52 @@ def _model_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
         return label(report, column, lang)
 
     secured = {x.name for x in report.claims.findings("cox")}
-    ax = plots.forest(report.model.hazard_ratios, lang=lang, labels=words, secured=secured)
+
+    def row(column: str) -> str:  # a yes/no column reads "Kunden mit …" like its comparison
+        return (
+            words(column) if ": " in column else t("survival.drivers_who", lang, who=words(column))
+        )
+
+    ax = plots.forest(
+        report.model.hazard_ratios,
+        lang=lang,
+        labels=row,
+        secured=secured,
+        columns=report.forest_columns(),
+        compared=partial(_versus, report, lang),
+        cap=HR_CAP,
+    )
     reading = t("survival.forest_reading_prefix", lang) + " " + forest_reading(report, lang)
+    more = forest_more(report)
+    if more:
+        reading += " " + t("survival.forest_more", lang, n=fmt.integer(more, lang))
     violated = report.model.ph_test["violated"].any()
+    table_title = t("survival.model_table_title", lang)
     return _join(
         title,
         _figure(ax, t("survival.forest_title", lang), forest_reading(report, lang), lang),
         display.reading(reading, lang),
-        cox_table(
-            report.model,
-            lang,
-            labels=words,
-            claims=report.claims,
-            compared=partial(_compared, report, lang),
-        ),
         display.note(model_note(report, lang), kind="warning" if violated else "info", lang=lang),
+        display.appendix(
+            table_title,
+            cox_table(
+                report.model,
+                lang,
+                labels=words,
+                claims=report.claims,
+                compared=partial(_compared, report, lang),
+            ),
+            lang=lang,
+        ),
     )
+
+
+def _versus(report: SurvivalReport, lang: str, column: str) -> str:
+    """A forest-plot row's comparison group: 'im Vergleich zu Kunden mit „Website“'."""
+    reference = report.reference(column)
+    if reference is None:
+        return t("survival.versus_rest", lang)
+    return t("survival.versus_level", lang, level=reference)
 
 
 def _compared(report: SurvivalReport, lang: str, column: str) -> str:
@@ -277,9 +317,10 @@ def _reasons_block(report: SurvivalReport, lang: str) -> tuple[HTML, ...]:
         return ()
     title = t("survival.reasons_title", lang)
     reading = reasons_reading(report, lang)
+    chart = plots.incidence(reasons, lang=lang, max_time=report.overall.shown_until())
     return _join(
         display.subheading(title),
-        _figure(plots.incidence(reasons, lang=lang), title, reading, lang),
+        _figure(chart, title, reading, lang),
         display.reading(reading, lang),
     )
 
@@ -293,12 +334,14 @@ def _drivers_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
         extra = [drivers_similar(report, lang), drivers_journey_sentence(report, lang)]
         reading = " ".join([t("survival.drivers_reading", lang), *(x for x in extra if x)])
         parts.append(display.reading(reading, lang))
-        items = "".join(f"<li>{html.escape(driver_text(report, d, lang))}</li>" for d in top)
-        parts.append(f'<ul class="cx-drivers">{items}</ul>')
+        # no list of the drivers in sentences under it: the table and the forest plot's
+        # reading say the same (one sentence per effect there), the print is shorter
         method = t("survival.drivers_method", lang)
         if any(d.source == "signals" for d in top):
             method += " " + t("survival.drivers_method_signals", lang)
-        parts.append(display.note(method, lang=lang))
+        # how the ranking is computed is for checking it: in the appendix
+        title = t("survival.drivers_method_title", lang)
+        parts.append(display.appendix(title, display.note(method, lang=lang), lang=lang))
         model = report.model
         from_model = any(d.source == "model" for d in top)
         if from_model and model is not None and model.n_events < report.small_n:
@@ -313,17 +356,18 @@ def _drivers_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
         parts.append(display.note(t("survival.drivers_none", lang), lang=lang))
     sm = report.signals
     if sm is not None and sm.model is not None:
-        parts.append(display.subheading(t("survival.signals_title", lang)))
-        parts.append(
-            cox_table(
-                sm.model,
-                lang,
-                labels=lambda c: signal_label(c, lang),
-                claims=report.claims,
-                kind="signals",
-                compared=lambda _: t("survival.compared_no_signal", lang),
-            )
+        table = cox_table(
+            sm.model,
+            lang,
+            labels=lambda c: signal_label(c, lang),
+            claims=report.claims,
+            kind="signals",
+            compared=lambda _: t("survival.compared_no_signal", lang),
         )
+        parts.append(display.appendix(t("survival.signals_title", lang), table, lang=lang))
+    if any(capped(d.hr) for d in top):
+        cap = fmt.integer(HR_CAP, lang)
+        parts.append(display.note(t("survival.capped_note", lang, cap=cap), lang=lang))
     note = signals_note(report, lang)
     if note:
         parts.append(display.note(note, lang=lang))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from cxlib import formatting as fmt
 from cxlib.survival.competing_risks import MISSING_REASON
+from cxlib.survival.facts import HR_CAP
 from cxlib.survival.table import DAYS_PER_MONTH, EARLY_TICKET_GROUPS
 from cxlib.texts import t
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from cxlib.survival.drivers import Driver
 
 __all__ = [
+    "capped",
     "driver_sentence",
     "group_label",
     "hr_interval",
@@ -79,6 +81,18 @@ def hr_interval(low: float, high: float, lang: str = "de", decimals: int = 1) ->
     return lo, hi
 
 
+def capped(hr: float) -> bool:
+    """Whether a relative risk is written "mehr als 10-mal" (above :data:`HR_CAP`)."""
+    return hr > HR_CAP
+
+
+def _ratio_text(key: str, ratio: float, lang: str, **values: str) -> str:
+    """A relative-risk sentence; above the cap its ``_capped`` form ("mehr als 10-mal")."""
+    if capped(ratio):
+        return t(f"{key}_capped", lang, cap=fmt.integer(HR_CAP, lang), **values)
+    return t(key, lang, **values)
+
+
 def driver_sentence(report: SurvivalReport, driver: Driver, lang: str = "de") -> str:
     """A driver in plain words ("… kündigen 2,1-mal so häufig wie Kunden mit „Website“").
 
@@ -100,10 +114,11 @@ def driver_sentence(report: SurvivalReport, driver: Driver, lang: str = "de") ->
         column = driver.column
         if driver.risk_level is not None:
             column = f"{driver.covariate}: {driver.risk_level}"
-        return t("survival.driver_more_ref", lang, who=label(report, column, lang), **values)
+        who = label(report, column, lang)
+        return _ratio_text("survival.driver_more_ref", driver.hr, lang, who=who, **values)
     who = label(report, driver.column, lang)
     if not driver.turned:
-        return t("survival.driver_more", lang, who=who, **values)
+        return _ratio_text("survival.driver_more", driver.hr, lang, who=who, **values)
     hr, lo, hi = 1 / driver.hr, 1 / driver.high, 1 / driver.low
     low, high = hr_interval(lo, hi, lang)
     values.update(hr=fmt.number(hr, 1, lang), less=fmt.percent(1 - hr, 0, lang), low=low, high=high)
@@ -116,8 +131,9 @@ def level_sentence(report: SurvivalReport, column: str, lang: str = "de") -> str
         raise ValueError("level_sentence needs the Cox model")
     row = report.model.hazard_ratios.loc[column]
     low, high = hr_interval(float(row["low"]), float(row["high"]), lang)
-    return t(
+    return _ratio_text(
         "survival.driver_more_ref",
+        float(row["hr"]),
         lang,
         who=label(report, column, lang),
         ref=report.reference(column) or "",
@@ -142,8 +158,9 @@ def signal_when(report: SurvivalReport, lang: str = "de") -> str:
 def signal_sentence(report: SurvivalReport, driver: Driver, lang: str = "de") -> str:
     """A driver of the signal model in plain words (against customers without the signal)."""
     low, high = hr_interval(driver.low, driver.high, lang)
-    return t(
+    return _ratio_text(
         "survival.driver_signal",
+        driver.hr,
         lang,
         signal=signal_label(driver.covariate, lang),
         when=signal_when(report, lang),
