@@ -386,6 +386,12 @@ class JourneyOptions(_Model):
     check_max_days: Annotated[int, Field(ge=1)] = Field(
         42, description="Prüftermin spätestens so viele Tage nach dem Start (6 Wochen)."
     )
+    levers: Text | None = Field(
+        None,
+        description="Eigener Hebelkatalog (YAML, relativ zur Parameterdatei): ergänzt den "
+        "mitgelieferten um Hebel und Zuordnungen (Kündigungsgründe, Kommentar-Themen, "
+        "Kündigungstreiber); Aufbau wie cxlib/journeys/data/levers.yaml.",
+    )
 
 
 class KpiOptions(_Model):
