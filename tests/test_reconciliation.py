@@ -11,6 +11,7 @@ The numbers are parsed from the text as German writes them (1.234,5; −4;
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -80,6 +81,10 @@ def unmatched(text: str, facts: list[dict]) -> list[str]:
     ]
 
 
+#: The report.html of each client of the ``runs`` fixture.
+REPORTS: dict[str, Path] = {}
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     out = tmp_path_factory.mktemp("reconcile")
@@ -88,6 +93,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         result = run_client(PROJECT / "parameters" / f"{client}.yaml", out, lang="de")
         assert result.ok, result.message
         results[client] = json.loads((out / client / "results.json").read_text("utf-8"))
+        REPORTS[client] = out / client / "report.html"
     return results
 
 
@@ -180,3 +186,17 @@ def test_results_json_validates_against_the_documented_schema(runs, client) -> N
 def test_the_documented_schema_is_the_model_s_schema() -> None:
     """docs/results.schema.json is written by `make schema` from the typed model."""
     assert json.loads(SCHEMA.read_text("utf-8")) == ClientResults.model_json_schema()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("client", CLIENTS)
+def test_the_journey_map_opens_the_journey_section_and_its_numbers_are_facts(runs, client):
+    """The map is the journey section's first figure in every demo report, and every number
+    printed on it is one of the section's facts (issue 17)."""
+    page = REPORTS[client].read_text("utf-8")
+    found = re.search(r"<figure[^>]*cx-journey-map[^>]*>.*?</figure>", page, flags=re.S)
+    assert found, client
+    assert found.start() < page.index("Auswahl der Fokus-Journey")
+    text = html.unescape(re.sub(r"<[^>]+>", " ", found.group(0)))
+    journey = next(s for s in runs[client]["sections"] if s["id"] == "journey")
+    assert not unmatched(text, journey["facts"]), client

@@ -94,9 +94,10 @@ def early_churn(
     and can be observed for ``m`` months (without contracts: ``m`` months plus
     ``inactivity_days``); lost = contract ended before the day ``m`` months
     after the start (without contracts: no purchase on or after that day).
-    Columns: months, n, lost, share.
+    Columns: months, n, lost, share, first_start, last_start (the start dates
+    counted, None when nobody is observable that long).
     """
-    columns = ["months", "n", "lost", "share"]
+    columns = ["months", "n", "lost", "share", "first_start", "last_start"]
     if customers is None or "start_date" not in customers or customers["start_date"].isna().all():
         return pd.DataFrame(columns=columns)
     if (contractual and "end_date" not in customers) or (not contractual and transactions is None):
@@ -112,7 +113,16 @@ def early_churn(
             transactions=None if contractual else transactions,
             inactivity_days=None if contractual else inactivity_days,
         )
-        rows.append({"months": m, "n": item.n, "lost": item.lost, "share": item.share})
+        rows.append(
+            {
+                "months": m,
+                "n": item.n,
+                "lost": item.lost,
+                "share": item.share,
+                "first_start": item.first_start,
+                "last_start": item.last_start,
+            }
+        )
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -14,6 +14,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cxlib.journeys.journey_map import PER_CUSTOMERS
+from cxlib.kpis.facts import early_churn_fact
+from cxlib.kpis.intervals import share_interval
+from cxlib.kpis.retention import EarlyChurn
 from cxlib.report.facts import Fact, FactSheet
 
 if TYPE_CHECKING:
@@ -31,7 +34,8 @@ def rating_id(journey: str, criterion: str) -> str:
 
 
 def map_id(phase: str, what: str) -> str:
-    """The id of a journey-map number (``journey.map.Onboarding.csat``)."""
+    """The id of a journey-map number (``journey.map.Onboarding.csat``); early churn has the
+    report-wide id ``churn.early.<months>`` (:func:`cxlib.kpis.facts.early_churn_id`)."""
     return f"journey.map.{phase}.{what}"
 
 
@@ -42,9 +46,6 @@ def lever_id(kind: str, key: str) -> str:
 
 def _share(fact_id: str, k: int, n: int, definition: str, population: str, source: str) -> Fact:
     """A share k/n with its Wilson interval."""
-    # imported here: cxlib.kpis (its __init__) is heavy and the ratings need none of it
-    from cxlib.kpis.intervals import share_interval
-
     interval = share_interval(k, n)
     return Fact(
         fact_id,
@@ -102,18 +103,12 @@ def map_facts(result: JourneyAnalysis) -> list[Fact]:
                     "survey",
                 )
             )
-        if cell.early_churn_lost is not None and cell.early_churn_n:
+        if cell.early_churn_lost is not None and cell.early_churn_n and cell.early_churn_months:
+            # the KPI section's definition and id (churn.early.<months>): one fact, one number
             months = cell.early_churn_months
-            out.append(
-                _share(
-                    map_id(phase, "early_churn"),
-                    cell.early_churn_lost,
-                    cell.early_churn_n,
-                    "journey.map_early_churn",
-                    phase,
-                    "customers",
-                )
-            )
+            first, last = cell.early_churn_period or (None, None)
+            counted = EarlyChurn(months, cell.early_churn_lost, cell.early_churn_n, first, last)
+            out.append(early_churn_fact(counted))
         top = cell.top_theme
         if top is not None:
             out.append(
@@ -126,7 +121,7 @@ def map_facts(result: JourneyAnalysis) -> list[Fact]:
                     "survey",
                 )
             )
-    if any(cell.tickets_per_100 is not None for cell in result.map.phases):
+    if result.map.phases:  # the map's row label and caption name the basis
         out.append(
             Fact(
                 "journey.map.per_customers",

@@ -31,6 +31,7 @@ kept too: the levers (:mod:`cxlib.journeys.levers`) link the top themes.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -86,6 +87,8 @@ class PhaseCell:
     focus: bool
     #: the plan's pain points in this phase: (number in the plan, text)
     pain_points: tuple[tuple[int, str], ...] = ()
+    #: the start dates of the new customers counted for early churn
+    early_churn_period: tuple[dt.date, dt.date] | None = None
 
     @property
     def tickets_per_100(self) -> float | None:
@@ -248,10 +251,12 @@ def build_map(
             scores = pd.to_numeric(survey.loc[survey_phase == phase, "csat"], errors="coerce")
             scores = scores.dropna()
             csat_n, csat_top2 = len(scores), int((scores >= 4).sum())
-        lost = n_churn = months = None
+        lost = n_churn = months = period = None
         if phase == options.early_churn_phase and not churn.empty and churn.iloc[-1]["n"]:
             last = churn.iloc[-1]
             lost, n_churn, months = int(last["lost"]), int(last["n"]), int(last["months"])
+            if last["first_start"] is not None and last["last_start"] is not None:
+                period = (last["first_start"], last["last_start"])
         rows = comment_phase.index[comment_phase == phase]
         top = _top(hits, rows, labels) if len(rows) >= min_n else []
         cells.append(
@@ -268,6 +273,7 @@ def build_map(
                 top_theme=top[0] if top else None,
                 focus=phase in members,
                 pain_points=tuple(pains.get(phase, ())),
+                early_churn_period=period,
             )
         )
     return JourneyMap(
