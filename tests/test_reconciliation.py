@@ -192,11 +192,14 @@ def test_the_documented_schema_is_the_model_s_schema() -> None:
 @pytest.mark.parametrize("client", CLIENTS)
 def test_the_journey_map_opens_the_journey_section_and_its_numbers_are_facts(runs, client):
     """The map is the journey section's first figure in every demo report, and every number
-    printed on it is one of the section's facts (issue 17)."""
+    printed on it, in the lever table and in the recurring themes is one of the section's
+    facts (issue 17)."""
     page = REPORTS[client].read_text("utf-8")
     found = re.search(r"<figure[^>]*cx-journey-map[^>]*>.*?</figure>", page, flags=re.S)
     assert found, client
     assert found.start() < page.index("Auswahl der Fokus-Journey")
-    text = html.unescape(re.sub(r"<[^>]+>", " ", found.group(0)))
+    # the map, the lever table and the recurring themes (outer loop)
+    tables = re.findall(r"<table[^>]*cx-levers[^>]*>.*?</table>", page, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", found.group(0) + " ".join(tables)))
     journey = next(s for s in runs[client]["sections"] if s["id"] == "journey")
     assert not unmatched(text, journey["facts"]), client

@@ -13,8 +13,9 @@ from cxlib.io.loading import ClientData
 from cxlib.io.overview import DataOverview, describe
 from cxlib.journeys.checklist import Checklist, check
 from cxlib.journeys.evidence import Evidence, collect, contradictions
-from cxlib.journeys.journey_map import JourneyMap, build_map
+from cxlib.journeys.journey_map import JourneyMap, build_map, comment_hits
 from cxlib.journeys.levers import LeverLinks, link, load_levers
+from cxlib.journeys.outer_loop import OuterLoop, outer_loop
 from cxlib.journeys.plan import ActionPlan
 from cxlib.journeys.plan import build as build_plan
 from cxlib.journeys.selection import Selection, from_workshop, journey_id
@@ -33,7 +34,8 @@ class JourneyAnalysis:
     ``overview`` describes the tables the evidence rests on (the data basis);
     ``map`` is the journey map (the section's first figure) and ``levers``
     links the surviving churn drivers, top churn reasons and top comment
-    themes to the lever catalogue.
+    themes to the lever catalogue; ``loop`` is the outer feedback loop
+    (recurring comment themes and the plan's pain points they belong to).
     """
 
     selection: Selection | None
@@ -43,6 +45,7 @@ class JourneyAnalysis:
     overview: DataOverview
     map: JourneyMap
     levers: LeverLinks
+    loop: OuterLoop
     #: the phase early churn is attributed to (``analysis.journey.early_churn_phase``)
     early_churn_phase: str | None = None
 
@@ -90,7 +93,10 @@ def analyse(
         min_n=params.analysis.min_n,
     )
     overview = describe(data, list(BASIS_TABLES), "journey")
-    journey_map = build_map(params, data, evidence, selection, plan)
+    comments = comment_hits(params, data.get("survey"))
+    journey_map = build_map(params, data, evidence, selection, plan, comments)
+    answered, hits, codebook = comments
+    loop = outer_loop(answered, hits, codebook, plan, params.analysis.min_n)
     own = options.levers
     catalogue = load_levers(params.resolve(own) if own else None)
     levers = link(catalogue, tests, data.get("customers"), journey_map.themes)
@@ -102,5 +108,6 @@ def analyse(
         overview,
         journey_map,
         levers,
+        loop,
         options.early_churn_phase,
     )

@@ -177,9 +177,50 @@ def lever_facts(result: JourneyAnalysis) -> list[Fact]:
     return out
 
 
+def loop_facts(result: JourneyAnalysis) -> list[Fact]:
+    """The recurring themes' shares of negative comments and their half-years."""
+    loop = result.loop
+    out: list[Fact] = []
+    for theme in loop.themes:
+        out.append(
+            _share(
+                f"journey.loop.{theme.theme}.negative",
+                theme.negative,
+                theme.comments,
+                "journey.loop_negative",
+                theme.theme,
+                "survey",
+            )
+        )
+        out.append(
+            Fact(
+                f"journey.loop.{theme.theme}.periods",
+                theme.periods,
+                "count",
+                "journey.loop_periods",
+                no_interval="count",
+                population=theme.theme,
+                sources=("survey",),
+            )
+        )
+    if loop.themes:
+        out.append(
+            Fact(
+                "journey.loop.periods",
+                loop.periods,
+                "count",
+                "journey.loop_all_periods",
+                no_interval="count",
+                sources=("survey",),
+            )
+        )
+    return out
+
+
 def facts(result: JourneyAnalysis) -> FactSheet:
-    """The journey section's facts: ratings, the journey map's numbers, the levers' shares."""
-    sheet = FactSheet((*map_facts(result), *lever_facts(result)))
+    """The journey section's facts: ratings, the journey map's numbers, the levers' shares,
+    the recurring themes of the outer loop."""
+    sheet = FactSheet((*map_facts(result), *lever_facts(result), *loop_facts(result)))
     selection = result.selection
     if selection is None:
         return sheet

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from cxlib.journeys.plan import ActionPlan
     from cxlib.journeys.selection import Selection
     from cxlib.parameters.schema import ClientParameters
+    from cxlib.voice.codebook import Codebook
 
 #: The map counts tickets per this many customers.
 PER_CUSTOMERS = 100
@@ -151,8 +152,8 @@ class JourneyMap:
 
 def comment_hits(
     params: ClientParameters, survey: pd.DataFrame | None
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, tuple[tuple[str, str], ...]]]:
-    """The survey answers with a comment, their themes (row, theme, tone) and the theme labels.
+) -> tuple[pd.DataFrame, pd.DataFrame, Codebook]:
+    """The survey answers with a comment, their themes (row, theme, tone) and the codebook.
 
     Comments are masked before coding, as in the KPI section
     (:func:`cxlib.voice.themes.comment_themes`); the client's own codebook
@@ -162,18 +163,17 @@ def comment_hits(
     from cxlib.voice.coding import code_comments
     from cxlib.voice.masking import mask
 
+    own = params.analysis.voice.codebook
+    codebook = load_codebook(params.resolve(own) if own else None)
     empty = pd.DataFrame(columns=["row", "theme", "tone", "mentions"])
     if survey is None or "comment" not in survey:
-        return pd.DataFrame(), empty, {}
+        return pd.DataFrame(), empty, codebook
     text = survey["comment"].astype("string").fillna("").str.strip()
     answered = survey[text != ""].reset_index(drop=True)
     if answered.empty:
-        return answered, empty, {}
-    own = params.analysis.voice.codebook
-    codebook = load_codebook(params.resolve(own) if own else None)
+        return answered, empty, codebook
     hits = code_comments([mask(str(x)) for x in text[text != ""]], codebook)
-    labels = {theme.id: theme.labels for theme in codebook.themes}
-    return answered, hits, labels
+    return answered, hits, codebook
 
 
 def _top(
@@ -217,8 +217,12 @@ def build_map(
     evidence: Evidence,
     selection: Selection | None,
     plan: ActionPlan | None,
+    comments: tuple[pd.DataFrame, pd.DataFrame, Codebook] | None = None,
 ) -> JourneyMap:
-    """The journey map of one client (module notes)."""
+    """The journey map of one client (module notes).
+
+    ``comments`` is :func:`comment_hits` of the survey (coded here when not given).
+    """
     workshop, options = params.workshop, params.analysis.journey
     min_n = params.analysis.min_n
     customers = data.get("customers")
@@ -229,7 +233,8 @@ def build_map(
     survey = data.get("survey")
     has_survey = survey is not None and len(survey) > 0
     survey_phase = assign_phase(survey, workshop.phase_map, ("touchpoint",)) if has_survey else None
-    answered, hits, labels = comment_hits(params, survey)
+    answered, hits, codebook = comments or comment_hits(params, survey)
+    labels = {theme.id: theme.labels for theme in codebook.themes}
     comment_phase = (
         assign_phase(answered, workshop.phase_map, ("touchpoint",))
         if len(answered)

@@ -1,4 +1,4 @@
-"""The journey map and the lever table as HTML: the words and layout of the analysis's numbers.
+"""The journey map, the lever table and the outer loop as HTML (words and layout only).
 
 The map (:class:`cxlib.journeys.journey_map.JourneyMap`) is drawn as a
 table-shaped figure, one column per phase from left to right, so that it
@@ -25,8 +25,9 @@ from cxlib.texts import t
 if TYPE_CHECKING:
     from cxlib.journeys.journey_map import JourneyMap, PhaseCell
     from cxlib.journeys.levers import Finding, LeverLinks
+    from cxlib.journeys.outer_loop import OuterLoop
 
-__all__ = ["PAIN_MARKS", "lever_table", "map_figure"]
+__all__ = ["PAIN_MARKS", "lever_table", "loop_table", "map_figure"]
 
 #: Markers of the plan's pain points 1-3 (beyond three: the number in brackets).
 PAIN_MARKS = ("①", "②", "③")
@@ -257,6 +258,52 @@ def lever_table(
             )
         rows.append(f"<tr><td>{_e(name)}</td><td>{_e(evidence)}</td>{lever_cell}</tr>")
     head = "".join(f"<th>{c(k)}</th>" for k in ("finding", "evidence", "lever", "action"))
+    parts.append(
+        f'<table class="cx-table cx-levers"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+    return HTML("".join(parts))
+
+
+def loop_table(loop: OuterLoop, lang: str) -> HTML:
+    """The recurring comment themes with the plan's pain points they belong to (outer loop)."""
+    from cxlib.report import blocks as display
+
+    parts = [display.note(t("journeys.loop.intro", lang), lang=lang).data]
+    if not loop.comments:
+        parts.append(display.note(t("journeys.loop.no_comments", lang), lang=lang).data)
+        return HTML("".join(parts))
+    if not loop.persistence_checked:
+        parts.append(display.note(t("journeys.loop.one_period", lang), lang=lang).data)
+    if not loop.themes:
+        parts.append(display.note(t("journeys.loop.none", lang), lang=lang).data)
+        return HTML("".join(parts))
+    pains = dict(loop.pains)
+    rows = []
+    for theme in loop.themes:
+        values = {
+            "share": fmt.percent(theme.share, 0, lang),
+            "n": fmt.integer(theme.comments, lang),
+            "seen": fmt.integer(theme.periods, lang),
+            "periods": fmt.integer(loop.periods, lang),
+        }
+        key = "evidence" if loop.persistence_checked else "evidence_one"
+        evidence = t(f"journeys.loop.{key}", lang, **values)
+        if theme.pain_points:
+            pain = "<br>".join(
+                f'<span class="cx-map-mark">{_mark(number)}</span> {_e(pains.get(number, ""))}'
+                for number in theme.pain_points
+            )
+        else:
+            pain = f'<span class="cx-map-missing">{_e(t("journeys.loop.no_pain", lang))}</span>'
+        rows.append(
+            f"<tr><td><strong>{_e(theme.label(lang))}</strong></td><td>{_e(evidence)}</td>"
+            f"<td>{pain}</td></tr>"
+        )
+    head = "".join(
+        f"<th>{_e(t(f'journeys.loop.col.{key}', lang))}</th>"
+        for key in ("theme", "evidence", "pain")
+    )
     parts.append(
         f'<table class="cx-table cx-levers"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"

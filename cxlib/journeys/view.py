@@ -4,7 +4,8 @@
 of :func:`cxlib.journeys.analysis.analyse` in one language. The blocks, in
 report order: ``map`` (the journey map, the section's first figure), ``chart``
 (the ranking heading and the bubble chart), ``ranking``, ``evidence``, ``plan``,
-``levers`` (findings linked to the lever catalogue), ``checklist``, ``basis``
+``levers`` (findings linked to the lever catalogue), ``loop`` (recurring comment
+themes and the plan's pain points they belong to), ``checklist``, ``basis``
 (the data the evidence rests on).
 """
 
@@ -17,7 +18,7 @@ from IPython.display import HTML
 from cxlib import formatting as fmt
 from cxlib.journeys.analysis import JourneyAnalysis
 from cxlib.journeys.facts import RATINGS, facts, rating_id
-from cxlib.journeys.map_view import lever_table, map_figure
+from cxlib.journeys.map_view import lever_table, loop_table, map_figure
 from cxlib.report import blocks as display
 from cxlib.report.section import Block, Section
 from cxlib.report.summary import Light, Statement
@@ -62,6 +63,13 @@ class _Words:
                 self.result.map.small_n,
                 tuple(cell.phase for cell in self.result.map.phases if cell.focus),
             ),
+        ]
+
+    def loop(self) -> list[object]:
+        """The outer loop: recurring comment themes and the plan's pain points they belong to."""
+        return [
+            display.subheading(self._t("loop.heading")),
+            loop_table(self.result.loop, self.lang),
         ]
 
     def chart(self) -> list[object]:
@@ -175,6 +183,7 @@ class _Words:
             "checklist": checklist.to_frame().to_dict(orient="records"),
             "journey_map": self.result.map.to_frame().to_dict(orient="records"),
             "levers": self.result.levers.to_frame().to_dict(orient="records"),
+            "recurring_themes": self.result.loop.to_frame().to_dict(orient="records"),
         }
 
 
@@ -191,6 +200,7 @@ def section(result: JourneyAnalysis, lang: str) -> Section:
         "evidence": words.evidence,
         "plan": words.plan,
         "levers": words.levers,
+        "loop": words.loop,
         "checklist": words.checklist,
         "basis": words.basis,
     }
