@@ -487,6 +487,16 @@ class SurvivalOptions(_Model):
     risk_factors: Annotated[int, Field(ge=1, le=5)] = Field(
         3, description="Risikoliste: so viele wichtigste Risikofaktoren je Kunde."
     )
+    calls_per_week: Annotated[int, Field(ge=1, le=100000)] = Field(
+        25,
+        description="Risikoliste: so viele Kunden kann das Team je Woche anrufen (Kapazität; "
+        "Standard 25: eine Person, etwa eine Stunde am Tag).",
+    )
+    call_weeks: Annotated[int, Field(ge=1, le=52)] = Field(
+        4,
+        description="Risikoliste: für so viele Wochen (Standard 4, bis zum Prüftermin des "
+        "Plans); die Liste enthält calls_per_week × call_weeks Kunden mit dem höchsten Risiko.",
+    )
 
 
 class VoiceOptions(_Model):

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from cxlib.kpis.facts import early_churn_fact, rule_fact
-from cxlib.report.facts import Fact, FactSheet
+from cxlib.report.facts import Fact, FactSheet, NoInterval
 from cxlib.survival.table import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -139,7 +139,32 @@ def facts(report: SurvivalReport) -> FactSheet:
             )
     for driver in report.top_drivers(len(report.drivers.drivers) if report.drivers else 0):
         out += _driver_facts(driver)
+    out += _call_facts(report)
     return FactSheet(tuple(out))
+
+
+def _call_facts(report: SurvivalReport) -> list[Fact]:
+    """The risk list's capacity: calls per week and weeks (inputs), active and listed customers."""
+    if report.model is None:
+        return []
+    from cxlib.survival.risk_list import active_customers, listed_customers
+
+    def count(key: str, value: int, why: NoInterval) -> Fact:
+        return Fact(
+            f"survival.calls.{key}",
+            value,
+            "count",
+            f"survival.calls_{key}",
+            no_interval=why,
+            sources=("customers",) if why == "count" else (),
+        )
+
+    return [
+        count("per_week", report.calls_per_week, "input"),
+        count("weeks", report.call_weeks, "input"),
+        count("active", len(active_customers(report)), "count"),
+        count("listed", listed_customers(report), "count"),
+    ]
 
 
 def _driver_facts(driver: Driver) -> list[Fact]:
