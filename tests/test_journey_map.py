@@ -191,3 +191,18 @@ def test_the_map_is_the_first_figure_of_the_section_in_every_demo_report(analyse
     assert shown.names[0] == "map"
     html = "".join(part.data for part in shown.blocks["map"]())
     assert 'class="cx-figure cx-journey-map"' in html
+
+
+def test_moments_of_truth_are_the_client_s_where_given_else_the_method_s(analysed) -> None:
+    params, _ = demo_client("stadtwerke-lindenau")
+    result = analysed["stadtwerke-lindenau"]
+    moments = _cells(map_figure(result.map, "de", result.early_churn_phase).data)[
+        t("journeys.map.row.moments", "de")
+    ]
+    by_phase = dict(zip(params.workshop.phases, moments, strict=True))
+    assert by_phase["Nutzung"] == params.workshop.moments_of_truth["Nutzung"]
+    assert by_phase["Service/Problemfall"] == t("journeys.map.moments.Service/Problemfall", "de")
+    # Berger sets none: no energy moment ("Umzug") on a heating engineer's map
+    berger = analysed["berger-haustechnik"]
+    page = map_figure(berger.map, "de", berger.early_churn_phase).data
+    assert "Umzug" not in page

@@ -176,3 +176,10 @@ def test_the_cafe_lever_table_has_no_contract_words() -> None:
     html = lever_table(result.levers, lang).data
     assert result.levers.findings
     assert not CONTRACT_WORDS.search(unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_berger_sold_property_links_to_the_change_of_owner_not_to_moving_house() -> None:
+    params, data = demo_client("berger-haustechnik")
+    result = analyse(params, data, report_tests(params, data))
+    assert result.levers.lever_of("reason", "Objekt verkauft") == "eigentuemerwechsel"
+    assert "Umzug" not in unescape(lever_table(result.levers, "de").data)

@@ -16,9 +16,9 @@ draws it). Per phase of ``workshop.phases``, in their order:
   phase's survey comments (masked, :mod:`cxlib.voice.coding`), with its
   share of those comments and a Wilson interval; below ``min_n`` comments
   none;
-* **moments of truth**: the seed's moments of truth of the phase (texts,
-  ``journeys.map.moments`` in the text catalogue), for the method's standard
-  phase names;
+* **moments of truth**: the client's own (``workshop.moments_of_truth``),
+  else the seed's for the method's standard phase names (texts
+  ``journeys.map.moments``);
 * the **focus journey**'s phases are marked, and the plan's pain points
   (numbered in plan order) sit in the phase they belong to: their own
   ``phase``, else the phase most of their ticket category's tickets fall
@@ -90,6 +90,9 @@ class PhaseCell:
     pain_points: tuple[tuple[int, str], ...] = ()
     #: the start dates of the new customers counted for early churn
     early_churn_period: tuple[dt.date, dt.date] | None = None
+    #: the client's moments of truth of this phase (``workshop.moments_of_truth``); None:
+    #: the method's default text for the phase
+    moments: str | None = None
 
     @property
     def tickets_per_100(self) -> float | None:
@@ -279,6 +282,7 @@ def build_map(
                 focus=phase in members,
                 pain_points=tuple(pains.get(phase, ())),
                 early_churn_period=period,
+                moments=workshop.moments_of_truth.get(phase),
             )
         )
     return JourneyMap(

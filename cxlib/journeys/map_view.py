@@ -120,7 +120,7 @@ class _Cells:
         return self._cell(top.label(self.lang) + self._small(top.n), detail)
 
     def moments(self, cell: PhaseCell) -> str:
-        text = _known(f"journeys.map.moments.{cell.phase}", self.lang)
+        text = cell.moments or _known(f"journeys.map.moments.{cell.phase}", self.lang)
         if not text:  # not a standard phase: the catalogue names none
             return self._cell(self._t("no_moments"), missing=True)
         return f'<td class="cx-map-moments">{_w(text)}</td>'

@@ -239,6 +239,11 @@ class Workshop(_Model):
         description="Zuordnung von Ticket-Kategorien oder Umfrage-Kontaktpunkten zu Phasen, "
         "wenn die Daten keine Phase enthalten, z. B. {Störung: Service/Problemfall}.",
     )
+    moments_of_truth: dict[StrictStr, StrictStr] = Field(
+        default_factory=dict,
+        description="Momente der Wahrheit je Phase für die Journey-Map, in den Worten des "
+        "Kunden, z. B. {Nutzung: 'Umzug, Zählerstand'}; ersetzt die Standardtexte der Phase.",
+    )
     journeys: list[JourneyCandidate] = Field(default_factory=list)
     pain_points: list[PainPoint] = Field(default_factory=list)
     measures: list[Measure] = Field(default_factory=list)
@@ -260,6 +265,7 @@ class Workshop(_Model):
         phases = set(self.phases)
         named = [(f"journeys ({j.id})", p) for j in self.journeys for p in j.phases]
         named += [("phase_map", p) for p in self.phase_map.values()]
+        named += [("moments_of_truth", p) for p in self.moments_of_truth]
         named += [("pain_points", p.phase) for p in self.pain_points if p.phase]
         for kind, phase in named:
             if phase not in phases:
