@@ -29,7 +29,17 @@ from cxlib.texts import t
 PROJECT = Path(__file__).resolve().parent.parent
 UTILITY = PROJECT / "parameters" / "stadtwerke-lindenau.yaml"
 #: The report order of the blocks (the order of notebook 02's cells).
-BLOCKS = ("chart", "ranking", "evidence", "plan", "checklist", "basis")
+BLOCKS = (
+    "map",
+    "chart",
+    "ranking",
+    "evidence",
+    "plan",
+    "levers",
+    "loop",
+    "checklist",
+    "basis",
+)
 #: The sub-heading (text key) each block starts with.
 HEADINGS = {
     "chart": "journeys.headings.ranking",

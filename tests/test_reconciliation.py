@@ -286,3 +286,20 @@ def test_every_number_of_the_appendix_is_a_fact_of_the_report(runs, pages, clien
     text = without(section_texts(pages[client])["appendix"], labels)
     assert len(numbers(text)) > 20, "the appendix states figures"
     assert not unmatched(text, facts)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("client", CLIENTS)
+def test_the_journey_map_opens_the_journey_section_and_its_numbers_are_facts(runs, pages, client):
+    """The map is the journey section's first figure in every demo report, and every number
+    printed on it, in the lever table and in the recurring themes is one of the section's
+    facts (issue 17)."""
+    page = pages[client]
+    found = re.search(r"<figure[^>]*cx-journey-map[^>]*>.*?</figure>", page, flags=re.S)
+    assert found, client
+    assert found.start() < page.index("Auswahl der Fokus-Journey")
+    # the map, the lever table and the recurring themes (outer loop)
+    tables = re.findall(r"<table[^>]*cx-levers[^>]*>.*?</table>", page, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", found.group(0) + " ".join(tables)))
+    journey = next(s for s in runs[client]["sections"] if s["id"] == "journey")
+    assert not unmatched(text, journey["facts"]), client

@@ -28,8 +28,8 @@ from cxlib.report.render import render_report
 from cxlib.survival import analysis as survival_analysis
 from cxlib.survival import plots as survival_plots
 from cxlib.survival import view as survival_view
+from cxlib.survival.claims import HR_CAP
 from cxlib.survival.curves import kaplan_meier
-from cxlib.survival.facts import HR_CAP
 from cxlib.survival.statements import key_message
 from cxlib.survival.table import DAYS_PER_MONTH
 from cxlib.texts import t

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from statsmodels.stats.multitest import multipletests
 
-from cxlib import kpis, survival
+from cxlib import journeys, kpis, survival
 from cxlib.report.testing import ALPHA, Hypothesis, TestFamily, holm
 from cxlib.report_tests import report_hypotheses, report_tests
 from cxlib.survival.analysis import SurvivalReport
@@ -116,7 +116,10 @@ def test_holm_matches_statsmodels_and_keeps_nan() -> None:
 
 
 def test_the_family_and_the_notebooks_share_one_coding_and_one_fit(monkeypatch) -> None:
-    """The family's coded comments and churn fits travel with the data to the notebooks."""
+    """The family's coded comments and churn fits travel with the data to the notebooks.
+
+    The journey map reads the same coded comments (nothing is coded twice).
+    """
     import pickle
 
     import pandas.testing as pdt
@@ -129,7 +132,7 @@ def test_the_family_and_the_notebooks_share_one_coding_and_one_fit(monkeypatch) 
     data = load_client_data(params)
     family = report_tests(params, data)
     kinds = {key.split("/")[0] for key in data.memo}
-    assert kinds == {"voice.themes", "survival.fitted"}
+    assert kinds == {"voice.coded", "survival.fitted"}
     shipped = pickle.loads(pickle.dumps(data))  # what the runner's handoff does
     assert set(shipped.memo) == set(data.memo)
 
@@ -138,7 +141,7 @@ def test_the_family_and_the_notebooks_share_one_coding_and_one_fit(monkeypatch) 
 
     with monkeypatch.context() as patch:
         patch.setattr(survival_analysis, "_fit", refit)
-        patch.setattr(kpi_analysis, "comment_themes", refit)
+        patch.setattr(kpi_analysis, "code_survey", refit)
         churn = survival.analyse(params, shipped, family)
         themes = kpis.analyse(params, shipped, family).themes
     scratch = load_client_data(params)  # the same analyses without any memo
@@ -151,6 +154,9 @@ def test_the_family_and_the_notebooks_share_one_coding_and_one_fit(monkeypatch) 
     pdt.assert_frame_equal(themes.separation, themes_again.separation)
     # judged by the report's family, not by the themes' own Holm
     assert set(themes.separation["p_holm"]) <= {family.p_adjusted(h.id) for h in family.hypotheses}
+    with monkeypatch.context() as patch:
+        patch.setattr(kpi_analysis, "code_survey", refit)
+        journeys.analyse(params, shipped, family)
     # another parameter value is another key: fitted again, not served stale
     changed = params.model_copy(update={"report_date": params.report_date.replace(day=1)})
     assert changed.fingerprint() != params.fingerprint()

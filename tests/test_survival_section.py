@@ -27,7 +27,7 @@ from cxlib.io.exports import write_excel_csv
 from cxlib.report.section import Shown, UnknownBlockError, check_block_names
 from cxlib.survival.analysis import SurvivalUnavailable, analyse
 from cxlib.survival.readings import definition_note, group_reading
-from cxlib.survival.risk_list import RISK_LIST_FILE, risk_list
+from cxlib.survival.risk_list import RISK_LIST_FILE, call_list, risk_list
 from cxlib.survival.statements import key_message, statements
 from cxlib.survival.view import BLOCKS, section
 from cxlib.texts import t
@@ -81,8 +81,13 @@ def test_each_block_shows_its_own_content(result, shown) -> None:
     grouping = t(f"survival.groupings.{result.best_grouping}", lang)
     assert escape(t("survival.group_title", lang, grouping=grouping)) in html["group"]
     assert escape(group_reading(result, lang)) in html["group"]
-    n = fmt.integer(len(sec.exports[RISK_LIST_FILE]), lang)
-    assert escape(t("survival.risk_note", lang, n=n)) in html["risk"]
+    values = {
+        "listed": fmt.integer(len(sec.exports[RISK_LIST_FILE]), lang),
+        "per_week": fmt.integer(result.calls_per_week, lang),
+        "weeks": fmt.integer(result.call_weeks, lang),
+        "active": fmt.integer(len(risk_list(result, lang)), lang),
+    }
+    assert escape(t("survival.risk_note", lang, **values)) in html["risk"]
     for name in sec.names:  # charts only where there is one, one each
         assert html[name].count("<img ") == (1 if name in CHARTS else 0), name
 
@@ -120,10 +125,11 @@ def test_key_message_statements_and_figures(result) -> None:
 def test_the_risk_list_is_an_export_written_by_record(utility, result, tmp_path) -> None:
     sec = section(result, "de")
     assert list(sec.exports) == [RISK_LIST_FILE]
-    pd.testing.assert_frame_equal(sec.exports[RISK_LIST_FILE], risk_list(result, "de"))
+    called = call_list(risk_list(result, "de"), result, "de")
+    pd.testing.assert_frame_equal(sec.exports[RISK_LIST_FILE], called)
     wb = workbook.Workbook(utility.params, utility.data, "de", tmp_path / "run")
     wb.record(sec)
-    expected = write_excel_csv(risk_list(result, "de"), tmp_path / "expected.csv", "de")
+    expected = write_excel_csv(called, tmp_path / "expected.csv", "de")
     assert (tmp_path / "run" / RISK_LIST_FILE).read_bytes() == expected.read_bytes()
     record = json.loads((tmp_path / "run" / "sections" / "04-survival.json").read_text())
     assert record["figures"]["customers"] == result.data.n
@@ -176,3 +182,27 @@ def test_the_package_offers_the_contract() -> None:
     assert survival.analyse is analysis.analyse
     assert exported is section
     assert callable(cox.fit)  # cxlib.survival.cox is the module
+
+
+def test_the_risk_list_is_one_list_cut_to_the_team_s_capacity(result) -> None:
+    """25 calls a week for 4 weeks (the defaults): the 100 highest risks, 25 per call week."""
+    full = risk_list(result, "de")
+    assert len(full) > 100  # Stadtwerke has thousands of active customers
+    called = section(result, "de").exports[RISK_LIST_FILE]
+    assert (result.calls_per_week, result.call_weeks) == (25, 4)
+    assert len(called) == 100
+    week = called[t("survival.risk_week", "de")]
+    assert week.tolist() == [w for w in (1, 2, 3, 4) for _ in range(25)]
+    pd.testing.assert_frame_equal(called.drop(columns=week.name), full.head(100))
+    probability = called.columns[3]
+    assert called[probability].is_monotonic_decreasing
+
+
+def test_a_team_that_can_call_everyone_gets_everyone(result) -> None:
+    roomy = replace(result, calls_per_week=10**5, call_weeks=1)
+    full = risk_list(roomy, "de")
+    called = call_list(full, roomy, "de")
+    assert len(called) == len(full) and set(called[t("survival.risk_week", "de")]) == {1}
+    html = section(roomy, "de").show("risk")
+    values = {"per_week": "100.000", "weeks": "1", "active": fmt.integer(len(full), "de")}
+    assert escape(t("survival.risk_note_all", "de", listed="", **values)) in html_of(html)

@@ -13,6 +13,9 @@ from cxlib.io.loading import ClientData
 from cxlib.io.overview import DataOverview, describe
 from cxlib.journeys.checklist import Checklist, check
 from cxlib.journeys.evidence import Evidence, collect, contradictions
+from cxlib.journeys.journey_map import JourneyMap, build_map, comment_hits
+from cxlib.journeys.levers import LeverLinks, link, load_levers
+from cxlib.journeys.outer_loop import OuterLoop, outer_loop
 from cxlib.journeys.plan import ActionPlan
 from cxlib.journeys.plan import build as build_plan
 from cxlib.journeys.selection import Selection, from_workshop, journey_id
@@ -28,7 +31,11 @@ class JourneyAnalysis:
     """Everything the journey section shows, for one client.
 
     ``selection`` and ``plan`` are None while no journey has been rated;
-    ``overview`` describes the tables the evidence rests on (the data basis).
+    ``overview`` describes the tables the evidence rests on (the data basis);
+    ``map`` is the journey map (the section's first figure) and ``levers``
+    links the surviving churn drivers, top churn reasons and top comment
+    themes to the lever catalogue; ``loop`` is the outer feedback loop
+    (recurring comment themes and the plan's pain points they belong to).
     """
 
     selection: Selection | None
@@ -36,6 +43,11 @@ class JourneyAnalysis:
     plan: ActionPlan | None
     checklist: Checklist
     overview: DataOverview
+    map: JourneyMap
+    levers: LeverLinks
+    loop: OuterLoop
+    #: the phase early churn is attributed to (``analysis.journey.early_churn_phase``)
+    early_churn_phase: str | None = None
 
 
 def analyse(
@@ -43,8 +55,8 @@ def analyse(
 ) -> JourneyAnalysis:
     """Run the journey rule, evidence, plan and checklist on one client's parameters and data.
 
-    ``tests`` (the report's testing family) is part of the common contract;
-    the journey section states no tested differences, so it is not used.
+    ``tests`` (the report's testing family) decides which churn drivers are
+    linked to a lever: only those it confirms (without it, none).
     """
     workshop, options = params.workshop, params.analysis.journey
     selection = from_workshop(workshop, options)
@@ -81,4 +93,21 @@ def analyse(
         min_n=params.analysis.min_n,
     )
     overview = describe(data, list(BASIS_TABLES), "journey")
-    return JourneyAnalysis(selection, evidence, plan, checklist, overview)
+    comments = comment_hits(params, data)
+    journey_map = build_map(params, data, evidence, selection, plan, comments)
+    answered, hits, codebook = comments
+    loop = outer_loop(answered, hits, codebook, plan, params.analysis.min_n)
+    own = options.levers
+    catalogue = load_levers(params.resolve(own) if own else None)
+    levers = link(catalogue, tests, data.get("customers"), journey_map.themes)
+    return JourneyAnalysis(
+        selection,
+        evidence,
+        plan,
+        checklist,
+        overview,
+        journey_map,
+        levers,
+        loop,
+        options.early_churn_phase,
+    )

@@ -106,10 +106,10 @@ def early_churn(
     and can be observed for ``m`` months (without contracts: ``m`` months plus
     ``inactivity_days``); lost = contract ended before the day ``m`` months
     after the start (without contracts: no purchase on or after that day).
-    Columns: months, n, lost, share, first_start and last_start (the start
-    dates of the customers counted).
+    Columns: months, n, lost, share, first_start, last_start (the start dates
+    counted, None when nobody is observable that long).
     """
-    columns = ["months", "n", "lost", "share"]
+    columns = ["months", "n", "lost", "share", "first_start", "last_start"]
     if customers is None or "start_date" not in customers or customers["start_date"].isna().all():
         return pd.DataFrame(columns=columns)
     if (contractual and "end_date" not in customers) or (not contractual and transactions is None):
@@ -135,7 +135,7 @@ def early_churn(
                 "last_start": item.last_start,
             }
         )
-    return pd.DataFrame(rows, columns=[*columns, "first_start", "last_start"])
+    return pd.DataFrame(rows, columns=columns)
 
 
 @dataclass(frozen=True)

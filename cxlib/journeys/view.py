@@ -2,8 +2,11 @@
 
 :func:`section` is the second of the section's two steps; it words the result
 of :func:`cxlib.journeys.analysis.analyse` in one language. The blocks, in
-report order: ``chart`` (the ranking heading and the bubble chart), ``ranking``,
-``evidence``, ``plan``, ``checklist``, ``basis`` (the data the evidence rests on).
+report order: ``map`` (the journey map, the section's first figure), ``chart``
+(the ranking heading and the bubble chart), ``ranking``, ``evidence``, ``plan``,
+``levers`` (findings linked to the lever catalogue), ``loop`` (recurring comment
+themes and the plan's pain points they belong to), ``checklist``, ``basis``
+(the data the evidence rests on).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from IPython.display import HTML
 from cxlib import formatting as fmt
 from cxlib.journeys.analysis import JourneyAnalysis
 from cxlib.journeys.facts import RATINGS, facts, rating_id
+from cxlib.journeys.map_view import lever_table, loop_table, map_figure
 from cxlib.report import blocks as display
 from cxlib.report.section import Block, Section
 from cxlib.report.summary import Light, Statement
@@ -27,6 +31,8 @@ class _Words:
 
     result: JourneyAnalysis
     lang: str
+    #: the phase early churn is attributed to (the map shows it there)
+    params_churn_phase: str | None = None
 
     def _t(self, key: str, **values: object) -> str:
         return t(f"journeys.{key}", self.lang, **values)
@@ -40,6 +46,31 @@ class _Words:
         if selection is None:
             return self._t("none_rated")
         return selection.headline(self.lang)
+
+    def map(self) -> list[object]:
+        """The journey map: heading and figure (phases left to right with their evidence)."""
+        churn_phase = self.params_churn_phase
+        figure = map_figure(self.result.map, self.lang, churn_phase)
+        return [display.subheading(self._t("map.heading")), figure]
+
+    def levers(self) -> list[object]:
+        """From findings to levers: each linked finding with the lever to pull."""
+        return [
+            display.subheading(self._t("levers.heading")),
+            lever_table(
+                self.result.levers,
+                self.lang,
+                self.result.map.small_n,
+                tuple(cell.phase for cell in self.result.map.phases if cell.focus),
+            ),
+        ]
+
+    def loop(self) -> list[object]:
+        """The outer loop: recurring comment themes and the plan's pain points they belong to."""
+        return [
+            display.subheading(self._t("loop.heading")),
+            loop_table(self.result.loop, self.lang),
+        ]
 
     def chart(self) -> list[object]:
         """The ranking heading and the bubble chart with its reading (a note without ratings)."""
@@ -160,6 +191,9 @@ class _Words:
             "plan": plan.to_dict(self.lang) if plan else None,
             "symptoms_apply": checklist.applies,
             "checklist": checklist.to_frame().to_dict(orient="records"),
+            "journey_map": self.result.map.to_frame().to_dict(orient="records"),
+            "levers": self.result.levers.to_frame().to_dict(orient="records"),
+            "recurring_themes": self.result.loop.to_frame().to_dict(orient="records"),
         }
 
 
@@ -168,12 +202,15 @@ def section(result: JourneyAnalysis, lang: str) -> Section:
 
     Blocks are built when shown (a chart is drawn in the cell that shows it).
     """
-    words = _Words(result, lang)
+    words = _Words(result, lang, result.early_churn_phase)
     blocks: dict[str, Block] = {
+        "map": words.map,
         "chart": words.chart,
         "ranking": words.ranking,
         "evidence": words.evidence,
         "plan": words.plan,
+        "levers": words.levers,
+        "loop": words.loop,
         "checklist": words.checklist,
         "basis": words.basis,
     }

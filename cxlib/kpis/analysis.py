@@ -45,7 +45,7 @@ from cxlib.kpis.value_at_risk import (
 from cxlib.parameters.schema import ClientParameters, TargetKpi
 from cxlib.voice.callbacks import CallBacks, call_backs
 from cxlib.voice.codebook import load_codebook
-from cxlib.voice.themes import CommentThemes, comment_themes
+from cxlib.voice.themes import CodedComments, CommentThemes, code_survey, comment_themes
 
 if TYPE_CHECKING:
     from IPython.display import HTML
@@ -609,6 +609,27 @@ def _loss_forecast(
     return None if projection is None else expected_losses(projection, table)
 
 
+def coded_comments(
+    params: ClientParameters, data: ClientData | Mapping[str, pd.DataFrame]
+) -> CodedComments:
+    """The survey's comments coded with the client's codebook, once per data and parameters.
+
+    The KPI section's themes, the journey map and the outer loop read the same
+    coding; with a :class:`~cxlib.io.loading.ClientData` it is kept in its memo
+    (:meth:`~cxlib.io.loading.ClientData.remembered`), so that the testing
+    family, computed before the notebooks run, codes for every notebook.
+    """
+
+    def code() -> CodedComments:
+        own = params.analysis.voice.codebook
+        codebook = load_codebook(params.resolve(own) if own else None)
+        return code_survey(data.get("survey"), codebook)
+
+    if isinstance(data, ClientData):
+        return data.remembered(f"voice.coded/{params.fingerprint()}", code)
+    return code()
+
+
 def comment_themes_of(
     params: ClientParameters,
     data: ClientData | Mapping[str, pd.DataFrame],
@@ -617,21 +638,13 @@ def comment_themes_of(
     """The comment themes with the client's codebook (``analysis.voice.codebook``) if any.
 
     ``tests`` is the report's testing family that judges which themes separate
-    detractors from promoters. The comments are coded once per data and
-    parameters (:meth:`~cxlib.io.loading.ClientData.remembered`): the family,
-    computed first, and the KPI notebook share the coding.
+    detractors from promoters (the coding is :func:`coded_comments`).
     """
-
-    def coded() -> CommentThemes | None:
-        own = params.analysis.voice.codebook
-        codebook = load_codebook(params.resolve(own) if own else None)
-        small_n, min_n = params.analysis.small_n, params.analysis.min_n
-        return comment_themes(data.get("survey"), codebook, min_n=min_n, small_n=small_n)
-
-    if isinstance(data, ClientData):
-        themes = data.remembered(f"voice.themes/{params.fingerprint()}", coded)
-    else:
-        themes = coded()
+    coded = coded_comments(params, data)
+    small_n, min_n = params.analysis.small_n, params.analysis.min_n
+    themes = comment_themes(
+        data.get("survey"), coded.codebook, min_n=min_n, small_n=small_n, coded=coded
+    )
     return themes.judged(tests) if themes is not None and tests is not None else themes
 
 

@@ -240,6 +240,11 @@ class Workshop(_Model):
         description="Zuordnung von Ticket-Kategorien oder Umfrage-Kontaktpunkten zu Phasen, "
         "wenn die Daten keine Phase enthalten, z. B. {Störung: Service/Problemfall}.",
     )
+    moments_of_truth: dict[StrictStr, StrictStr] = Field(
+        default_factory=dict,
+        description="Momente der Wahrheit je Phase für die Journey-Map, in den Worten des "
+        "Kunden, z. B. {Nutzung: 'Umzug, Zählerstand'}; ersetzt die Standardtexte der Phase.",
+    )
     journeys: list[JourneyCandidate] = Field(default_factory=list)
     pain_points: list[PainPoint] = Field(default_factory=list)
     measures: list[Measure] = Field(default_factory=list)
@@ -261,6 +266,7 @@ class Workshop(_Model):
         phases = set(self.phases)
         named = [(f"journeys ({j.id})", p) for j in self.journeys for p in j.phases]
         named += [("phase_map", p) for p in self.phase_map.values()]
+        named += [("moments_of_truth", p) for p in self.moments_of_truth]
         named += [("pain_points", p.phase) for p in self.pain_points if p.phase]
         for kind, phase in named:
             if phase not in phases:
@@ -387,6 +393,12 @@ class JourneyOptions(_Model):
     check_max_days: Annotated[int, Field(ge=1)] = Field(
         42, description="Prüftermin spätestens so viele Tage nach dem Start (6 Wochen)."
     )
+    levers: Text | None = Field(
+        None,
+        description="Eigener Hebelkatalog (YAML, relativ zur Parameterdatei): ergänzt den "
+        "mitgelieferten um Hebel und Zuordnungen (Kündigungsgründe, Kommentar-Themen, "
+        "Kündigungstreiber); Aufbau wie cxlib/journeys/data/levers.yaml.",
+    )
 
 
 class KpiOptions(_Model):
@@ -481,6 +493,16 @@ class SurvivalOptions(_Model):
     )
     risk_factors: Annotated[int, Field(ge=1, le=5)] = Field(
         3, description="Risikoliste: so viele wichtigste Risikofaktoren je Kunde."
+    )
+    calls_per_week: Annotated[int, Field(ge=1, le=100000)] = Field(
+        25,
+        description="Risikoliste: so viele Kunden kann das Team je Woche anrufen (Kapazität; "
+        "Standard 25: eine Person, etwa eine Stunde am Tag).",
+    )
+    call_weeks: Annotated[int, Field(ge=1, le=52)] = Field(
+        4,
+        description="Risikoliste: für so viele Wochen (Standard 4, bis zum Prüftermin des "
+        "Plans); die Liste enthält calls_per_week × call_weeks Kunden mit dem höchsten Risiko.",
     )
 
 

@@ -126,6 +126,9 @@ class SurvivalReport:
     claims: Claims = field(default_factory=Claims)
     #: Early churn by the one definition every section uses (cxlib.kpis.retention), by months.
     early_churn_counts: tuple[EarlyChurn, ...] = ()
+    #: The team's capacity for the risk list: calls per week and weeks the list covers.
+    calls_per_week: int = 25
+    call_weeks: int = 4
     #: Without contracts: first-time buyers who buy again within the inactivity period.
     conversion: FirstToSecond | None = None
     #: Without contracts: early churn (6 months) by inactivity period in days.
@@ -472,6 +475,8 @@ def analyse(
         min_n=min_n,
         risk_horizon_months=options.risk_horizon_months,
         risk_factors=options.risk_factors,
+        calls_per_week=options.calls_per_week,
+        call_weeks=options.call_weeks,
     )
 
 

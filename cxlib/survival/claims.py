@@ -60,6 +60,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ALPHA",
     "CONTRAST_MONTHS",
+    "HR_CAP",
     "HR_IRRELEVANT",
     "METHOD",
     "MIN_EVENTS",
@@ -75,6 +76,9 @@ __all__ = [
     "hypothesis_id",
 ]
 
+#: Relative risks above this are written "mehr als 10-mal" (the exact value in the appendix):
+#: so large a ratio means almost nobody in the comparison group churns, its size is uncertain.
+HR_CAP = 10.0
 #: Hazard ratios in this range (inclusive) are too small to matter.
 HR_IRRELEVANT = (0.8, 1.25)
 #: Survival shares of compared groups must be at least this far apart (5 points).

@@ -16,8 +16,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from cxlib.kpis.facts import early_churn_fact, rule_fact
-from cxlib.report.facts import Fact, FactSheet, Unit
+from cxlib.report.facts import Fact, FactSheet, NoInterval, Unit
 from cxlib.survival.body_facts import body_facts
+from cxlib.survival.claims import HR_CAP
 from cxlib.survival.curves import SHOWN_AT_RISK
 from cxlib.survival.projection import HORIZONS
 from cxlib.survival.table import DAYS_PER_MONTH
@@ -27,15 +28,12 @@ if TYPE_CHECKING:
     from cxlib.survival.curves import KaplanMeier
     from cxlib.survival.drivers import Driver
 
-__all__ = ["HR_CAP", "driver_id", "early_churn_fact_id", "facts", "forest_more", "median_interval"]
+__all__ = ["driver_id", "early_churn_fact_id", "facts", "forest_more", "median_interval"]
 
 #: The sources of the projection's facts.
 SOURCES = ("customers",)
 #: The months of the key message's early churn and the horizon of the second statement.
 EARLY_MONTHS, HORIZON_MONTHS = 6, 12
-#: Relative risks above this are written "mehr als 10-mal" (the exact value in the appendix):
-#: so large a ratio means almost nobody in the comparison group churns, its size is uncertain.
-HR_CAP = 10.0
 
 
 def forest_more(report: SurvivalReport) -> int:
@@ -168,6 +166,7 @@ def facts(report: SurvivalReport) -> FactSheet:
     out += _projection_facts(report)
     for driver in report.top_drivers(len(report.drivers.drivers) if report.drivers else 0):
         out += _driver_facts(driver)
+    out += _call_facts(report)
     out += body_facts(report, {fact.id for fact in out})
     return FactSheet(tuple(out))
 
@@ -239,6 +238,30 @@ def _projection_facts(report: SurvivalReport) -> list[Fact]:
             )
         )
     return out
+
+
+def _call_facts(report: SurvivalReport) -> list[Fact]:
+    """The risk list's capacity: calls per week and weeks (inputs), active and listed customers."""
+    if report.model is None:
+        return []
+    from cxlib.survival.risk_list import active_customers, listed_customers
+
+    def count(key: str, value: int, why: NoInterval) -> Fact:
+        return Fact(
+            f"survival.calls.{key}",
+            value,
+            "count",
+            f"survival.calls_{key}",
+            no_interval=why,
+            sources=("customers",) if why == "count" else (),
+        )
+
+    return [
+        count("per_week", report.calls_per_week, "input"),
+        count("weeks", report.call_weeks, "input"),
+        count("active", len(active_customers(report)), "count"),
+        count("listed", listed_customers(report), "count"),
+    ]
 
 
 def _driver_facts(driver: Driver) -> list[Fact]:

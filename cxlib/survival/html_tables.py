@@ -17,8 +17,8 @@ import pandas as pd
 
 from cxlib import formatting as fmt
 from cxlib.report import blocks as display
+from cxlib.survival.claims import HR_CAP
 from cxlib.survival.driver_wording import driver_link, driver_signal, driver_who
-from cxlib.survival.facts import HR_CAP
 from cxlib.survival.readings import p_text, verdict_text
 from cxlib.survival.wording import capped, hr_interval, share_text
 from cxlib.texts import t
@@ -134,7 +134,7 @@ def _hr_cell(hr: float, low: float, high: float, lang: str) -> str:
     """'2,1 (1,8–2,5)': a relative risk with its interval, never rounded onto 1.
 
     Above the cap only "> 10" (the exact value is in the appendix; see
-    :data:`cxlib.survival.facts.HR_CAP`).
+    :data:`cxlib.survival.claims.HR_CAP`).
     """
     if capped(hr):
         return f"> {fmt.integer(HR_CAP, lang)}"

@@ -9,6 +9,13 @@ in words, only effects that survive the section's test correction; see
 section hands it to :meth:`cxlib.workbook.Workbook.record` as the export
 :data:`RISK_LIST_FILE`, written beside the report as an Excel-friendly CSV;
 it never appears in the report itself.
+
+The file is one list for the team to call (:func:`call_list`): the
+``calls_per_week`` × ``call_weeks`` customers with the highest risk
+(``analysis.survival``; by default 25 a week for 4 weeks, until the plan's
+check date), highest first, each with the week to call them in; the
+customers beyond the team's capacity are counted in the report's note, not
+listed.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from cxlib.texts import t
 if TYPE_CHECKING:
     from cxlib.survival.analysis import SurvivalReport
 
-__all__ = ["RISK_LIST_FILE", "risk_list"]
+__all__ = ["RISK_LIST_FILE", "active_customers", "call_list", "listed_customers", "risk_list"]
 
 #: File name of the risk list beside the report (the same in every language).
 RISK_LIST_FILE = "risikoliste.csv"
@@ -49,10 +56,7 @@ def risk_list(report: SurvivalReport, lang: str = "de") -> pd.DataFrame:
     columns.insert(2, head)
     if report.model is None:
         return pd.DataFrame(columns=columns)
-    frame = report.model_frame
-    active = frame[~frame["event"].astype(bool)]
-    if report.followup_days is not None:
-        active = active[active["duration"] * DAYS_PER_WEEK < report.followup_days]
+    active = active_customers(report)
     now = active["duration"].to_numpy()
     later = now + report.risk_horizon_months * DAYS_PER_MONTH / DAYS_PER_WEEK
     if report.followup_days is not None:
@@ -72,6 +76,35 @@ def risk_list(report: SurvivalReport, lang: str = "de") -> pd.DataFrame:
         }
     )
     return out.sort_values(columns[2], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def active_customers(report: SurvivalReport) -> pd.DataFrame:
+    """The rows of the model's population still active within its follow-up window."""
+    frame = report.model_frame
+    active = frame[~frame["event"].astype(bool)]
+    if report.followup_days is not None:
+        active = active[active["duration"] * DAYS_PER_WEEK < report.followup_days]
+    return active
+
+
+def listed_customers(report: SurvivalReport) -> int:
+    """How many customers the call list holds: the capacity, at most all active customers."""
+    if report.model is None:
+        return 0
+    return min(len(active_customers(report)), report.calls_per_week * report.call_weeks)
+
+
+def call_list(risks: pd.DataFrame, report: SurvivalReport, lang: str = "de") -> pd.DataFrame:
+    """The risk list cut to the team's capacity, with the week to call each customer in.
+
+    ``risks`` is :func:`risk_list` (highest risk first); the first
+    ``calls_per_week`` customers are week 1, the next week 2, and so on for
+    ``call_weeks`` weeks (:func:`listed_customers` rows).
+    """
+    listed = risks.head(listed_customers(report)).copy()
+    week = np.arange(len(listed)) // report.calls_per_week + 1
+    listed.insert(0, t("survival.risk_week", lang), week)
+    return listed.reset_index(drop=True)
 
 
 def _factors(report: SurvivalReport, active: pd.DataFrame, lang: str) -> np.ndarray:

@@ -34,9 +34,9 @@ from cxlib.report import blocks as display
 from cxlib.report.section import Block, Section
 from cxlib.survival import plots
 from cxlib.survival.body_facts import risk_list_fact
-from cxlib.survival.claims import contrast
+from cxlib.survival.claims import HR_CAP, contrast
 from cxlib.survival.driver_wording import drivers_journey_sentence, drivers_similar
-from cxlib.survival.facts import HR_CAP, facts, forest_more
+from cxlib.survival.facts import facts, forest_more
 from cxlib.survival.html_tables import cox_table, drivers_table, horizon_table, logrank_table
 from cxlib.survival.readings import (
     conversion_reading,
@@ -50,7 +50,7 @@ from cxlib.survival.readings import (
     sensitivity_reading,
     signals_note,
 )
-from cxlib.survival.risk_list import RISK_LIST_FILE, risk_list
+from cxlib.survival.risk_list import RISK_LIST_FILE, active_customers, call_list, risk_list
 from cxlib.survival.statements import key_message, statements
 from cxlib.survival.table import DAYS_PER_MONTH
 from cxlib.survival.wording import capped, group_label, label, reasons_in_words, signal_label
@@ -89,7 +89,7 @@ def section(result: SurvivalResult, lang: str = "de") -> Section:
             {**blocks, "definition": definition},
             figures=result.figures(),
         )
-    risks = risk_list(result, lang) if result.model is not None else None
+    risks = call_list(risk_list(result, lang), result, lang) if result.model is not None else None
     builders = {
         "curve": _curve_block,
         "horizon": _horizon_block,
@@ -101,7 +101,7 @@ def section(result: SurvivalResult, lang: str = "de") -> Section:
     }
     blocks = {"definition": definition}
     blocks.update({name: partial(build, result, lang) for name, build in builders.items()})
-    blocks["risk"] = partial(_risk_block, risks, lang)
+    blocks["risk"] = partial(_risk_block, result, risks, lang)
     return Section(
         "survival",
         key_message(result, lang),
@@ -374,9 +374,17 @@ def _drivers_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
     return _join(*parts)
 
 
-def _risk_block(risks: pd.DataFrame | None, lang: str) -> tuple[HTML]:
-    """Where the risk list is (it is an export, never shown), or why there is none."""
+def _risk_block(result: SurvivalReport, risks: pd.DataFrame | None, lang: str) -> tuple[HTML]:
+    """Where the risk list is (it is an export, never shown), the team's capacity it is cut
+    to, or why there is none."""
     if risks is None:
         return (display.note(t("survival.risk_note_none", lang), lang=lang),)
-    n = fmt.integer(len(risks), lang)
-    return (display.note(t("survival.risk_note", lang, n=n), lang=lang),)
+    active = len(active_customers(result))
+    values = {
+        "listed": fmt.integer(len(risks), lang),
+        "per_week": fmt.integer(result.calls_per_week, lang),
+        "weeks": fmt.integer(result.call_weeks, lang),
+        "active": fmt.integer(active, lang),
+    }
+    key = "survival.risk_note" if len(risks) < active else "survival.risk_note_all"
+    return (display.note(t(key, lang, **values), lang=lang),)

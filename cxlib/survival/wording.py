@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cxlib import formatting as fmt
+from cxlib.survival.claims import HR_CAP
 from cxlib.survival.competing_risks import MISSING_REASON
-from cxlib.survival.facts import HR_CAP
 from cxlib.survival.table import DAYS_PER_MONTH, EARLY_TICKET_GROUPS
 from cxlib.texts import t
 

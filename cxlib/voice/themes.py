@@ -273,26 +273,54 @@ def _quotes(
     return out
 
 
+def code_survey(survey: pd.DataFrame | None, codebook: Codebook) -> CodedComments:
+    """The survey answers with a comment and their themes (row, theme, tone, mentions).
+
+    Comments are masked before coding: a name, address or e-mail never becomes
+    a theme ("t-online.de"). The KPI section's themes and the journey map read
+    the same coding (:func:`cxlib.kpis.analysis.coded_comments` keeps it once
+    per data).
+    """
+    empty = pd.DataFrame(columns=["row", "theme", "tone", "mentions"])
+    if survey is None or "comment" not in survey:
+        return CodedComments(pd.DataFrame(), pd.Series(dtype="string"), empty, codebook)
+    text = survey["comment"].astype("string").fillna("").str.strip()
+    answered = survey[text != ""].reset_index(drop=True)
+    texts = text[text != ""].reset_index(drop=True)
+    if answered.empty:
+        return CodedComments(answered, texts, empty, codebook)
+    hits = code_comments([mask(str(x)) for x in texts], codebook)
+    return CodedComments(answered, texts, hits, codebook)
+
+
+@dataclass(frozen=True)
+class CodedComments:
+    """Survey answers with a comment, their texts, their themes and the codebook used."""
+
+    answered: pd.DataFrame = field(repr=False)
+    texts: pd.Series = field(repr=False)
+    #: row (position in ``answered``), theme, tone, mentions
+    hits: pd.DataFrame = field(repr=False)
+    codebook: Codebook = field(repr=False)
+
+
 def comment_themes(
     survey: pd.DataFrame | None,
     codebook: Codebook,
     min_n: int = 10,
     small_n: int = 30,
     family: TestFamily | None = None,
+    coded: CodedComments | None = None,
 ) -> CommentThemes | None:
     """The themes of the survey's comments (module notes); None without any comment.
 
-    ``family`` is the report's testing family that judges the detractor-promoter tests.
+    ``family`` is the report's testing family that judges the detractor-promoter
+    tests; ``coded`` the survey's :func:`code_survey` when already done.
     """
-    if survey is None or "comment" not in survey:
-        return None
-    text = survey["comment"].astype("string").fillna("").str.strip()
-    answered = survey[text != ""].reset_index(drop=True)
-    texts = text[text != ""].reset_index(drop=True)
+    coded = coded or code_survey(survey, codebook)
+    answered, texts, hits = coded.answered, coded.texts, coded.hits
     if answered.empty:
         return None
-    # coded masked: a name, address or e-mail never becomes a theme ("t-online.de")
-    hits = code_comments([mask(text) for text in texts], codebook)
     themes = codebook.ids
     everyone = pd.Series("all", index=answered.index, dtype="object")
     rows = _frequency(hits, everyone, "all", themes)
