@@ -158,7 +158,7 @@ def test_cafe_report_states_the_rule_and_agrees_with_the_count() -> None:
     seen_until = params.cutoff - dt.timedelta(days=params.analysis.survival.inactivity_days)
     assert seen_until == dt.date(2025, 9, 2)
     report = analyse(params, data)
-    first = data.get("transactions").groupby("customer_id")["date"].min()
+    first = data.get("transactions").groupby("customer_id", observed=True)["date"].min()
     start = data.get("customers").set_index("customer_id")["start_date"]
     first = first.reindex(start.index)
     bought = first.notna()  # customers without a purchase are not in the analysis at all

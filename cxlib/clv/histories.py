@@ -23,6 +23,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from cxlib.io.customer_codes import customer_codes, numbers_of
+
 COLUMNS = ("frequency", "recency", "T", "monetary_value", "revenue_year")
 
 
@@ -33,11 +35,19 @@ def histories(transactions: pd.DataFrame, cutoff: dt.date, unit_days: float = 7.
     (T = 0 says nothing about their buying yet).
     """
     cut = pd.Timestamp(cutoff)
-    frame = transactions.loc[transactions["date"] <= cut, ["customer_id", "date", "amount"]]
-    frame = frame.assign(day=frame["date"].dt.normalize())
-    days = frame.groupby(["customer_id", "day"], observed=True, sort=True)["amount"].sum()
+    ids = transactions["customer_id"]
+    (codes,), _ = customer_codes(ids)  # grouped by integer codes: no hashing of the numbers
+    keep = (codes >= 0) & (transactions["date"] <= cut).to_numpy(dtype=bool)
+    frame = pd.DataFrame(
+        {
+            "customer_id": codes[keep],
+            "day": transactions["date"][keep].dt.normalize().to_numpy(),
+            "amount": transactions["amount"][keep].to_numpy(),
+        }
+    )
+    days = frame.groupby(["customer_id", "day"], sort=True)["amount"].sum()
     days = days.reset_index()
-    group = days.groupby("customer_id", observed=True, sort=True)
+    group = days.groupby("customer_id", sort=True)
     first, last = group["day"].min(), group["day"].max()
     occasions = group.size()
     total = group["amount"].sum()
@@ -54,5 +64,6 @@ def histories(transactions: pd.DataFrame, cutoff: dt.date, unit_days: float = 7.
             "revenue_year": revenue_year.reindex(x.index, fill_value=0.0),
         }
     )
+    out.index = numbers_of(out.index.to_numpy(), ids)
     out.index.name = "customer_id"
     return out[out["T"] > 0]

@@ -50,6 +50,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
+from cxlib.io.customer_codes import customer_codes, customer_days, per_customer_date
 from cxlib.kpis.intervals import Interval, share_interval
 from cxlib.parameters.schema import ClientParameters
 
@@ -199,8 +200,8 @@ def early_churn(
     anniversary = _anniversary(start, months)
     cut = pd.Timestamp(cutoff)
     if transactions is not None and inactivity_days is not None:
-        last = transactions.groupby("customer_id")["date"].max()
-        seen = customers.loc[new.index, "customer_id"].map(last)
+        of = customers.loc[new.index, "customer_id"]
+        seen = per_customer_date(transactions["customer_id"], transactions["date"], of)
         observable = anniversary + pd.Timedelta(days=inactivity_days) <= cut
         lost = seen.isna() | (seen < anniversary)
     else:
@@ -276,14 +277,10 @@ def first_to_second(transactions: pd.DataFrame, cutoff: dt.date, window_days: in
     """
     cut = pd.Timestamp(cutoff)
     sales = transactions.loc[transactions["date"] <= cut, ["customer_id", "date"]]
-    codes = pd.factorize(sales["customer_id"], use_na_sentinel=True)[0]
+    (codes,), _ = customer_codes(sales["customer_id"])
     days = sales["date"].to_numpy(dtype="datetime64[D]")
-    keep = codes >= 0
-    codes, days = codes[keep], days[keep]
-    order = np.lexsort((days, codes))
-    codes, days = codes[order], days[order]
-    occasion = np.r_[True, (codes[1:] != codes[:-1]) | (days[1:] != days[:-1])]
-    codes, days = codes[occasion], days[occasion]
+    keep = (codes >= 0) & ~np.isnat(days)
+    codes, days = customer_days(codes[keep], days[keep])
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
     first = days[starts]
     eligible = first <= (cut - pd.Timedelta(days=window_days)).to_datetime64()

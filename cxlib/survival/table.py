@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cxlib.io.customer_codes import per_customer_date
 from cxlib.io.loading import ClientData
 from cxlib.parameters.schema import ClientParameters
 from cxlib.survival.errors import (
@@ -114,7 +115,7 @@ def _early_tickets(
     start = customers.set_index("customer_id")["start_date"]
     merged = tickets[["customer_id", "opened"]].join(start.rename("start"), on="customer_id")
     early = merged[(merged["opened"] - merged["start"]).dt.days.between(0, days - 1)]
-    counts = early.groupby("customer_id").size()
+    counts = early.groupby("customer_id", observed=True).size()
     n = customers["customer_id"].map(counts).fillna(0)
     covered = (customers["start_date"] >= first) & (
         customers["start_date"] + pd.Timedelta(days=days) <= cutoff
@@ -177,9 +178,9 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
         inactivity = options.inactivity_days
         sales = sales[sales["date"] <= cutoff]
         latest = sales["date"].max()
-        span = sales.groupby("customer_id", sort=False)["date"].agg(["min", "max"])
-        span = c[["customer_id"]].join(span, on="customer_id")  # one pass over the ids
-        first, last = span["min"], span["max"]
+        ids, dates, of = sales["customer_id"], sales["date"], c["customer_id"]
+        first = per_customer_date(ids, dates, of, "min")  # on integer codes, no hashing
+        last = per_customer_date(ids, dates, of, "max")
         start = c["start_date"].where(c["start_date"] <= first, first)
         known = last.notna()
         excluded += int((~known).sum())
