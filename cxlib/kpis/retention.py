@@ -276,11 +276,10 @@ def first_to_second(transactions: pd.DataFrame, cutoff: dt.date, window_days: in
     before ``cutoff`` (module docstring); records on the first day are one purchase.
     """
     cut = pd.Timestamp(cutoff)
-    sales = transactions.loc[transactions["date"] <= cut, ["customer_id", "date"]]
-    (codes,), _ = customer_codes(sales["customer_id"])
-    days = sales["date"].to_numpy(dtype="datetime64[D]")
-    keep = (codes >= 0) & ~np.isnat(days)
-    codes, days = customer_days(codes[keep], days[keep])
+    (codes,), _ = customer_codes(transactions["customer_id"])
+    stamps = transactions["date"].to_numpy(dtype="datetime64[ns]")
+    keep = (codes >= 0) & (stamps <= cut.to_datetime64())  # NaT is never before the cut
+    codes, days = customer_days(codes[keep], stamps[keep])
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
     first = days[starts]
     eligible = first <= (cut - pd.Timedelta(days=window_days)).to_datetime64()

@@ -176,9 +176,10 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
                 "(transactions) gebraucht."
             )
         inactivity = options.inactivity_days
-        sales = sales[sales["date"] <= cutoff]
-        latest = sales["date"].max()
-        ids, dates, of = sales["customer_id"], sales["date"], c["customer_id"]
+        # purchases after the cut-off count as none (NaT), without copying the table
+        dates = sales["date"].where(sales["date"] <= cutoff)
+        latest = dates.max()
+        ids, of = sales["customer_id"], c["customer_id"]
         first = per_customer_date(ids, dates, of, "min")  # on integer codes, no hashing
         last = per_customer_date(ids, dates, of, "max")
         start = c["start_date"].where(c["start_date"] <= first, first)
