@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -186,6 +187,8 @@ print(json.dumps({
     "seconds": time.perf_counter() - started,
     "peak_mb": hwm(),
     "kernel_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    "cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
+    "kernel_cpu": sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]),
     "log": str(result.log),
 }))
 """
@@ -224,7 +227,9 @@ def end_to_end(params: Path, out: Path) -> None:
     parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stages.items())
     print(
         f"end to end {result['seconds']:.1f} s ({parts}); peak RSS cxwb process "
-        f"{result['peak_mb']:.0f} MB, kernel {result['kernel_peak_mb']:.0f} MB"
+        f"{result['peak_mb']:.0f} MB, kernel {result['kernel_peak_mb']:.0f} MB; "
+        f"CPU seconds (not slowed by other load) cxwb {result['cpu']:.1f} s, "
+        f"kernels {result['kernel_cpu']:.1f} s; load average {os.getloadavg()[0]:.1f}"
     )
     checks = {
         f"time {result['seconds']:.1f} / {TARGET_SECONDS:.0f} s": result["seconds"]
