@@ -7,7 +7,8 @@ UTF-8 with BOM, ``;`` as separator, decimal comma with thousands dot, dates like
 31.12.2025. Then, in a fresh process, :func:`cxlib.runner.run.run_client` produces the
 report; printed are the seconds per stage (loading until the first line of
 ``run.log``, notebooks, report) and the peak resident memory of that process
-(``VmHWM``) and of the notebook kernel (``RUSAGE_CHILDREN``).
+(``VmHWM``) and of the notebook kernel (``RUSAGE_CHILDREN``), each against the
+target of issue 19: end to end under 30 s, under 2 GB peak per process.
 
 ``--analyses`` instead times, in this process, the analysis functions the
 notebooks call on the same data (baseline, journey evidence, survival, data
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -39,6 +41,7 @@ START, END = np.datetime64("2023-03-01"), np.datetime64("2025-12-31")
 STORES = np.array(["Altstadt", "Südstadt", "Bahnhof", "Universität", "Online-Shop"])
 STORE_MIX = np.array([0.30, 0.22, 0.18, 0.18, 0.12])
 CATEGORIES = np.array(["Getränk", "Gebäck", "Bohnen", "Zubehör", "Geschenk"])
+TARGET_SECONDS, TARGET_MB = 30.0, 2048.0  # issue 19: under 30 s and 2 GB per process
 
 
 def _ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
@@ -184,6 +187,8 @@ print(json.dumps({
     "seconds": time.perf_counter() - started,
     "peak_mb": hwm(),
     "kernel_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    "cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
+    "kernel_cpu": sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]),
     "log": str(result.log),
 }))
 """
@@ -222,7 +227,21 @@ def end_to_end(params: Path, out: Path) -> None:
     parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stages.items())
     print(
         f"end to end {result['seconds']:.1f} s ({parts}); peak RSS cxwb process "
-        f"{result['peak_mb']:.0f} MB, kernel {result['kernel_peak_mb']:.0f} MB"
+        f"{result['peak_mb']:.0f} MB, kernel {result['kernel_peak_mb']:.0f} MB; "
+        f"CPU seconds (not slowed by other load) cxwb {result['cpu']:.1f} s, "
+        f"kernels {result['kernel_cpu']:.1f} s; load average {os.getloadavg()[0]:.1f}"
+    )
+    checks = {
+        f"time {result['seconds']:.1f} / {TARGET_SECONDS:.0f} s": result["seconds"]
+        / TARGET_SECONDS,
+        f"cxwb {result['peak_mb']:.0f} / {TARGET_MB:.0f} MB": result["peak_mb"] / TARGET_MB,
+        f"kernel {result['kernel_peak_mb']:.0f} / {TARGET_MB:.0f} MB": result["kernel_peak_mb"]
+        / TARGET_MB,
+    }
+    print(
+        "against the targets: "
+        + ", ".join(f"{label} = {ratio:.2f}x" for label, ratio in checks.items())
+        + ("; met" if max(checks.values()) <= 1 else "; MISSED")
     )
 
 

@@ -53,7 +53,8 @@ def _unpickle(
     path: Path, stamp: tuple[int, int]
 ) -> tuple[ClientParameters, ClientData, TestFamily]:
     """The hand-off written by :mod:`cxlib.runner.run`, read once for all notebooks of a run."""
-    params, data, tests = pickle.loads(path.read_bytes())
+    with path.open("rb") as handle:  # streamed: no second copy of the data as bytes
+        params, data, tests = pickle.load(handle)
     if (
         not isinstance(params, ClientParameters)
         or not isinstance(data, ClientData)

@@ -34,7 +34,7 @@ def test_shop_block_shows_active_customers_value_per_segment_and_the_lost(cafe):
     tx = data.get("transactions")
     bought = tx[tx["date"] <= str(params.cutoff)]
     # every customer with a purchase before the cut-off day is in the model
-    first = bought.groupby("customer_id")["date"].min()
+    first = bought.groupby("customer_id", observed=True)["date"].min()
     assert model.customers == int((first < str(params.cutoff)).sum())
     assert set(model.segments["segment"]) == {"Privat", "Firmenkunde"}
     assert model.margin_rate == params.analysis.kpi.margin_rate

@@ -41,7 +41,7 @@ def test_planted_onboarding_effect_hr_about_2(utility) -> None:
     new = customers[customers["start_date"] >= "2023-01-01"].copy()
     start = new.set_index("customer_id")["start_date"]
     age = (tickets["opened"] - tickets["customer_id"].map(start)).dt.days
-    early = tickets[age.between(0, 89)].groupby("customer_id").size()
+    early = tickets[age.between(0, 89)].groupby("customer_id", observed=True).size()
     new["early"] = new["customer_id"].map(early).fillna(0).ge(2).astype(float)
     stop = new["end_date"].fillna(pd.Timestamp("2025-12-31"))
     days = (stop - new["start_date"]).dt.days.clip(lower=1)

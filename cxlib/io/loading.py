@@ -41,6 +41,7 @@ import pyarrow.compute as pc
 
 from cxlib import formatting as fmt
 from cxlib.exceptions import DataError, DataProblem
+from cxlib.io.customer_codes import customer_codes, per_customer_date, share_customer_codes
 from cxlib.io.headers import find_header, header_text, structure_problems
 from cxlib.io.origin import Origin
 from cxlib.io.parsing import Cells, Formats, parse_cells
@@ -558,7 +559,10 @@ def read_table(name: str, source: DataFile, base_dir: Path) -> LoadedTable:
 def load_client_data(params: ClientParameters) -> ClientData:
     """Read every table configured under ``data`` in the client's parameters.
 
-    Raises one :class:`DataError` listing the problems of all files together.
+    Every table's ``customer_id`` is a categorical with the same categories in
+    all tables (:func:`cxlib.io.customer_codes.share_customer_codes`): the same
+    customer has the same integer code everywhere. Raises one :class:`DataError`
+    listing the problems of all files together.
     """
     tables: dict[str, LoadedTable] = {}
     problems: list[DataProblem] = []
@@ -574,6 +578,7 @@ def load_client_data(params: ClientParameters) -> ClientData:
             hints += [line for line in (exc.hint or "").splitlines() if line not in hints]
     if problems:
         raise DataError(problems, "\n".join(hints) or None)
+    share_customer_codes(table.frame for table in tables.values())
     derived = {}
     shop = params.business_model == "non_contractual"
     if shop and "customers" not in tables and "transactions" in tables:
@@ -587,5 +592,12 @@ def customers_from_purchases(transactions: pd.DataFrame) -> pd.DataFrame:
     ``start_date`` is the day of the first purchase (customer since = first
     purchase); no other columns are known.
     """
-    first = transactions.groupby("customer_id", sort=True, observed=True)["date"].min()
-    return pd.DataFrame({"customer_id": first.index, "start_date": first.to_numpy()})
+    ids = transactions["customer_id"]
+    (codes,), numbers = customer_codes(ids)
+    present = np.unique(codes[codes >= 0])  # sorted: customers in the order of their numbers
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        column: pd.Series = pd.Series(pd.Categorical.from_codes(present, dtype=ids.dtype))
+    else:
+        column = pd.Series(numbers.take(present), dtype=ids.dtype)
+    first = per_customer_date(ids, transactions["date"], column, "min")
+    return pd.DataFrame({"customer_id": column, "start_date": first.to_numpy()})

@@ -49,7 +49,7 @@ def repeat_flags(tickets: pd.DataFrame, phase: pd.Series, window_days: int) -> p
     frame = pd.DataFrame(
         {"customer": tickets["customer_id"], "phase": phase, "opened": tickets["opened"]}
     ).sort_values(["customer", "phase", "opened"])
-    gap = frame.groupby(["customer", "phase"], dropna=False)["opened"].diff().dt.days
+    gap = frame.groupby(["customer", "phase"], dropna=False, observed=True)["opened"].diff().dt.days
     repeat = (gap <= window_days).reindex(tickets.index).fillna(False)
     if "reopened" in tickets:
         repeat = repeat | tickets["reopened"].fillna(False).astype(bool)

@@ -43,6 +43,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from cxlib.io.customer_codes import customer_days
 from cxlib.kpis.intervals import (
     DRAWS,
     MAX_RESAMPLE,
@@ -332,6 +333,8 @@ def non_contractual(
     ten million purchases take seconds.
     """
     cut = pd.Timestamp(cutoff)
+    # in order of appearance (the bootstrap draws customers by position); on the
+    # shared codes of the loaded tables this hashes integers, not the numbers
     codes, uniques = pd.factorize(transactions["customer_id"], use_na_sentinel=True)
     days = transactions["date"].to_numpy(dtype="datetime64[ns]")
     amount = np.nan_to_num(transactions["amount"].to_numpy(dtype=float, na_value=np.nan))
@@ -351,10 +354,7 @@ def non_contractual(
     retained = int((bought & previous).sum())
     # repurchase within the window after the first purchase, counted in purchase
     # occasions: several records of one customer on one day are one occasion
-    order = np.lexsort((days, codes))
-    codes, days = codes[order], days[order].astype("datetime64[D]")
-    occasion = np.r_[True, (codes[1:] != codes[:-1]) | (days[1:] != days[:-1])]
-    codes, days = codes[occasion], days[occasion]
+    codes, days = customer_days(codes, days)
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
     counts = np.diff(np.r_[starts, len(codes)])
     first = days[starts]

@@ -62,6 +62,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
+from cxlib.io.customer_codes import customer_codes, customer_days
 from cxlib.kpis.intervals import Interval, share_interval
 from cxlib.parameters.schema import ClientParameters
 
@@ -337,15 +338,10 @@ def first_to_second(transactions: pd.DataFrame, cutoff: dt.date, window_days: in
     before ``cutoff`` (module docstring); records on the first day are one purchase.
     """
     cut = pd.Timestamp(cutoff)
-    sales = transactions.loc[transactions["date"] <= cut, ["customer_id", "date"]]
-    codes = pd.factorize(sales["customer_id"], use_na_sentinel=True)[0]
-    days = sales["date"].to_numpy(dtype="datetime64[D]")
-    keep = codes >= 0
-    codes, days = codes[keep], days[keep]
-    order = np.lexsort((days, codes))
-    codes, days = codes[order], days[order]
-    occasion = np.r_[True, (codes[1:] != codes[:-1]) | (days[1:] != days[:-1])]
-    codes, days = codes[occasion], days[occasion]
+    (codes,), _ = customer_codes(transactions["customer_id"])
+    stamps = transactions["date"].to_numpy(dtype="datetime64[ns]")
+    keep = (codes >= 0) & (stamps <= cut.to_datetime64())  # NaT is never before the cut
+    codes, days = customer_days(codes[keep], stamps[keep])
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
     first = days[starts]
     eligible = first <= (cut - pd.Timedelta(days=window_days)).to_datetime64()

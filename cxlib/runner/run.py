@@ -307,9 +307,8 @@ def _run_client(
                 tests = report_tests(params, data)
             log.info("%s tests in the report's family", tests.size)
             handoff = tmp / HANDOFF_FILE
-            handoff.write_bytes(
-                pickle.dumps((params, data, tests), protocol=pickle.HIGHEST_PROTOCOL)
-            )
+            with handoff.open("wb") as handle:  # streamed: no copy of the data as bytes
+                pickle.dump((params, data, tests), handle, protocol=pickle.HIGHEST_PROTOCOL)
             paths = notebook_paths()
             parts = execute(
                 paths,

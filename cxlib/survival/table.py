@@ -130,7 +130,7 @@ def _early_tickets(
     start = customers.set_index("customer_id")["start_date"]
     merged = tickets[["customer_id", "opened"]].join(start.rename("start"), on="customer_id")
     early = merged[(merged["opened"] - merged["start"]).dt.days.between(0, days - 1)]
-    counts = early.groupby("customer_id").size()
+    counts = early.groupby("customer_id", observed=True).size()
     n = customers["customer_id"].map(counts).fillna(0)
     covered = (customers["start_date"] >= first) & (
         customers["start_date"] + pd.Timedelta(days=days) <= cutoff

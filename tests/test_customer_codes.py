@@ -1,0 +1,68 @@
+"""Customer numbers become shared integer codes at load time (cxlib.io.customer_codes)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxlib.io.customer_codes import share_customer_codes
+from cxlib.io.loading import read_table
+from tests.demo_clients import demo_client
+
+
+@pytest.mark.parametrize("client", ["stadtwerke-lindenau", "cafe-bohnenglueck"])
+def test_loaded_tables_share_one_code_per_customer(client: str) -> None:
+    params, data = demo_client(client)
+    with_ids = {
+        name: table.frame["customer_id"]
+        for name, table in data.tables.items()
+        if "customer_id" in table.frame
+    }
+    assert len(with_ids) >= 2, "the demo client must have several tables with customer numbers"
+    dtypes = {name: column.dtype for name, column in with_ids.items()}
+    first = next(iter(dtypes.values()))
+    assert all(isinstance(d, pd.CategoricalDtype) for d in dtypes.values()), dtypes
+    assert all(d == first for d in dtypes.values())  # one set of categories for all tables
+    code_of: dict[str, int] = {}
+    for name, column in with_ids.items():
+        # the client's numbers, read again table by table without shared codes
+        source = getattr(params.data, name)
+        raw = read_table(name, source, params.base_dir).frame["customer_id"]
+        assert len(raw) == len(column)
+        assert raw.isna().to_numpy().tolist() == column.isna().to_numpy().tolist()
+        known = raw.notna().to_numpy()
+        assert raw[known].astype(str).tolist() == column[known].astype(str).tolist()
+        codes = column.cat.codes.to_numpy()
+        assert (codes[~known] == -1).all()
+        for text, code in zip(raw[known].astype(str), codes[known], strict=True):
+            assert code_of.setdefault(text, int(code)) == int(code), (name, text)
+    # the codes are the customer's rank among all numbers of the client, sorted as text
+    assert sorted(code_of) == sorted(code_of, key=code_of.__getitem__)
+    assert sorted(code_of.values()) == list(range(len(code_of)))
+
+
+def test_customers_of_one_table_only_keep_their_own_number() -> None:
+    customers = pd.DataFrame({"customer_id": pd.array(["K2", "K10", "K1"], dtype="string")})
+    survey = pd.DataFrame(
+        {"customer_id": pd.array(["K10", None, "X7", "K10"], dtype="string"), "nps": range(4)}
+    )
+    survey.attrs["source"] = "umfrage.csv"
+    dtype = share_customer_codes([customers, survey, pd.DataFrame({"other": [1]})])
+    assert dtype is not None
+    assert list(dtype.categories) == ["K1", "K10", "K2", "X7"]  # sorted as text
+    assert customers["customer_id"].cat.codes.tolist() == [2, 1, 0]
+    assert survey["customer_id"].cat.codes.tolist() == [1, -1, 3, 1]
+    assert survey["customer_id"].iloc[2] == "X7"
+    assert survey.attrs["source"] == "umfrage.csv"
+    assert survey["nps"].tolist() == [0, 1, 2, 3]
+    counts = survey.groupby("customer_id", observed=True).size()
+    assert counts.to_dict() == {"K10": 2, "X7": 1}
+    assert share_customer_codes([pd.DataFrame({"other": [1]})]) is None
+
+
+def test_numbers_from_a_spreadsheet_column_become_codes_too() -> None:
+    frame = pd.DataFrame({"customer_id": np.array(["7", "3", None], dtype=object)})
+    share_customer_codes([frame])
+    assert frame["customer_id"].astype(object).tolist()[:2] == ["7", "3"]
+    assert frame["customer_id"].isna().tolist() == [False, False, True]
