@@ -594,18 +594,15 @@ def _loss_forecast(
     The churn section's survival table and projection (:mod:`cxlib.survival.projection`),
     the same definitions; None where the data carry no survival analysis.
     """
-    from cxlib.survival.curves import kaplan_meier
+    from cxlib.survival.analysis import fitted
     from cxlib.survival.errors import SurvivalError
-    from cxlib.survival.projection import expected_losses, project_retention
-    from cxlib.survival.table import build_survival_table
+    from cxlib.survival.projection import expected_losses
 
     try:
-        table = build_survival_table(params, cast("ClientData", data))  # only .get is used
+        fit = fitted(params, cast("ClientData", data))  # the churn section's fit, kept once
     except SurvivalError:
         return None
-    f = table.frame
-    overall = kaplan_meier(f["duration"], f["event"], entry=f["entry"])
-    projection = project_retention(table, overall, params.analysis.min_n)
+    projection, table = fit.projection, fit.table
     return None if projection is None else expected_losses(projection, table)
 
 

@@ -395,7 +395,7 @@ def _group_labels(frame: pd.DataFrame, name: str) -> pd.Series:
 
 
 @dataclass(frozen=True)
-class _Fitted:
+class SurvivalFit:
     """The curves, tests and models of one client before the report's family judges them."""
 
     table: SurvivalData
@@ -412,6 +412,23 @@ class _Fitted:
     early_churn_counts: tuple[EarlyChurn, ...]
     conversion: FirstToSecond | None
     sensitivity: tuple[tuple[int, EarlyChurn], ...]
+    #: with contracts: the sBG projection of the retention (None without, or too few)
+    projection: RetentionProjection | None = None
+
+
+def fitted(params: ClientParameters, data: ClientData) -> SurvivalFit:
+    """The client's curves, tests and models before judging, fitted once per data and parameters.
+
+    Kept in the data's memo (:meth:`~cxlib.io.loading.ClientData.remembered`):
+    the testing family, the churn notebook and the KPI section's loss forecast
+    share one fit. Raises :class:`~cxlib.survival.errors.SurvivalError` where
+    the data carry no survival analysis.
+    """
+    from cxlib.io.loading import ClientData
+
+    if not isinstance(data, ClientData):  # a {name: frame} mapping in tests: nothing to keep
+        return _fit(params, data)
+    return data.remembered(f"survival.fitted/{params.fingerprint()}", lambda: _fit(params, data))
 
 
 def analyse(
@@ -426,32 +443,30 @@ def analyse(
     before the notebooks run, and the churn notebook share them.
     """
     try:
-        fitted = data.remembered(
-            f"survival.fitted/{params.fingerprint()}", lambda: _fit(params, data)
-        )
+        fit = fitted(params, data)
     except NoCustomersError:
         return SurvivalUnavailable("customers", params.cutoff)
     except NoEventsError:
         return SurvivalUnavailable("events", params.cutoff)
     options = params.analysis.survival
-    model, frame = fitted.model, fitted.model_frame
+    model, frame = fit.model, fit.model_frame
     selected = _selected_journey(params)
     claims = assess(
-        fitted.logranks,
-        fitted.groups,
+        fit.logranks,
+        fit.groups,
         model,
         frame if model is not None else None,
-        fitted.signals,
+        fit.signals,
         family=tests,
     )
-    drivers = rank_drivers(model, frame, fitted.signals, params.workshop, selected, claims=claims)
-    table, note, followup = fitted.table, fitted.model_note, fitted.followup
-    overall, new, groups, logranks = fitted.overall, fitted.new, fitted.groups, fitted.logranks
-    reasons, signals, conversion = fitted.reasons, fitted.signals, fitted.conversion
-    sensitivity, early_churn_counts = fitted.sensitivity, fitted.early_churn_counts
+    drivers = rank_drivers(model, frame, fit.signals, params.workshop, selected, claims=claims)
+    table, note, followup = fit.table, fit.model_note, fit.followup
+    overall, new, groups, logranks = fit.overall, fit.new, fit.groups, fit.logranks
+    reasons, signals, conversion = fit.reasons, fit.signals, fit.conversion
+    sensitivity, early_churn_counts = fit.sensitivity, fit.early_churn_counts
     min_n = params.analysis.min_n
     return SurvivalReport(
-        projection=project_retention(table, overall, min_n),
+        projection=fit.projection,
         conversion=conversion,
         sensitivity=sensitivity,
         claims=claims,
@@ -480,7 +495,7 @@ def analyse(
     )
 
 
-def _fit(params: ClientParameters, data: ClientData) -> _Fitted:
+def _fit(params: ClientParameters, data: ClientData) -> SurvivalFit:
     """Everything of :func:`analyse` that does not depend on the testing family."""
     table = build_survival_table(params, data)
     options = params.analysis.survival
@@ -514,7 +529,7 @@ def _fit(params: ClientParameters, data: ClientData) -> _Fitted:
     if table.definition == "non_contractual" and sales is not None:
         conversion = first_to_second(sales, params.cutoff, options.inactivity_days)
         sensitivity = inactivity_sensitivity(params, data.get("customers"), sales, 6)
-    return _Fitted(
+    return SurvivalFit(
         table=table,
         overall=overall,
         new=new,
@@ -531,4 +546,5 @@ def _fit(params: ClientParameters, data: ClientData) -> _Fitted:
         ),
         conversion=conversion,
         sensitivity=sensitivity,
+        projection=project_retention(table, overall, min_n),
     )
