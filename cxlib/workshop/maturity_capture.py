@@ -29,7 +29,7 @@ import pandas as pd
 
 from cxlib import formatting as fmt
 from cxlib.exceptions import CXError, DataError
-from cxlib.maturity.assessment import MaturityResult, assess, questionnaire
+from cxlib.maturity.assessment import MaturityResult, assess, dimension_scores, questionnaire
 from cxlib.maturity.plots import radar
 from cxlib.texts import t
 from cxlib.workshop.capture import Capture, Debouncer
@@ -86,6 +86,10 @@ class Respondent:
     department: str
     scores: dict[str, int | None] = field(default_factory=dict)
     token: str | None = None
+
+
+#: How many unrated statements the missing-note names (the rest as "…").
+MISSING_SHOWN = 8
 
 
 def _problem_text(exc: CXError) -> str:
@@ -418,8 +422,9 @@ class MaturityCapture(Capture):
             self.result_problem = _problem_text(exc)
         self._refresh_overview()
         if self.result is None:
+            partial = self._partial_html()
             message = self._tx("not_enough", message=self.result_problem)
-            self.result_text.value = f"<p>{html.escape(message)}</p>"
+            self.result_text.value = partial or f"<p>{html.escape(message)}</p>"
             self._redraw.cancel()
             self.chart.layout.display = "none"
             self.flags.value = ""
@@ -436,9 +441,66 @@ class MaturityCapture(Capture):
         count = self._tx("answers", n=r.n_respondents, answers=int(r.dimensions["n_answers"].sum()))
         self.result_text.value = (
             f'<p class="cxws-big"><b>{html.escape(text)}</b></p><p>{html.escape(count)}</p>'
+            + self._missing_html()
         )
         self.flags.value = self._flags_html(r)
         self._redraw()
+
+    def _rated_items(self) -> set[str]:
+        """The statements with at least one rating 0-4 (not "weiß nicht") in this wave."""
+        return {i for p in self.respondents.values() for i, v in p.scores.items() if v is not None}
+
+    def _missing_html(self, unrated: list[str] | None = None) -> str:
+        """The note on statements that nobody has rated yet (empty when all are rated)."""
+        rated = self._rated_items()
+        missing = [i for i in self.item_ids if i not in rated]
+        parts = []
+        if unrated:
+            parts.append(self._tx("missing_dimensions", dimensions=", ".join(unrated)))
+        if missing:
+            more = " …" if len(missing) > MISSING_SHOWN else ""
+            shown = ", ".join(missing[:MISSING_SHOWN]) + more
+            parts.append(
+                self._tx("missing_items", n=len(missing), total=len(self.item_ids), items=shown)
+            )
+        return "".join(f'<p class="cxws-missing">{html.escape(p)}</p>' for p in parts)
+
+    def _partial_html(self) -> str:
+        """What partial answers already show: the rated dimensions' scores, and what is missing.
+
+        Empty when there is no rating at all (or the answers break the rules): then
+        the plain "no result yet" message stands.
+        """
+        frame = self.answers_frame()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                dims = dimension_scores(frame, self._source, options=self.options)
+        except CXError:
+            return ""
+        if dims["score"].isna().all():
+            return ""
+        names = {dim: name for dim, name, _items in self._dimensions}
+        rows, unrated = [], []
+        for r in dims.itertuples():
+            label = f"{r.dimension} {names.get(r.dimension, '')}".strip()
+            if pd.isna(r.score):
+                unrated.append(label)
+                shown = "–"
+            else:
+                shown = fmt.integer(r.score, self.lang)
+            rows.append(
+                f"<tr><td>{html.escape(label)}</td><td>{shown}</td><td>{r.n_answers}</td></tr>"
+            )
+        head = "".join(
+            f"<th>{html.escape(self._tx(k))}</th>"
+            for k in ("col_dimension", "col_points", "col_ratings")
+        )
+        return (
+            f'<p class="cxws-partial"><b>{html.escape(self._tx("partial"))}</b></p>'
+            f'<table class="cxws-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>" + self._missing_html(unrated)
+        )
 
     def draw_chart(self) -> None:
         """Draw the radar chart of the current result (the deferred part of a refresh)."""
