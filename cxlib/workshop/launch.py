@@ -96,6 +96,8 @@ CUSTOM_CSS = """/* cxwb workshop: projector view, widgets only (cxlib/workshop/l
 .jp-Notebook .jp-Cell:has(.jp-InputPlaceholder) .jp-Cell-inputWrapper { display: none; }
 .jp-Notebook .jp-Cell { padding-top: 0; padding-bottom: 0; }
 .jp-Notebook .jp-Notebook-footer { display: none !important; }
+.jp-Notebook .jp-OutputArea-child:has(> [data-mime-type="application/javascript"]) {
+  display: none !important; }
 """
 
 #: When the kernel dies or the server connection is lost, ipywidgets marks every view

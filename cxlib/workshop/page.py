@@ -1,0 +1,86 @@
+"""The workshop page's own script: back by itself after a restart, German where JupyterLab is not.
+
+:func:`page_script` is displayed by the workshop notebook next to the workshop
+widget (a trusted output: ``cxwb workshop`` signs the notebook it ran). In the
+browser it
+
+* reloads the page when the workshop view lost its kernel (ipywidgets marks it
+  ``jupyter-widgets-disconnected``) and the notebook was saved again since the
+  page was opened: ``cxwb workshop`` runs the notebook again after a kernel
+  restart (:mod:`cxlib.workshop.revive`), and the reload shows that new view
+  with the saved state, without "Run All";
+* translates JupyterLab dialogs that the German language pack leaves in
+  English ("Kernel Restarting" and its text) with the texts of
+  ``workshop_server.page`` (``cxlib/texts/*/workshop_server.yaml``).
+
+Outside ``cxwb workshop`` (the notebook opened by hand) it does nothing but the
+translation: nobody saves the notebook after a restart there.
+"""
+
+from __future__ import annotations
+
+import json
+
+from IPython.display import Javascript
+
+from cxlib.texts import t
+
+__all__ = ["ENGLISH_DIALOGS", "page_script", "script_source"]
+
+#: JupyterLab's English dialog texts without a German translation in the language pack
+#: (jupyterlab-language-pack-de-DE 4.5), as regular expressions, with their text keys.
+ENGLISH_DIALOGS: dict[str, str] = {
+    "^Kernel Restarting$": "kernel_restarting",
+    "^The kernel for (.*) appears to have died\\. It will restart automatically\\.$": "kernel_died",
+}
+
+SCRIPT = """(() => {
+  const texts = %(texts)s;
+  if (window.cxwsPage) { window.cxwsPage.texts = texts; return; }
+  const page = (window.cxwsPage = { texts, since: null });
+  const config = document.getElementById('jupyter-config-data');
+  const base = (config && JSON.parse(config.textContent).baseUrl) || '/';
+  const found = location.pathname.match(/\\/(?:lab|doc)(?:\\/workspaces\\/[^/]+)?\\/tree\\/(.+)$/);
+  const path = found ? found[1] : null;
+  const saved = async () => {
+    const answer = await fetch(`${base}api/contents/${path}?content=0`,
+      { credentials: 'same-origin', cache: 'no-store' });
+    return answer.ok ? (await answer.json()).last_modified : null;
+  };
+  const translate = () => {
+    for (const e of document.querySelectorAll('.jp-Dialog-header, .jp-Dialog-body')) {
+      const text = e.textContent.trim();
+      for (const [pattern, german] of page.texts) {
+        const match = text.match(new RegExp(pattern));
+        if (match) e.textContent = german.replace('%%1', match[1] || '');
+      }
+    }
+  };
+  if (path) saved().then((v) => { page.since = v; }).catch(() => {});
+  setInterval(async () => {
+    translate();
+    const view = document.querySelector('.cxws');
+    if (!path || !page.since || (view && !view.classList.contains('jupyter-widgets-disconnected')))
+      return;
+    try {
+      const now = await saved();
+      if (now && now !== page.since) { page.since = now; location.reload(); }
+    } catch (error) { /* the server is not there (yet) */ }
+  }, 1000);
+  new MutationObserver(translate).observe(document.body, { childList: true, subtree: true });
+})();
+"""
+
+
+def script_source(lang: str = "de") -> str:
+    """The page script's JavaScript source (texts in ``lang``)."""
+    texts = [
+        [pattern, t(f"workshop_server.page.{key}", lang, path="%1")]
+        for pattern, key in ENGLISH_DIALOGS.items()
+    ]
+    return SCRIPT % {"texts": json.dumps(texts, ensure_ascii=False)}
+
+
+def page_script(lang: str = "de") -> Javascript:
+    """The page script as a notebook output (``display(page_script())``)."""
+    return Javascript(script_source(lang))
