@@ -14,6 +14,7 @@ skipped, with that reason, without it.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -322,4 +323,71 @@ def test_a_dead_kernel_is_shown_and_nothing_unsaved_looks_saved(workshop, browse
     expect(radio(page, 0, "1 –")).to_be_checked(timeout=10_000)
     click_centre(page, radio(page, 1, "2 –"))
     eventually(lambda: "D1.2" in workshop.answer_rows("Vor Absturz"), what="saved after restart")
+    page.close()
+
+
+def widget_ids(notebook: Path) -> set[str]:
+    """The widget model ids in a saved notebook's outputs."""
+    data = json.loads(notebook.read_text(encoding="utf-8"))
+    return {
+        output["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+        for cell in data["cells"]
+        for output in cell.get("outputs", [])
+        if "application/vnd.jupyter.widget-view+json" in output.get("data", {})
+    }
+
+
+def written_by_another_server(notebook: Path) -> None:
+    """What a second server on the same client leaves: its own widget ids and signature."""
+    text = notebook.read_text(encoding="utf-8")
+    for model_id in widget_ids(notebook):
+        text = text.replace(model_id, "f" * 32)
+    data = json.loads(text)
+    data["metadata"]["signature"] = "sha256:" + "0" * 64
+    time.sleep(1.1)  # a newer modification time than the page's copy
+    notebook.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_a_notebook_written_by_another_server_is_no_trap(workshop, browser):
+    """ "Datei geändert … Überschreiben / Zurücksetzen" came again and again, "Zurücksetzen"
+    showed the widget's source text; and the English JupyterLab dialogs (issue 16)."""
+    page = open_view(browser, workshop.url)
+    notebook = workshop.root / "workshops" / f"{CLIENT}.ipynb"
+    ours = widget_ids(notebook)
+    assert len(ours) == 1
+    # the consultant saves after another server wrote the notebook: the live page keeps its
+    # view (answers "Überschreiben" itself); saving again asks nothing, no dialog stays open
+    written_by_another_server(notebook)
+    for _ in range(2):
+        page.locator(".cxws").click(position={"x": 5, "y": 5})
+        page.keyboard.press("Control+s")
+        eventually(lambda: widget_ids(notebook) == ours, what="the live view written back")
+        page.wait_for_timeout(1_500)
+        assert page.locator(".jp-Dialog").count() == 0
+    add_person(page, "Nach Speichern", "Technik")
+    click_centre(page, radio(page, 0, "3 –"))
+    eventually(lambda: workshop.answer_rows("Nach Speichern") == {"D1.1": "3"}, what="saved")
+    # loading the other server's version (what "Zurücksetzen" does) shows a plain note,
+    # never the widget's source text
+    written_by_another_server(notebook)
+    page.get_by_role("menuitem", name="Datei", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile("von der Festplatte neu laden")).click()
+    expect_text(page, re.compile("Die Workshop-Ansicht ist hier nicht aktiv"), timeout=20_000)
+    body = page.locator(".jp-Notebook").inner_text()
+    assert "WorkshopApp(" not in body and "children=" not in body
+    page.close()
+
+
+def test_when_the_server_ends_the_page_says_so_in_german(workshop, browser):
+    """ "Server Connection Error" and its checkbox were English (issue 16)."""
+    page = open_view(browser, workshop.url)
+    stop_workshop(workshop.process)
+    dialog = page.locator(".jp-Dialog", has_text="Server-Verbindungsfehler")
+    for _ in range(30):  # JupyterLab notices at its next request (a save, a poll)
+        page.wait_for_timeout(2_000)
+        if dialog.count():
+            break
+        page.keyboard.press("Control+s")
+    expect(dialog).to_contain_text("nicht mehr zeigen", timeout=5_000)
+    assert "Do not show" not in dialog.inner_text()
     page.close()

@@ -161,6 +161,9 @@ def test_launch_writes_the_projector_settings(notebook, tmp_path):
     assert int(themes["overrides"]["content-font-size1"].removesuffix("px")) >= 16
     notes = (settings / "apputils-extension" / "notification.jupyterlab-settings").read_text()
     assert json.loads(notes) == {"checkForUpdates": False, "fetchNews": "false"}
+    # no autosave: it asked "File Changed … Overwrite / Revert" again and again (issue 16)
+    docs = (settings / "docmanager-extension" / "plugin.jupyterlab-settings").read_text()
+    assert json.loads(docs) == {"autosave": False}
     assert f"--LabApp.user_settings_dir={tmp_path / 'run' / 'settings'}" in launch.argv
     assert "--LabApp.custom_css=True" in launch.argv
     css = (Path(launch.env["JUPYTER_CONFIG_DIR"]) / "custom" / "custom.css").read_text()
@@ -453,6 +456,7 @@ def test_the_page_script_reloads_a_lost_view_and_translates_what_the_pack_lacks(
     english = {
         "kernel_restarting": "Kernel Restarting",
         "kernel_died": "The kernel for %1 appears to have died. It will restart automatically.",
+        "not_again": "Do not show this message again in this session.",
     }
     for text in english.values():
         assert text not in catalogue, f"the pack translates {text!r} now"

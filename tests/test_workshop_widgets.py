@@ -623,6 +623,15 @@ def test_app_has_tabs_header_and_large_fonts():
     assert app.status.state == "loaded"
 
 
+def test_where_the_view_cannot_be_shown_a_note_stands_instead_of_its_source():
+    """ "Revert" after another server wrote the notebook showed the widget's source text."""
+    app = WorkshopApp(FakeStore(), "de", report=False)
+    bundle = app._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == app.model_id
+    assert bundle["text/plain"].startswith("Die Workshop-Ansicht ist hier nicht aktiv.")
+    assert "children=" not in bundle["text/plain"]
+
+
 def test_report_button_becomes_a_fourth_tab_and_a_broken_one_is_left_out():
     seen = []
 

@@ -80,6 +80,9 @@ LAB_SETTINGS: dict[str, dict[str, Any]] = {
     "@jupyterlab/statusbar-extension/plugin": {"visible": False},
     "@jupyterlab/notebook-extension/tracker": {"showHiddenCellsButton": False},
     "@jupyterlab/cell-toolbar-extension/plugin": {"showToolbar": False},
+    # the notebook only holds the view (the data is saved by the workshop store): no autosave,
+    # which asked "File Changed … Overwrite / Revert" again and again after another server wrote it
+    "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
     # menus and dialogs in German (the language pack jupyterlab-language-pack-de-DE)
     "@jupyterlab/translation-extension/plugin": {"locale": "de_DE"},
 }

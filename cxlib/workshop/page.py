@@ -9,6 +9,10 @@ browser it
   page was opened: ``cxwb workshop`` runs the notebook again after a kernel
   restart (:mod:`cxlib.workshop.revive`), and the reload shows that new view
   with the saved state, without "Run All";
+* answers JupyterLab's "Datei geändert … Überschreiben / Zurücksetzen" (another
+  server wrote the notebook) with "Überschreiben" while its view is live: the
+  notebook holds only the view, and "Zurücksetzen" would show the other server's
+  outputs, which this page cannot render;
 * translates JupyterLab dialogs that the German language pack leaves in
   English ("Kernel Restarting" and its text) with the texts of
   ``workshop_server.page`` (``cxlib/texts/*/workshop_server.yaml``).
@@ -32,10 +36,12 @@ __all__ = ["ENGLISH_DIALOGS", "page_script", "script_source"]
 ENGLISH_DIALOGS: dict[str, str] = {
     "^Kernel Restarting$": "kernel_restarting",
     "^The kernel for (.*) appears to have died\\. It will restart automatically\\.$": "kernel_died",
+    "^Do not show this message again in this session\\.$": "not_again",
 }
 
 SCRIPT = """(() => {
   const texts = %(texts)s;
+  const FILE_CHANGED = ['File Changed', 'Datei geändert'];
   if (window.cxwsPage) { window.cxwsPage.texts = texts; return; }
   const page = (window.cxwsPage = { texts, since: null });
   const config = document.getElementById('jupyter-config-data');
@@ -47,18 +53,35 @@ SCRIPT = """(() => {
       { credentials: 'same-origin', cache: 'no-store' });
     return answer.ok ? (await answer.json()).last_modified : null;
   };
+  const keepView = () => {
+    // another server wrote the notebook: this page's view is the live one, so it overwrites
+    // (the notebook holds only the view; the data has its own conflict check in the store)
+    const view = document.querySelector('.cxws');
+    if (!view || view.classList.contains('jupyter-widgets-disconnected')) return;
+    for (const dialog of document.querySelectorAll('.jp-Dialog')) {
+      const head = dialog.querySelector('.jp-Dialog-header');
+      if (head && FILE_CHANGED.includes(head.textContent.trim())) {
+        const overwrite = dialog.querySelector('.jp-Dialog-footer .jp-mod-warn');
+        if (overwrite) overwrite.click();
+      }
+    }
+  };
   const translate = () => {
-    for (const e of document.querySelectorAll('.jp-Dialog-header, .jp-Dialog-body')) {
-      const text = e.textContent.trim();
-      for (const [pattern, german] of page.texts) {
-        const match = text.match(new RegExp(pattern));
-        if (match) e.textContent = german.replace('%%1', match[1] || '');
+    for (const dialog of document.querySelectorAll('.jp-Dialog')) {
+      const walker = document.createTreeWalker(dialog, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.nodeValue.trim();
+        for (const [pattern, german] of page.texts) {
+          const match = text.match(new RegExp(pattern));
+          if (match) node.nodeValue = german.replace('%%1', match[1] || '');
+        }
       }
     }
   };
   if (path) saved().then((v) => { page.since = v; }).catch(() => {});
   setInterval(async () => {
     translate();
+    keepView();
     const view = document.querySelector('.cxws');
     if (!path || !page.since || (view && !view.classList.contains('jupyter-widgets-disconnected')))
       return;
@@ -67,7 +90,8 @@ SCRIPT = """(() => {
       if (now && now !== page.since) { page.since = now; location.reload(); }
     } catch (error) { /* the server is not there (yet) */ }
   }, 1000);
-  new MutationObserver(translate).observe(document.body, { childList: true, subtree: true });
+  new MutationObserver(() => { translate(); keepView(); })
+    .observe(document.body, { childList: true, subtree: true });
 })();
 """
 
