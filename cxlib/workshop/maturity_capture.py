@@ -33,6 +33,7 @@ from cxlib.maturity.assessment import MaturityResult, assess, dimension_scores, 
 from cxlib.maturity.plots import radar
 from cxlib.texts import t
 from cxlib.workshop.capture import Capture, Debouncer
+from cxlib.workshop.inputs import same_name, shown_text
 
 if TYPE_CHECKING:
     from cxlib.workshop.capture import StatusBar
@@ -240,10 +241,10 @@ class MaturityCapture(Capture):
                 self._history = answers[~latest.fillna(False)].copy()
                 answers = answers[latest.fillna(False)]
             for row in answers.itertuples(index=False):
-                name = str(row.respondent)
+                name = shown_text(str(row.respondent))  # as typed, without Excel's apostrophe
                 person = self.respondents.get(name)
                 if person is None:
-                    person = Respondent(name, str(row.department))
+                    person = Respondent(name, shown_text(str(row.department)))
                     self.respondents[name] = person
                 score = row.score
                 person.scores[str(row.item)] = None if pd.isna(score) else int(score)
@@ -304,8 +305,8 @@ class MaturityCapture(Capture):
             problem = self._tx("name_missing")
         elif not department:
             problem = self._tx("department_missing")
-        elif name in self.respondents:
-            problem = self._tx("name_taken", name=name)
+        elif same_name(name, self.respondents) is not None:  # "p01" is "P01"
+            problem = self._tx("name_taken", name=same_name(name, self.respondents))
         if problem:
             self.add_message.value = f'<span class="cxws-error">{html.escape(problem)}</span>'
             return
