@@ -48,6 +48,14 @@ def test_a_conflict_stays_visible_after_another_person_is_saved():
     assert app.status.reload_button.layout.display is None  # "neu laden" still offered
     assert "Reifegrad GF" in app.status.message and "anderer Stelle" in app.status.message
     assert "Reifegrad Vertrieb 1 – gespeichert" in app.status.message
+    sentences = [x.strip() for x in app.status.message.split(".") if x.strip()]
+    assert len(sentences) == len(set(sentences)), "no sentence twice"
+    # beside the unit too: GF's row in the overview, and beside GF when GF is shown again
+    assert '<td>GF <span class="cxws-error">(nicht gespeichert)</span></td>' in m.overview.value
+    assert "Vertrieb 1 <span" not in m.overview.value and m.unit_state.value == ""
+    m.picker.value = "GF"
+    assert "nicht gespeichert" in m.unit_state.value
+    m.picker.value = "Vertrieb 1"
     # a conflict in a rating names the journey by its name, and its row says so too
     j = app.journeys
     j.picker.value = "Leitung Vertrieb"
@@ -58,6 +66,7 @@ def test_a_conflict_stays_visible_after_another_person_is_saved():
     assert "nicht gespeichert" in j.row_state["problemfall"].value
     app.status.reload()  # "neu laden" resolves every open conflict
     assert app.status.state == "reloaded" and app.status.reload_button.layout.display == "none"
+    assert "nicht gespeichert" not in m.overview.value
     m.picker.value = "GF"
     m.answer("D1.2", 4)
     assert app.status.state == "saved"

@@ -80,13 +80,15 @@ class Respondent:
     """One respondent's answers as held in the widgets.
 
     ``scores`` holds the clicked statements only: 0-4, or None for "weiß nicht".
-    ``token`` is the store's version token read when the answers were loaded.
+    ``token`` is the store's version token read when the answers were loaded;
+    ``unsaved`` is True while the last save of these answers was refused.
     """
 
     name: str
     department: str
     scores: dict[str, int | None] = field(default_factory=dict)
     token: str | None = None
+    unsaved: bool = False
 
 
 #: How many unrated statements the missing-note names (the rest as "…").
@@ -165,6 +167,7 @@ class MaturityCapture(Capture):
             min=0, max=len(self.item_ids), value=0, layout=w.Layout(width="6em")
         )
         self.progress = w.HTML(layout=w.Layout(min_width="7em"))
+        self.unit_state = w.HTML()
         self.empty_note = w.HTML(f"<i>{html.escape(self._tx('none_yet'))}</i>")
 
         self.choices: dict[str, w.RadioButtons] = {}
@@ -198,7 +201,7 @@ class MaturityCapture(Capture):
         capture = w.VBox(
             [
                 w.HBox(
-                    [self.picker, self.progress_bar, self.progress],
+                    [self.picker, self.progress_bar, self.progress, self.unit_state],
                     layout=w.Layout(flex_flow="row wrap", align_items="center"),
                 ),
                 self.empty_note,
@@ -375,6 +378,9 @@ class MaturityCapture(Capture):
             ),
             unit=unit,
         )
+        person.unsaved = saved is None  # shown beside the person too, not only in the header
+        self._refresh_progress()
+        self._refresh_overview()
         if saved is not None:
             person.token = saved.token
             if self.on_change is not None:
@@ -388,6 +394,9 @@ class MaturityCapture(Capture):
         total = len(self.item_ids)
         progress = html.escape(self._tx("progress", done=done, total=total))
         self.progress.value = f'<b style="white-space: nowrap">{progress}</b>'
+        unsaved = html.escape(t("workshop.status.row_unsaved", self.lang))
+        marked = person is not None and person.unsaved
+        self.unit_state.value = f'<span class="cxws-error">{unsaved}</span>' if marked else ""
         for index, (dim, name, items) in enumerate(self._dimensions):
             answered = sum(1 for i in items if person and i in person.scores)
             self.accordion.set_title(index, f"{dim} {name} · {answered}/{len(items)}")
@@ -561,8 +570,12 @@ class MaturityCapture(Capture):
             value = index.get(p.name)
             shown = "–" if value is None or pd.isna(value) else fmt.integer(value, self.lang)
             mark = ' class="cxws-current"' if p.name == self.picker.value else ""
+            unsaved = ""
+            if p.unsaved:
+                unsaved = f' <span class="cxws-error">{html.escape(self._tx("unsaved"))}</span>'
             rows.append(
-                f"<tr{mark}><td>{html.escape(p.name)}</td><td>{html.escape(p.department)}</td>"
+                f"<tr{mark}><td>{html.escape(p.name)}{unsaved}</td>"
+                f"<td>{html.escape(p.department)}</td>"
                 f"<td>{len(p.scores)}/{total}</td><td>{shown}</td></tr>"
             )
         self.overview.value = (
