@@ -425,10 +425,15 @@ class WorkshopStore:
         ratings = {"frequency": frequency, "damage": damage, "feasibility": feasibility}
         values = check_rating(participant, ratings, uncertain, lang)
         key = f"rating:{journey_id}:{participant}"
-
-        what = t("workshop_store.what.rating", lang, participant=participant, journey=journey_id)
         with self._locked():
             params = self.parameters()
+            name = next((j.name for j in params.workshop.journeys if j.id == journey_id), None)
+            what = t(
+                "workshop_store.what.rating",
+                lang,
+                participant=participant,
+                journey=name or journey_id,  # the name the room sees, not the id
+            )
             named = [clean_text(r.participant) for j in params.workshop.journeys for r in j.ratings]
             self._refuse_other_spelling(participant, named, "participant")
             current = version_token(self._rating_content(params, journey_id, participant))
