@@ -278,6 +278,37 @@ def test_two_pages_on_one_client_show_the_same_saved_state(workshop, browser):
     # both pages show what the file holds (one kernel, one state: no page keeps an old one)
     assert radio(first, 1, "3 –").is_checked() and radio(second, 1, "3 –").is_checked()
     expect_text(first, SAVED)
+    # the answers file is edited by hand meanwhile: the next click is a conflict, shown in the
+    # header with a "neu laden" button that is not cut off, and beside the person; it stays
+    # there after another person was saved, until "neu laden"
+    text = workshop.answers.read_text(encoding="utf-8")
+    workshop.answers.write_text(
+        text.replace("Zweite Seite;Service;D1.1;4", "Zweite Seite;Service;D1.1;1"), encoding="utf-8"
+    )
+    click_centre(first, radio(first, 2, "2 –"))
+    expect_text(first, re.compile("außerhalb des Workshops geändert"))
+    button = first.locator(".cxws button", has_text="neu laden")
+    expect(button).to_be_visible()
+    assert button.evaluate("b => b.scrollWidth <= b.clientWidth"), "the button is cut off"
+    beside = first.locator(".cxws-maturity .cxws-error", has_text="nicht gespeichert")
+    expect(beside.first).to_be_visible()
+    picker = first.locator(".cxws-maturity select").first
+    pick(picker, "P02 (Vertrieb)")
+    before = workshop.answer_rows("P02")
+    group = first.locator(".cxws-maturity .cxws-choice:visible").first
+    choice = next(
+        option
+        for option in (group.locator("label", has_text=f"{k} –").locator("input") for k in "01")
+        if not option.is_checked()
+    )
+    click_centre(first, choice)
+    eventually(lambda: workshop.answer_rows("P02") != before, what="P02 saved")
+    expect_text(first, re.compile("außerhalb des Workshops geändert"))
+    expect(first.locator(".cxws-maturity td", has_text="(nicht gespeichert)")).to_have_count(1)
+    button.click()
+    expect(first.locator(".cxws-maturity td", has_text="(nicht gespeichert)")).to_have_count(0)
+    pick(first.locator(".cxws-maturity select").first, "Zweite Seite (Service)")
+    expect(radio(first, 0, "1 –")).to_be_checked(timeout=10_000)  # the file's value
     first.close()
     second.close()
 
