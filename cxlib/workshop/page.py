@@ -4,9 +4,9 @@
 widget (a trusted output: ``cxwb workshop`` signs the notebook it ran). In the
 browser it
 
-* reloads the page when the workshop view lost its kernel (ipywidgets marks it
-  ``jupyter-widgets-disconnected``) and the notebook was saved again since the
-  page was opened: ``cxwb workshop`` runs the notebook again after a kernel
+* reloads the page when the workshop view that was live lost its kernel
+  (ipywidgets marks it ``jupyter-widgets-disconnected``), or cannot be shown,
+  and the notebook was saved again since the page was opened: ``cxwb workshop`` runs the notebook again after a kernel
   restart (:mod:`cxlib.workshop.revive`), and the reload shows that new view
   with the saved state, without "Run All";
 * answers JupyterLab's "Datei geändert … Überschreiben / Zurücksetzen" (another
@@ -42,8 +42,9 @@ ENGLISH_DIALOGS: dict[str, str] = {
 SCRIPT = """(() => {
   const texts = %(texts)s;
   const FILE_CHANGED = ['File Changed', 'Datei geändert'];
+  const INACTIVE = %(inactive)s;
   if (window.cxwsPage) { window.cxwsPage.texts = texts; return; }
-  const page = (window.cxwsPage = { texts, since: null });
+  const page = (window.cxwsPage = { texts, since: null, seen: false });
   const config = document.getElementById('jupyter-config-data');
   const base = (config && JSON.parse(config.textContent).baseUrl) || '/';
   const found = location.pathname.match(/\\/(?:lab|doc)(?:\\/workspaces\\/[^/]+)?\\/tree\\/(.+)$/);
@@ -83,8 +84,13 @@ SCRIPT = """(() => {
     translate();
     keepView();
     const view = document.querySelector('.cxws');
-    if (!path || !page.since || (view && !view.classList.contains('jupyter-widgets-disconnected')))
-      return;
+    const live = view && !view.classList.contains('jupyter-widgets-disconnected');
+    if (live) page.seen = true;
+    // reload only a view that was live and is lost, or one that cannot be shown (never one
+    // that is still loading: a save while it loads must not start a loop of reloads)
+    const outputs = [...document.querySelectorAll('.jp-OutputArea-output')];
+    const broken = outputs.some((e) => INACTIVE.some((text) => e.textContent.includes(text)));
+    if (!path || !page.since || live || !(page.seen || broken)) return;
     try {
       const now = await saved();
       if (now && now !== page.since) { page.since = now; location.reload(); }
@@ -102,7 +108,13 @@ def script_source(lang: str = "de") -> str:
         [pattern, t(f"workshop_server.page.{key}", lang, path="%1")]
         for pattern, key in ENGLISH_DIALOGS.items()
     ]
-    return SCRIPT % {"texts": json.dumps(texts, ensure_ascii=False)}
+    # what stands where the widget cannot be shown (WorkshopApp's text/plain), and ipywidgets'
+    inactive = [t("workshop.placeholder", x).split(".")[0] for x in ("de", "en")]
+    inactive.append("model not found")
+    return SCRIPT % {
+        "texts": json.dumps(texts, ensure_ascii=False),
+        "inactive": json.dumps(inactive, ensure_ascii=False),
+    }
 
 
 def page_script(lang: str = "de") -> Javascript:
