@@ -6,9 +6,9 @@ browser it
 
 * reloads the page when the workshop view that was live lost its kernel
   (ipywidgets marks it ``jupyter-widgets-disconnected``), or cannot be shown,
-  and the notebook was saved again since the page was opened: ``cxwb workshop`` runs the notebook again after a kernel
-  restart (:mod:`cxlib.workshop.revive`), and the reload shows that new view
-  with the saved state, without "Run All";
+  and the notebook was saved again since the page was opened: ``cxwb workshop``
+  runs the notebook again after a kernel restart (:mod:`cxlib.workshop.revive`),
+  and the reload shows that new view with the saved state, without "Run All";
 * answers JupyterLab's "Datei geändert … Überschreiben / Zurücksetzen" (another
   server wrote the notebook) with "Überschreiben" while its view is live: the
   notebook holds only the view, and "Zurücksetzen" would show the other server's
