@@ -21,10 +21,13 @@ from cxlib.exceptions import CXError
 from cxlib.texts import t
 from cxlib.workshop.lab_server import LabServer, execute_in_session
 
-__all__ = ["QUIET_RETRIES", "is_running", "keep_view_alive", "workshop_kernel_pid"]
+__all__ = ["LOOK_AGAIN", "QUIET_RETRIES", "is_running", "keep_view_alive", "workshop_kernel_pid"]
 
 #: Seconds after a kernel restart during which a failed rerun is retried without a message.
 QUIET_RETRIES = 30.0
+#: Seconds between two questions for the workshop kernel's process while none is known
+#: (each is a request to the kernel; a page that connects must not wait behind them).
+LOOK_AGAIN = 10.0
 
 
 def is_running(pid: int) -> bool:
@@ -85,13 +88,16 @@ def keep_view_alive(
     pid: int | None = None
     with contextlib.suppress(CXError, OSError, ValueError):
         pid = workshop_kernel_pid(server, notebook_path)
-    rerun, since = False, 0.0
+    rerun, since, asked = False, 0.0, time.monotonic()
     while server.process.poll() is None:
         time.sleep(poll)
         if not rerun:
-            if pid is None:  # no workshop kernel known yet: look again
+            if pid is None:  # no workshop kernel known yet: look again, now and then only
+                if time.monotonic() - asked < LOOK_AGAIN:
+                    continue
+                asked = time.monotonic()
                 with contextlib.suppress(CXError, OSError, ValueError):
-                    pid = workshop_kernel_pid(server, notebook_path)
+                    pid = workshop_kernel_pid(server, notebook_path, timeout=10.0)
                 continue
             if is_running(pid):
                 continue
