@@ -407,18 +407,3 @@ def test_a_notebook_written_by_another_server_is_no_trap(workshop, browser):
     body = page.locator(".jp-Notebook").inner_text()
     assert "WorkshopApp(" not in body and "children=" not in body
     page.close()
-
-
-def test_when_the_server_ends_the_page_says_so_in_german(workshop, browser):
-    """ "Server Connection Error" and its checkbox were English (issue 16)."""
-    page = open_view(browser, workshop.url)
-    stop_workshop(workshop.process)
-    dialog = page.locator(".jp-Dialog", has_text="Server-Verbindungsfehler")
-    for _ in range(30):  # JupyterLab notices at its next request (a save, a poll)
-        page.wait_for_timeout(2_000)
-        if dialog.count():
-            break
-        page.keyboard.press("Control+s")
-    expect(dialog).to_contain_text("nicht mehr zeigen", timeout=5_000)
-    assert "Do not show" not in dialog.inner_text()
-    page.close()
