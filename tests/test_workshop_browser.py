@@ -14,6 +14,7 @@ skipped, with that reason, without it.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -277,6 +278,37 @@ def test_two_pages_on_one_client_show_the_same_saved_state(workshop, browser):
     # both pages show what the file holds (one kernel, one state: no page keeps an old one)
     assert radio(first, 1, "3 –").is_checked() and radio(second, 1, "3 –").is_checked()
     expect_text(first, SAVED)
+    # the answers file is edited by hand meanwhile: the next click is a conflict, shown in the
+    # header with a "neu laden" button that is not cut off, and beside the person; it stays
+    # there after another person was saved, until "neu laden"
+    text = workshop.answers.read_text(encoding="utf-8")
+    workshop.answers.write_text(
+        text.replace("Zweite Seite;Service;D1.1;4", "Zweite Seite;Service;D1.1;1"), encoding="utf-8"
+    )
+    click_centre(first, radio(first, 2, "2 –"))
+    expect_text(first, re.compile("außerhalb des Workshops geändert"))
+    button = first.locator(".cxws button", has_text="neu laden")
+    expect(button).to_be_visible()
+    assert button.evaluate("b => b.scrollWidth <= b.clientWidth"), "the button is cut off"
+    beside = first.locator(".cxws-maturity .cxws-error", has_text="nicht gespeichert")
+    expect(beside.first).to_be_visible()
+    picker = first.locator(".cxws-maturity select").first
+    pick(picker, "P02 (Vertrieb)")
+    before = workshop.answer_rows("P02")
+    group = first.locator(".cxws-maturity .cxws-choice:visible").first
+    choice = next(
+        option
+        for option in (group.locator("label", has_text=f"{k} –").locator("input") for k in "01")
+        if not option.is_checked()
+    )
+    click_centre(first, choice)
+    eventually(lambda: workshop.answer_rows("P02") != before, what="P02 saved")
+    expect_text(first, re.compile("außerhalb des Workshops geändert"))
+    expect(first.locator(".cxws-maturity td", has_text="(nicht gespeichert)")).to_have_count(1)
+    button.click()
+    expect(first.locator(".cxws-maturity td", has_text="(nicht gespeichert)")).to_have_count(0)
+    pick(first.locator(".cxws-maturity select").first, "Zweite Seite (Service)")
+    expect(radio(first, 0, "1 –")).to_be_checked(timeout=10_000)  # the file's value
     first.close()
     second.close()
 
@@ -305,17 +337,73 @@ def test_a_dead_kernel_is_shown_and_nothing_unsaved_looks_saved(workshop, browse
     assert not target.is_checked(), "a click after the loss must not look accepted"
     assert workshop.answers.read_bytes() == before, "the kill changed no file"
     assert workshop.answer_rows("Vor Absturz") == {"D1.1": "1"}
-    # "Run All Cells" in the restarted kernel brings the workshop back with the saved state
-    page.locator(".jp-Dialog .jp-mod-accept").click()  # JupyterLab's own notice of the restart
-    run_all_cells(page)
-    page.locator(".cxws:not(.jupyter-widgets-disconnected)").wait_for(timeout=60_000)
+    # JupyterLab restarts the kernel; its notice is German (the language pack lacks it)
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for(timeout=30_000)
+    expect(dialog.locator(".jp-Dialog-header")).to_have_text(
+        "Kernel wird neu gestartet", timeout=5_000
+    )
+    assert "abgestürzt" in dialog.inner_text()
+    # the workshop comes back by itself (no "Run All"): cxwb reruns the notebook in the new
+    # kernel and the page reloads itself; the saved state is there and input is saved again
+    page.wait_for_selector(".cxws:not(.jupyter-widgets-disconnected)", timeout=120_000)
     wait_for_view(page)
+    assert page.url.endswith(f"/workshops/{CLIENT}.ipynb"), page.url
+    assert page.locator(".jp-Dialog").count() == 0
     pick(page.locator(".cxws-maturity select").first, "Vor Absturz (Technik)")
     expect(radio(page, 0, "1 –")).to_be_checked(timeout=10_000)
+    click_centre(page, radio(page, 1, "2 –"))
+    eventually(lambda: "D1.2" in workshop.answer_rows("Vor Absturz"), what="saved after restart")
     page.close()
 
 
-def run_all_cells(page) -> None:
-    """Ausführen → Alle Zellen ausführen, as the consultant does it (German menus)."""
-    page.get_by_role("menuitem", name="Ausführen", exact=True).click()
-    page.get_by_role("menuitem", name=re.compile("^Alle Zellen ausführen")).click()
+def widget_ids(notebook: Path) -> set[str]:
+    """The widget model ids in a saved notebook's outputs."""
+    data = json.loads(notebook.read_text(encoding="utf-8"))
+    return {
+        output["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+        for cell in data["cells"]
+        for output in cell.get("outputs", [])
+        if "application/vnd.jupyter.widget-view+json" in output.get("data", {})
+    }
+
+
+def written_by_another_server(notebook: Path) -> None:
+    """What a second server on the same client leaves: its own widget ids and signature."""
+    text = notebook.read_text(encoding="utf-8")
+    for model_id in widget_ids(notebook):
+        text = text.replace(model_id, "f" * 32)
+    data = json.loads(text)
+    data["metadata"]["signature"] = "sha256:" + "0" * 64
+    time.sleep(1.1)  # a newer modification time than the page's copy
+    notebook.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_a_notebook_written_by_another_server_is_no_trap(workshop, browser):
+    """ "Datei geändert … Überschreiben / Zurücksetzen" came again and again, "Zurücksetzen"
+    showed the widget's source text; and the English JupyterLab dialogs (issue 16)."""
+    page = open_view(browser, workshop.url)
+    notebook = workshop.root / "workshops" / f"{CLIENT}.ipynb"
+    ours = widget_ids(notebook)
+    assert len(ours) == 1
+    # the consultant saves after another server wrote the notebook: the live page keeps its
+    # view (answers "Überschreiben" itself); saving again asks nothing, no dialog stays open
+    written_by_another_server(notebook)
+    for _ in range(2):
+        page.locator(".cxws").click(position={"x": 5, "y": 5})
+        page.keyboard.press("Control+s")
+        eventually(lambda: widget_ids(notebook) == ours, what="the live view written back")
+        page.wait_for_timeout(1_500)
+        assert page.locator(".jp-Dialog").count() == 0
+    add_person(page, "Nach Speichern", "Technik")
+    click_centre(page, radio(page, 0, "3 –"))
+    eventually(lambda: workshop.answer_rows("Nach Speichern") == {"D1.1": "3"}, what="saved")
+    # loading the other server's version (what "Zurücksetzen" does) shows a plain note,
+    # never the widget's source text
+    written_by_another_server(notebook)
+    page.get_by_role("menuitem", name="Datei", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile("von der Festplatte neu laden")).click()
+    expect_text(page, re.compile("Die Workshop-Ansicht ist hier nicht aktiv"), timeout=20_000)
+    body = page.locator(".jp-Notebook").inner_text()
+    assert "WorkshopApp(" not in body and "children=" not in body
+    page.close()

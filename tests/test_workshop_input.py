@@ -129,3 +129,64 @@ def test_target_one_thousand_typed_in_german_is_saved_as_one_thousand(params_fil
     assert "nicht eindeutig" in row.messages["target"].value
     assert "cxws-field-error" in row.fields["target"]._dom_classes
     assert params_file.read_bytes() == before
+
+
+# --- text that Excel would run, names that differ only in case (issue 16) -----------------
+
+FORMULAS = ['=HYPERLINK("http://x","klick")', "+Vertrieb", "-1+1", "\u2212Service", "@SUMME(A1)"]
+
+
+def saved_cells(path: Path, person_cell: str) -> list[dict[str, str]]:
+    """The CSV rows whose Teilnehmer cell is exactly ``person_cell`` (the csv module reads)."""
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return [r for r in csv.DictReader(handle, delimiter=";") if r["Teilnehmer"] == person_cell]
+
+
+@pytest.mark.parametrize("typed", FORMULAS)
+def test_text_that_starts_like_a_formula_is_stored_as_text(params_file, typed):
+    """OWASP's rule for CSV injection: a cell starting with = + - @ gets a leading apostrophe,
+    so Excel shows it as text; the workshop shows it again as it was typed."""
+    from cxlib.workshop.maturity_capture import MaturityCapture
+
+    store = WorkshopStore(params_file, writer="Anna")
+    store.save_maturity(typed, typed, {"D1.1": 2}, expected=store.maturity_token(typed))
+    answers = params_file.parent.parent / "data" / CLIENT / "reifegrad.csv"
+    rows = saved_cells(answers, "'" + typed)
+    assert [(r["Abteilung"], r["Aussage"], r["Bewertung"]) for r in rows] == [
+        ("'" + typed, "D1.1", "2")
+    ]
+    assert not saved_cells(answers, typed), "no cell starts with the formula itself"
+    # read back: shown as typed, and a second save replaces the row (no conflict, no twin)
+    capture = MaturityCapture(WorkshopStore(params_file, writer="Anna"), "de")
+    assert capture.respondents[typed].department == typed
+    store.save_maturity(typed, typed, {"D1.1": 3}, expected=store.maturity_token(typed))
+    assert [r["Bewertung"] for r in saved_cells(answers, "'" + typed)] == ["3"]
+
+
+def test_names_are_trimmed_and_compared_regardless_of_case(params_file):
+    from cxlib.workshop.journey_capture import JourneyCapture
+    from cxlib.workshop.maturity_capture import MaturityCapture
+
+    store = WorkshopStore(params_file, writer="Anna")
+    answers = params_file.parent.parent / "data" / CLIENT / "reifegrad.csv"
+    store.save_maturity("  Neue  Person ", " Service ", {"D1.1": 1})
+    assert [r["Abteilung"] for r in saved_cells(answers, "Neue Person")] == ["Service"]
+    before = answers.read_bytes()
+    with pytest.raises(WorkshopInputError, match="„P01“"):  # the demo's P01, typed as p01
+        store.save_maturity("p01", "Geschäftsführung", {"D1.1": 4})
+    assert answers.read_bytes() == before
+    capture = MaturityCapture(store, "de")
+    capture.add_respondent(" p01", "Vertrieb")
+    assert "„P01“ gibt es schon" in capture.add_message.value
+    assert "p01" not in capture.respondents
+    # journey participants alike: "leitung vertrieb" is the demo's "Leitung Vertrieb"
+    before = params_file.read_bytes()
+    with pytest.raises(WorkshopInputError, match="„Leitung Vertrieb“"):
+        store.save_rating("startphase", "leitung vertrieb", 1, 1, 1)
+    assert params_file.read_bytes() == before
+    journeys = JourneyCapture(store, "de")
+    journeys.new_name.value = "LEITUNG VERTRIEB "
+    journeys._on_add()
+    assert "„Leitung Vertrieb“ gibt es schon" in journeys.add_message.value

@@ -161,6 +161,9 @@ def test_launch_writes_the_projector_settings(notebook, tmp_path):
     assert int(themes["overrides"]["content-font-size1"].removesuffix("px")) >= 16
     notes = (settings / "apputils-extension" / "notification.jupyterlab-settings").read_text()
     assert json.loads(notes) == {"checkForUpdates": False, "fetchNews": "false"}
+    # no autosave: it asked "File Changed … Overwrite / Revert" again and again (issue 16)
+    docs = (settings / "docmanager-extension" / "plugin.jupyterlab-settings").read_text()
+    assert json.loads(docs) == {"autosave": False}
     assert f"--LabApp.user_settings_dir={tmp_path / 'run' / 'settings'}" in launch.argv
     assert "--LabApp.custom_css=True" in launch.argv
     css = (Path(launch.env["JUPYTER_CONFIG_DIR"]) / "custom" / "custom.css").read_text()
@@ -412,3 +415,57 @@ def test_lost_connection_locks_the_view_and_says_so(tmp_path):
     assert banner.startswith("Verbindung zum Kernel verloren")
     text = banner.split('"; display: block')[0]
     assert '"' not in text.replace('\\"', ""), "quotes in the notice are escaped for CSS"
+
+
+# --- the view comes back by itself after a kernel restart ----------------------------------
+
+
+def test_a_finished_or_zombie_process_counts_as_gone():
+    """cxwb reruns the notebook when the workshop kernel's process is gone (revive.py)."""
+    import subprocess
+
+    from cxlib.workshop.revive import is_running
+
+    assert is_running(os.getpid())
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = 100
+    while deadline and Path(f"/proc/{child.pid}/stat").is_file():
+        state = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        if state == "Z":  # dead, not reaped: JupyterLab has not noticed yet
+            break
+        threading.Event().wait(0.05)
+        deadline -= 1
+    assert not is_running(child.pid)
+    child.wait()
+    assert not is_running(child.pid)
+
+
+def test_the_page_script_reloads_a_lost_view_and_translates_what_the_pack_lacks():
+    """The English "Kernel Restarting" notice: the German language pack has no translation
+    for it (checked here, so the page's own translation can go once the pack has one)."""
+    import importlib.resources
+    import re
+
+    from cxlib.workshop.page import ENGLISH_DIALOGS, script_source
+
+    pack = importlib.resources.files("jupyterlab_language_pack_de_DE")
+    catalogue = json.loads(
+        (pack / "locale" / "de_DE" / "LC_MESSAGES" / "jupyterlab.json").read_text("utf-8")
+    )
+    # JupyterLab's own strings (@jupyterlab/notebook, sessioncontext)
+    english = {
+        "kernel_restarting": "Kernel Restarting",
+        "kernel_died": "The kernel for %1 appears to have died. It will restart automatically.",
+        "not_again": "Do not show this message again in this session.",
+    }
+    for text in english.values():
+        assert text not in catalogue, f"the pack translates {text!r} now"
+    for pattern, key in ENGLISH_DIALOGS.items():
+        shown = english[key].replace("%1", "workshops/x.ipynb")
+        assert re.search(pattern, shown), key
+    source = script_source("de")
+    assert "Kernel wird neu gestartet" in source
+    assert "Der Kernel von %1 ist abgestürzt" in source
+    assert "location.reload()" in source and "jupyter-widgets-disconnected" in source
+    # the page's address in single-document mode, the one cxwb prints and F5 keeps
+    assert "(?:lab|doc)" in source

@@ -46,8 +46,16 @@ def test_a_conflict_stays_visible_after_another_person_is_saved():
     assert store.calls[-1][1:3] == ("Vertrieb 1", "Vertrieb")
     assert app.status.state == "conflict"
     assert app.status.reload_button.layout.display is None  # "neu laden" still offered
-    assert "Reifegrad GF" in app.status.message and "anderer Stelle" in app.status.message
+    assert "Reifegrad GF" in app.status.message and "inzwischen geändert" in app.status.message
     assert "Reifegrad Vertrieb 1 – gespeichert" in app.status.message
+    sentences = [x.strip() for x in app.status.message.split(".") if x.strip()]
+    assert len(sentences) == len(set(sentences)), "no sentence twice"
+    # beside the unit too: GF's row in the overview, and beside GF when GF is shown again
+    assert '<td>GF <span class="cxws-error">(nicht gespeichert)</span></td>' in m.overview.value
+    assert "Vertrieb 1 <span" not in m.overview.value and m.unit_state.value == ""
+    m.picker.value = "GF"
+    assert "nicht gespeichert" in m.unit_state.value
+    m.picker.value = "Vertrieb 1"
     # a conflict in a rating names the journey by its name, and its row says so too
     j = app.journeys
     j.picker.value = "Leitung Vertrieb"
@@ -58,6 +66,7 @@ def test_a_conflict_stays_visible_after_another_person_is_saved():
     assert "nicht gespeichert" in j.row_state["problemfall"].value
     app.status.reload()  # "neu laden" resolves every open conflict
     assert app.status.state == "reloaded" and app.status.reload_button.layout.display == "none"
+    assert "nicht gespeichert" not in m.overview.value
     m.picker.value = "GF"
     m.answer("D1.2", 4)
     assert app.status.state == "saved"
@@ -107,3 +116,53 @@ def _walk(widget):
     for child in getattr(widget, "children", ()):
         yield child
         yield from _walk(child)
+
+
+def test_the_conflict_message_of_the_real_store_is_plain_german_and_stays_beside_the_unit(
+    tmp_path,
+):
+    """Issue 16: the message had grammar errors ("Die Antworten … wurde"), said "Ihre Eingaben
+    bleiben stehen" twice, named the journey by its id, and vanished after the next save."""
+    import getpass
+    import re
+
+    from cxlib.workshop.store import WorkshopStore
+    from tests.test_workshop_store import copy_client
+
+    params_file = copy_client(tmp_path, "cafe-bohnenglueck")
+    ours, theirs = (
+        WorkshopStore(params_file, writer="Ben"),
+        WorkshopStore(params_file, writer="Anna"),
+    )
+    app = WorkshopApp(ours, "de", report=False)
+    m = app.maturity
+    m.picker.value = "R1"
+    theirs.save_maturity("R1", m.respondents["R1"].department, {"D1.1": 0})
+    m.answer("D1.2", 4)
+    message = app.status.message
+    assert "Der Reifegrad-Fragebogen von „R1“ wurde inzwischen von Anna um " in message
+    assert message.count("Ihre Eingaben bleiben stehen") == 1
+    assert message.count("neu laden") + message.count("Neu laden") == 2  # the advice, the button
+    sentences = [s.strip() for s in re.split(r"[.;]", message) if s.strip()]
+    assert len(sentences) == len(set(sentences))
+    assert getpass.getuser() not in message.replace("Anna", "").replace("Ben", "")
+    # beside the person, also after another person was saved; gone after "neu laden"
+    assert "nicht gespeichert" in m.unit_state.value
+    other = next(name for name in m.respondents if name != "R1")
+    m.picker.value = other
+    m.answer("D1.1", 2)
+    assert app.status.state == "conflict"
+    assert "<td>R1 <span" in m.overview.value and "nicht gespeichert" in m.overview.value
+    # a rating: the journey by the name the room sees
+    j = app.journeys
+    participant = j.participants[0]
+    j.picker.value = participant
+    journey = j.journeys[0]
+    theirs.save_rating(journey.id, participant, 2, 2, 2)
+    j.rate(journey.id, frequency=1, damage=1, feasibility=5)
+    assert f"für die Journey „{journey.name}“" in app.status.message
+    assert journey.name != journey.id
+    assert "nicht gespeichert" in j.row_state[journey.id].value
+    app.status.reload()
+    assert "nicht gespeichert" not in m.overview.value and m.unit_state.value == ""
+    assert app.status.state == "reloaded"

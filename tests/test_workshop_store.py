@@ -666,6 +666,20 @@ def test_history_and_restore(cafe):
     assert after_first != cafe.read_bytes()
 
 
+def test_versions_saved_within_one_minute_can_be_told_apart(cafe):
+    """Issue 16: history entries could not be told apart (same writer, same minute)."""
+    import datetime as dt
+
+    moment = dt.datetime(2026, 1, 31, 14, 32, 5, tzinfo=dt.UTC)
+    versions = [
+        Version(cafe, cafe.resolve(), moment + dt.timedelta(seconds=s), "Anna") for s in (0, 7)
+    ]
+    first, second = (v.label("de") for v in versions)
+    assert first != second
+    local = moment.astimezone().strftime("%d.%m.%Y um %H:%M:%S")
+    assert f"Stand vor der Änderung von Anna am {local}" in first
+
+
 def test_restore_of_the_answers_file(cafe):
     path = cafe.parent.parent / "data" / "cafe-bohnenglueck" / "maturity.csv"
     before = path.read_bytes()

@@ -371,9 +371,46 @@ def test_dont_know_is_saved_as_empty_not_zero_and_counts_as_progress():
     assert capture.accordion.selected_index == 0  # D1.3 still open
     assert "2 von 24" in capture.progress.value
     assert store.calls[-1][3] == {"D1.1": 4, "D1.2": None}
-    # not enough for a result yet (dimensions without answers): a plain message
+    # no index yet (dimensions without answers), but the partial result of D1
     assert capture.result is None
-    assert "Noch kein Ergebnis" in capture.result_text.value
+    assert "Teilergebnis" in capture.result_text.value
+
+
+def test_partial_answers_show_the_rated_dimensions_and_what_is_missing():
+    """Issue 16: the result stayed empty until every dimension had an answer."""
+    capture = MaturityCapture(FakeStore(), "de")
+    capture.add_respondent("A", "Vertrieb")
+    capture.answer("D1.1", 3)
+    capture.add_respondent("B", "Service")
+    capture.answer("D1.1", 1)
+    capture.answer("D1.2", 4)
+    capture.answer("D2.1", 2)
+    capture.answer("D2.2", None)  # "weiß nicht" is no rating
+    text = capture.result_text.value
+    assert capture.result is None
+    assert "Teilergebnis" in text
+    # points = score / 4 * 100: D1 (75 + 25 + 100) / 3 = 66.7, D2 2 / 4 * 100 = 50
+    assert "<td>D1 Strategie &amp; Führung</td><td>67</td><td>3</td>" in text
+    assert "<td>D2 Organisation &amp; Zusammenarbeit</td><td>50</td><td>1</td>" in text
+    assert "<td>D3 Kundenverständnis &amp; Voice of the Customer</td><td>–</td><td>0</td>" in text
+    assert "Noch ohne Bewertung: D3 Kundenverständnis" in text
+    assert "D8 Technologie &amp; Datenintegration." in text
+    # 24 statements, 3 of them rated (D1.1, D1.2, D2.1); the first eight missing are named
+    assert (
+        "Aussagen ohne Bewertung: 21 von 24 "
+        "(D1.3, D2.2, D2.3, D3.1, D3.2, D3.3, D4.1, D4.2 …)." in text
+    )
+
+
+def test_a_full_result_still_names_the_statements_nobody_rated():
+    capture = MaturityCapture(FakeStore(), "de")
+    capture.add_respondent("A", "Vertrieb")
+    for dimension in range(1, 9):
+        capture.answer(f"D{dimension}.1", 2)
+    assert capture.result is not None
+    assert capture.result.index == pytest.approx(50)  # 2 / 4 * 100 in every dimension
+    assert "Noch ohne Bewertung" not in capture.result_text.value
+    assert "Aussagen ohne Bewertung: 16 von 24 (D1.2, D1.3, D2.2," in capture.result_text.value
 
 
 def test_disagreement_flag_appears_at_once_with_names():
@@ -584,6 +621,15 @@ def test_app_has_tabs_header_and_large_fonts():
     assert "Stadtwerke Lindenau GmbH" in app.title.value
     assert "cxws" in app._dom_classes and "font-size: 19px" in app.children[0].value
     assert app.status.state == "loaded"
+
+
+def test_where_the_view_cannot_be_shown_a_note_stands_instead_of_its_source():
+    """ "Revert" after another server wrote the notebook showed the widget's source text."""
+    app = WorkshopApp(FakeStore(), "de", report=False)
+    bundle = app._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == app.model_id
+    assert bundle["text/plain"].startswith("Die Workshop-Ansicht ist hier nicht aktiv.")
+    assert "children=" not in bundle["text/plain"]
 
 
 def test_report_button_becomes_a_fourth_tab_and_a_broken_one_is_left_out():

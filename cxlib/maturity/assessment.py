@@ -48,6 +48,7 @@ __all__ = [
     "MaturityResult",
     "SilentRespondentWarning",
     "assess",
+    "dimension_scores",
     "questionnaire",
     "stage_of",
 ]
@@ -178,6 +179,40 @@ class _Wave:
     silent: tuple[str, ...]
 
 
+def _dimension_points(frame: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """Per dimension (in ``order``): mean score in points 0-100 (NaN without a rating),
+    number of ratings and of "weiß nicht" answers."""
+    points = frame["score"] / 4 * 100
+    by_dim = points.groupby(frame["dimension"])
+    dims = pd.DataFrame({"score": by_dim.mean(), "n_answers": by_dim.count()}).reindex(order)
+    dims["n_answers"] = dims["n_answers"].fillna(0).astype(int)
+    dims["n_missing"] = frame["score"].isna().groupby(frame["dimension"]).sum().reindex(order)
+    return dims
+
+
+def dimension_scores(
+    answers: pd.DataFrame,
+    questionnaire: str | Path | Questionnaire | None = None,
+    *,
+    options: MaturityOptions | None = None,
+) -> pd.DataFrame:
+    """The dimension scores that partial answers already allow (for the live workshop view).
+
+    Unlike :func:`assess` this needs no rating in every dimension: a dimension
+    without any rating has score NaN. Columns dimension, score (0-100, the same
+    points as in :func:`assess`), n_answers, n_missing; the latest wave only.
+    Raises :class:`MaturityDataError` for answers that break the questionnaire's rules.
+    """
+    opts = options or MaturityOptions()
+    q = load_questionnaire(questionnaire or opts.questionnaire)
+    frame = _validate(answers, q)
+    labels = sorted(frame["wave"].dropna().unique())
+    if labels:
+        frame = frame[frame["wave"] == labels[-1]]
+    dims = _dimension_points(frame, [d.id for d in q.dimensions])
+    return dims.rename_axis("dimension").reset_index()
+
+
 def _score(
     frame: pd.DataFrame, q: Questionnaire, weights: dict[str, float], opts: MaturityOptions
 ) -> _Wave:
@@ -196,10 +231,7 @@ def _score(
         raise MaturityDataError([_problem("keine einzige Bewertung (nur „weiß nicht“)")])
     order = [d.id for d in q.dimensions]
     points = frame["score"] / 4 * 100
-    by_dim = points.groupby(frame["dimension"])
-    dims = pd.DataFrame({"score": by_dim.mean(), "n_answers": by_dim.count()}).reindex(order)
-    dims["n_answers"] = dims["n_answers"].fillna(0).astype(int)
-    dims["n_missing"] = frame["score"].isna().groupby(frame["dimension"]).sum().reindex(order)
+    dims = _dimension_points(frame, order)
     empty = dims.index[dims["score"].isna()]
     if len(empty):
         raise MaturityDataError(

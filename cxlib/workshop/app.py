@@ -231,6 +231,14 @@ class WorkshopApp(w.VBox):
         super().__init__([w.HTML(CSS), header, self.tabs])
         self.add_class("cxws")
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        """The widget's output; where it cannot be shown (an output of another server's or
+        an ended kernel, an untrusted notebook), a plain note instead of the widget's source."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle:
+            bundle["text/plain"] = t("workshop.placeholder", self.lang)
+        return bundle
+
     @staticmethod
     def _report_widget(
         report: Callable[[Path, str], w.Widget] | bool | None, params_file: Path, lang: str

@@ -65,10 +65,11 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def when(moment: dt.datetime, lang: str) -> str:
-    """ "um 14:32" today, "am 22.11.2026 um 14:32" otherwise (local time)."""
+def when(moment: dt.datetime, lang: str, seconds: bool = False) -> str:
+    """ "um 14:32" today, "am 22.11.2026 um 14:32" otherwise (local time); with
+    ``seconds`` "um 14:32:05" (versions saved within one minute differ)."""
     local = moment.astimezone()
-    time = local.strftime("%H:%M")
+    time = local.strftime("%H:%M:%S" if seconds else "%H:%M")
     if local.date() == dt.datetime.now().astimezone().date():
         return t("workshop_store.when_today", lang, time=time)
     date = local.strftime("%d.%m.%Y") if lang == "de" else local.strftime("%Y-%m-%d")
@@ -144,7 +145,7 @@ class Version:
             lang,
             file=self.original.name,
             writer=self.writer,
-            when=when(self.saved_at, lang),
+            when=when(self.saved_at, lang, seconds=True),
         )
 
 

@@ -14,7 +14,7 @@ import json
 import math
 import numbers
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -30,10 +30,13 @@ __all__ = [
     "check_candidates",
     "check_rating",
     "clean_text",
+    "excel_text",
     "number_problem",
     "parse_number",
     "plan_items",
     "reference_problems",
+    "same_name",
+    "shown_text",
     "version_token",
     "without_code",
 ]
@@ -57,6 +60,27 @@ def version_token(content: Any) -> str:
 def clean_text(value: Any) -> str:
     """``value`` as text with runs of white space made one blank ("" for None)."""
     return " ".join(str(value).split()) if value is not None else ""
+
+
+#: First characters with which Excel and LibreOffice read a CSV cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "\u2212", "@", "\t", "\r")
+
+
+def excel_text(text: str) -> str:
+    """``text`` as written into a CSV: an apostrophe before a leading = + - − @, so that
+    Excel shows the text instead of running it as a formula (CSV injection)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def shown_text(text: str) -> str:
+    """Text read from a CSV as it was typed (the inverse of :func:`excel_text`)."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
+def same_name(name: str, names: Iterable[str]) -> str | None:
+    """The entry of ``names`` that is ``name`` apart from spaces and case ("p01" is "P01")."""
+    key = clean_text(shown_text(clean_text(name))).casefold()
+    return next((n for n in names if clean_text(shown_text(str(n))).casefold() == key), None)
 
 
 def _score_value(value: Any) -> tuple[bool, int | None]:

@@ -23,6 +23,7 @@ from cxlib.journeys.selection import CRITERIA, Selection, from_workshop
 from cxlib.parameters.schema import JourneyRating
 from cxlib.texts import t
 from cxlib.workshop.capture import Capture, Debouncer
+from cxlib.workshop.inputs import same_name
 from cxlib.workshop.maturity_capture import figure_png
 
 #: The seed's standard candidates (seed 003, step 1), offered while a client has none.
@@ -299,8 +300,8 @@ class JourneyCapture(Capture):
         problem = None
         if not name:
             problem = self._tx("name_missing")
-        elif name in self.participants:
-            problem = self._tx("name_taken", name=name)
+        elif same_name(name, self.participants) is not None:  # "p01" is "P01"
+            problem = self._tx("name_taken", name=same_name(name, self.participants))
         if problem:
             self.add_message.value = f'<span class="cxws-error">{html.escape(problem)}</span>'
             return

@@ -80,6 +80,9 @@ LAB_SETTINGS: dict[str, dict[str, Any]] = {
     "@jupyterlab/statusbar-extension/plugin": {"visible": False},
     "@jupyterlab/notebook-extension/tracker": {"showHiddenCellsButton": False},
     "@jupyterlab/cell-toolbar-extension/plugin": {"showToolbar": False},
+    # the notebook only holds the view (the data is saved by the workshop store): no autosave,
+    # which asked "File Changed … Overwrite / Revert" again and again after another server wrote it
+    "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
     # menus and dialogs in German (the language pack jupyterlab-language-pack-de-DE)
     "@jupyterlab/translation-extension/plugin": {"locale": "de_DE"},
 }
@@ -96,6 +99,8 @@ CUSTOM_CSS = """/* cxwb workshop: projector view, widgets only (cxlib/workshop/l
 .jp-Notebook .jp-Cell:has(.jp-InputPlaceholder) .jp-Cell-inputWrapper { display: none; }
 .jp-Notebook .jp-Cell { padding-top: 0; padding-bottom: 0; }
 .jp-Notebook .jp-Notebook-footer { display: none !important; }
+.jp-Notebook .jp-OutputArea-child:has(> [data-mime-type="application/javascript"]) {
+  display: none !important; }
 """
 
 #: When the kernel dies or the server connection is lost, ipywidgets marks every view

@@ -29,10 +29,11 @@ import pandas as pd
 
 from cxlib import formatting as fmt
 from cxlib.exceptions import CXError, DataError
-from cxlib.maturity.assessment import MaturityResult, assess, questionnaire
+from cxlib.maturity.assessment import MaturityResult, assess, dimension_scores, questionnaire
 from cxlib.maturity.plots import radar
 from cxlib.texts import t
 from cxlib.workshop.capture import Capture, Debouncer
+from cxlib.workshop.inputs import same_name, shown_text
 
 if TYPE_CHECKING:
     from cxlib.workshop.capture import StatusBar
@@ -79,13 +80,19 @@ class Respondent:
     """One respondent's answers as held in the widgets.
 
     ``scores`` holds the clicked statements only: 0-4, or None for "weiß nicht".
-    ``token`` is the store's version token read when the answers were loaded.
+    ``token`` is the store's version token read when the answers were loaded;
+    ``unsaved`` is True while the last save of these answers was refused.
     """
 
     name: str
     department: str
     scores: dict[str, int | None] = field(default_factory=dict)
     token: str | None = None
+    unsaved: bool = False
+
+
+#: How many unrated statements the missing-note names (the rest as "…").
+MISSING_SHOWN = 8
 
 
 def _problem_text(exc: CXError) -> str:
@@ -160,6 +167,7 @@ class MaturityCapture(Capture):
             min=0, max=len(self.item_ids), value=0, layout=w.Layout(width="6em")
         )
         self.progress = w.HTML(layout=w.Layout(min_width="7em"))
+        self.unit_state = w.HTML()
         self.empty_note = w.HTML(f"<i>{html.escape(self._tx('none_yet'))}</i>")
 
         self.choices: dict[str, w.RadioButtons] = {}
@@ -193,7 +201,7 @@ class MaturityCapture(Capture):
         capture = w.VBox(
             [
                 w.HBox(
-                    [self.picker, self.progress_bar, self.progress],
+                    [self.picker, self.progress_bar, self.progress, self.unit_state],
                     layout=w.Layout(flex_flow="row wrap", align_items="center"),
                 ),
                 self.empty_note,
@@ -236,10 +244,10 @@ class MaturityCapture(Capture):
                 self._history = answers[~latest.fillna(False)].copy()
                 answers = answers[latest.fillna(False)]
             for row in answers.itertuples(index=False):
-                name = str(row.respondent)
+                name = shown_text(str(row.respondent))  # as typed, without Excel's apostrophe
                 person = self.respondents.get(name)
                 if person is None:
-                    person = Respondent(name, str(row.department))
+                    person = Respondent(name, shown_text(str(row.department)))
                     self.respondents[name] = person
                 score = row.score
                 person.scores[str(row.item)] = None if pd.isna(score) else int(score)
@@ -300,8 +308,8 @@ class MaturityCapture(Capture):
             problem = self._tx("name_missing")
         elif not department:
             problem = self._tx("department_missing")
-        elif name in self.respondents:
-            problem = self._tx("name_taken", name=name)
+        elif same_name(name, self.respondents) is not None:  # "p01" is "P01"
+            problem = self._tx("name_taken", name=same_name(name, self.respondents))
         if problem:
             self.add_message.value = f'<span class="cxws-error">{html.escape(problem)}</span>'
             return
@@ -370,6 +378,9 @@ class MaturityCapture(Capture):
             ),
             unit=unit,
         )
+        person.unsaved = saved is None  # shown beside the person too, not only in the header
+        self._refresh_progress()
+        self._refresh_overview()
         if saved is not None:
             person.token = saved.token
             if self.on_change is not None:
@@ -383,6 +394,9 @@ class MaturityCapture(Capture):
         total = len(self.item_ids)
         progress = html.escape(self._tx("progress", done=done, total=total))
         self.progress.value = f'<b style="white-space: nowrap">{progress}</b>'
+        unsaved = html.escape(t("workshop.status.row_unsaved", self.lang))
+        marked = person is not None and person.unsaved
+        self.unit_state.value = f'<span class="cxws-error">{unsaved}</span>' if marked else ""
         for index, (dim, name, items) in enumerate(self._dimensions):
             answered = sum(1 for i in items if person and i in person.scores)
             self.accordion.set_title(index, f"{dim} {name} · {answered}/{len(items)}")
@@ -418,8 +432,9 @@ class MaturityCapture(Capture):
             self.result_problem = _problem_text(exc)
         self._refresh_overview()
         if self.result is None:
+            partial = self._partial_html()
             message = self._tx("not_enough", message=self.result_problem)
-            self.result_text.value = f"<p>{html.escape(message)}</p>"
+            self.result_text.value = partial or f"<p>{html.escape(message)}</p>"
             self._redraw.cancel()
             self.chart.layout.display = "none"
             self.flags.value = ""
@@ -436,9 +451,66 @@ class MaturityCapture(Capture):
         count = self._tx("answers", n=r.n_respondents, answers=int(r.dimensions["n_answers"].sum()))
         self.result_text.value = (
             f'<p class="cxws-big"><b>{html.escape(text)}</b></p><p>{html.escape(count)}</p>'
+            + self._missing_html()
         )
         self.flags.value = self._flags_html(r)
         self._redraw()
+
+    def _rated_items(self) -> set[str]:
+        """The statements with at least one rating 0-4 (not "weiß nicht") in this wave."""
+        return {i for p in self.respondents.values() for i, v in p.scores.items() if v is not None}
+
+    def _missing_html(self, unrated: list[str] | None = None) -> str:
+        """The note on statements that nobody has rated yet (empty when all are rated)."""
+        rated = self._rated_items()
+        missing = [i for i in self.item_ids if i not in rated]
+        parts = []
+        if unrated:
+            parts.append(self._tx("missing_dimensions", dimensions=", ".join(unrated)))
+        if missing:
+            more = " …" if len(missing) > MISSING_SHOWN else ""
+            shown = ", ".join(missing[:MISSING_SHOWN]) + more
+            parts.append(
+                self._tx("missing_items", n=len(missing), total=len(self.item_ids), items=shown)
+            )
+        return "".join(f'<p class="cxws-missing">{html.escape(p)}</p>' for p in parts)
+
+    def _partial_html(self) -> str:
+        """What partial answers already show: the rated dimensions' scores, and what is missing.
+
+        Empty when there is no rating at all (or the answers break the rules): then
+        the plain "no result yet" message stands.
+        """
+        frame = self.answers_frame()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                dims = dimension_scores(frame, self._source, options=self.options)
+        except CXError:
+            return ""
+        if dims["score"].isna().all():
+            return ""
+        names = {dim: name for dim, name, _items in self._dimensions}
+        rows, unrated = [], []
+        for r in dims.itertuples():
+            label = f"{r.dimension} {names.get(r.dimension, '')}".strip()
+            if pd.isna(r.score):
+                unrated.append(label)
+                shown = "–"
+            else:
+                shown = fmt.integer(r.score, self.lang)
+            rows.append(
+                f"<tr><td>{html.escape(label)}</td><td>{shown}</td><td>{r.n_answers}</td></tr>"
+            )
+        head = "".join(
+            f"<th>{html.escape(self._tx(k))}</th>"
+            for k in ("col_dimension", "col_points", "col_ratings")
+        )
+        return (
+            f'<p class="cxws-partial"><b>{html.escape(self._tx("partial"))}</b></p>'
+            f'<table class="cxws-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>" + self._missing_html(unrated)
+        )
 
     def draw_chart(self) -> None:
         """Draw the radar chart of the current result (the deferred part of a refresh)."""
@@ -498,8 +570,12 @@ class MaturityCapture(Capture):
             value = index.get(p.name)
             shown = "–" if value is None or pd.isna(value) else fmt.integer(value, self.lang)
             mark = ' class="cxws-current"' if p.name == self.picker.value else ""
+            unsaved = ""
+            if p.unsaved:
+                unsaved = f' <span class="cxws-error">{html.escape(self._tx("unsaved"))}</span>'
             rows.append(
-                f"<tr{mark}><td>{html.escape(p.name)}</td><td>{html.escape(p.department)}</td>"
+                f"<tr{mark}><td>{html.escape(p.name)}{unsaved}</td>"
+                f"<td>{html.escape(p.department)}</td>"
                 f"<td>{len(p.scores)}/{total}</td><td>{shown}</td></tr>"
             )
         self.overview.value = (

@@ -51,6 +51,7 @@ from cxlib.workshop.notebook import (
     template_path,
     write_workshop_notebook,
 )
+from cxlib.workshop.revive import keep_view_alive
 from cxlib.workshop.running import announce, find_running, remove_leftovers, withdraw
 
 __all__ = [
@@ -196,7 +197,7 @@ def serve_workshop(
                 import webbrowser
 
                 webbrowser.open(launch.url)
-            return server.wait()
+            return keep_view_alive(server, launch.notebook_path, echo)
         except KeyboardInterrupt:
             return 0
         finally:

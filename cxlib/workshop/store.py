@@ -75,7 +75,7 @@ import datetime as dt
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,8 +118,11 @@ from cxlib.workshop.inputs import (
     check_candidates,
     check_rating,
     clean_text,
+    excel_text,
     plan_items,
     reference_problems,
+    same_name,
+    shown_text,
     version_token,
     without_code,
 )
@@ -263,7 +266,7 @@ class WorkshopStore:
     def maturity_token(self, respondent: str) -> str:
         """Version token of the stored answers of ``respondent`` (in the workshop wave)."""
         part = wave_rows(self._answers.read(self.parameters()), self.wave)
-        return version_token(respondent_content(part, clean_text(respondent)))
+        return version_token(respondent_content(part, excel_text(clean_text(respondent))))
 
     @staticmethod
     def _rating_content(params: ClientParameters, journey_id: str, participant: str) -> Any:
@@ -388,6 +391,18 @@ class WorkshopStore:
 
     # ------------------------------------------------------------ YAML saves
 
+    def _refuse_other_spelling(self, name: str, names: Iterable[str], field: str) -> None:
+        """WorkshopInputError when ``names`` hold ``name`` in another spelling ("p01", "P01")."""
+        other = same_name(name, names)
+        if other is not None and other != name:
+            problem = t(
+                "workshop_store.problem.other_spelling",
+                self.lang,
+                name=shown_text(name),
+                other=shown_text(other),
+            )
+            raise WorkshopInputError([(field, problem)], self.lang)
+
     def save_rating(
         self,
         journey_id: str,
@@ -410,9 +425,17 @@ class WorkshopStore:
         ratings = {"frequency": frequency, "damage": damage, "feasibility": feasibility}
         values = check_rating(participant, ratings, uncertain, lang)
         key = f"rating:{journey_id}:{participant}"
-        what = t("workshop_store.what.rating", lang, participant=participant, journey=journey_id)
         with self._locked():
             params = self.parameters()
+            name = next((j.name for j in params.workshop.journeys if j.id == journey_id), None)
+            what = t(
+                "workshop_store.what.rating",
+                lang,
+                participant=participant,
+                journey=name or journey_id,  # the name the room sees, not the id
+            )
+            named = [clean_text(r.participant) for j in params.workshop.journeys for r in j.ratings]
+            self._refuse_other_spelling(participant, named, "participant")
             current = version_token(self._rating_content(params, journey_id, participant))
             self._check(key, what, current, expected, self.params_file)
             edit = self._document.load()
@@ -536,8 +559,8 @@ class WorkshopStore:
         when the existing answers file is broken.
         """
         lang = self.lang
-        respondent = clean_text(respondent)
-        department = clean_text(department)
+        respondent = excel_text(clean_text(respondent))  # as written into the CSV
+        department = excel_text(clean_text(department))
         with self._locked():
             params = self.parameters()
             rows = check_answers(respondent, department, scores, self._item_order(params), lang)
@@ -549,6 +572,8 @@ class WorkshopStore:
             if "wave" not in frame.columns and self.wave:
                 wave = self.wave  # a new file: the wave column starts with this one
             part = wave_rows(frame, self.wave) if "wave" in frame.columns else frame
+            stored = part["respondent"].astype(str).unique() if len(part) else []
+            self._refuse_other_spelling(respondent, stored, "respondent")
             key = f"maturity:{wave or ''}:{respondent}"
             what = t("workshop_store.what.maturity", lang, respondent=respondent)
             current = version_token(respondent_content(part, respondent))
