@@ -55,22 +55,19 @@ class _Words:
 
     def levers(self) -> list[object]:
         """From findings to levers: each linked finding with the lever to pull."""
-        return [
-            display.subheading(self._t("levers.heading")),
-            lever_table(
-                self.result.levers,
-                self.lang,
-                self.result.map.small_n,
-                tuple(cell.phase for cell in self.result.map.phases if cell.focus),
-            ),
-        ]
+        table = lever_table(
+            self.result.levers,
+            self.lang,
+            self.result.map.small_n,
+            tuple(cell.phase for cell in self.result.map.phases if cell.focus),
+        )
+        # the consultant's tool for choosing measures: in the appendix, a pointer here
+        return [display.appendix(self._t("levers.heading"), table, lang=self.lang)]
 
     def loop(self) -> list[object]:
         """The outer loop: recurring comment themes and the plan's pain points they belong to."""
-        return [
-            display.subheading(self._t("loop.heading")),
-            loop_table(self.result.loop, self.lang),
-        ]
+        title = self._t("loop.heading")
+        return [display.appendix(title, loop_table(self.result.loop, self.lang), lang=self.lang)]
 
     def chart(self) -> list[object]:
         """The ranking heading and the bubble chart with its reading (a note without ratings)."""

@@ -226,7 +226,8 @@ def _cohorts(base: Baseline, lang: str) -> Items:
     reading = cohorts_reading(base, lang)
     title = _tx("headings.cohorts", lang)
     chart = _chart(plots.cohort_heatmap(base, lang=lang), title, reading, lang)
-    return [_head("cohorts", lang), chart, _read(reading, lang)]
+    # the reading states the finding; the chart, one row per start month, is detail
+    return [_head("cohorts", lang), _read(reading, lang), display.appendix(title, chart, lang=lang)]
 
 
 def _economics(base: Baseline, lang: str) -> Items:
@@ -273,10 +274,10 @@ def _revenue_at_risk(base: Baseline, lang: str) -> Items:
         }
     )
     decimals = {c: 1 for c in shown.columns[2:5]} | {c: 0 for c in shown.columns[5:]}
-    return [
-        _read(revenue_reading(base, lang), lang),
-        display.table(shown, lang, decimals=decimals, caption=t("value.forecast_caption", lang)),
-    ]
+    title = t("value.forecast_caption", lang).rstrip(":")
+    table = display.table(shown, lang, decimals=decimals)
+    # the reading states the total; the split by segment is detail for the appendix
+    return [_read(revenue_reading(base, lang), lang), display.appendix(title, table, lang=lang)]
 
 
 def _customer_base(base: Baseline, lang: str) -> Items:
