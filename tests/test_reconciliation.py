@@ -27,7 +27,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 CLIENTS = ("stadtwerke-lindenau", "cafe-bohnenglueck", "berger-haustechnik")
 SCHEMA = PROJECT / "docs" / "results.schema.json"
 
-DATE = re.compile(r"\b\d{2}\.\d{2}\.\d{4}\b")
+DATE = re.compile(r"\b\d{2}\.\d{2}\.\d{4}\b|\b\d{1,2}:\d{2}\b")  # dates and clock times
 NUMBER = re.compile(
     r"(?<![\w.,/])(?<![^\W\d_]-)(?P<sign>[+−-]?)(?P<int>\d{1,3}(?:\.\d{3})+|\d+)(?:,(?P<dec>\d+))?"
     r"(?![\w]|,\d|\.\d)(?P<mio>\s?Mio\.)?"
@@ -37,8 +37,8 @@ NUMBER = re.compile(
 def numbers(text: str) -> list[tuple[float, float, str]]:
     """The numbers of a German text: (value, tolerance of its shown precision, as written).
 
-    Dates and years (1990-2100 without a thousands point) are not figures and
-    are left out. A rounded amount of money ("1,5 Mio.", "10.000 €") may be
+    Dates, clock times ("05:27 Uhr") and years (1990-2100 without a thousands
+    point) are not figures and are left out. A rounded amount of money ("1,5 Mio.", "10.000 €") may be
     rounded to its significant digits, so its tolerance follows its last digit.
     """
     found = []
@@ -165,6 +165,7 @@ def test_the_number_parser_reads_german_numbers() -> None:
         (53.8, "53,8"),
     ]
     assert numbers("am 31.12.2025 bei 12 %") == [(12.0, 0.5 + 1e-9, "12")]
+    assert numbers("Erzeugt am 03.12.2026, 05:27 Uhr") == []
     assert numbers("SHA-256, Top-2-Box") == []  # parts of names, not figures
 
 
