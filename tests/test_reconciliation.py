@@ -38,8 +38,9 @@ def numbers(text: str) -> list[tuple[float, float, str]]:
     """The numbers of a German text: (value, tolerance of its shown precision, as written).
 
     Dates, clock times ("05:27 Uhr") and years (1990-2100 without a thousands
-    point) are not figures and are left out. A rounded amount of money ("1,5 Mio.", "10.000 €") may be
-    rounded to its significant digits, so its tolerance follows its last digit.
+    point) are not figures and are left out. A rounded amount of money
+    ("1,5 Mio.", "10.000 €") may be rounded to its significant digits, so its
+    tolerance follows its last digit.
     """
     found = []
     for match in NUMBER.finditer(DATE.sub(" ", text)):
