@@ -120,29 +120,3 @@ def test_edit_distance_by_hand():
 def test_lemmas_include_the_word_itself_and_its_base_form():
     assert {"abschläge", "abschlag"} <= lemmas("Abschläge")
     assert "warten" in lemmas("gewartet")
-
-
-def test_the_lemma_dictionary_is_read_once_however_many_threads_ask(monkeypatch) -> None:
-    """cxwb run reads it in the background while the files load; the coder waits for it."""
-    import threading
-    import time
-
-    from cxlib.voice import coding
-
-    calls: list[str] = []
-
-    def slow_first_lemma(word: str, lang: str) -> str:
-        calls.append(word)
-        time.sleep(0.05)  # long enough for the other threads to arrive meanwhile
-        return word
-
-    monkeypatch.setattr(coding, "_dictionary_read", False)
-    monkeypatch.setattr(coding.simplemma, "lemmatize", slow_first_lemma)
-    background = coding.read_dictionary_in_background()
-    others = [threading.Thread(target=coding.read_dictionary) for _ in range(3)]
-    for thread in others:
-        thread.start()
-    for thread in [background, *others]:
-        thread.join(timeout=5)
-    assert calls == ["Rechnungen"]
-    assert coding._dictionary_read

@@ -277,11 +277,9 @@ def _run_client(
     from cxlib.portfolio.records import key_figures
     from cxlib.report.render import render_report
     from cxlib.report_tests import report_tests
-    from cxlib.voice.coding import read_dictionary_in_background
     from cxlib.workbook import to_jsonable
 
     started = time.perf_counter()
-    read_dictionary_in_background()  # the comment themes' lemmas, while the files are read
     params, data = prepare(params_file)
     language = lang or params.language
     if language not in ("de", "en"):

@@ -26,7 +26,6 @@ meant negatively; in "Preis ok, aber die App ist schlecht" the price is not).
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,37 +63,9 @@ class Mention:
     clause: str
 
 
-_DICTIONARY = threading.Lock()
-_dictionary_read = False
-
-
-def read_dictionary() -> None:
-    """Read simplemma's German dictionary now (about a second, once per process).
-
-    Safe from several threads at once: the others wait for the one reading.
-    ``cxwb run`` starts it in a background thread while it reads the client's
-    files (:func:`read_dictionary_in_background`), so that coding the comments
-    finds it ready.
-    """
-    global _dictionary_read
-    with _DICTIONARY:
-        if not _dictionary_read:
-            simplemma.lemmatize("Rechnungen", lang="de")
-            _dictionary_read = True
-
-
-def read_dictionary_in_background() -> threading.Thread:
-    """Start :func:`read_dictionary` in a daemon thread; the started thread."""
-    thread = threading.Thread(target=read_dictionary, name="cxwb-lemmas", daemon=True)
-    thread.start()
-    return thread
-
-
 @lru_cache(maxsize=65536)
 def lemmas(word: str) -> frozenset[str]:
     """The lower-case forms a word may stand for: itself and its German lemma(s)."""
-    if not _dictionary_read:
-        read_dictionary()
     lower = word.lower()
     found = {lower, simplemma.lemmatize(word, lang="de").lower()}
     found.add(simplemma.lemmatize(lower, lang="de").lower())
