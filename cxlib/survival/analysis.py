@@ -546,5 +546,5 @@ def _fit(params: ClientParameters, data: ClientData) -> SurvivalFit:
         ),
         conversion=conversion,
         sensitivity=sensitivity,
-        projection=project_retention(table, overall, min_n),
+        projection=project_retention(table, overall),
     )

@@ -22,8 +22,8 @@ from their asymptotic normal distribution (the inverse observed information;
 a fixed seed, so a rerun gives the same bounds): the projected share still a
 customer after 5 and 10 years (:data:`HORIZONS`) and the share of customers
 who leave in their first and in their fifth year (of those at its start).
-The observed range is where the Kaplan-Meier curve still has at least
-``min_n`` customers at risk; the chart shows the projection up to twice that
+The observed range is where the report shows the Kaplan-Meier curve (while at
+least 10 % of the customers are still observed); the chart shows the projection up to twice that
 (at least 5, at most 30 years). Only for contracts: without contracts the
 churn curve rests on an inactivity rule, not on cancellations, and the
 purchase model (:mod:`cxlib.clv.customer_base`) answers the question instead.
@@ -65,7 +65,7 @@ class RetentionProjection:
     #: customers and churns the model rests on
     n: int
     churns: int
-    #: the last month with at least min_n customers at risk on the Kaplan-Meier curve
+    #: the last month the report shows the Kaplan-Meier curve (enough customers still observed)
     observed_months: int
     #: month, survival, low, high from month 0 to the chart's horizon
     curve: pd.DataFrame = field(repr=False)
@@ -98,17 +98,16 @@ class RetentionProjection:
         }
 
 
-def _observed_months(curve: KaplanMeier, min_n: int) -> int:
-    """The last month at which the curve still has ``min_n`` customers at risk."""
-    table = curve.table
-    enough = table.loc[table["at_risk"] >= min_n, "time"]
-    last = float(enough.max()) if len(enough) else float(table["time"].max())
-    return max(1, int(last // DAYS_PER_MONTH))
+def _observed_months(curve: KaplanMeier) -> int:
+    """The last month the report shows the curve: while enough customers are still observed.
+
+    The same rule as the charts (:meth:`~cxlib.survival.curves.KaplanMeier.shown_until`),
+    so that the reading's "observed until month …" is where the drawn curve ends.
+    """
+    return max(1, int(curve.shown_until() // DAYS_PER_MONTH))
 
 
-def project_retention(
-    table: SurvivalData, overall: KaplanMeier, min_n: int
-) -> RetentionProjection | None:
+def project_retention(table: SurvivalData, overall: KaplanMeier) -> RetentionProjection | None:
     """The sBG projection of a contractual client's survival table (None without contracts).
 
     None as well when the model cannot be fitted (no churn, or an optimum
@@ -127,7 +126,7 @@ def project_retention(
         model = sbg_lifetimes(months, event, entry)
     except (ValueError, RuntimeError):
         return None
-    observed = _observed_months(overall, min_n)
+    observed = _observed_months(overall)
     horizon = int(min(max(2 * observed, max(HORIZONS)), 360))
     grid = np.arange(horizon + 1, dtype=float)
     rng = np.random.default_rng(SEED)
