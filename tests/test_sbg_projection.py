@@ -92,8 +92,10 @@ def test_the_projection_follows_the_kaplan_meier_curve_where_observed(stadtwerke
         assert low < value < high
     # beyond the observed range it goes on falling, and its band widens
     s = p.curve.set_index("month")
-    assert s.loc[360, "survival"] < s.loc[120, "survival"]
-    assert s.loc[360, "high"] - s.loc[360, "low"] > s.loc[12, "high"] - s.loc[12, "low"]
+    last = int(s.index.max())  # twice the observed range, at least 10 and at most 30 years
+    assert 2 * p.observed_months <= last <= 360 and last >= 120
+    assert s.loc[last, "survival"] < s.loc[120, "survival"]
+    assert s.loc[last, "high"] - s.loc[last, "low"] > s.loc[12, "high"] - s.loc[12, "low"]
 
 
 def test_projection_facts_and_reading(stadtwerke) -> None:

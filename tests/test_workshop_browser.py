@@ -154,15 +154,17 @@ def click_centre(page, locator) -> None:
     """Click the element's centre like a person; fails when something else lies on top."""
     from playwright.sync_api import Error
 
+    box = None
     for attempt in range(10):  # the view may redraw the control right after a change
         try:
             locator.scroll_into_view_if_needed(timeout=5_000)
             box = locator.bounding_box(timeout=5_000)
-            break
         except Error:
             if attempt == 9:
                 raise
-            page.wait_for_timeout(300)
+        if box:  # None while the redrawn control is not laid out yet
+            break
+        page.wait_for_timeout(300)
     assert box, "the control is not visible"
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     on_top = page.evaluate(
