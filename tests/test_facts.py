@@ -102,3 +102,20 @@ def test_journey_and_maturity_facts_are_the_workshop_ratings_and_the_assessment(
     assert assessed is not None
     stage = maturity_facts(maturity.analyse(params, data))["maturity.stage"]
     assert (stage.value, stage.n) == (assessed.stage, assessed.n_respondents)
+
+
+def test_bounded_keeps_an_interval_only_where_both_bounds_are_numbers() -> None:
+    from cxlib.report.facts import bounded
+
+    with_interval = bounded("a", 0.5, "share", "kpi.csat", n=40, low=0.3, high=0.7)
+    assert (with_interval.low, with_interval.high, with_interval.no_interval) == (0.3, 0.7, None)
+    assert with_interval.n == 40 and with_interval.level == 0.95
+    nan = float("nan")
+    too_few = bounded("b", 0.5, "share", "kpi.csat", n=nan, low=nan, high=0.7, reason="too_few")
+    assert (too_few.low, too_few.high, too_few.n, too_few.no_interval) == (
+        None,
+        None,
+        None,
+        "too_few",
+    )
+    assert bounded("c", 3, "count", "data.rows").no_interval == "count"

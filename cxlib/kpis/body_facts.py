@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cxlib.kpis.survey import wilson
-from cxlib.report.facts import Fact, NoInterval, Unit
+from cxlib.report.facts import Fact, Unit, bounded
 from cxlib.report.testing import ALPHA
 from cxlib.voice.themes import MIN_DIFFERENCE
 
@@ -87,35 +87,6 @@ def _finite(*values: object) -> bool:
     return all(isinstance(v, (int, float)) and math.isfinite(v) for v in values)
 
 
-def _fact(
-    fact_id: str,
-    value: float,
-    unit: Unit,
-    definition: str,
-    *,
-    n: object = None,
-    low: object = None,
-    high: object = None,
-    reason: NoInterval = "count",
-    population: str = "",
-    sources: tuple[str, ...] = (),
-) -> Fact:
-    """A fact with its interval when both bounds are finite, else with ``reason``."""
-    interval = _finite(low, high)
-    return Fact(
-        fact_id,
-        value,
-        unit,
-        definition,
-        n=int(n) if _finite(n) else None,  # type: ignore[call-overload]
-        low=float(low) if interval else None,  # type: ignore[arg-type]
-        high=float(high) if interval else None,  # type: ignore[arg-type]
-        no_interval=None if interval else reason,
-        population=population,
-        sources=sources,
-    )
-
-
 def body_facts(base: Baseline, known: set[str]) -> list[Fact]:
     """Every figure of the section's body that ``known`` (the headline ids) lacks."""
     found = (
@@ -144,7 +115,7 @@ def _level_facts(base: Baseline) -> list[Fact]:
         fact_id, definition = ids.get(str(row.kpi), (f"kpi.{row.kpi}", f"kpi.{row.kpi}"))
         if _finite(row.value) and row.kpi not in _FLOWS:
             out.append(
-                _fact(
+                bounded(
                     fact_id,
                     float(row.value) * scale,
                     unit,
@@ -158,7 +129,7 @@ def _level_facts(base: Baseline) -> list[Fact]:
         if _finite(row.mdc):
             mdc_unit: Unit = "points" if unit in ("share", "points") else unit
             out.append(
-                _fact(
+                bounded(
                     f"kpi.detectable.{row.kpi}",
                     float(row.mdc),
                     mdc_unit,
@@ -173,7 +144,7 @@ def _level_facts(base: Baseline) -> list[Fact]:
             count = getattr(nps, group)
             low, high = wilson(count, nps.n, Z95)
             out.append(
-                _fact(
+                bounded(
                     f"kpi.nps.{group}",
                     count / nps.n,
                     "share",
@@ -186,7 +157,7 @@ def _level_facts(base: Baseline) -> list[Fact]:
             )
         _, promoters, detractors = shown_shares(nps)
         out.append(
-            _fact(
+            bounded(
                 "kpi.nps.shown_difference",
                 float(promoters - detractors),
                 "points",
@@ -198,21 +169,21 @@ def _level_facts(base: Baseline) -> list[Fact]:
         if base.drivers is not None:
             table = base.drivers.table
             out += [
-                _fact(f"kpi.missing.{item}", nps.n - int(n), "count", "kpi.missing")
+                bounded(f"kpi.missing.{item}", nps.n - int(n), "count", "kpi.missing")
                 for item, n in zip(table["item"], table["n"], strict=True)
             ]
     out += [
-        _fact(f"churn.early.{c.months}.lost", c.lost, "count", "churn.early_lost")
+        bounded(f"churn.early.{c.months}.lost", c.lost, "count", "churn.early_lost")
         for c in base.early
         if c.n
     ]
     if base.expected_n:
-        out.append(_fact("kpi.expected_n", base.expected_n, "count", "kpi.expected_n"))
+        out.append(bounded("kpi.expected_n", base.expected_n, "count", "kpi.expected_n"))
     out += [
-        _fact(f"kpi.missing.{item}", count, "count", "kpi.missing", sources=("survey",))
+        bounded(f"kpi.missing.{item}", count, "count", "kpi.missing", sources=("survey",))
         for item, count in base.missing.items()
     ]
-    out.append(_fact("rule.bootstrap_samples", BOOTSTRAP_SAMPLES, "count", "rule.bootstrap"))
+    out.append(bounded("rule.bootstrap_samples", BOOTSTRAP_SAMPLES, "count", "rule.bootstrap"))
     return out
 
 
@@ -255,7 +226,7 @@ def _group_facts(base: Baseline) -> list[Fact]:
             continue
         unit, scale = _SURVEY[kpi]
         out.append(
-            _fact(
+            bounded(
                 survey_fact_id(kpi, str(row.dimension), str(row.group)),
                 float(row.value) * scale,
                 unit,
@@ -284,7 +255,7 @@ def _monthly_facts(base: Baseline) -> list[Fact]:
         unit, scale = _SURVEY[kpi]
         month = pd.Timestamp(row.month).strftime("%Y-%m")
         out.append(
-            _fact(
+            bounded(
                 f"kpi.{kpi}.month.{month}",
                 float(row.value) * scale,
                 unit,
@@ -300,8 +271,8 @@ def _monthly_facts(base: Baseline) -> list[Fact]:
     shown = monthly[(monthly["kpi"] == "nps") & (monthly["n"] >= base.small_n)]
     if len(shown):
         out += [
-            _fact("kpi.nps.months_shown", len(shown), "count", "kpi.months_shown"),
-            _fact("rule.small_n", base.small_n, "count", "rule.small_n", reason="rule"),
+            bounded("kpi.nps.months_shown", len(shown), "count", "kpi.months_shown"),
+            bounded("rule.small_n", base.small_n, "count", "rule.small_n", reason="rule"),
         ]
     return out
 
@@ -318,7 +289,7 @@ def _yearly_facts(base: Baseline) -> list[Fact]:
             value = getattr(row, column)
             if _finite(value):
                 out.append(
-                    _fact(
+                    bounded(
                         f"kpi.flow.{year}.{column}",
                         int(value),
                         "count",
@@ -330,7 +301,7 @@ def _yearly_facts(base: Baseline) -> list[Fact]:
         if _finite(row.churn) and row.start > 0:
             low, high = wilson(int(row.lost), int(row.start), Z95)
             out.append(
-                _fact(
+                bounded(
                     f"kpi.churn.{year}",
                     float(row.churn),
                     "share",
@@ -354,8 +325,10 @@ def _cohort_facts(base: Baseline) -> list[Fact]:
     if after.empty:
         return []
     return [
-        _fact("kpi.cohorts.after_12", float(after.mean()), "share", "kpi.cohorts_12", n=len(after)),
-        _fact("rule.months.12", 12, "months", "rule.months", reason="rule"),
+        bounded(
+            "kpi.cohorts.after_12", float(after.mean()), "share", "kpi.cohorts_12", n=len(after)
+        ),
+        bounded("rule.months.12", 12, "months", "rule.months", reason="rule"),
     ]
 
 
@@ -365,17 +338,19 @@ def _economics_facts(base: Baseline) -> list[Fact]:
     if eco is None:
         return []
     out = [
-        _fact("kpi.margin", eco.margin, "euro", "kpi.margin", n=eco.arpu_n, reason="derived"),
-        _fact("kpi.margin_rate", eco.margin_rate, "share", "kpi.margin_rate", reason="input"),
-        _fact("kpi.discount_rate", eco.discount_rate, "share", "kpi.discount_rate", reason="input"),
+        bounded("kpi.margin", eco.margin, "euro", "kpi.margin", n=eco.arpu_n, reason="derived"),
+        bounded("kpi.margin_rate", eco.margin_rate, "share", "kpi.margin_rate", reason="input"),
+        bounded(
+            "kpi.discount_rate", eco.discount_rate, "share", "kpi.discount_rate", reason="input"
+        ),
     ]
     if _finite(eco.clv_simple):
         out.append(
-            _fact("kpi.clv_simple", eco.clv_simple, "euro", "kpi.clv_simple", reason="derived")
+            bounded("kpi.clv_simple", eco.clv_simple, "euro", "kpi.clv_simple", reason="derived")
         )
     if _finite(eco.retention):
         out.append(
-            _fact(
+            bounded(
                 "kpi.churn_month", 1 - eco.retention, "share", "kpi.churn_month", reason="derived"
             )
         )
@@ -387,11 +362,11 @@ def _driver_facts(base: Baseline) -> list[Fact]:
     result = base.drivers
     if result is None:
         return []
-    out = [_fact("kpi.drivers.n", result.n, "count", "kpi.drivers_n", sources=("survey",))]
+    out = [bounded("kpi.drivers.n", result.n, "count", "kpi.drivers_n", sources=("survey",))]
     for row in result.table.itertuples(index=False):
         item = str(row.item)
         out += [
-            _fact(
+            bounded(
                 f"kpi.driver.{item}.share",
                 float(row.share) / 100,
                 "share",
@@ -402,7 +377,7 @@ def _driver_facts(base: Baseline) -> list[Fact]:
                 population=item,
                 sources=("survey",),
             ),
-            _fact(
+            bounded(
                 f"kpi.driver.{item}.rating",
                 float(row.performance),
                 "score",
@@ -421,14 +396,14 @@ def _warning_facts(base: Baseline) -> list[Fact]:
     warning = base.warning
     if warning is None:
         return []
-    out = [_fact("kpi.warning.flagged", len(warning.flagged), "count", "kpi.warning_flagged")]
+    out = [bounded("kpi.warning.flagged", len(warning.flagged), "count", "kpi.warning_flagged")]
     for row in warning.monthly.to_dict(orient="records"):
         month = pd.Timestamp(row["month"]).strftime("%Y-%m")
         for column, value in row.items():
             if column == "month" or not _finite(value):
                 continue
             out.append(
-                _fact(
+                bounded(
                     f"kpi.warning.{month}.{column}",
                     int(value),
                     "count",
@@ -454,10 +429,10 @@ def _call_back_facts(base: Baseline) -> list[Fact]:
         "complaints": calls.complaints,
     }
     out = [
-        _fact(f"voice.calls.{k}", int(v), "count", f"voice.calls_{k}") for k, v in counts.items()
+        bounded(f"voice.calls.{k}", int(v), "count", f"voice.calls_{k}") for k, v in counts.items()
     ]
     out.append(
-        _fact(
+        bounded(
             "rule.call_back_days", calls.window_days, "days", "rule.call_back_days", reason="rule"
         )
     )
@@ -470,8 +445,8 @@ def _theme_facts(base: Baseline) -> list[Fact]:
     if themes is None:
         return []
     out = [
-        _fact("voice.comments", themes.comments, "count", "voice.comments", sources=("survey",)),
-        _fact("voice.coded", themes.coded, "count", "voice.coded", sources=("survey",)),
+        bounded("voice.comments", themes.comments, "count", "voice.comments", sources=("survey",)),
+        bounded("voice.coded", themes.coded, "count", "voice.coded", sources=("survey",)),
     ]
     for row in themes.frequency.to_dict(orient="records"):
         group = f"{row['by']}.{row['group']}"
@@ -480,7 +455,7 @@ def _theme_facts(base: Baseline) -> list[Fact]:
         for column in ("mentions", "negative", "positive", "n"):
             if column in row and _finite(row[column]):
                 out.append(
-                    _fact(
+                    bounded(
                         f"{prefix}.{column}",
                         int(row[column]),
                         "count",
@@ -491,7 +466,7 @@ def _theme_facts(base: Baseline) -> list[Fact]:
                 )
         if "share" in row and _finite(row["share"]):
             out.append(
-                _fact(
+                bounded(
                     f"{prefix}.share",
                     float(row["share"]),
                     "share",
@@ -505,21 +480,25 @@ def _theme_facts(base: Baseline) -> list[Fact]:
                 )
             )
     out += [
-        _fact("rule.alpha", ALPHA, "ratio", "rule.alpha", reason="rule"),
-        _fact("rule.per_100", 100, "count", "rule.per_100", reason="rule"),
-        _fact("rule.voice.min_difference", MIN_DIFFERENCE, "points", "rule.min_gap", reason="rule"),
+        bounded("rule.alpha", ALPHA, "ratio", "rule.alpha", reason="rule"),
+        bounded("rule.per_100", 100, "count", "rule.per_100", reason="rule"),
+        bounded(
+            "rule.voice.min_difference", MIN_DIFFERENCE, "points", "rule.min_gap", reason="rule"
+        ),
     ]
     for row in themes.separation.to_dict(orient="records"):
         prefix = f"voice.separation.{row['theme']}"
         for group in ("detractors", "promoters"):
             out.append(
-                _fact(f"{prefix}.{group}", int(row[group]), "count", f"voice.separation_{group}")
+                bounded(f"{prefix}.{group}", int(row[group]), "count", f"voice.separation_{group}")
             )
             out.append(
-                _fact(f"{prefix}.n_{group}", int(row[f"n_{group}"]), "count", "voice.separation_n")
+                bounded(
+                    f"{prefix}.n_{group}", int(row[f"n_{group}"]), "count", "voice.separation_n"
+                )
             )
         out.append(
-            _fact(
+            bounded(
                 f"{prefix}.difference",
                 float(row["difference"]),
                 "points",
@@ -537,9 +516,11 @@ def _customer_base_facts(base: Baseline) -> list[Fact]:
         return []
     sources = ("transactions",)
     out = [
-        _fact("clv.customers", cb.customers, "count", "clv.customers", sources=sources),
-        _fact("clv.repeat_buyers", cb.repeat_buyers, "count", "clv.repeat_buyers", sources=sources),
-        _fact(
+        bounded("clv.customers", cb.customers, "count", "clv.customers", sources=sources),
+        bounded(
+            "clv.repeat_buyers", cb.repeat_buyers, "count", "clv.repeat_buyers", sources=sources
+        ),
+        bounded(
             "clv.active",
             cb.active.value,
             "count",
@@ -550,7 +531,7 @@ def _customer_base_facts(base: Baseline) -> list[Fact]:
             reason="too_few",
             sources=sources,
         ),
-        _fact(
+        bounded(
             "clv.active_share",
             cb.active_share,
             "share",
@@ -559,7 +540,7 @@ def _customer_base_facts(base: Baseline) -> list[Fact]:
             reason="derived",
             sources=sources,
         ),
-        _fact(
+        bounded(
             "clv.purchases_year",
             cb.purchases_year.value,
             "count",
@@ -570,8 +551,8 @@ def _customer_base_facts(base: Baseline) -> list[Fact]:
             reason="too_few",
             sources=sources,
         ),
-        _fact("clv.lost", cb.lost, "count", "clv.lost", sources=sources),
-        _fact(
+        bounded("clv.lost", cb.lost, "count", "clv.lost", sources=sources),
+        bounded(
             "clv.lost_revenue",
             cb.lost_revenue.value,
             "euro",
@@ -582,15 +563,17 @@ def _customer_base_facts(base: Baseline) -> list[Fact]:
             reason="too_few",
             sources=sources,
         ),
-        _fact("clv.horizon_years", cb.horizon_years, "years", "clv.horizon", reason="input"),
-        _fact("kpi.discount_rate", cb.discount_rate, "share", "kpi.discount_rate", reason="input"),
-        _fact("kpi.margin_rate", cb.margin_rate, "share", "kpi.margin_rate", reason="input"),
+        bounded("clv.horizon_years", cb.horizon_years, "years", "clv.horizon", reason="input"),
+        bounded(
+            "kpi.discount_rate", cb.discount_rate, "share", "kpi.discount_rate", reason="input"
+        ),
+        bounded("kpi.margin_rate", cb.margin_rate, "share", "kpi.margin_rate", reason="input"),
     ]
     for row in cb.segments.to_dict(orient="records"):
         segment, prefix = str(row["segment"]), f"clv.segment.{row['segment']}"
         out += [
-            _fact(f"{prefix}.customers", int(row["customers"]), "count", "clv.customers"),
-            _fact(
+            bounded(f"{prefix}.customers", int(row["customers"]), "count", "clv.customers"),
+            bounded(
                 f"{prefix}.active",
                 float(row["active"]),
                 "count",
@@ -599,7 +582,7 @@ def _customer_base_facts(base: Baseline) -> list[Fact]:
                 reason="derived",
                 population=segment,
             ),
-            _fact(
+            bounded(
                 f"{prefix}.value",
                 float(row["value"]),
                 "euro",
@@ -610,7 +593,7 @@ def _customer_base_facts(base: Baseline) -> list[Fact]:
                 reason="too_few",
                 population=segment,
             ),
-            _fact(
+            bounded(
                 f"{prefix}.total",
                 float(row["total"]),
                 "euro",

@@ -35,6 +35,7 @@ __all__ = [
     "FactSheet",
     "NoInterval",
     "Unit",
+    "bounded",
 ]
 
 #: What a fact's value measures. ``share`` is a fraction (0.25 is shown as 25 %),
@@ -135,6 +136,44 @@ class Fact:
             "sources": list(self.sources),
             "level": self.level,
         }
+
+
+def bounded(
+    fact_id: str,
+    value: float,
+    unit: Unit,
+    definition: str,
+    *,
+    n: object = None,
+    low: object = None,
+    high: object = None,
+    reason: NoInterval = "count",
+    population: str = "",
+    sources: tuple[str, ...] = (),
+) -> Fact:
+    """A fact with its interval where both bounds are finite numbers, else with ``reason``.
+
+    ``n`` is kept where it is a finite number. The one constructor the analyses'
+    fact modules use for figures whose interval may be missing (NaN bounds, too
+    few data) or that never have one (a count: the default ``reason``).
+    """
+
+    def finite(x: object) -> bool:
+        return isinstance(x, (int, float)) and math.isfinite(x)
+
+    interval = finite(low) and finite(high)
+    return Fact(
+        fact_id,
+        value,
+        unit,
+        definition,
+        n=int(n) if finite(n) else None,  # type: ignore[call-overload]
+        low=float(low) if interval else None,  # type: ignore[arg-type]
+        high=float(high) if interval else None,  # type: ignore[arg-type]
+        no_interval=None if interval else reason,
+        population=population,
+        sources=sources,
+    )
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from cxlib.report.facts import Fact, NoInterval, Unit
+from cxlib.report.facts import Fact, Unit, bounded
 from cxlib.report.testing import ALPHA
 from cxlib.survival.claims import HR_IRRELEVANT, MIN_EVENTS, MIN_SHARE_GAP, Kind, contrast
 from cxlib.survival.table import DAYS_PER_MONTH
@@ -35,32 +35,9 @@ def _finite(*values: object) -> bool:
     return all(isinstance(v, (int, float)) and math.isfinite(v) for v in values)
 
 
-def _fact(
-    fact_id: str,
-    value: float,
-    unit: Unit,
-    definition: str,
-    *,
-    n: int | None = None,
-    low: float | None = None,
-    high: float | None = None,
-    reason: NoInterval = "count",
-    population: str = "",
-) -> Fact:
-    """A fact with its interval when both bounds are finite, else with ``reason``."""
-    interval = _finite(low, high)
-    return Fact(
-        fact_id,
-        value,
-        unit,
-        definition,
-        n=n,
-        low=low if interval else None,
-        high=high if interval else None,
-        no_interval=None if interval else reason,
-        population=population,
-        sources=("customers",),
-    )
+def _fact(fact_id: str, value: float, unit: Unit, definition: str, **more: object) -> Fact:
+    """A fact of the survival table (see :func:`cxlib.report.facts.bounded`)."""
+    return bounded(fact_id, value, unit, definition, sources=("customers",), **more)  # type: ignore[arg-type]
 
 
 def body_facts(report: SurvivalReport, known: set[str]) -> list[Fact]:

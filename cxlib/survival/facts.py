@@ -11,12 +11,11 @@ comparison group and its share of the churns.
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from cxlib.kpis.facts import early_churn_fact, rule_fact
-from cxlib.report.facts import Fact, FactSheet, NoInterval, Unit
+from cxlib.report.facts import Fact, FactSheet, NoInterval, Unit, bounded
 from cxlib.survival.body_facts import body_facts
 from cxlib.survival.claims import HR_CAP
 from cxlib.survival.curves import SHOWN_AT_RISK
@@ -175,9 +174,9 @@ def _modelled(
     fact_id: str, value: float, unit: Unit, definition: str, n: int, low: float, high: float
 ) -> Fact:
     """A model figure with its interval where both bounds are finite, else marked too few."""
-    if math.isfinite(low) and math.isfinite(high):
-        return Fact(fact_id, value, unit, definition, n=n, low=low, high=high, sources=SOURCES)
-    return Fact(fact_id, value, unit, definition, n=n, no_interval="too_few", sources=SOURCES)
+    return bounded(
+        fact_id, value, unit, definition, n=n, low=low, high=high, reason="too_few", sources=SOURCES
+    )
 
 
 def _projection_facts(report: SurvivalReport) -> list[Fact]:
