@@ -38,6 +38,26 @@ class ParameterError(CXError):
         super().__init__("\n".join(lines))
 
 
+class CatalogueError(CXError):
+    """A catalogue file (the comment codebook, the lever catalogue) is missing, unreadable or
+    has entries that cannot be used; every problem is listed at once.
+
+    Subclasses name the kind of file in :attr:`kind` ("Codebuch", "Hebelkatalog").
+    """
+
+    #: what the file is called at the start of the message
+    kind = "Katalog"
+
+    def __init__(self, file: str | Path, problems: list[str]):
+        self.file = str(file)
+        self.problems = list(problems)
+        lines = [f"{self.kind} {self.file}: {len(self.problems)} Problem(e)"]
+        lines += [f"  - {p}" for p in self.problems[:MAX_LISTED_PROBLEMS]]
+        if len(self.problems) > MAX_LISTED_PROBLEMS:
+            lines.append(f"  … und {len(self.problems) - MAX_LISTED_PROBLEMS} weitere")
+        super().__init__("\n".join(lines))
+
+
 @dataclass(frozen=True)
 class DataProblem:
     """One problem in one cell (or row, or file) of a client's data file.

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import yaml
 
+from cxlib.exceptions import CatalogueError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The folder above the package: the git checkout when cxlib is imported from one
 #: (editable install), ``site-packages`` for an installed wheel. Only for tools and
@@ -105,3 +107,19 @@ def is_packaged(path: Path) -> bool:
 def load_packaged(path: Path) -> object:
     """The content of a packaged YAML file (raises ``yaml.YAMLError`` if it is broken)."""
     return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+
+
+def read_catalogue(path: Path, error: type[CatalogueError]) -> object:
+    """The content of a catalogue YAML file, packaged or the user's own.
+
+    A missing file or broken YAML raises ``error`` (a :class:`CatalogueError`
+    subclass) naming the file, so that the user sees which file to fix.
+    """
+    try:
+        if is_packaged(path):
+            return load_packaged(path)
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(path, ["Datei nicht gefunden"]) from None
+    except yaml.YAMLError as exc:
+        raise error(path, [f"YAML-Syntaxfehler: {exc}"]) from None

@@ -183,3 +183,24 @@ def test_berger_sold_property_links_to_the_change_of_owner_not_to_moving_house()
     result = analyse(params, data, report_tests(params, data))
     assert result.levers.lever_of("reason", "Objekt verkauft") == "eigentuemerwechsel"
     assert "Umzug" not in unescape(lever_table(result.levers, "de").data)
+
+
+def test_a_catalogue_with_many_problems_lists_thirty_and_counts_the_rest(tmp_path: Path) -> None:
+    own = tmp_path / "hebel.yaml"
+    own.write_text(
+        "levers:\n" + "".join(f"  neu{i}:\n    phase: x\n" for i in range(35)), encoding="utf-8"
+    )
+    with pytest.raises(LeverCatalogueError) as error:
+        load_levers(own)
+    lines = str(error.value).splitlines()
+    assert lines[0] == f"Hebelkatalog {own}: 35 Problem(e)"
+    assert len([line for line in lines if line.startswith("  - ")]) == 30
+    assert lines[-1] == "  … und 5 weitere"
+
+
+def test_broken_yaml_names_the_catalogue_file(tmp_path: Path) -> None:
+    own = tmp_path / "hebel.yaml"
+    own.write_text("levers: [unclosed\n", encoding="utf-8")
+    with pytest.raises(LeverCatalogueError, match="YAML-Syntaxfehler") as error:
+        load_levers(own)
+    assert str(own) in str(error.value)

@@ -34,10 +34,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
-import yaml
 
-from cxlib.exceptions import CXError
-from cxlib.resources import is_packaged, load_packaged
+from cxlib.exceptions import CatalogueError
+from cxlib.resources import read_catalogue
 from cxlib.texts import LANGUAGES
 
 if TYPE_CHECKING:
@@ -67,15 +66,10 @@ DRIVER_TESTS = ("survival/cox/", "survival/signals/")
 FindingKind = Literal["driver", "reason", "theme"]
 
 
-class LeverCatalogueError(CXError):
+class LeverCatalogueError(CatalogueError):
     """A lever catalogue is missing, unreadable or has entries that cannot be used."""
 
-    def __init__(self, file: str | Path, problems: list[str]):
-        self.file = str(file)
-        self.problems = list(problems)
-        lines = [f"Hebelkatalog {self.file}: {len(self.problems)} Problem(e)"]
-        lines += [f"  - {p}" for p in self.problems[:30]]
-        super().__init__("\n".join(lines))
+    kind = "Hebelkatalog"
 
 
 @dataclass(frozen=True)
@@ -177,17 +171,6 @@ class LeverLinks:
         )
 
 
-def _read(path: Path) -> object:
-    try:
-        if is_packaged(path):
-            return load_packaged(path)
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LeverCatalogueError(path, ["Datei nicht gefunden"]) from None
-    except yaml.YAMLError as exc:
-        raise LeverCatalogueError(path, [f"YAML-Syntaxfehler: {exc}"]) from None
-
-
 def _texts(value: object, where: str, problems: list[str]) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, dict) or set(value) != set(LANGUAGES):
         problems.append(f"{where}: erwartet je Sprache einen Text, z. B. {{de: …, en: …}}")
@@ -260,7 +243,7 @@ def _merge(
 
 def _load(path: Path, base: LeverCatalogue | None) -> LeverCatalogue:
     problems: list[str] = []
-    entries = _parse(_read(path), base is not None, problems)
+    entries = _parse(read_catalogue(path, LeverCatalogueError), base is not None, problems)
     known = {lever.id for lever in base.levers} if base else set()
     for lever_id, fields in entries.items():
         if lever_id not in known and not (fields.get("label") and fields.get("action")):

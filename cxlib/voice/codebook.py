@@ -22,10 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from cxlib.exceptions import CXError
-from cxlib.resources import is_packaged, load_packaged
+from cxlib.exceptions import CatalogueError
+from cxlib.resources import read_catalogue
 from cxlib.texts import LANGUAGES
 
 DEFAULT_CODEBOOK = Path(__file__).resolve().parent / "data" / "codebook.yaml"
@@ -33,15 +31,10 @@ DEFAULT_CODEBOOK = Path(__file__).resolve().parent / "data" / "codebook.yaml"
 TONE_LISTS = ("positive", "negative", "negation", "intensifier", "excess")
 
 
-class CodebookError(CXError):
+class CodebookError(CatalogueError):
     """A codebook file is missing, unreadable or has entries the coding cannot use."""
 
-    def __init__(self, file: str | Path, problems: list[str]):
-        self.file = str(file)
-        self.problems = list(problems)
-        lines = [f"Codebuch {self.file}: {len(self.problems)} Problem(e)"]
-        lines += [f"  - {p}" for p in self.problems[:30]]
-        super().__init__("\n".join(lines))
+    kind = "Codebuch"
 
 
 @dataclass(frozen=True)
@@ -78,17 +71,6 @@ class Codebook:
     def theme(self, theme_id: str) -> Theme:
         """The theme with ``theme_id``."""
         return next(theme for theme in self.themes if theme.id == theme_id)
-
-
-def _read(path: Path) -> object:
-    try:
-        if is_packaged(path):
-            return load_packaged(path)
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CodebookError(path, ["Datei nicht gefunden"]) from None
-    except yaml.YAMLError as exc:
-        raise CodebookError(path, [f"YAML-Syntaxfehler: {exc}"]) from None
 
 
 def _words(value: object, where: str, problems: list[str]) -> list[str]:
@@ -185,7 +167,7 @@ def _merge(
 
 def _load(path: Path, base: Codebook | None) -> Codebook:
     problems: list[str] = []
-    themes, tones = _parse(_read(path), base is not None, problems)
+    themes, tones = _parse(read_catalogue(path, CodebookError), base is not None, problems)
     if base is None:
         missing = [theme_id for theme_id, theme in themes.items() if not theme.labels]
         problems += [f"themes.{theme_id}.label fehlt" for theme_id in missing]
