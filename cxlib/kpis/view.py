@@ -329,6 +329,8 @@ def _customer_base(base: Baseline, lang: str) -> Items:
         )
         table = display.table(frame, lang, decimals=0)
         items.append(_detail(t("clv.segments", lang), table, lang))
+    else:
+        items.append(display.note(t("clv.segments_missing", lang), "info", lang))
     note = t(
         "clv.note",
         lang,
