@@ -41,10 +41,11 @@ report order (each built when the notebook shows it; "nothing" = no output):
 For a client without any figure every block but ``table`` shows nothing.
 The statements (NPS, then retention or repurchase) go to the management
 summary (the euros at risk second, as a risk), :func:`figures` to
-``results.json``; the exports are the early-warning watch list
-(:data:`cxlib.kpis.early_warning.WATCH_LIST_FILE`) and the call-back list
-(:data:`cxlib.voice.callbacks.CALL_BACK_FILE`), written beside the report for
-the client's service team, never shown in it.
+``results.json``; the export is the early-warning watch list
+(:data:`cxlib.kpis.early_warning.WATCH_LIST_FILE`), written beside the report for
+the client's service team, never shown in it. The call-back list
+(:data:`cxlib.voice.callbacks.CALL_BACK_FILE`) this section counts is written by
+the churn section, merged with the highest churn risks (:mod:`cxlib.survival.team_list`).
 """
 
 from __future__ import annotations
@@ -92,7 +93,6 @@ from cxlib.kpis.value_at_risk import money_words, round_money
 from cxlib.report import blocks as display
 from cxlib.report.section import Section
 from cxlib.texts import t
-from cxlib.voice.callbacks import CALL_BACK_FILE
 from cxlib.voice.themes_view import comment_figures, themes_block
 
 if TYPE_CHECKING:
@@ -485,15 +485,15 @@ def figures(base: Baseline) -> dict[str, object]:
 
 
 def exports(base: Baseline, lang: str) -> dict[str, pd.DataFrame]:
-    """Files for the client's teams: the early-warning watch list and the call-back list.
+    """Files for the client's teams: the early-warning watch list, where there are signals.
 
-    Each where its data are there (signals; survey scores or tickets).
+    The call-back list is not written here: the churn section merges it with
+    the highest churn risks into the team's one list
+    (:mod:`cxlib.survival.team_list`, the same file name).
     """
     files: dict[str, pd.DataFrame] = {}
     if base.warning is not None:
         files[WATCH_LIST_FILE] = base.warning.watch_list(lang)
-    if base.call_backs is not None:
-        files[CALL_BACK_FILE] = base.call_backs.call_list(lang)
     return files
 
 
