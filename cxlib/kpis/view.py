@@ -324,11 +324,15 @@ def _customer_base(base: Baseline, lang: str) -> Items:
         )
     items.append(_read(f"{text} {gone}", lang))
     if len(model.segments):
-        frame = model.segments.rename(
-            columns={c: t(f"clv.columns.{c}", lang) for c in model.segments.columns}
-        )
-        table = display.table(frame, lang, decimals=0)
-        items.append(_detail(t("clv.segments", lang), table, lang))
+        # two narrow tables (one wide table would make the printed page shrink to fit)
+        value_columns = ["segment", "customers", "active", "value", "low", "high", "total"]
+        lost_columns = ["segment", "lost", "lost_revenue", "lost_low", "lost_high"]
+        for key, columns in (("segments", value_columns), ("segments_lost", lost_columns)):
+            frame = model.segments[columns].rename(
+                columns={c: t(f"clv.columns.{c}", lang) for c in columns}
+            )
+            table = display.table(frame, lang, decimals=0)
+            items.append(_detail(t(f"clv.{key}", lang), table, lang))
     else:
         items.append(display.note(t("clv.segments_missing", lang), "info", lang))
     note = t(
