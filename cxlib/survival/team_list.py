@@ -125,7 +125,7 @@ class TeamList:
                 c("reasons"): reasons,
                 self.probability_label or t("survival.team.probability", lang): rows["probability"],
                 t("survival.risk_factors", lang): rows["factors"],
-                c("score"): rows["score"],
+                c("score"): rows["score"].round().astype("Int64"),  # 0-10, empty if none
                 t("survival.team.themes", lang): rows["themes"],
                 c("comment"): rows["comment"],
                 c("last_contact"): [
