@@ -117,6 +117,12 @@ def test_overwriting_a_measure_in_the_form_drops_the_old_hidden_metric(params_fi
     # the first measure keeps its baseline while only its owner changes
     plan.measure_rows[0].fields["owner"].value = "Leitung Kundenservice"
     assert load_parameters(params_file).workshop.measures[0].baseline == 6.4
+    # the second keeps its monthly churn rate's customer group, shown under the row
+    assert "channel = Vergleichsportal" in plan.measure_rows[1].hidden.value
+    plan.measure_rows[1].fields["owner"].value = "Vertrieb"
+    second = load_parameters(params_file).workshop.measures[1]
+    assert second.metric == "monthly_churn" and second.group is not None
+    assert (second.group.column, second.group.value) == ("channel", "Vergleichsportal")
 
 
 def test_target_one_thousand_typed_in_german_is_saved_as_one_thousand(params_file):
