@@ -508,21 +508,23 @@ class SurvivalOptions(_Model):
     )
     risk_horizon_months: Annotated[int, Field(ge=1, le=60)] = Field(
         12,
-        description="Risikoliste: Kündigungswahrscheinlichkeit in den nächsten N Monaten "
+        description="Rückrufliste: Kündigungswahrscheinlichkeit in den nächsten N Monaten "
         "(innerhalb des Beobachtungszeitraums des Risikomodells).",
     )
     risk_factors: Annotated[int, Field(ge=1, le=5)] = Field(
-        3, description="Risikoliste: so viele wichtigste Risikofaktoren je Kunde."
+        3, description="Rückrufliste: so viele wichtigste Risikofaktoren je Kunde."
     )
     calls_per_week: Annotated[int, Field(ge=1, le=100000)] = Field(
         25,
-        description="Risikoliste: so viele Kunden kann das Team je Woche anrufen (Kapazität; "
-        "Standard 25: eine Person, etwa eine Stunde am Tag).",
+        description="Rückrufliste: so viele Kunden kann das Team je Woche anrufen (Kapazität; "
+        "Standard 25: eine Person, etwa eine Stunde am Tag); die Liste ordnet jedem Kunden "
+        "eine Anrufwoche zu.",
     )
     call_weeks: Annotated[int, Field(ge=1, le=52)] = Field(
         4,
-        description="Risikoliste: für so viele Wochen (Standard 4, bis zum Prüftermin des "
-        "Plans); die Liste enthält calls_per_week × call_weeks Kunden mit dem höchsten Risiko.",
+        description="Rückrufliste: für so viele Wochen (Standard 4, bis zum Prüftermin des "
+        "Plans) kommen calls_per_week × call_weeks Kunden mit dem höchsten Risiko zu den "
+        "Rückrufen (Kritiker, offene Tickets, Beschwerden) auf die Liste.",
     )
 
 
