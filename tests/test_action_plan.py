@@ -96,10 +96,11 @@ def test_demo_plans_with_baselines_from_the_data() -> None:
     assert nps["baseline"] == pytest.approx(-32.0, abs=0.05) and nps["baseline_source"] == "data"
     # pain points in the order of their ticket categories (Rechnung > Abschlag > Vertrag/Tarif)
     assert list(plan.pain_points["ticket_category"]) == ["Rechnung", "Abschlag", "Vertrag/Tarif"]
-    # one summary statement: the recommendation (grey: it has no target; the next steps stay
-    # in the section, issue 14)
+    # summary statements: the recommendation (grey: it has no target; the next steps stay
+    # in the section, issue 14) and the plan's value in euros (grey: a potential)
     statements = section(result, "de").statements
-    assert [s.light for s in statements] == ["grey"]
+    assert [s.light for s in statements] == ["grey", "grey"]
+    assert statements[1].facts == ("plan.value.total.kept", "plan.value.total.value")
     table = plan.table("de")
     assert table.iloc[2]["Ausgangswert"].startswith("−32 (aus den Daten, n\u00a0=") or table.iloc[
         2
@@ -108,12 +109,18 @@ def test_demo_plans_with_baselines_from_the_data() -> None:
     # a workshop baseline is marked as such, both values with the same decimals
     assert table.iloc[0]["Ausgangswert"] == "6,4 (aus dem Workshop)"
     assert table.iloc[0]["Ziel"] == "5,0"
-    # no baseline at all: said so, not a bare dash; the KPI is "in %", so is the target
-    assert table.iloc[1]["Ausgangswert"] == "keine Daten (erste Messung zum Start)"
-    assert table.iloc[1]["Ziel"] == "1\u202f%"
+    # a monthly churn rate from the data, two decimals: the Vergleichsportal customers' planted
+    # level outside the 2024 price spike is about 0.9 % a month (docs/demo-data.md)
+    assert table.iloc[1]["Ausgangswert"].startswith(("0,9", "1,0"))
+    assert "aus den Daten" in table.iloc[1]["Ausgangswert"]
+    assert table.iloc[1]["Ziel"] == "0,70\u202f%"
 
     craft = load_parameters(PARAMETERS / "berger-haustechnik.yaml")
     plan = analyse(craft, load_client_data(craft)).plan
+    # no baseline at all: said so, not a bare dash; the KPI is "in %", so is the target
+    first = plan.table("de").iloc[0]
+    assert first["Ausgangswert"] == "keine Daten (erste Messung zum Start)"
+    assert first["Ziel"] == "90\u202f%"
     csat = plan.measures.set_index("metric").loc["csat"]
     assert csat["baseline"] == pytest.approx(62.5)
     table = plan.table("de")

@@ -134,3 +134,43 @@ def test_repeat_purchases_without_amounts_give_no_model() -> None:
     tx, customers, _ = simulate(300, seed=2)
     free = tx.assign(amount=0.0)
     assert customer_base(free, CUTOFF, 0.3, 0.08, customers) is None
+
+
+def test_lost_revenue_per_segment_adds_up_and_matches_the_published_formulas() -> None:
+    """Each segment's lost revenue by hand (Fader, Hardie & Lee 2005, eq. 10 and the
+    Gamma-Gamma conditional mean, Fader & Hardie 2013, eq. 5) from the fitted parameters."""
+    from scipy.special import hyp2f1
+
+    tx, customers, _ = simulate(1500, seed=5)
+    base = customer_base(tx, CUTOFF, 0.3, 0.08, customers)
+    assert base is not None
+    hist = histories(tx, CUTOFF)
+    x, t_x, big_t = (hist[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    zbar = hist["monetary_value"].to_numpy(float)
+    r, alpha, a, b = (base.params[k] for k in ("r", "alpha", "a", "b"))
+    p, q, gamma = (base.params[k] for k in ("p", "q", "gamma"))
+    t = 365.25 / 7  # a year in weeks
+    odds = np.where(x > 0, a / (b + x - 1) * ((alpha + big_t) / (alpha + t_x)) ** (r + x), 0.0)
+    alive = 1 / (1 + odds)
+    tail = ((alpha + big_t) / (alpha + big_t + t)) ** (r + x)
+    tail = tail * hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + big_t + t))
+    expected = (a + b + x - 1) / (a - 1) * (1 - tail) * alive
+    spend = np.where(x > 0, p * (gamma + x * np.nan_to_num(zbar)) / (p * x + q - 1), 0.0)
+    spend = np.where(x > 0, spend, gamma * p / (q - 1))
+    revenue = np.where(alive < 0.5, spend * expected / alive, 0.0)
+    segment = customers.set_index("customer_id")["segment"].reindex(hist.index)
+    by_hand = pd.Series(revenue, index=hist.index).groupby(segment.to_numpy()).sum()
+    lost = pd.Series(alive < 0.5, index=hist.index).groupby(segment.to_numpy()).sum()
+
+    seg = base.segments.set_index("segment")
+    assert seg["lost_revenue"].to_dict() == pytest.approx(by_hand.to_dict(), rel=1e-6)
+    assert seg["lost"].to_dict() == lost.to_dict()
+    # the segments partition the customers: their sums are the overall figures
+    assert seg["lost_revenue"].sum() == pytest.approx(base.lost_revenue.value)
+    assert seg["lost"].sum() == base.lost
+    assert (seg["lost_low"] < seg["lost_revenue"]).all()
+    assert (seg["lost_revenue"] < seg["lost_high"]).all()
+    # a part's interval is narrower than the whole's (the intervals do not add up)
+    assert (seg["lost_high"] - seg["lost_low"]).max() < (
+        base.lost_revenue.high - base.lost_revenue.low
+    )

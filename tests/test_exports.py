@@ -77,3 +77,20 @@ def test_writes_into_new_folders_and_returns_the_path(tmp_path: Path):
     assert path == target  # a Path, though a str was given
     # line ends are the platform's (pandas writes os.linesep)
     assert target.read_bytes().replace(b"\r\n", b"\n") == BOM + b"Kundennummer\nK1\n"
+
+
+def test_a_text_cell_that_starts_like_a_formula_is_shown_as_text(tmp_path: Path):
+    frame = pd.DataFrame(
+        {
+            "Kommentar": ['=HYPERLINK("http://x")', "+49 hilft", "@SUMME(A1)", "gut", "-"],
+            "Wert": [-1.5, 2.0, 3.0, 4.0, 5.0],
+        }
+    )
+    raw = write_excel_csv(frame, tmp_path / "liste.csv", "de").read_bytes()
+    lines = raw[len(BOM) :].decode("utf-8").splitlines()
+    # an apostrophe before = + @ - (Excel shows the text), numbers untouched
+    assert lines[1] == '"\'=HYPERLINK(""http://x"")";-1,5'
+    assert lines[2] == "'+49 hilft;2,0"
+    assert lines[3] == "'@SUMME(A1);3,0"
+    assert lines[4] == "gut;4,0"
+    assert lines[5] == "'-;5,0"

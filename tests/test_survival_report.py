@@ -14,7 +14,7 @@ from cxlib.io.exports import write_excel_csv
 from cxlib.survival.analysis import analyse
 from cxlib.survival.cox import fit as cox
 from cxlib.survival.readings import definition_note, forest_reading, group_reading
-from cxlib.survival.risk_list import RISK_LIST_FILE, risk_list
+from cxlib.survival.risk_list import risk_list
 from cxlib.survival.statements import key_message, statements
 from cxlib.survival.wording import driver_sentence, median_text
 
@@ -128,7 +128,7 @@ def test_cafe_uses_the_inactivity_definition() -> None:
 
 
 def test_risk_list_csv_for_excel(report, tmp_path) -> None:
-    path = write_excel_csv(risk_list(report, "de"), tmp_path / RISK_LIST_FILE, "de")
+    path = write_excel_csv(risk_list(report, "de"), tmp_path / "risiken.csv", "de")
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM
     frame = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig")

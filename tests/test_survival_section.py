@@ -27,8 +27,9 @@ from cxlib.io.exports import write_excel_csv
 from cxlib.report.section import Shown, UnknownBlockError, check_block_names
 from cxlib.survival.analysis import SurvivalUnavailable, analyse
 from cxlib.survival.readings import definition_note, group_reading
-from cxlib.survival.risk_list import RISK_LIST_FILE, call_list, risk_list
+from cxlib.survival.risk_list import call_list, risk_list
 from cxlib.survival.statements import key_message, statements
+from cxlib.survival.team_list import TEAM_LIST_FILE, team_list
 from cxlib.survival.view import BLOCKS, section
 from cxlib.texts import t
 
@@ -81,10 +82,17 @@ def test_each_block_shows_its_own_content(result, shown) -> None:
     grouping = t(f"survival.groupings.{result.best_grouping}", lang)
     assert escape(t("survival.group_title", lang, grouping=grouping)) in html["group"]
     assert escape(group_reading(result, lang)) in html["group"]
+    rows = len(sec.exports[TEAM_LIST_FILE])
+    backs, risks = result.call_backs.customers, 100  # 25 calls a week for 4 weeks
     values = {
-        "listed": fmt.integer(len(sec.exports[RISK_LIST_FILE]), lang),
+        "file": TEAM_LIST_FILE,
+        "customers": fmt.integer(rows, lang),
+        "call_backs": fmt.integer(backs, lang),
+        "risks": fmt.integer(risks, lang),
+        "both": fmt.integer(backs + risks - rows, lang),
+        "weeks": fmt.integer(-(-rows // 25), lang),
         "per_week": fmt.integer(result.calls_per_week, lang),
-        "weeks": fmt.integer(result.call_weeks, lang),
+        "call_weeks": fmt.integer(result.call_weeks, lang),
         "active": fmt.integer(len(risk_list(result, lang)), lang),
     }
     assert escape(t("survival.risk_note", lang, **values)) in html["risk"]
@@ -122,15 +130,17 @@ def test_key_message_statements_and_figures(result) -> None:
     assert others["customers"] == result.data.n and others["available"] is True
 
 
-def test_the_risk_list_is_an_export_written_by_record(utility, result, tmp_path) -> None:
+def test_the_team_list_is_an_export_written_by_record(utility, result, tmp_path) -> None:
     sec = section(result, "de")
-    assert list(sec.exports) == [RISK_LIST_FILE]
+    assert list(sec.exports) == [TEAM_LIST_FILE]
     called = call_list(risk_list(result, "de"), result, "de")
-    pd.testing.assert_frame_equal(sec.exports[RISK_LIST_FILE], called)
+    team = team_list(result.call_backs, called, 25, result.codebook, "de").frame("de")
+    pd.testing.assert_frame_equal(sec.exports[TEAM_LIST_FILE], team)
     wb = workbook.Workbook(utility.params, utility.data, "de", tmp_path / "run")
     wb.record(sec)
-    expected = write_excel_csv(called, tmp_path / "expected.csv", "de")
-    assert (tmp_path / "run" / RISK_LIST_FILE).read_bytes() == expected.read_bytes()
+    expected = write_excel_csv(team, tmp_path / "expected.csv", "de")
+    assert (tmp_path / "run" / TEAM_LIST_FILE).read_bytes() == expected.read_bytes()
+    assert not (tmp_path / "run" / "risikoliste.csv").exists()  # one list, not two
     record = json.loads((tmp_path / "run" / "sections" / "04-survival.json").read_text())
     assert record["figures"]["customers"] == result.data.n
     assert len(record["summary"]) == len(sec.statements)
@@ -138,8 +148,14 @@ def test_the_risk_list_is_an_export_written_by_record(utility, result, tmp_path)
 
 def test_without_a_model_there_is_no_risk_list(result) -> None:
     sec = section(replace(result, model=None, model_note="survival.model_none"), "en")
-    assert sec.exports == {}
-    assert escape(t("survival.risk_note_none", "en")) in html_of(sec.show("risk"))
+    # the team's list holds the call-backs alone
+    assert len(sec.exports[TEAM_LIST_FILE]) == result.call_backs.customers
+    backs = fmt.integer(result.call_backs.customers, "en")
+    note = t("survival.risk_note_none", "en", file=TEAM_LIST_FILE, call_backs=backs)
+    assert escape(note) in html_of(sec.show("risk"))
+    empty = section(replace(result, model=None, call_backs=None), "en")
+    assert empty.exports == {}
+    assert escape(t("survival.risk_note_empty", "en")) in html_of(empty.show("risk"))
     assert escape(t("survival.model_none", "en")) in html_of(sec.show("model"))
 
 
@@ -184,11 +200,11 @@ def test_the_package_offers_the_contract() -> None:
     assert callable(cox.fit)  # cxlib.survival.cox is the module
 
 
-def test_the_risk_list_is_one_list_cut_to_the_team_s_capacity(result) -> None:
+def test_the_risk_list_is_cut_to_the_team_s_capacity(result) -> None:
     """25 calls a week for 4 weeks (the defaults): the 100 highest risks, 25 per call week."""
     full = risk_list(result, "de")
     assert len(full) > 100  # Stadtwerke has thousands of active customers
-    called = section(result, "de").exports[RISK_LIST_FILE]
+    called = call_list(full, result, "de")
     assert (result.calls_per_week, result.call_weeks) == (25, 4)
     assert len(called) == 100
     week = called[t("survival.risk_week", "de")]
@@ -196,6 +212,13 @@ def test_the_risk_list_is_one_list_cut_to_the_team_s_capacity(result) -> None:
     pd.testing.assert_frame_equal(called.drop(columns=week.name), full.head(100))
     probability = called.columns[3]
     assert called[probability].is_monotonic_decreasing
+    # on the team's list: exactly these 100, with their probability and factors
+    team = section(result, "de").exports[TEAM_LIST_FILE]
+    risky = team[team[t("voice.list.reasons", "de")].str.contains("Kündigungsrisiko")]
+    assert sorted(risky[t("voice.list.customer", "de")]) == sorted(full.head(100).iloc[:, 0])
+    by_id = team.set_index(t("voice.list.customer", "de"))
+    top = full.head(100).set_index(full.columns[0])
+    assert by_id.loc[top.index, probability].tolist() == top[probability].tolist()
 
 
 def test_a_team_that_can_call_everyone_gets_everyone(result) -> None:
@@ -203,6 +226,8 @@ def test_a_team_that_can_call_everyone_gets_everyone(result) -> None:
     full = risk_list(roomy, "de")
     called = call_list(full, roomy, "de")
     assert len(called) == len(full) and set(called[t("survival.risk_week", "de")]) == {1}
-    html = section(roomy, "de").show("risk")
-    values = {"per_week": "100.000", "weeks": "1", "active": fmt.integer(len(full), "de")}
-    assert escape(t("survival.risk_note_all", "de", listed="", **values)) in html_of(html)
+    sec = section(roomy, "de")
+    team = sec.exports[TEAM_LIST_FILE]
+    # every active customer is planned; with the call-backs all in the first week
+    assert set(team[t("survival.risk_week", "de")]) == {1}
+    assert fmt.integer(len(full), "de") + " mit dem höchsten Risiko" in html_of(sec.show("risk"))

@@ -96,7 +96,8 @@ def test_store_writes_a_replaced_measure_with_only_its_own_keys(params_file):
     store.save_plan(pains, measures, expected=store.plan_token())
     third = load_parameters(params_file).workshop.measures[2]
     assert (third.metric, third.baseline, third.target) == (None, None, 3)
-    assert "metric:" not in params_file.read_text(encoding="utf-8")
+    # only the second measure's metric (monthly_churn) is left in the file
+    assert params_file.read_text(encoding="utf-8").count("metric:") == 1
 
 
 def test_overwriting_a_measure_in_the_form_drops_the_old_hidden_metric(params_file):
@@ -116,6 +117,12 @@ def test_overwriting_a_measure_in_the_form_drops_the_old_hidden_metric(params_fi
     # the first measure keeps its baseline while only its owner changes
     plan.measure_rows[0].fields["owner"].value = "Leitung Kundenservice"
     assert load_parameters(params_file).workshop.measures[0].baseline == 6.4
+    # the second keeps its monthly churn rate's customer group, shown under the row
+    assert "channel = Vergleichsportal" in plan.measure_rows[1].hidden.value
+    plan.measure_rows[1].fields["owner"].value = "Vertrieb"
+    second = load_parameters(params_file).workshop.measures[1]
+    assert second.metric == "monthly_churn" and second.group is not None
+    assert (second.group.column, second.group.value) == ("channel", "Vergleichsportal")
 
 
 def test_target_one_thousand_typed_in_german_is_saved_as_one_thousand(params_file):

@@ -24,7 +24,10 @@ and for the report:
 * ``lost`` and ``lost_revenue``: the customers with p_alive < 0.5 ("probably
   no longer active") and the revenue they would bring in the next 12 months
   had they stayed: Σ spend × E[Y(12 months) | x, t_x, T, still active], with
-  E[Y | …, active] = E[Y | …] / p_alive (a lost customer buys nothing).
+  E[Y | …, active] = E[Y | …] / p_alive (a lost customer buys nothing);
+  overall and per segment (the segments' sums add up to the overall figure
+  exactly: every customer is in one segment, "–" where the customers table
+  names none; their intervals do not add up).
 
 Intervals (95 %): delta method from the observed information of the two fits
 (:mod:`cxlib.clv.fitting`; the two likelihoods are maximised separately, so
@@ -58,6 +61,20 @@ MIN_CUSTOMERS, MIN_REPEAT = 50, 20
 GRADIENT_SAMPLE = 20_000
 #: p_alive below which a customer counts as probably no longer active
 LOST_BELOW = 0.5
+#: the columns of :attr:`CustomerBase.segments`
+SEGMENT_COLUMNS = (
+    "segment",
+    "customers",
+    "active",
+    "value",
+    "low",
+    "high",
+    "total",
+    "lost",
+    "lost_revenue",
+    "lost_low",
+    "lost_high",
+)
 #: repeat buyers below which the report calls the figures rough guides
 SMALL_REPEAT = 100
 
@@ -84,7 +101,8 @@ class CustomerBase:
     value: Estimate
     lost: int
     lost_revenue: Estimate
-    #: segment, customers, active, value, low, high, total (empty without segments)
+    #: segment, customers, active, value, low, high, total, lost, lost_revenue,
+    #: lost_low, lost_high (empty without segments)
     segments: pd.DataFrame
     horizon_years: int
     discount_rate: float
@@ -200,25 +218,31 @@ def customer_base(
         ee = spend(th[4:], x[idx], z[idx])
         vv = margin_rate * ee * dd
         gone = lost[idx]
-        out = [pp.mean(), yy.mean(), vv.mean(), np.mean(np.where(gone, ee * yy / pp, 0.0))]
+        revenue = np.where(gone, ee * yy / pp, 0.0)
+        out = [pp.mean(), yy.mean(), vv.mean(), revenue.mean()]
         if codes is not None:
             for k in range(len(names)):
                 mine = codes[idx] == k
                 out.append(vv[mine].mean() if mine.any() else np.nan)
+            for k in range(len(names)):  # the segment's lost revenue per customer
+                mine = codes[idx] == k
+                out.append(revenue[mine].mean() if mine.any() else np.nan)
         return np.asarray(out)
 
     se = fitting.delta_se(means, theta, cov)
-    lost_revenue = float(np.sum(np.where(lost, each * year / p, 0.0)))
+    revenue_each = np.where(lost, each * year / p, 0.0)
+    lost_revenue = float(revenue_each.sum())
     active_se = np.sqrt((n * se[0]) ** 2 + np.sum(p * (1 - p)))
-    seg_frame = pd.DataFrame(
-        columns=["segment", "customers", "active", "value", "low", "high", "total"]
-    )
+    seg_frame = pd.DataFrame(columns=list(SEGMENT_COLUMNS))
     if codes is not None:
         table: list[dict[str, object]] = []
         for k, name in enumerate(names):
             mine = codes == k
             v = float(value[mine].mean())
             s = se[4 + k]
+            # a total over the segment's customers: n_k × the mean's standard error
+            lost_se = int(mine.sum()) * se[4 + len(names) + k]
+            revenue_k = float(revenue_each[mine].sum())
             table.append(
                 {
                     "segment": str(name),
@@ -228,6 +252,10 @@ def customer_base(
                     "low": v - fitting.Z95 * s,
                     "high": v + fitting.Z95 * s,
                     "total": float(value[mine].sum()),
+                    "lost": int((lost & mine).sum()),
+                    "lost_revenue": revenue_k,
+                    "lost_low": revenue_k - fitting.Z95 * lost_se,
+                    "lost_high": revenue_k + fitting.Z95 * lost_se,
                 }
             )
         seg_frame = pd.DataFrame(table)

@@ -18,7 +18,10 @@ from cxlib.journeys.levers import LeverLinks, link, load_levers
 from cxlib.journeys.outer_loop import OuterLoop, outer_loop
 from cxlib.journeys.plan import ActionPlan
 from cxlib.journeys.plan import build as build_plan
+from cxlib.journeys.plan_value import PlanValue, value_plan
 from cxlib.journeys.selection import Selection, from_workshop, journey_id
+from cxlib.kpis.analysis import economy
+from cxlib.kpis.value_at_risk import value_at_risk
 from cxlib.parameters.schema import ClientParameters
 from cxlib.report.testing import TestFamily
 
@@ -48,6 +51,8 @@ class JourneyAnalysis:
     loop: OuterLoop
     #: the phase early churn is attributed to (``analysis.journey.early_churn_phase``)
     early_churn_phase: str | None = None
+    #: the plan's value per year if its targets are reached (:mod:`cxlib.journeys.plan_value`)
+    value: PlanValue | None = None
 
 
 def analyse(
@@ -59,13 +64,14 @@ def analyse(
     linked to a lever: only those it confirms (without it, none).
     """
     workshop, options = params.workshop, params.analysis.journey
+    contractual = params.business_model == "contractual"
     selection = from_workshop(workshop, options)
     evidence = collect(
         data,
         workshop,
         options,
         cutoff=params.cutoff,
-        contractual=params.business_model == "contractual",
+        contractual=contractual,
         observation_start=params.analysis.observation_start,
         inactivity_days=params.analysis.survival.inactivity_days,
         min_n=params.analysis.min_n,
@@ -83,6 +89,8 @@ def analyse(
             data.get("tickets"),
             warn=False,
             report_date=params.report_date,
+            customers=data.get("customers") if contractual else None,
+            cutoff=params.cutoff,
         )
     checklist = check(
         workshop,
@@ -110,4 +118,17 @@ def analyse(
         levers,
         loop,
         options.early_churn_phase,
+        _plan_value(params, data, plan),
     )
+
+
+def _plan_value(
+    params: ClientParameters, data: ClientData, plan: ActionPlan | None
+) -> PlanValue | None:
+    """The plan's value per year with THE customer value (the KPI section's, computed once)."""
+    if plan is None or plan.measures.empty:
+        return None
+    eco, model = economy(params, data)
+    risk = value_at_risk(eco, model)
+    customers = model.customers if model is not None else None
+    return value_plan(plan, data.get("customers"), params.cutoff, risk, customers)

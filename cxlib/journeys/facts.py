@@ -17,6 +17,7 @@ import pandas as pd
 
 from cxlib.journeys.journey_map import PER_CUSTOMERS
 from cxlib.journeys.plan import needed_n
+from cxlib.journeys.plan_value import value_facts
 from cxlib.kpis.body_facts import survey_fact_id
 from cxlib.kpis.facts import early_churn_fact, rule_fact
 from cxlib.kpis.intervals import share_interval
@@ -241,7 +242,7 @@ def facts(result: JourneyAnalysis) -> FactSheet:
         for criterion in RATINGS
         if row[criterion] == row[criterion]  # rated (not NaN)
     ]
-    return sheet.plus(out, evidence_facts(result))
+    return sheet.plus(out, evidence_facts(result), value_facts(result.value))
 
 
 def evidence_facts(result: JourneyAnalysis) -> list[Fact]:

@@ -29,6 +29,7 @@ import pandas as pd
 
 from cxlib import formatting as fmt
 from cxlib.exceptions import CXWarning
+from cxlib.journeys.churn_rate import monthly_churn
 from cxlib.journeys.evidence import Evidence, assign_phase, repeat_flags
 from cxlib.parameters.schema import JourneyOptions, PainPoint, Workshop
 from cxlib.texts import t
@@ -40,7 +41,7 @@ PLAN_SIZE = 3
 #: Two-sided 5 %, power 80 % (as the KPI section's "nachweisbar ab").
 Z_MDC = 1.959963984540054 + 0.8416212335729143
 #: Metrics that are shares; their baselines and targets are in percent (0-100).
-PERCENT_METRICS = ("csat", "repeat_tickets", "ticket_share", "early_churn")
+PERCENT_METRICS = ("csat", "repeat_tickets", "ticket_share", "early_churn", "monthly_churn")
 
 
 class PlanWarning(CXWarning):
@@ -253,9 +254,14 @@ def _value(measure: pd.Series | None, column: str, lang: str) -> str:
     if measure is None or pd.isna(measure[column]):
         return fmt.MISSING
 
+    # a monthly churn rate is about 1 %: two decimals ("0,99 % → 0,70 %")
+    rate = measure.get("metric") == "monthly_churn"
+
     def shown(name: str) -> float:
         # a baseline from the data is an estimate: whole points, as in the KPI section
         number = float(measure[name])
+        if rate:
+            return float(np.floor(number * 100 + 0.5) / 100)
         return float(np.floor(number + 0.5)) if name == "baseline" and from_data else number
 
     from_data = measure.get("baseline_source") == "data"
@@ -263,12 +269,18 @@ def _value(measure: pd.Series | None, column: str, lang: str) -> str:
     # baseline and target with the same decimals ("6,4 → 5,0", not "6,4 → 5")
     pair = [shown(c) for c in ("baseline", "target") if c in measure and pd.notna(measure[c])]
     decimals = 0 if all(round(v, 6).is_integer() for v in pair) else 1
+    decimals = 2 if rate else decimals
     unit = _unit(measure)
     if unit == "percent":
         return fmt.percent(value / 100, decimals, lang)
     if unit == "nps":
         return fmt.signed(value, 0, lang)
     return fmt.number(value, decimals, lang)
+
+
+def shown_value(measure: pd.Series, column: str, lang: str = "de") -> str:
+    """A measure's ``baseline`` or ``target`` as the plan table shows it ("0,99 %")."""
+    return _value(measure, column, lang)
 
 
 def _baseline_text(measure: pd.Series, lang: str) -> str:
@@ -391,15 +403,19 @@ def build(
     lang: str = "de",
     warn: bool = True,
     report_date: dt.date | None = None,
+    customers: pd.DataFrame | None = None,
+    cutoff: dt.date | None = None,
 ) -> ActionPlan:
     """The 1-3-3 plan for the chosen journey.
 
     ``evidence`` supplies the KPI baselines; ``tickets`` ranks the pain points
     by their linked ticket category/phase; ``report_date`` is the reference
-    of the plan's dates. Problems (not three pain points or measures, a check
-    date outside ``check_min_days``-``check_max_days``, a start before the
-    report date) are listed in ``issues`` and, with ``warn``, issued as a :class:`PlanWarning`
-    worded in ``lang`` (the plan itself holds no words).
+    of the plan's dates; ``customers`` and ``cutoff`` the baseline of a
+    monthly churn rate (:mod:`cxlib.journeys.churn_rate`, clients with
+    contracts). Problems (not three pain points or measures, a check date
+    outside ``check_min_days``-``check_max_days``, a start before the report
+    date) are listed in ``issues`` and, with ``warn``, issued as a
+    :class:`PlanWarning` worded in ``lang`` (the plan itself holds no words).
     """
     issues: list[PlanIssue] = []
     phase = repeat = None
@@ -470,10 +486,20 @@ def build(
             issues.append(PlanIssue("past", past))
         baseline = measure.baseline
         source = "parameter" if baseline is not None else None
-        if baseline is None:
+        rate = None
+        if measure.metric == "monthly_churn" and cutoff is not None:
+            group = measure.group
+            rate = monthly_churn(
+                customers, cutoff, group.column if group else None, group.value if group else None
+            )
+        if baseline is None and rate is not None:
+            baseline, source = rate.rate * 100, "data"
+        elif baseline is None:
             baseline = _baseline(measure.metric, row, min_n)
             source = "data" if pd.notna(baseline) else None
         n, mdc = _detectable(measure.metric, row) if source == "data" else (np.nan, np.nan)
+        if rate is not None and source == "data":
+            n = float(rate.n)
         measures.append(
             {
                 "text": measure.text,
@@ -488,6 +514,8 @@ def build(
                 "target": measure.target,
                 "n": n,
                 "mdc": mdc,
+                "group_column": measure.group.column if measure.group else None,
+                "group_value": measure.group.value if measure.group else None,
             }
         )
     measure_frame = pd.DataFrame(
@@ -505,6 +533,8 @@ def build(
             "target",
             "n",
             "mdc",
+            "group_column",
+            "group_value",
         ],
     )
     if len(measure_frame) != PLAN_SIZE:

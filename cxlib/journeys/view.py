@@ -19,6 +19,7 @@ from cxlib import formatting as fmt
 from cxlib.journeys.analysis import JourneyAnalysis
 from cxlib.journeys.facts import RATINGS, facts, rating_id
 from cxlib.journeys.map_view import lever_table, loop_table, map_figure
+from cxlib.journeys.value_words import value_note, value_statement
 from cxlib.report import blocks as display
 from cxlib.report.section import Block, Section
 from cxlib.report.summary import Light, Statement
@@ -125,6 +126,9 @@ class _Words:
         if undetectable:
             parts.append(display.note(" ".join(undetectable), "warning", self.lang))
         parts.append(display.reading(plan.reading(self.lang), self.lang))
+        worth = value_note(self.result.value, plan, self.lang)
+        if worth is not None:  # what the plan is worth: a short note under it
+            parts.append(display.note(worth, lang=self.lang))
         # one block, so that the printed plan stays on one page (report.css: .cx-plan)
         body = "".join(part.data for part in parts)
         return [HTML(f'<section class="cx-plan">{body}</section>')]
@@ -162,7 +166,9 @@ class _Words:
         A recommendation has no target, so it is never green: grey when the
         rule chose it robustly, amber when a one-point change in a rating
         would flip it or the fallback rule chose it. The plan's next steps are
-        shown in the section, not in the summary.
+        shown in the section, not in the summary; its value in euros is a
+        second statement where a measure is valued (grey: a potential, no
+        finding).
         """
         selection = self.result.selection
         if selection is None:
@@ -172,7 +178,9 @@ class _Words:
             rating_id(selection.selected, c) for c in RATINGS if selection.chosen_row is not None
         )
         light: Light = "grey" if robust else "amber"
-        return (Statement(selection.headline(self.lang), light, "journey", "context", cited),)
+        headline = Statement(selection.headline(self.lang), light, "journey", "context", cited)
+        worth = value_statement(self.result.value, self.lang)
+        return (headline,) if worth is None else (headline, worth)
 
     def figures(self) -> dict[str, object]:
         """Key figures for results.json: ratings, ranking, choice, reason, plan, evidence."""
@@ -191,6 +199,11 @@ class _Words:
             "journey_map": self.result.map.to_frame().to_dict(orient="records"),
             "levers": self.result.levers.to_frame().to_dict(orient="records"),
             "recurring_themes": self.result.loop.to_frame().to_dict(orient="records"),
+            "plan_value": (
+                self.result.value.to_frame().to_dict(orient="records")
+                if self.result.value is not None
+                else None
+            ),
         }
 
 

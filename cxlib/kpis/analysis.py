@@ -516,27 +516,7 @@ def analyse(
             yearly_last = [last]
             if len(yearly) >= 2:
                 churn_trend = _churn_trend(yearly.iloc[-2], yearly.iloc[-1])
-    eco = None
-    if contractual and customers is not None and yearly is not None and len(yearly):
-        eco = economics.contractual(
-            customers,
-            cutoff,
-            int(yearly["lost"].iloc[-1]),
-            int(yearly["start"].iloc[-1]),
-            options.margin_rate,
-            options.discount_rate,
-            int(yearly["year"].iloc[-1]),
-        )
-    elif not contractual and transactions is not None and len(transactions):
-        window_days = options.repurchase_window_days or params.analysis.survival.inactivity_days
-        eco = economics.non_contractual(
-            transactions, cutoff, window_days, options.margin_rate, options.discount_rate
-        )
-    base = None
-    if not contractual and transactions is not None and len(transactions):
-        base = customer_base(
-            transactions, cutoff, options.margin_rate, options.discount_rate, customers
-        )
+    eco, base = economy(params, data)
     driver = (
         drivers.key_drivers(survey, draws=options.bootstrap_draws)
         if has_survey and "nps" in experience
@@ -584,6 +564,50 @@ def analyse(
         customer_base=base,
         themes=comment_themes_of(params, data, tests),
     )
+
+
+def economy(
+    params: ClientParameters, data: ClientData | Mapping[str, pd.DataFrame]
+) -> tuple[economics.Economics | None, CustomerBase | None]:
+    """The section's economics and, without contracts, the purchase model, once per data.
+
+    The KPI section and the plan's value (:mod:`cxlib.journeys.plan_value`)
+    read THE customer value from them (:func:`cxlib.kpis.value_at_risk.customer_value`);
+    with a :class:`~cxlib.io.loading.ClientData` they are kept in its memo.
+    """
+
+    def compute() -> tuple[economics.Economics | None, CustomerBase | None]:
+        customers, transactions = data.get("customers"), data.get("transactions")
+        options, cutoff = params.analysis.kpi, params.cutoff
+        contractual = params.business_model == "contractual"
+        window = _window_start(params, customers)
+        eco = None
+        if contractual and customers is not None and window is not None:
+            yearly = retention.yearly(customers, window, cutoff)
+            if len(yearly):
+                eco = economics.contractual(
+                    customers,
+                    cutoff,
+                    int(yearly["lost"].iloc[-1]),
+                    int(yearly["start"].iloc[-1]),
+                    options.margin_rate,
+                    options.discount_rate,
+                    int(yearly["year"].iloc[-1]),
+                )
+        base = None
+        if not contractual and transactions is not None and len(transactions):
+            days = options.repurchase_window_days or params.analysis.survival.inactivity_days
+            eco = economics.non_contractual(
+                transactions, cutoff, days, options.margin_rate, options.discount_rate
+            )
+            base = customer_base(
+                transactions, cutoff, options.margin_rate, options.discount_rate, customers
+            )
+        return eco, base
+
+    if isinstance(data, ClientData):
+        return data.remembered(f"kpis.economy/{params.fingerprint()}", compute)
+    return compute()
 
 
 def _loss_forecast(

@@ -602,5 +602,18 @@ def _customer_base_facts(base: Baseline) -> list[Fact]:
                 reason="derived",
                 population=segment,
             ),
+            bounded(f"{prefix}.lost", int(row["lost"]), "count", "clv.lost", population=segment),
+            bounded(
+                f"{prefix}.lost_revenue",
+                float(row["lost_revenue"]),
+                "euro",
+                "clv.lost_revenue",
+                n=int(row["lost"]),
+                low=row["lost_low"],
+                high=row["lost_high"],
+                reason="too_few",
+                population=segment,
+                sources=sources,
+            ),
         ]
     return out

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from cxlib.kpis.analysis import Baseline
     from cxlib.kpis.intervals import Interval
     from cxlib.kpis.retention import EarlyChurn
+    from cxlib.kpis.value_at_risk import ValueAtRisk
 
 __all__ = ["early_churn_fact", "early_churn_id", "facts", "rule_fact", "wave_fact_id"]
 
@@ -79,6 +80,23 @@ def _interval(
             sources=sources,
         )
     return Fact(fact_id, value, unit, definition, n=n, no_interval="too_few", sources=sources)
+
+
+def clv_fact(risk: ValueAtRisk, model_customers: int | None) -> Fact:
+    """THE customer value (fact ``kpi.clv``), the same wherever a section states it.
+
+    n: the purchase model's customers (``model_customers``, clients without
+    contracts) or the customers the lost ones are counted of.
+    """
+    return _interval(
+        "kpi.clv",
+        risk.clv,
+        "euro",
+        "kpi.clv",
+        risk.clv_interval,
+        model_customers if model_customers is not None else risk.of,
+        sources=("transactions",) if risk.basis == "model" else ("customers",),
+    )
 
 
 def rule_fact(fact_id: str, value: float, unit: Unit, definition: str) -> Fact:
@@ -268,17 +286,8 @@ def _money_facts(base: Baseline) -> list[Fact]:
                 sources=("customers",),
             )
         )
-        out.append(
-            _interval(
-                "kpi.clv",
-                risk.clv,
-                "euro",
-                "kpi.clv",
-                risk.clv_interval,
-                base.customer_base.customers if base.customer_base is not None else risk.of,
-                sources=("transactions",) if risk.basis == "model" else ("customers",),
-            )
-        )
+        model = base.customer_base
+        out.append(clv_fact(risk, model.customers if model is not None else None))
         # the "simple" customer value: only a named cross-check of THE value (kpi.clv)
         out.append(
             Fact(

@@ -41,10 +41,11 @@ report order (each built when the notebook shows it; "nothing" = no output):
 For a client without any figure every block but ``table`` shows nothing.
 The statements (NPS, then retention or repurchase) go to the management
 summary (the euros at risk second, as a risk), :func:`figures` to
-``results.json``; the exports are the early-warning watch list
-(:data:`cxlib.kpis.early_warning.WATCH_LIST_FILE`) and the call-back list
-(:data:`cxlib.voice.callbacks.CALL_BACK_FILE`), written beside the report for
-the client's service team, never shown in it.
+``results.json``; the export is the early-warning watch list
+(:data:`cxlib.kpis.early_warning.WATCH_LIST_FILE`), written beside the report for
+the client's service team, never shown in it. The call-back list
+(:data:`cxlib.voice.callbacks.CALL_BACK_FILE`) this section counts is written by
+the churn section, merged with the highest churn risks (:mod:`cxlib.survival.team_list`).
 """
 
 from __future__ import annotations
@@ -92,7 +93,6 @@ from cxlib.kpis.value_at_risk import money_words, round_money
 from cxlib.report import blocks as display
 from cxlib.report.section import Section
 from cxlib.texts import t
-from cxlib.voice.callbacks import CALL_BACK_FILE
 from cxlib.voice.themes_view import comment_figures, themes_block
 
 if TYPE_CHECKING:
@@ -324,11 +324,17 @@ def _customer_base(base: Baseline, lang: str) -> Items:
         )
     items.append(_read(f"{text} {gone}", lang))
     if len(model.segments):
-        frame = model.segments.rename(
-            columns={c: t(f"clv.columns.{c}", lang) for c in model.segments.columns}
-        )
-        table = display.table(frame, lang, decimals=0)
-        items.append(_detail(t("clv.segments", lang), table, lang))
+        # two narrow tables (one wide table would make the printed page shrink to fit)
+        value_columns = ["segment", "customers", "active", "value", "low", "high", "total"]
+        lost_columns = ["segment", "lost", "lost_revenue", "lost_low", "lost_high"]
+        for key, columns in (("segments", value_columns), ("segments_lost", lost_columns)):
+            frame = model.segments[columns].rename(
+                columns={c: t(f"clv.columns.{c}", lang) for c in columns}
+            )
+            table = display.table(frame, lang, decimals=0)
+            items.append(_detail(t(f"clv.{key}", lang), table, lang))
+    else:
+        items.append(display.note(t("clv.segments_missing", lang), "info", lang))
     note = t(
         "clv.note",
         lang,
@@ -483,15 +489,15 @@ def figures(base: Baseline) -> dict[str, object]:
 
 
 def exports(base: Baseline, lang: str) -> dict[str, pd.DataFrame]:
-    """Files for the client's teams: the early-warning watch list and the call-back list.
+    """Files for the client's teams: the early-warning watch list, where there are signals.
 
-    Each where its data are there (signals; survey scores or tickets).
+    The call-back list is not written here: the churn section merges it with
+    the highest churn risks into the team's one list
+    (:mod:`cxlib.survival.team_list`, the same file name).
     """
     files: dict[str, pd.DataFrame] = {}
     if base.warning is not None:
         files[WATCH_LIST_FILE] = base.warning.watch_list(lang)
-    if base.call_backs is not None:
-        files[CALL_BACK_FILE] = base.call_backs.call_list(lang)
     return files
 
 

@@ -152,7 +152,9 @@ TargetKpi = Literal[
 ]
 
 #: What a measure's KPI can be computed from (the baseline comes from the data).
-PlanMetric = Literal["nps", "csat", "ces", "repeat_tickets", "ticket_share", "early_churn"]
+PlanMetric = Literal[
+    "nps", "csat", "ces", "repeat_tickets", "ticket_share", "early_churn", "monthly_churn"
+]
 
 
 class PainPoint(_Model):
@@ -168,6 +170,15 @@ class PainPoint(_Model):
     )
 
 
+class MeasureGroup(_Model):
+    """The customers a measure's monthly churn rate is counted on: one value of one column."""
+
+    column: Literal["segment", "product", "region", "channel"] = Field(
+        description="Spalte der Kundentabelle: segment, product, region oder channel."
+    )
+    value: Text = Field(description="Wert der Spalte, z. B. Vergleichsportal.")
+
+
 class Measure(_Model):
     """A measure of the action plan."""
 
@@ -181,7 +192,14 @@ class Measure(_Model):
     metric: PlanMetric | None = Field(
         None,
         description="Kennzahl aus den Daten, deren Ausgangswert berechnet wird: nps, csat, "
-        "ces, repeat_tickets, ticket_share oder early_churn (Anteile in Prozent, wie target).",
+        "ces, repeat_tickets, ticket_share, early_churn oder monthly_churn (monatliche "
+        "Kündigungsquote der letzten 12 Monate, mit group nur einer Kundengruppe; Anteile in "
+        "Prozent, wie target). Nur early_churn und monthly_churn werden in Euro bewertet.",
+    )
+    group: MeasureGroup | None = Field(
+        None,
+        description="Nur mit metric monthly_churn: die Kundengruppe, z. B. "
+        "{column: channel, value: Vergleichsportal}; ohne Angabe alle Kunden.",
     )
     baseline: float | None = Field(
         None, description="Ausgangswert, falls er nicht aus den Daten berechnet werden kann."
@@ -191,6 +209,8 @@ class Measure(_Model):
     def _check_after_start(self) -> Measure:
         if self.check_date < self.start:
             raise ValueError("check_date liegt vor start")
+        if self.group is not None and self.metric != "monthly_churn":
+            raise ValueError("group gilt nur mit metric: monthly_churn")
         return self
 
 
@@ -488,21 +508,23 @@ class SurvivalOptions(_Model):
     )
     risk_horizon_months: Annotated[int, Field(ge=1, le=60)] = Field(
         12,
-        description="Risikoliste: Kündigungswahrscheinlichkeit in den nächsten N Monaten "
+        description="Rückrufliste: Kündigungswahrscheinlichkeit in den nächsten N Monaten "
         "(innerhalb des Beobachtungszeitraums des Risikomodells).",
     )
     risk_factors: Annotated[int, Field(ge=1, le=5)] = Field(
-        3, description="Risikoliste: so viele wichtigste Risikofaktoren je Kunde."
+        3, description="Rückrufliste: so viele wichtigste Risikofaktoren je Kunde."
     )
     calls_per_week: Annotated[int, Field(ge=1, le=100000)] = Field(
         25,
-        description="Risikoliste: so viele Kunden kann das Team je Woche anrufen (Kapazität; "
-        "Standard 25: eine Person, etwa eine Stunde am Tag).",
+        description="Rückrufliste: so viele Kunden kann das Team je Woche anrufen (Kapazität; "
+        "Standard 25: eine Person, etwa eine Stunde am Tag); die Liste ordnet jedem Kunden "
+        "eine Anrufwoche zu.",
     )
     call_weeks: Annotated[int, Field(ge=1, le=52)] = Field(
         4,
-        description="Risikoliste: für so viele Wochen (Standard 4, bis zum Prüftermin des "
-        "Plans); die Liste enthält calls_per_week × call_weeks Kunden mit dem höchsten Risiko.",
+        description="Rückrufliste: für so viele Wochen (Standard 4, bis zum Prüftermin des "
+        "Plans) kommen calls_per_week × call_weeks Kunden mit dem höchsten Risiko zu den "
+        "Rückrufen (Kritiker, offene Tickets, Beschwerden) auf die Liste.",
     )
 
 

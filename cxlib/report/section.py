@@ -82,7 +82,7 @@ class Section:
     ``facts`` (:mod:`cxlib.report.facts`) are the figures the section states,
     each named once with n, interval and definition, also in results.json;
     ``exports`` are files for the client's teams written beside the report
-    (file name → table, e.g. the risk list), never shown in the report.
+    (file name → table, e.g. the call-back list), never shown in the report.
     """
 
     id: SectionId

@@ -50,6 +50,8 @@ from cxlib.survival.table import (
     build_survival_table,
     cox_population,
 )
+from cxlib.voice.callbacks import CallBacks, call_backs
+from cxlib.voice.codebook import Codebook, load_codebook
 
 if TYPE_CHECKING:
     from cxlib.io.loading import ClientData
@@ -83,6 +85,10 @@ class SurvivalUnavailable:
 
     reason: Literal["customers", "events"]
     cutoff: dt.date
+    #: the closed loop's call-backs: without a risk model the team's list holds only them
+    call_backs: CallBacks | None = None
+    codebook: Codebook | None = field(default=None, repr=False)
+    calls_per_week: int = 25
     #: Tells the two results apart (mypy narrows :data:`SurvivalResult` on it).
     available: ClassVar[Literal[False]] = False
 
@@ -135,6 +141,10 @@ class SurvivalReport:
     sensitivity: tuple[tuple[int, EarlyChurn], ...] = ()
     #: With contracts: retention projected by the sBG model (:mod:`cxlib.survival.projection`).
     projection: RetentionProjection | None = None
+    #: The closed loop's call-backs, merged with the risk list into the team's one list
+    #: (:mod:`cxlib.survival.team_list`), and the codebook naming their comments' themes.
+    call_backs: CallBacks | None = None
+    codebook: Codebook | None = field(default=None, repr=False)
 
     @property
     def best_grouping(self) -> str | None:
@@ -442,13 +452,19 @@ def analyse(
     (:meth:`~cxlib.io.loading.ClientData.remembered`): the family, computed
     before the notebooks run, and the churn notebook share them.
     """
+    options = params.analysis.survival
+    backs = call_backs(data.get("survey"), data.get("tickets"), params.cutoff)
+    own = params.analysis.voice.codebook
+    codebook = load_codebook(params.resolve(own) if own else None)
     try:
         fit = fitted(params, data)
-    except NoCustomersError:
-        return SurvivalUnavailable("customers", params.cutoff)
-    except NoEventsError:
-        return SurvivalUnavailable("events", params.cutoff)
-    options = params.analysis.survival
+    except (NoCustomersError, NoEventsError) as error:
+        reason: Literal["customers", "events"] = (
+            "customers" if isinstance(error, NoCustomersError) else "events"
+        )
+        return SurvivalUnavailable(
+            reason, params.cutoff, backs, codebook, calls_per_week=options.calls_per_week
+        )
     model, frame = fit.model, fit.model_frame
     selected = _selected_journey(params)
     claims = assess(
@@ -492,6 +508,8 @@ def analyse(
         risk_factors=options.risk_factors,
         calls_per_week=options.calls_per_week,
         call_weeks=options.call_weeks,
+        call_backs=backs,
+        codebook=codebook,
     )
 
 

@@ -5,12 +5,11 @@ customer number, tenure in months, probability of leaving within
 ``risk_horizon_months`` given the customer is still there today, and the
 covariates that raise the customer's risk most against the average customer,
 in words, only effects that survive the section's test correction; see
-:func:`_factors`). The churn
-section hands it to :meth:`cxlib.workbook.Workbook.record` as the export
-:data:`RISK_LIST_FILE`, written beside the report as an Excel-friendly CSV;
-it never appears in the report itself.
+:func:`_factors`). It never appears in the report itself: the churn section
+merges it with the closed loop's call-backs into the team's one list
+(:mod:`cxlib.survival.team_list`), written beside the report.
 
-The file is one list for the team to call (:func:`call_list`): the
+The risks on that list (:func:`call_list`): the
 ``calls_per_week`` × ``call_weeks`` customers with the highest risk
 (``analysis.survival``; by default 25 a week for 4 weeks, until the plan's
 check date), highest first, each with the week to call them in; the
@@ -34,10 +33,7 @@ from cxlib.texts import t
 if TYPE_CHECKING:
     from cxlib.survival.analysis import SurvivalReport
 
-__all__ = ["RISK_LIST_FILE", "active_customers", "call_list", "listed_customers", "risk_list"]
-
-#: File name of the risk list beside the report (the same in every language).
-RISK_LIST_FILE = "risikoliste.csv"
+__all__ = ["active_customers", "call_list", "listed_customers", "risk_list"]
 
 
 def risk_list(report: SurvivalReport, lang: str = "de") -> pd.DataFrame:

@@ -14,12 +14,15 @@ into a :class:`~cxlib.report.section.Section` with id ``survival``:
   is); each is built when shown and shows nothing when it does not apply;
 * ``figures`` for ``results.json``: the analysis' numbers, the churn reasons
   under the names the report uses;
-* ``exports``: the risk list (:data:`~cxlib.survival.risk_list.RISK_LIST_FILE`),
-  which :meth:`cxlib.workbook.Workbook.record` writes beside the report.
+* ``exports``: the team's one list (:data:`~cxlib.survival.team_list.TEAM_LIST_FILE`):
+  the closed loop's call-backs and the highest churn risks merged
+  (:mod:`cxlib.survival.team_list`), which :meth:`cxlib.workbook.Workbook.record`
+  writes beside the report.
 
 Without an analysis (:class:`~cxlib.survival.analysis.SurvivalUnavailable`)
 the ``definition`` block says what is missing, every other block shows
-nothing, and there is no statement and no export.
+nothing, and there is no statement; the team's list then holds the call-backs
+alone (where there are survey scores or tickets).
 """
 
 from __future__ import annotations
@@ -27,10 +30,9 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from cxlib import formatting as fmt
 from cxlib.report import blocks as display
+from cxlib.report.facts import FactSheet
 from cxlib.report.section import Block, Section
 from cxlib.survival import plots
 from cxlib.survival.body_facts import risk_list_fact
@@ -50,9 +52,10 @@ from cxlib.survival.readings import (
     sensitivity_reading,
     signals_note,
 )
-from cxlib.survival.risk_list import RISK_LIST_FILE, active_customers, call_list, risk_list
+from cxlib.survival.risk_list import active_customers, call_list, risk_list
 from cxlib.survival.statements import key_message, statements
 from cxlib.survival.table import DAYS_PER_MONTH
+from cxlib.survival.team_list import TEAM_LIST_FILE, TeamList, team_facts, team_list
 from cxlib.survival.wording import capped, group_label, label, reasons_in_words, signal_label
 from cxlib.texts import t
 
@@ -83,13 +86,21 @@ def section(result: SurvivalResult, lang: str = "de") -> Section:
     definition = partial(_definition_block, result, lang)
     if not result.available:
         blocks: dict[str, Block] = {name: _nothing for name in BLOCKS}
+        alone = None
+        if result.call_backs is not None:  # the team's list holds the call-backs alone
+            alone = team_list(result.call_backs, None, result.calls_per_week, result.codebook, lang)
         return Section(
             "survival",
             key_message(result, lang),
             {**blocks, "definition": definition},
             figures=result.figures(),
+            exports={} if alone is None else {TEAM_LIST_FILE: alone.frame(lang)},
+            facts=FactSheet(() if alone is None else tuple(team_facts(alone))),
         )
     risks = call_list(risk_list(result, lang), result, lang) if result.model is not None else None
+    team = None
+    if risks is not None or result.call_backs is not None:
+        team = team_list(result.call_backs, risks, result.calls_per_week, result.codebook, lang)
     builders = {
         "curve": _curve_block,
         "horizon": _horizon_block,
@@ -101,15 +112,16 @@ def section(result: SurvivalResult, lang: str = "de") -> Section:
     }
     blocks = {"definition": definition}
     blocks.update({name: partial(build, result, lang) for name, build in builders.items()})
-    blocks["risk"] = partial(_risk_block, result, risks, lang)
+    blocks["risk"] = partial(_risk_block, result, team, lang)
+    sheet = facts(result).plus([] if risks is None else [risk_list_fact(risks)])
     return Section(
         "survival",
         key_message(result, lang),
         blocks,
         statements=tuple(statements(result, lang)),
         figures=_figures(result, lang),
-        exports={} if risks is None else {RISK_LIST_FILE: risks},
-        facts=facts(result).plus([] if risks is None else [risk_list_fact(risks)]),
+        exports={} if team is None else {TEAM_LIST_FILE: team.frame(lang)},
+        facts=sheet if team is None else sheet.plus(team_facts(team)),
     )
 
 
@@ -374,17 +386,21 @@ def _drivers_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
     return _join(*parts)
 
 
-def _risk_block(result: SurvivalReport, risks: pd.DataFrame | None, lang: str) -> tuple[HTML]:
-    """Where the risk list is (it is an export, never shown), the team's capacity it is cut
-    to, or why there is none."""
-    if risks is None:
-        return (display.note(t("survival.risk_note_none", lang), lang=lang),)
-    active = len(active_customers(result))
+def _risk_block(result: SurvivalReport, team: TeamList | None, lang: str) -> tuple[HTML]:
+    """Where the team's one list is (it is an export, never shown): who is on it and why,
+    the capacity it is planned with, or why there is none."""
+    if team is None:
+        return (display.note(t("survival.risk_note_empty", lang), lang=lang),)
     values = {
-        "listed": fmt.integer(len(risks), lang),
+        "file": TEAM_LIST_FILE,
+        "customers": fmt.integer(team.customers, lang),
+        "call_backs": fmt.integer(team.call_backs, lang),
+        "risks": fmt.integer(team.churn_risks, lang),
+        "both": fmt.integer(team.both, lang),
+        "weeks": fmt.integer(team.weeks, lang),
         "per_week": fmt.integer(result.calls_per_week, lang),
-        "weeks": fmt.integer(result.call_weeks, lang),
-        "active": fmt.integer(active, lang),
+        "call_weeks": fmt.integer(result.call_weeks, lang),
+        "active": fmt.integer(len(active_customers(result)), lang),
     }
-    key = "survival.risk_note" if len(risks) < active else "survival.risk_note_all"
+    key = "survival.risk_note" if result.model is not None else "survival.risk_note_none"
     return (display.note(t(key, lang, **values), lang=lang),)

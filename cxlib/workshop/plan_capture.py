@@ -14,7 +14,7 @@ what is saved is what a batch run accepts. Numbers are read as the client
 writes them (German "1.000" is one thousand, "2,5" two and a half; "1.5" is
 refused as unclear) and the value read is shown beside the field.
 
-Keys the widgets do not edit (a measure's ``metric`` and ``baseline``, a pain
+Keys the widgets do not edit (a measure's ``metric``, ``baseline`` and ``group``, a pain
 point's ``phase``) are named under their row and kept only while the row still
 holds the same entry: once its description, journey or KPI is rewritten, the
 row is a new entry and is saved with exactly the fields the form shows (a new
@@ -219,6 +219,8 @@ class PlanCapture(Capture):
                     for k in ("metric", "baseline")
                     if getattr(measure, k) is not None
                 }
+                if measure.group is not None:  # the customers a monthly churn rate counts
+                    row.extra["group"] = measure.group.model_dump()
                 row.origin = row.identity()
         finally:
             self._loading = False
@@ -450,6 +452,8 @@ def _number_text(value: float, lang: str) -> str:
 
 
 def _value_text(value: Any, lang: str) -> str:
+    if isinstance(value, dict):  # a measure's group: "channel = Vergleichsportal"
+        return " = ".join(str(v) for v in value.values())
     return _number_text(value, lang) if isinstance(value, float | int) else str(value)
 
 
