@@ -11,10 +11,13 @@ import pytest
 
 from cxlib.io.loading import load_client_data
 from cxlib.journeys.analysis import analyse
-from cxlib.journeys.plan import PlanWarning, build
+from cxlib.journeys.churn_rate import ChurnRate
+from cxlib.journeys.plan import PlanWarning, build, rate_detectable, rate_months_needed
 from cxlib.journeys.view import section
 from cxlib.parameters.files import load_parameters
 from cxlib.parameters.schema import JourneyOptions, Workshop
+from cxlib.report_tests import report_tests
+from tests.demo_clients import demo_client
 
 PARAMETERS = Path(__file__).resolve().parent.parent / "parameters"
 
@@ -175,3 +178,59 @@ def test_pain_point_tickets_are_the_journeys_tickets_of_its_category() -> None:
     text = plan.pain_table("de").iloc[1, 2]
     assert text.startswith("1 Tickets (Zähler)")
     assert "weitere 2 solche Tickets gehören nicht zu den Phasen" in text
+
+
+def _rate(lost: int, exposure: int, active: int) -> ChurnRate:
+    return ChurnRate(
+        lost,
+        exposure,
+        n=active,
+        active=active,
+        first_month=dt.date(2025, 1, 1),
+        last_month=dt.date(2025, 12, 1),
+    )
+
+
+def test_a_monthly_churn_target_is_checked_against_the_check_window_by_hand() -> None:
+    # p = 1 %, 10,000 baseline customer-months, 1,000 customers for one month:
+    # MDC = (1.95996 + 0.84162) * 100 * sqrt(0.0099 * (1/10,000 + 1/1,000)) = 0.92453 points
+    rate = _rate(100, 10_000, 1_000)
+    window, mdc = rate_detectable(rate, 21)  # under a month counts as one month
+    assert window == 1_000
+    assert mdc == pytest.approx(0.92453, abs=1e-4)
+    # two months halve the window's share of the variance
+    assert rate_detectable(rate, 61)[1] == pytest.approx(
+        2.80158 * 100 * math.sqrt(0.0099 * (1e-4 + 1 / (1_000 * 61 / (365.25 / 12)))), rel=1e-4
+    )
+    # the window that detects exactly the MDC is the window the MDC was computed for
+    assert rate_months_needed(rate, mdc) == pytest.approx(1.0, rel=1e-9)
+    # the baseline alone is uncertain by 2.80158 * 100 * sqrt(0.0099 / 10,000) = 0.2788 points:
+    # a smaller change is never detectable, however long the check
+    assert math.isinf(rate_months_needed(rate, 0.25))
+
+
+def test_the_rate_mdc_agrees_with_statsmodels_power_for_two_unequal_samples() -> None:
+    from statsmodels.stats.power import NormalIndPower
+
+    rate = _rate(99, 36_000, 3_000)
+    window, mdc = rate_detectable(rate, 35)
+    p = rate.rate
+    d = NormalIndPower().solve_power(
+        effect_size=None, nobs1=rate.exposure, ratio=window / rate.exposure, alpha=0.05, power=0.8
+    )
+    assert mdc == pytest.approx(d * math.sqrt(p * (1 - p)) * 100, rel=1e-3)
+
+
+def test_stadtwerke_portal_target_is_not_detectable_in_one_month_and_says_how_long() -> None:
+    params, data = demo_client("stadtwerke-lindenau")
+    plan = analyse(params, data, report_tests(params, data)).plan
+    row = plan.measures[plan.measures["metric"] == "monthly_churn"].iloc[0]
+    # 0.99 % -> 0.70 %: 0.29 points, less than one month of 3,000 customers can show
+    assert row["target"] - row["baseline"] == pytest.approx(-0.29, abs=0.01)
+    assert 0.29 < row["mdc"] < 1.0
+    assert row["needed_months"] >= 2
+    table = plan.table("de")
+    assert table.iloc[1, -1].startswith("nein (erst ab ± 0,")
+    (text,) = [x for x in plan.detection_texts("de") if "Vergleichsportal" in x]
+    assert f"über etwa {int(row['needed_months'])} Monate" in text
+    assert "Antworten" not in text

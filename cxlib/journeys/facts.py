@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from cxlib.journeys.journey_map import PER_CUSTOMERS
@@ -540,22 +541,36 @@ def _plan_facts(result: JourneyAnalysis) -> list[Fact]:
     for _, row in plan.undetectable().iterrows():
         number = int(plan.measures.index.get_loc(row.name)) + 1
         change = abs(float(row["target"]) - float(row["baseline"]))
-        out += [
+        out.append(
             Fact(
                 f"plan.measure.{number}.change",
                 change,
                 "points",
                 "plan.change",
                 no_interval="input",
-            ),
+            )
+        )
+        if row["metric"] == "monthly_churn":
+            if np.isfinite(row["needed_months"]):
+                out.append(
+                    Fact(
+                        f"plan.measure.{number}.needed_months",
+                        float(row["needed_months"]),
+                        "months",
+                        "plan.needed_months",
+                        no_interval="derived",
+                    )
+                )
+            continue
+        out.append(
             Fact(
                 f"plan.measure.{number}.needed_n",
                 needed_n(change, float(row["mdc"]), float(row["n"])),
                 "count",
                 "plan.needed_n",
                 no_interval="derived",
-            ),
-        ]
+            )
+        )
     weeks = plan.check_weeks()
     if weeks is not None:
         out += [

@@ -29,7 +29,7 @@ import pandas as pd
 
 from cxlib import formatting as fmt
 from cxlib.exceptions import CXWarning
-from cxlib.journeys.churn_rate import monthly_churn
+from cxlib.journeys.churn_rate import ChurnRate, monthly_churn
 from cxlib.journeys.evidence import Evidence, assign_phase, repeat_flags
 from cxlib.parameters.schema import JourneyOptions, PainPoint, Workshop
 from cxlib.texts import t
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 PLAN_SIZE = 3
 #: Two-sided 5 %, power 80 % (as the KPI section's "nachweisbar ab").
 Z_MDC = 1.959963984540054 + 0.8416212335729143
+#: Days of an average month (a check window counted in months).
+DAYS_PER_MONTH = 365.25 / 12
 #: Metrics that are shares; their baselines and targets are in percent (0-100).
 PERCENT_METRICS = ("csat", "repeat_tickets", "ticket_share", "early_churn", "monthly_churn")
 
@@ -169,6 +171,9 @@ class ActionPlan:
         texts = []
         for _, m in self.undetectable().iterrows():
             change = abs(m["target"] - m["baseline"])
+            if m["metric"] == "monthly_churn":
+                texts.append(_rate_detection_text(m, lang))
+                continue
             texts.append(
                 t(
                     "journeys.plan.undetectable",
@@ -304,7 +309,27 @@ def _detectable_text(measure: pd.Series, lang: str) -> str:
         return t("journeys.plan.detect.unknown", lang)
     unit = t(f"journeys.plan.points_dat.{_unit(measure)}", lang)
     key = "yes" if abs(measure["target"] - measure["baseline"]) >= mdc else "no"
-    return t(f"journeys.plan.detect.{key}", lang, mdc=fmt.number(mdc, 0, lang), unit=unit)
+    mdc_text = fmt.number(mdc, _decimals(measure), lang)
+    return t(f"journeys.plan.detect.{key}", lang, mdc=mdc_text, unit=unit)
+
+
+def _rate_detection_text(m: pd.Series, lang: str) -> str:
+    """The warning for a monthly churn rate: the check window's months and the months it needs."""
+    needed = m["needed_months"]
+    key = "undetectable_rate" if np.isfinite(needed) else "undetectable_rate_never"
+    return t(
+        f"journeys.plan.{key}",
+        lang,
+        measure=m["text"],
+        change=fmt.number(abs(m["target"] - m["baseline"]), 2, lang),
+        mdc=fmt.number(m["mdc"], 2, lang),
+        needed=fmt.integer(needed, lang) if np.isfinite(needed) else "",
+    )
+
+
+def _decimals(measure: pd.Series) -> int:
+    """Decimals of a measure's changes: two for a monthly churn rate (about 1 %), else none."""
+    return 2 if measure.get("metric") == "monthly_churn" else 0
 
 
 def _evidence_text(row: pd.Series, lang: str) -> str:
@@ -386,6 +411,36 @@ def _detectable(metric: str | None, evidence_row: dict[str, Any]) -> tuple[float
     if variance is None or pd.isna(variance):
         return float(n), np.nan
     return float(n), float(Z_MDC * np.sqrt(2 * variance / n))
+
+
+def rate_detectable(rate: ChurnRate, days: int) -> tuple[float, float]:
+    """Customer-months of a check window and the smallest change of a monthly churn rate it shows.
+
+    The check counts the rate over the window from start to check date (at
+    least one month) among the group's customers active today, W = active ×
+    months, and compares it with the baseline's E customer-months:
+    MDC = (z₀.₉₇₅ + z₀.₈) · 100 · √(p(1 − p)(1/E + 1/W)) in percentage points,
+    p the baseline rate.
+    """
+    months = max(1.0, days / DAYS_PER_MONTH)
+    window = rate.active * months
+    p = rate.rate
+    if not window or not rate.exposure or not 0 < p < 1:
+        return window, np.nan
+    return window, float(Z_MDC * 100 * np.sqrt(p * (1 - p) * (1 / rate.exposure + 1 / window)))
+
+
+def rate_months_needed(rate: ChurnRate, change: float) -> float:
+    """Months of the group's customers a check needs to detect ``change`` percentage points.
+
+    Solves the MDC of :func:`rate_detectable` for the window; infinite when even
+    an endless window cannot (the baseline's own uncertainty is larger than the change).
+    """
+    p = rate.rate
+    spare = (abs(change) / (Z_MDC * 100)) ** 2 / (p * (1 - p)) - 1 / rate.exposure
+    if spare <= 0 or not rate.active:
+        return float("inf")
+    return float(1 / spare / rate.active)
 
 
 def needed_n(change: float, mdc: float, n: float) -> int:
@@ -498,8 +553,12 @@ def build(
             baseline = _baseline(measure.metric, row, min_n)
             source = "data" if pd.notna(baseline) else None
         n, mdc = _detectable(measure.metric, row) if source == "data" else (np.nan, np.nan)
+        needed_months = np.nan
         if rate is not None and source == "data":
             n = float(rate.n)
+            _, mdc = rate_detectable(rate, days)
+            if measure.target is not None and abs(measure.target - baseline) < mdc:
+                needed_months = float(np.ceil(rate_months_needed(rate, measure.target - baseline)))
         measures.append(
             {
                 "text": measure.text,
@@ -514,6 +573,7 @@ def build(
                 "target": measure.target,
                 "n": n,
                 "mdc": mdc,
+                "needed_months": needed_months,
                 "group_column": measure.group.column if measure.group else None,
                 "group_value": measure.group.value if measure.group else None,
             }
@@ -533,6 +593,7 @@ def build(
             "target",
             "n",
             "mdc",
+            "needed_months",
             "group_column",
             "group_value",
         ],
