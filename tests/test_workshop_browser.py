@@ -28,6 +28,7 @@ import pytest
 from tests.workshop_process import (
     CLIENT,
     Workshop,
+    children,
     copy_client,
     kernel_processes,
     start_workshop,
@@ -359,6 +360,54 @@ def test_a_dead_kernel_is_shown_and_nothing_unsaved_looks_saved(workshop, browse
     page.close()
 
 
+#: Visible elements whose own text says "gespeichert HH:MM:SS".
+SHOWN_AS_SAVED = """() => [...document.querySelectorAll('.cxws *')]
+  .filter((e) => [...e.childNodes].some((n) => n.nodeType === 3
+    && /gespeichert \\d\\d:\\d\\d:\\d\\d/.test(n.nodeValue)))
+  .filter((e) => e.checkVisibility({ visibilityProperty: true }))
+  .map((e) => e.textContent)"""
+
+
+def test_a_lost_server_is_shown_at_once_with_what_was_not_saved(workshop, browser):
+    """After the server died, clicks still selected and the header still said "gespeichert"
+    (an answer was lost this way): the view says so at once, takes no input and keeps
+    what was not saved readable (issue 16)."""
+    page = open_view(browser, workshop.url)
+    add_person(page, "Vor Serverende", "Technik")
+    click_centre(page, radio(page, 0, "1 –"))
+    wait_saved(page)
+    # the plan holds an invalid target: not saved, said beside the field and in the header
+    tab(page, "Maßnahmenplan")
+    page.locator(".cxws-plan").get_by_label("Zielwert").first.fill("viel")
+    unsaved = page.locator(".cxws-header .cxws-hint")
+    expect(unsaved).to_contain_text("Maßnahme 1", timeout=15_000)
+    before = workshop.answers.read_bytes()
+    # the server ends hard: kill -9 of JupyterLab (its kernel follows it)
+    (server,) = [
+        pid for pid, command in children(workshop.process.pid).items() if "-m jupyterlab" in command
+    ]
+    os.kill(server, signal.SIGKILL)
+    view = page.locator(".cxws.cxws-offline")
+    view.wait_for(timeout=10_000)  # the page asks the server every second
+    banner = view.evaluate("e => getComputedStyle(e, '::before').content")
+    assert "Verbindung zum Server verloren" in banner
+    # what was not saved stays on screen and readable; nothing reads "gespeichert" any more
+    expect(unsaved).to_be_visible()
+    assert "Nicht gespeichert" in unsaved.inner_text()
+    assert unsaved.evaluate("e => getComputedStyle(e.closest('.cxws-header')).opacity") == "1"
+    assert page.evaluate(SHOWN_AS_SAVED) == []
+    # no input: the view is inert (no focus, no typing) and a click on a tab does nothing
+    assert view.evaluate("e => e.inert && !e.contains(document.activeElement)")
+    other = page.locator(".cxws .lm-TabBar-tab", has_text="Reifegrad")
+    box = other.bounding_box()
+    assert box
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    current = page.locator(".cxws .lm-TabBar-tab.lm-mod-current")
+    expect(current).to_have_text("Maßnahmenplan")
+    assert workshop.answers.read_bytes() == before, "the kill changed no file"
+    page.close()
+
+
 def widget_ids(notebook: Path) -> set[str]:
     """The widget model ids in a saved notebook's outputs."""
     data = json.loads(notebook.read_text(encoding="utf-8"))
@@ -408,4 +457,90 @@ def test_a_notebook_written_by_another_server_is_no_trap(workshop, browser):
     expect_text(page, re.compile("Die Workshop-Ansicht ist hier nicht aktiv"), timeout=20_000)
     body = page.locator(".jp-Notebook").inner_text()
     assert "WorkshopApp(" not in body and "children=" not in body
+    page.close()
+
+
+# --------------------------------------------------------------------- German everywhere
+
+#: Words of English UI text that German UI text does not contain (whole words, any case);
+#: "null" is the tooltip ipywidgets shows for a widget without one.
+ENGLISH = re.compile(
+    r"\b(the|this|and|with|from|of|below|above|cells?|insert|paste|run|restart|select|enable"
+    r"|disable|skip|main|toolbar|top|open|recent|close|shut|save|duplicate|revert|move|merge"
+    r"|clear|outputs?|brackets|render|syntax|highlighting|fold|unfold|regions?|activate"
+    r"|previous|next|show|keyboard|shortcuts|reference|workspace|clone|rename|create|new"
+    r"|install|languages|settings|synchronize|high|contrast|null|do|not|advance|file"
+    r"|sessions|slides|content|panel|bar|automatically|connection|error|area)\b",
+    re.IGNORECASE,
+)
+
+#: German CX vocabulary of the method (dimension D3), not an English UI text.
+METHOD_TERM = "Voice of the Customer"
+PATH = re.compile(r"^(title=)?/")
+
+#: What a person sees or hovers: visible text, and the tooltips and labels of every element.
+SEEN = """() => {
+  const out = [];
+  const shown = (e) => { const box = e.getBoundingClientRect(), style = getComputedStyle(e);
+    return box.width > 0 && box.height > 0 && style.visibility !== 'hidden'; };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.nodeValue.trim(), parent = n.parentElement;
+    if (text && parent && !parent.closest('script, style') && shown(parent)) out.push(text);
+  }
+  for (const e of document.querySelectorAll('[title], [aria-label], [placeholder]'))
+    for (const name of ['title', 'aria-label', 'placeholder'])
+      if (e.getAttribute(name) !== null && shown(e)) out.push(`${name}=${e.getAttribute(name)}`);
+  return out;
+}"""
+
+
+def menu_texts(page) -> list[str]:
+    """The items of every menu of the menu bar and of all their submenus, each opened once."""
+    texts: list[str] = []
+    bar = page.locator(".lm-MenuBar-item")
+    for index in range(bar.count()):
+        bar.nth(index).click()
+        texts += submenu_texts(page, 0)
+        for _ in range(3):
+            page.keyboard.press("Escape")
+        expect(page.locator(".lm-Menu")).to_have_count(0, timeout=10_000)
+    return texts
+
+
+def submenu_texts(page, level: int) -> list[str]:
+    """The items of the open menu at ``level`` (0: the one of the menu bar) and its submenus."""
+    menu = page.locator(".lm-Menu").nth(level)
+    menu.wait_for(timeout=10_000)
+    texts = menu.locator(".lm-Menu-itemLabel").all_inner_texts()
+    submenus = menu.locator(".lm-Menu-item[data-type=submenu]")
+    for number in range(submenus.count()):
+        submenus.nth(number).hover()
+        texts += submenu_texts(page, level + 1)
+    return texts
+
+
+def test_everything_on_the_page_is_german(workshop, browser):
+    """Toolbar tooltips ("Insert a cell below (B)"), menu items ("Open Recent"), labels and
+    the tooltip "null" of widgets were English where the language pack has no translation."""
+    page = open_view(browser, workshop.url)
+    seen: list[str] = []
+    for name in TABS:
+        tab(page, name)
+        expect(page.locator(".cxws .lm-TabBar-tab.lm-mod-current")).to_have_text(name)
+        seen += page.evaluate(SEEN)
+    page.locator(".cxws button", has_text="Frühere Stände").click()
+    expect(page.get_by_role("button", name="Diesen Stand wiederherstellen")).to_be_visible()
+    seen += page.evaluate(SEEN)
+    seen += menu_texts(page)
+    assert "Datei" in seen and "Zellen" in " ".join(seen)  # the collection found the chrome
+    english = sorted(
+        {
+            text
+            for text in seen
+            if ENGLISH.search(text.replace(METHOD_TERM, ""))
+            and not PATH.match(text)  # the notebook's folder (Datei → Zuletzt geöffnet)
+        }
+    )
+    assert english == [], f"English on the workshop page: {english}"
     page.close()
