@@ -83,7 +83,8 @@ def workshop(tmp_path: Path) -> Iterator[Workshop]:
     try:
         yield running
     finally:
-        stop_workshop(running.process)
+        rest = stop_workshop(running.process)
+        print("cxwb workshop:\n" + "".join(running.output) + rest)  # shown when a test fails
 
 
 @pytest.fixture(scope="module")

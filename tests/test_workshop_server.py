@@ -7,6 +7,7 @@ import ast
 import json
 import os
 import shutil
+import signal
 import socket
 import sys
 import threading
@@ -22,6 +23,7 @@ from cxlib.resources import PROJECT_DIR
 from cxlib.runner.run import notebook_paths
 from cxlib.workshop import report_button as rb
 from cxlib.workshop.launch import kernel_transport_arguments, write_lab_settings
+from cxlib.workshop.revive import workshop_kernel_pid
 from cxlib.workshop.server import (
     LabServer,
     WorkshopServerError,
@@ -348,6 +350,14 @@ def test_jupyterlab_runs_the_workshop_notebook(tmp_path):
             assert sockets and all(s.is_socket() for s in sockets)
         failed = execute_in_session(server, "boom.ipynb", timeout=60, save=False)
         assert failed[0].error.startswith("ZeroDivisionError")
+        # a kernel that gets no CPU for a while (a busy machine) is not taken for dead: with
+        # jupyter_client's 1 s the view was not prepared ("Kernel died before replying")
+        kernel = workshop_kernel_pid(server, launch.notebook_path)
+        assert kernel
+        os.kill(kernel, signal.SIGSTOP)
+        threading.Timer(3.0, os.kill, (kernel, signal.SIGCONT)).start()
+        again = execute_in_session(server, launch.notebook_path, timeout=60, save=False)
+        assert [r.error for r in again] == [None] * 3
     finally:
         server.stop()
         shutil.copy(server.log_path, tmp_path / "jupyterlab.log")
