@@ -436,6 +436,10 @@ def test_a_lost_server_is_shown_at_once_with_what_was_not_saved(workshop, browse
     current = page.locator(".cxws .lm-TabBar-tab.lm-mod-current")
     expect(current).to_have_text("Maßnahmenplan")
     assert workshop.answers.read_bytes() == before, "the kill changed no file"
+    # whatever JupyterLab says about the lost server meanwhile is German too
+    # ("Server Connection Error" was English in issue 16)
+    english = sorted({text for text in page.evaluate(SEEN) if ENGLISH.search(text)})
+    assert english == [], f"English on the page after the server ended: {english}"
     page.close()
 
 
