@@ -1,125 +1,109 @@
-"""Screenshot of the workshop view in JupyterLab (for the README), with headless Chromium.
+"""Screenshot of the workshop view as a consultant sees it (for the README), with Playwright.
 
-    python scripts/workshop_screenshot.py                      # berger-haustechnik
+    python scripts/workshop_screenshot.py                      # berger-haustechnik, 1280x800
     python scripts/workshop_screenshot.py stadtwerke-lindenau --tab 1 --out /tmp/journeys.png
 
-Starts the workshop's JupyterLab exactly as ``cxwb workshop`` does (localhost,
-token, the run's settings), but in a temporary root folder, so nothing is
-written into the project besides the PNG. It executes the workshop notebook in
-its kernel, opens the notebook in headless Chromium (driven through the
-DevTools protocol on a localhost port), waits until the live widgets are
-rendered, optionally clicks a tab of the workshop widget, and saves a PNG.
-Needs ``chromium`` (see scripts/screenshot.py); no network besides localhost.
+Starts a real ``cxwb workshop`` (``--no-browser``) on a temporary copy of the demo
+client's parameter file and data, so nothing is written into the project besides
+the PNG; opens the address it prints in headless Chromium of the system
+(``/usr/bin/chromium``, or ``CXWB_CHROMIUM``) through Playwright, waits until the
+live widgets are rendered and the charts are loaded, optionally clicks a tab of
+the workshop widget (and "Bericht erzeugen"), and saves a PNG. Ends ``cxwb`` with
+Ctrl+C (SIGINT) as a consultant would. No network besides localhost.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
-import contextlib
 import json
+import os
+import re
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-import websocket
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from screenshot import FLAGS, find_chromium
-
 from cxlib.resources import PROJECT_DIR
-from cxlib.workshop.server import (
-    LabServer,
-    build_lab_launch,
-    execute_in_session,
-    free_port,
-    write_workshop_notebook,
-)
 
-#: True once the workshop widget is on the page and no widget is still loading.
-READY_JS = """(() => {
-  const app = document.querySelector('.cxws');
-  const loading = [...document.querySelectorAll('.jp-OutputArea-output')]
-    .some(e => e.textContent.trim().startsWith('Loading widget'));
-  return Boolean(app) && !loading;
-})()"""
+CHROMIUM = os.environ.get("CXWB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+URL = re.compile(r"(http://\S+token=\S+)")
 
-#: Centre of tab ``%d`` of the workshop widget, or null.
-TAB_CENTRE_JS = """(() => {
-  const tab = document.querySelectorAll('.cxws .lm-TabBar-tab')[%d];
-  if (!tab) return null;
-  const box = tab.getBoundingClientRect();
-  return [box.x + box.width / 2, box.y + box.height / 2];
-})()"""
+#: The shown layout: images loaded, the view's size (stable once the charts are drawn).
+LAYOUT_JS = """() => {
+  const view = document.querySelector('.cxws');
+  const images = [...view.querySelectorAll('img')].every((i) => i.complete);
+  return JSON.stringify([images, view.scrollWidth, view.scrollHeight]);
+}"""
 
 
-#: Centre of the "Bericht erzeugen" button, or null.
-REPORT_BUTTON_JS = """(() => {
-  const button = document.querySelector('.cxws-report button');
-  if (!button || !button.offsetParent) return null;
-  const box = button.getBoundingClientRect();
-  return [box.x + box.width / 2, box.y + box.height / 2];
-})()"""
-#: The report link once the run is done (or the error text), else null.
-REPORT_DONE_JS = """(() => {
-  const link = document.querySelector('.cxws-report a[href]');
-  const error = document.querySelector('.cxws-report .cxws-error');
-  return link ? link.getAttribute('href') : (error ? error.textContent : null);
-})()"""
+def copy_client(client: str, root: Path) -> None:
+    """The client's parameter file and data folder, at the same relative places."""
+    (root / "parameters").mkdir(parents=True)
+    shutil.copy(PROJECT_DIR / "parameters" / f"{client}.yaml", root / "parameters")
+    shutil.copytree(PROJECT_DIR / "data" / client, root / "data" / client)
 
 
-class DevTools:
-    """A minimal Chrome DevTools protocol client for one page (over websocket-client)."""
+def start_workshop(
+    client: str, root: Path, lang: str | None, timeout: float = 180
+) -> tuple[subprocess.Popen[str], str]:
+    """``cxwb workshop`` in ``root`` (its own process group); the process and its address."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_DIR), env.get("PYTHONPATH")]))
+    command = [sys.executable, "-m", "cxlib.cli", "workshop", client, "--no-browser"]
+    if lang:
+        command += ["--lang", lang]
+    process = subprocess.Popen(
+        command,
+        cwd=root,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    output = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        output.append(line)
+        found = URL.search(line)
+        if found:
+            return process, found.group(1)
+    stop_workshop(process)
+    raise RuntimeError("cxwb workshop gab keine Adresse aus:\n" + "".join(output))
 
-    def __init__(self, port: int, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=2) as r:
-                    pages = [p for p in json.load(r) if p.get("type") == "page"]
-                if pages:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("Chromium DevTools did not answer")
-            time.sleep(0.2)
-        self.ws = websocket.create_connection(
-            pages[0]["webSocketDebuggerUrl"], timeout=timeout, suppress_origin=True
-        )
-        self.next_id = 0
 
-    def call(self, method: str, **params: object) -> dict:
-        """Send one command and return its result (events in between are skipped)."""
-        self.next_id += 1
-        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == self.next_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
+def stop_workshop(process: subprocess.Popen[str]) -> None:
+    """Ctrl+C for ``cxwb``; its whole process group if it does not end."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+    if process.stdout:
+        process.stdout.close()
 
-    def evaluate(self, expression: str) -> object:
-        """The value of a JavaScript expression in the page."""
-        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
-        return result.get("result", {}).get("value")
 
-    def click(self, where_js: str, missing: str) -> None:
-        """A real mouse click at the ``[x, y]`` that ``where_js`` returns."""
-        point = self.evaluate(where_js)
-        if not point:
-            raise RuntimeError(missing)
-        x, y = point
-        for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
-            self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
-
-    def close(self) -> None:
-        self.ws.close()
+def settle(page, timeout: float = 60) -> None:
+    """Wait until the charts are loaded and the layout stayed the same for half a second."""
+    deadline = time.monotonic() + timeout
+    last, same = None, 0
+    while same < 5:
+        if time.monotonic() > deadline:
+            raise RuntimeError("Die Workshop-Ansicht kam nicht zur Ruhe")
+        layout = page.evaluate(LAYOUT_JS)
+        same = same + 1 if layout == last and json.loads(layout)[0] else 0
+        last = layout
+        page.wait_for_timeout(100)
 
 
 def capture(
@@ -130,81 +114,56 @@ def capture(
     width: int = 1280,
     height: int = 800,
     lang: str | None = None,
-    timeout: float = 90.0,
     report: bool = False,
 ) -> Path:
-    """Start the workshop server, run the notebook, screenshot the view into ``out``.
+    """Start ``cxwb workshop`` on a copy of ``client``, screenshot the view into ``out``.
 
     With ``report``, clicks "Bericht erzeugen" (on the tab shown), saves a
     screenshot during the run as ``<out>-progress.png`` and the final one once
     the link (or an error) is shown.
     """
+    from playwright.sync_api import sync_playwright
+
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cxwb-shot-") as tmp:
-        root = Path(tmp) / "root"
-        notebook = write_workshop_notebook(client, root / "workshops", lang)
-        launch = build_lab_launch(notebook, root_dir=root, run_dir=Path(tmp) / "run")
-        with LabServer(launch) as server:
-            runs = execute_in_session(server, launch.notebook_path)
-            failed = [r.error for r in runs if not r.ok]
-            if failed:
-                raise RuntimeError(f"Workshop-Notebook fehlgeschlagen: {failed[0]}")
-            debug_port = free_port()
-            browser = subprocess.Popen(
-                [
-                    find_chromium(),
-                    *FLAGS,
-                    f"--user-data-dir={Path(tmp) / 'chromium'}",
-                    f"--remote-debugging-port={debug_port}",
-                    f"--window-size={width},{height}",
-                    "about:blank",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            try:
-                tools = DevTools(debug_port)
-                tools.call(
-                    "Emulation.setDeviceMetricsOverride",
-                    width=width,
-                    height=height,
-                    deviceScaleFactor=1,
-                    mobile=False,
+        root = Path(tmp) / "beratung"
+        copy_client(client, root)
+        process, url = start_workshop(client, root, lang)
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
                 )
-                tools.call("Page.enable")
-                tools.call("Page.navigate", url=launch.url)
-                deadline = time.monotonic() + timeout
-                while not tools.evaluate(READY_JS):
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("Die Workshop-Ansicht ist nicht erschienen")
-                    time.sleep(0.5)
-                if tab is not None:
-                    tools.click(
-                        TAB_CENTRE_JS % tab, f"Die Workshop-Ansicht hat keinen Reiter {tab}"
+                try:
+                    page = browser.new_page(
+                        viewport={"width": width, "height": height},
+                        locale="en-GB" if lang == "en" else "de-DE",
                     )
-                if report:
-                    tools.click(REPORT_BUTTON_JS, "Kein Knopf „Bericht erzeugen“ sichtbar")
-                    time.sleep(6)
-                    progress = out.with_name(f"{out.stem}-progress{out.suffix}")
-                    shot = tools.call("Page.captureScreenshot", format="png")
-                    progress.write_bytes(base64.b64decode(shot["data"]))
-                    deadline = time.monotonic() + 300
-                    while not (done := tools.evaluate(REPORT_DONE_JS)):
-                        if time.monotonic() > deadline:
-                            raise RuntimeError("Der Bericht wurde nicht fertig")
-                        time.sleep(1)
-                    print(f"Bericht: {done}")
-                time.sleep(2.5)  # charts and fonts settle
-                shot = tools.call("Page.captureScreenshot", format="png")
-                out.write_bytes(base64.b64decode(shot["data"]))
-                tools.close()
-            finally:
-                browser.terminate()
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    browser.wait(10)
-                if browser.poll() is None:
-                    browser.kill()
+                    page.set_default_timeout(120_000)
+                    page.goto(url)
+                    page.wait_for_selector(".cxws .lm-TabBar-tab")
+                    page.wait_for_function(
+                        """() => ![...document.querySelectorAll('.jp-OutputArea-output')]
+                            .some(e => e.textContent.trim().startsWith('Loading widget'))"""
+                    )
+                    if tab is not None:
+                        page.locator(".cxws .lm-TabBar-tab").nth(tab).click()
+                    if report:
+                        page.locator(".cxws-report button").first.click()
+                        page.locator(".cxws-report").get_by_text(re.compile(r"\d+ s")).wait_for()
+                        progress = out.with_name(f"{out.stem}-progress{out.suffix}")
+                        page.screenshot(path=str(progress))
+                        done = page.locator(".cxws-report a[href], .cxws-report .cxws-error")
+                        done.first.wait_for(timeout=300_000)
+                        print(f"Bericht: {done.first.inner_text()}")
+                    page.mouse.move(0, height - 1)  # no hover effect in the picture
+                    settle(page)
+                    page.screenshot(path=str(out))
+                finally:
+                    browser.close()
+        finally:
+            stop_workshop(process)
     return out
 
 

@@ -28,6 +28,7 @@ import pytest
 from tests.workshop_process import (
     CLIENT,
     Workshop,
+    children,
     copy_client,
     kernel_processes,
     start_workshop,
@@ -66,6 +67,10 @@ pytestmark = [
 ]
 
 TABS = ("Reifegrad", "Journey-Auswahl", "Maßnahmenplan", "Bericht")
+#: How long a step may take on a busy machine (2 cores, the suite beside it), in ms: the
+#: tests wait for states (a save confirmed, a notice shown), never for a fixed time, so a
+#: generous bound costs nothing when all is well.
+WAIT = 30_000
 SAVED = re.compile(r"gespeichert \d\d:\d\d:\d\d")
 
 
@@ -78,14 +83,17 @@ def workshop(tmp_path: Path) -> Iterator[Workshop]:
     try:
         yield running
     finally:
-        stop_workshop(running.process)
+        rest = stop_workshop(running.process)
+        print("cxwb workshop:\n" + "".join(running.output) + rest)  # shown when a test fails
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Headless Chromium from the system."""
+    from playwright.sync_api import expect as playwright_expect
     from playwright.sync_api import sync_playwright
 
+    playwright_expect.set_options(timeout=WAIT)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -101,6 +109,7 @@ def expect(locator):
 def open_view(browser, url: str, width: int = 1280, height: int = 800):
     """A new page at ``url``, once the workshop widget is rendered and every widget loaded."""
     page = browser.new_page(viewport={"width": width, "height": height}, locale="de-DE")
+    page.set_default_timeout(WAIT)
     page.goto(url)
     wait_for_view(page)
     return page
@@ -121,7 +130,7 @@ def tab(page, name: str):
     return page
 
 
-def wait_saved(page, timeout: float = 15_000) -> None:
+def wait_saved(page, timeout: float = WAIT) -> None:
     page.get_by_text(SAVED).first.wait_for(timeout=timeout)
 
 
@@ -134,7 +143,7 @@ def add_person(page, name: str, department: str) -> None:
         """(name) => [...document.querySelectorAll('.cxws-maturity select option:checked')]
             .some(o => o.textContent.replace(/\u00a0/g, ' ').includes(name))""",
         arg=name,
-        timeout=15_000,
+        timeout=WAIT,
     )
 
 
@@ -174,11 +183,11 @@ def click_centre(page, locator) -> None:
     page.mouse.click(x, y)
 
 
-def expect_text(page, pattern: re.Pattern[str], timeout: float = 10_000) -> None:
+def expect_text(page, pattern: re.Pattern[str], timeout: float = WAIT) -> None:
     page.get_by_text(pattern).first.wait_for(timeout=timeout)
 
 
-def eventually(check, timeout: float = 15, what: str = "") -> None:
+def eventually(check, timeout: float = WAIT / 1000, what: str = "") -> None:
     """Wait until ``check()`` is true (a save is confirmed on screen and in the file)."""
     deadline = time.monotonic() + timeout
     while not check():
@@ -210,8 +219,8 @@ def test_clicks_on_the_controls_are_saved_and_come_back_after_reload(workshop, b
     journeys = page.locator(".cxws-journeys")
     pick(journeys.locator("select").first, "Geschäftsführung")
     first_one = journeys.locator(".widget-toggle-button", has_text=re.compile(r"^1$")).first
-    first_one.click(timeout=10_000)
-    journeys.get_by_label("unsicher").first.check(timeout=10_000)
+    first_one.click()
+    journeys.get_by_label("unsicher").first.check()
     wait_saved(page)
     eventually(
         lambda: workshop.ratings("startphase")["Geschäftsführung"].get("unsicher") is True,
@@ -228,7 +237,7 @@ def test_clicks_on_the_controls_are_saved_and_come_back_after_reload(workshop, b
     assert page.get_by_role("menuitem", name="Datei").count() == 1, "menus in German"
     tab(page, "Reifegrad")
     pick(page.locator(".cxws-maturity select").first, "Test Person (Vertrieb)")
-    expect(radio(page, 0, "2 –")).to_be_checked(timeout=10_000)  # the saved answer, after F5
+    expect(radio(page, 0, "2 –")).to_be_checked()  # the saved answer, after F5
     page.close()
 
 
@@ -249,13 +258,36 @@ CLIPPED = """() => {
 }"""
 
 
+#: The shown layout: images loaded, the view's size, what is clipped.
+LAYOUT = f"""() => {{
+  const view = document.querySelector('.cxws');
+  const images = [...view.querySelectorAll('img')].every((i) => i.complete);
+  return JSON.stringify([images, view.scrollWidth, view.scrollHeight, ({CLIPPED})()]);
+}}"""
+
+
+def settled_layout(page, frames: int = 5) -> list[str]:
+    """What is clipped once the shown tab is drawn: its charts are loaded and its layout
+    stayed the same for ``frames`` checks in a row (charts and tables are drawn after the
+    tab is shown, later on a busy machine)."""
+    deadline = time.monotonic() + WAIT / 1000
+    last, same = None, 0
+    while same < frames:
+        assert time.monotonic() < deadline, f"the layout did not settle: {last}"
+        layout = page.evaluate(LAYOUT)
+        same = same + 1 if layout == last and json.loads(layout)[0] else 0
+        last = layout
+        page.wait_for_timeout(100)  # one check per 100 ms while the layout changes
+    return json.loads(last)[3]
+
+
 def clipped(page) -> dict[str, list[str]]:
     """What is clipped, per workshop tab (empty lists: nothing)."""
     found = {}
     for name in TABS:
         tab(page, name)
-        page.wait_for_timeout(800)  # charts and tables are drawn after the tab is shown
-        found[name] = page.evaluate(CLIPPED)
+        expect(page.locator(".cxws .lm-TabBar-tab.lm-mod-current")).to_have_text(name)
+        found[name] = settled_layout(page)
     tab(page, "Reifegrad")
     return found
 
@@ -273,7 +305,7 @@ def test_two_pages_on_one_client_show_the_same_saved_state(workshop, browser):
     assert workshop.answer_rows("Zweite Seite") == {"D1.1": "4"}
     # the second page shows the same person and answer, not an older state
     pick(second.locator(".cxws-maturity select").first, "Zweite Seite (Service)")
-    expect(radio(second, 0, "4 –")).to_be_checked(timeout=10_000)
+    expect(radio(second, 0, "4 –")).to_be_checked()
     click_centre(second, radio(second, 1, "3 –"))
     eventually(lambda: "D1.2" in workshop.answer_rows("Zweite Seite"), what="D1.2 saved")
     assert workshop.answer_rows("Zweite Seite") == {"D1.1": "4", "D1.2": "3"}
@@ -310,7 +342,7 @@ def test_two_pages_on_one_client_show_the_same_saved_state(workshop, browser):
     button.click()
     expect(first.locator(".cxws-maturity td", has_text="(nicht gespeichert)")).to_have_count(0)
     pick(first.locator(".cxws-maturity select").first, "Zweite Seite (Service)")
-    expect(radio(first, 0, "1 –")).to_be_checked(timeout=10_000)  # the file's value
+    expect(radio(first, 0, "1 –")).to_be_checked()  # the file's value
     first.close()
     second.close()
 
@@ -327,24 +359,24 @@ def test_a_dead_kernel_is_shown_and_nothing_unsaved_looks_saved(workshop, browse
         os.kill(pid, signal.SIGKILL)
     # the view says so at once, hides "gespeichert" and takes no input
     notice = page.locator(".cxws.jupyter-widgets-disconnected")
-    notice.wait_for(timeout=20_000)
+    notice.wait_for()
     banner = notice.evaluate("e => getComputedStyle(e, '::before').content")
     assert "Verbindung zum Kernel verloren" in banner
     assert not page.get_by_text(SAVED).first.is_visible()
     target = radio(page, 0, "3 –")
     box = target.bounding_box()
     assert box
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_timeout(500)
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    on_top = page.evaluate("([x, y]) => document.elementFromPoint(x, y)?.tagName", [x, y])
+    assert on_top != "INPUT", "the locked view still takes clicks"
+    page.mouse.click(x, y)  # a click on a radio button selects it at once, if it arrives
     assert not target.is_checked(), "a click after the loss must not look accepted"
     assert workshop.answers.read_bytes() == before, "the kill changed no file"
     assert workshop.answer_rows("Vor Absturz") == {"D1.1": "1"}
     # JupyterLab restarts the kernel; its notice is German (the language pack lacks it)
     dialog = page.locator(".jp-Dialog")
-    dialog.wait_for(timeout=30_000)
-    expect(dialog.locator(".jp-Dialog-header")).to_have_text(
-        "Kernel wird neu gestartet", timeout=5_000
-    )
+    dialog.wait_for()
+    expect(dialog.locator(".jp-Dialog-header")).to_have_text("Kernel wird neu gestartet")
     assert "abgestürzt" in dialog.inner_text()
     # the workshop comes back by itself (no "Run All"): cxwb reruns the notebook in the new
     # kernel and the page reloads itself; the saved state is there and input is saved again
@@ -353,9 +385,61 @@ def test_a_dead_kernel_is_shown_and_nothing_unsaved_looks_saved(workshop, browse
     assert page.url.endswith(f"/workshops/{CLIENT}.ipynb"), page.url
     assert page.locator(".jp-Dialog").count() == 0
     pick(page.locator(".cxws-maturity select").first, "Vor Absturz (Technik)")
-    expect(radio(page, 0, "1 –")).to_be_checked(timeout=10_000)
+    expect(radio(page, 0, "1 –")).to_be_checked()
     click_centre(page, radio(page, 1, "2 –"))
     eventually(lambda: "D1.2" in workshop.answer_rows("Vor Absturz"), what="saved after restart")
+    page.close()
+
+
+#: Visible elements whose own text says "gespeichert HH:MM:SS".
+SHOWN_AS_SAVED = """() => [...document.querySelectorAll('.cxws *')]
+  .filter((e) => [...e.childNodes].some((n) => n.nodeType === 3
+    && /gespeichert \\d\\d:\\d\\d:\\d\\d/.test(n.nodeValue)))
+  .filter((e) => e.checkVisibility({ visibilityProperty: true }))
+  .map((e) => e.textContent)"""
+
+
+def test_a_lost_server_is_shown_at_once_with_what_was_not_saved(workshop, browser):
+    """After the server died, clicks still selected and the header still said "gespeichert"
+    (an answer was lost this way): the view says so at once, takes no input and keeps
+    what was not saved readable (issue 16)."""
+    page = open_view(browser, workshop.url)
+    add_person(page, "Vor Serverende", "Technik")
+    click_centre(page, radio(page, 0, "1 –"))
+    wait_saved(page)
+    # the plan holds an invalid target: not saved, said beside the field and in the header
+    tab(page, "Maßnahmenplan")
+    page.locator(".cxws-plan").get_by_label("Zielwert").first.fill("viel")
+    unsaved = page.locator(".cxws-header .cxws-hint")
+    expect(unsaved).to_contain_text("Maßnahme 1")
+    before = workshop.answers.read_bytes()
+    # the server ends hard: kill -9 of JupyterLab (its kernel follows it)
+    (server,) = [
+        pid for pid, command in children(workshop.process.pid).items() if "-m jupyterlab" in command
+    ]
+    os.kill(server, signal.SIGKILL)
+    view = page.locator(".cxws.cxws-offline")
+    view.wait_for(timeout=15_000)  # at once: the page asks the server every second
+    banner = view.evaluate("e => getComputedStyle(e, '::before').content")
+    assert "Verbindung zum Server verloren" in banner
+    # what was not saved stays on screen and readable; nothing reads "gespeichert" any more
+    expect(unsaved).to_be_visible()
+    assert "Nicht gespeichert" in unsaved.inner_text()
+    assert unsaved.evaluate("e => getComputedStyle(e.closest('.cxws-header')).opacity") == "1"
+    assert page.evaluate(SHOWN_AS_SAVED) == []
+    # no input: the view is inert (no focus, no typing) and a click on a tab does nothing
+    assert view.evaluate("e => e.inert && !e.contains(document.activeElement)")
+    other = page.locator(".cxws .lm-TabBar-tab", has_text="Reifegrad")
+    box = other.bounding_box()
+    assert box
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    current = page.locator(".cxws .lm-TabBar-tab.lm-mod-current")
+    expect(current).to_have_text("Maßnahmenplan")
+    assert workshop.answers.read_bytes() == before, "the kill changed no file"
+    # whatever JupyterLab says about the lost server meanwhile is German too
+    # ("Server Connection Error" was English in issue 16)
+    english = sorted({text for text in page.evaluate(SEEN) if ENGLISH.search(text)})
+    assert english == [], f"English on the page after the server ended: {english}"
     page.close()
 
 
@@ -395,8 +479,7 @@ def test_a_notebook_written_by_another_server_is_no_trap(workshop, browser):
         page.locator(".cxws").click(position={"x": 5, "y": 5})
         page.keyboard.press("Control+s")
         eventually(lambda: widget_ids(notebook) == ours, what="the live view written back")
-        page.wait_for_timeout(1_500)
-        assert page.locator(".jp-Dialog").count() == 0
+        expect(page.locator(".jp-Dialog")).to_have_count(0)  # none stays open
     add_person(page, "Nach Speichern", "Technik")
     click_centre(page, radio(page, 0, "3 –"))
     eventually(lambda: workshop.answer_rows("Nach Speichern") == {"D1.1": "3"}, what="saved")
@@ -405,7 +488,97 @@ def test_a_notebook_written_by_another_server_is_no_trap(workshop, browser):
     written_by_another_server(notebook)
     page.get_by_role("menuitem", name="Datei", exact=True).click()
     page.get_by_role("menuitem", name=re.compile("von der Festplatte neu laden")).click()
-    expect_text(page, re.compile("Die Workshop-Ansicht ist hier nicht aktiv"), timeout=20_000)
+    expect_text(page, re.compile("Die Workshop-Ansicht ist hier nicht aktiv"))
     body = page.locator(".jp-Notebook").inner_text()
     assert "WorkshopApp(" not in body and "children=" not in body
+    page.close()
+
+
+# --------------------------------------------------------------------- German everywhere
+
+#: Words of English UI text that German UI text does not contain (whole words, any case);
+#: "null" is the tooltip ipywidgets shows for a widget without one.
+ENGLISH = re.compile(
+    r"\b(the|this|and|with|from|of|below|above|cells?|insert|paste|run|restart|select|enable"
+    r"|disable|skip|main|toolbar|top|open|recent|close|shut|save|duplicate|revert|move|merge"
+    r"|clear|outputs?|brackets|render|syntax|highlighting|fold|unfold|regions?|activate"
+    r"|previous|next|show|keyboard|shortcuts|reference|workspace|clone|rename|create|new"
+    r"|install|languages|settings|synchronize|high|contrast|null|do|not|advance|file"
+    r"|sessions|slides|content|panel|bar|automatically|connection|error|area)\b",
+    re.IGNORECASE,
+)
+
+#: German CX vocabulary of the method (dimension D3), not an English UI text.
+METHOD_TERM = "Voice of the Customer"
+PATH = re.compile(r"^(title=)?/")
+
+#: What a person sees or hovers: visible text, and the tooltips and labels of every element.
+SEEN = """() => {
+  const out = [];
+  const shown = (e) => { const box = e.getBoundingClientRect(), style = getComputedStyle(e);
+    return box.width > 0 && box.height > 0 && style.visibility !== 'hidden'; };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.nodeValue.trim(), parent = n.parentElement;
+    if (text && parent && !parent.closest('script, style') && shown(parent)) out.push(text);
+  }
+  for (const e of document.querySelectorAll('[title], [aria-label], [placeholder]'))
+    for (const name of ['title', 'aria-label', 'placeholder'])
+      if (e.getAttribute(name) !== null && shown(e)) out.push(`${name}=${e.getAttribute(name)}`);
+  return out;
+}"""
+
+
+def menu_texts(page) -> list[str]:
+    """The items of every menu of the menu bar and of all their submenus, each opened once."""
+    texts: list[str] = []
+    bar = page.locator(".lm-MenuBar-item")
+    for index in range(bar.count()):
+        bar.nth(index).click()
+        texts += submenu_texts(page, 0)
+        for _ in range(3):
+            page.keyboard.press("Escape")
+        expect(page.locator(".lm-Menu")).to_have_count(0)
+    return texts
+
+
+def submenu_texts(page, level: int) -> list[str]:
+    """The items of the open menu at ``level`` (0: the one of the menu bar) and its submenus."""
+    menu = page.locator(".lm-Menu").nth(level)
+    menu.wait_for()
+    texts = menu.locator(".lm-Menu-itemLabel").all_inner_texts()
+    submenus = menu.locator(".lm-Menu-item[data-type=submenu]")
+    for number in range(submenus.count()):
+        child = page.locator(".lm-Menu").nth(level + 1)
+        before = child.element_handle() if child.count() else None
+        submenus.nth(number).hover()
+        if before is not None:  # the previous submenu closes after a delay: read the new one
+            page.wait_for_function("menu => !menu.isConnected", arg=before)
+        texts += submenu_texts(page, level + 1)
+    return texts
+
+
+def test_everything_on_the_page_is_german(workshop, browser):
+    """Toolbar tooltips ("Insert a cell below (B)"), menu items ("Open Recent"), labels and
+    the tooltip "null" of widgets were English where the language pack has no translation."""
+    page = open_view(browser, workshop.url)
+    seen: list[str] = []
+    for name in TABS:
+        tab(page, name)
+        expect(page.locator(".cxws .lm-TabBar-tab.lm-mod-current")).to_have_text(name)
+        seen += page.evaluate(SEEN)
+    page.locator(".cxws button", has_text="Frühere Stände").click()
+    expect(page.get_by_role("button", name="Diesen Stand wiederherstellen")).to_be_visible()
+    seen += page.evaluate(SEEN)
+    seen += menu_texts(page)
+    assert "Datei" in seen and "Zellen" in " ".join(seen)  # the collection found the chrome
+    english = sorted(
+        {
+            text
+            for text in seen
+            if ENGLISH.search(text.replace(METHOD_TERM, ""))
+            and not PATH.match(text)  # the notebook's folder (Datei → Zuletzt geöffnet)
+        }
+    )
+    assert english == [], f"English on the workshop page: {english}"
     page.close()

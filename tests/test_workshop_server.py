@@ -7,6 +7,7 @@ import ast
 import json
 import os
 import shutil
+import signal
 import socket
 import sys
 import threading
@@ -22,6 +23,7 @@ from cxlib.resources import PROJECT_DIR
 from cxlib.runner.run import notebook_paths
 from cxlib.workshop import report_button as rb
 from cxlib.workshop.launch import kernel_transport_arguments, write_lab_settings
+from cxlib.workshop.revive import workshop_kernel_pid
 from cxlib.workshop.server import (
     LabServer,
     WorkshopServerError,
@@ -348,6 +350,14 @@ def test_jupyterlab_runs_the_workshop_notebook(tmp_path):
             assert sockets and all(s.is_socket() for s in sockets)
         failed = execute_in_session(server, "boom.ipynb", timeout=60, save=False)
         assert failed[0].error.startswith("ZeroDivisionError")
+        # a kernel that gets no CPU for a while (a busy machine) is not taken for dead: with
+        # jupyter_client's 1 s the view was not prepared ("Kernel died before replying")
+        kernel = workshop_kernel_pid(server, launch.notebook_path)
+        assert kernel
+        os.kill(kernel, signal.SIGSTOP)
+        threading.Timer(3.0, os.kill, (kernel, signal.SIGCONT)).start()
+        again = execute_in_session(server, launch.notebook_path, timeout=60, save=False)
+        assert [r.error for r in again] == [None] * 3
     finally:
         server.stop()
         shutil.copy(server.log_path, tmp_path / "jupyterlab.log")
@@ -415,6 +425,46 @@ def test_lost_connection_locks_the_view_and_says_so(tmp_path):
     assert banner.startswith("Verbindung zum Kernel verloren")
     text = banner.split('"; display: block')[0]
     assert '"' not in text.replace('\\"', ""), "quotes in the notice are escaped for CSS"
+    # the server gone (the page script marks the view): its own notice, after the kernel's
+    offline = css.split('.cxws.cxws-offline::before {\n  content: "')[1]
+    assert offline.startswith("Verbindung zum Server verloren")
+    assert css.index(".cxws.cxws-offline::before") > css.index("disconnected::before")
+    assert ".cxws.cxws-offline .cxws-status-ok { visibility: hidden; }" in css
+
+
+def test_an_english_workshop_has_english_menus_and_notices(tmp_path):
+    """The menus and the lock notice follow the workshop's language (German was fixed)."""
+    from cxlib.workshop.page import lab_translations, script_source
+
+    dirs = write_lab_settings(tmp_path / "run", "en")
+    settings = dirs["settings"] / "@jupyterlab" / "translation-extension"
+    locale = json.loads((settings / "plugin.jupyterlab-settings").read_text(encoding="utf-8"))
+    assert locale == {"locale": "en"}
+    css = (dirs["config"] / "custom" / "custom.css").read_text(encoding="utf-8")
+    assert "Connection to the server lost" in css and "Verbindung" not in css
+    assert lab_translations("en") == {}
+    assert "Zellentyp" not in script_source("en") and "Zellentyp wählen" in script_source("de")
+
+
+def test_the_page_translates_only_what_the_language_pack_leaves_english():
+    """Toolbar tooltips and menu items of JupyterLab 4.6 that stay English with the German
+    pack (4.5): most are missing there, three are in it but not used (the debugger button)."""
+    import importlib.resources
+
+    from cxlib.workshop.page import lab_translations
+
+    pack = importlib.resources.files("jupyterlab_language_pack_de_DE")
+    catalogue = json.loads(
+        (pack / "locale" / "de_DE" / "LC_MESSAGES" / "jupyterlab.json").read_text("utf-8")
+    )
+    own = lab_translations("de")
+    assert own["Insert a cell below (B)"] == "Zelle darunter einfügen (B)"
+    assert len(own) > 50
+    for english, german in own.items():
+        assert english != german
+        # in the pack, but shown in English all the same (JupyterLab asks another domain):
+        # then the page uses the pack's own words
+        assert catalogue.get(english, [german])[0] == german, english
 
 
 # --- the view comes back by itself after a kernel restart ----------------------------------

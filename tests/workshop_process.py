@@ -89,8 +89,9 @@ def start_workshop(root: Path, *extra: str, timeout: float = 120) -> Workshop:
     raise AssertionError("cxwb workshop printed no address:\n" + "".join(output))
 
 
-def stop_workshop(process: subprocess.Popen[str]) -> None:
-    """Ctrl+C for ``cxwb``; its whole process group if it does not end."""
+def stop_workshop(process: subprocess.Popen[str]) -> str:
+    """Ctrl+C for ``cxwb``; its whole process group if it does not end. What it printed
+    after its address (for the report of a failed test)."""
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
         try:
@@ -98,8 +99,11 @@ def stop_workshop(process: subprocess.Popen[str]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
-    if process.stdout:
+    rest = ""
+    if process.stdout and not process.stdout.closed:
+        rest = process.stdout.read()
         process.stdout.close()
+    return rest
 
 
 def children(parent: int) -> dict[int, str]:

@@ -106,6 +106,7 @@ class HistoryPanel:
         self.toggle = w.ToggleButton(
             value=False,
             description=t("workshop.history.show", lang),
+            tooltip=t("workshop.history.tooltip", lang),
             icon="history",
             layout=w.Layout(width="auto"),
         )
@@ -228,6 +229,7 @@ class WorkshopApp(w.VBox):
             self.history.toggle.layout.margin = "0 0 0 auto"  # right-aligned
         row = w.HBox(parts, layout=w.Layout(width="100%"))
         header = w.VBox([self.title, row, *below])
+        header.add_class("cxws-header")  # stays readable when the view is locked (launch.py)
         super().__init__([w.HTML(CSS), header, self.tabs])
         self.add_class("cxws")
 

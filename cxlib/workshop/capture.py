@@ -102,12 +102,15 @@ class StatusBar:
             )
             return
         lines = [message for _state, message in self.problems.values()]
+        css = "cxws-hint" if worst in ("invalid", "pending") else "cxws-status-error"
+        shown = f'<span class="{css}">{html.escape(chr(10).join(lines))}</span>'
         if self._event[0] in ("saved", "restored"):
             lines.append(self._event[1])
+            # its own line, hidden with every "gespeichert" when the view is locked (launch.py)
+            shown += f'<br><span class="cxws-status-ok">{html.escape(self._event[1])}</span>'
         self.state = worst
         self.message = "\n".join(lines)
-        css = "cxws-hint" if worst in ("invalid", "pending") else "cxws-status-error"
-        self.label.value = f'<span class="{css}">{html.escape(self.message)}</span>'
+        self.label.value = shown
 
     def _unit_text(self, unit: str | None, text: str) -> str:
         return t("workshop.status.unit", self.lang, unit=unit, text=text) if unit else text

@@ -37,7 +37,10 @@ from cxlib.workshop.launch import LabLaunch
 if TYPE_CHECKING:
     from jupyter_client import BlockingKernelClient
 
-__all__ = ["CellRun", "LabServer", "execute_in_session"]
+__all__ = ["HEARTBEAT_GRACE", "CellRun", "LabServer", "execute_in_session"]
+
+#: Seconds a kernel may leave a heartbeat unanswered before it counts as dead.
+HEARTBEAT_GRACE = 10.0
 
 
 def end_with_parent() -> Callable[[], None] | None:
@@ -169,7 +172,8 @@ class LabServer:
 
         Connects through the connection file the server keeps in the run's
         runtime folder and waits (up to ``timeout`` seconds) until the kernel
-        answers; call ``stop_channels()`` when done.
+        answers; a kernel counts as dead only after :data:`HEARTBEAT_GRACE`
+        seconds without a heartbeat. Call ``stop_channels()`` when done.
         """
         from jupyter_client import BlockingKernelClient
 
@@ -182,6 +186,10 @@ class LabServer:
             time.sleep(0.1)
         client = BlockingKernelClient()
         client.load_connection_file(str(connection))
+        # a kernel on a busy machine may answer a heartbeat late: jupyter_client's default
+        # (1 s) took that for a dead kernel ("Kernel died before replying to kernel_info"),
+        # and the workshop view was not prepared (seen with the test suite beside it)
+        client.hb_channel.time_to_dead = HEARTBEAT_GRACE
         client.start_channels()
         try:
             client.wait_for_ready(timeout=max(1.0, deadline - time.monotonic()))

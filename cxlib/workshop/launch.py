@@ -47,8 +47,10 @@ from cxlib.workshop.report_button import BASE_URL_ENV, REPORTS_ENV, ROOT_ENV
 __all__ = [
     "CUSTOM_CSS",
     "DISCONNECTED_CSS",
+    "LAB_LOCALES",
     "LAB_SETTINGS",
     "LOCALHOST",
+    "OFFLINE_CLASS",
     "LabLaunch",
     "build_lab_launch",
     "custom_css",
@@ -103,27 +105,47 @@ CUSTOM_CSS = """/* cxwb workshop: projector view, widgets only (cxlib/workshop/l
   display: none !important; }
 """
 
-#: When the kernel dies or the server connection is lost, ipywidgets marks every view
-#: ``jupyter-widgets-disconnected``: the workshop then takes no input (a click would
-#: look accepted but save nothing), hides "gespeichert" and says what happened on top.
-DISCONNECTED_CSS = """.cxws.jupyter-widgets-disconnected,
-.cxws.jupyter-widgets-disconnected * { pointer-events: none !important; }
-.cxws.jupyter-widgets-disconnected .cxws-status-ok { visibility: hidden; }
-.cxws.jupyter-widgets-disconnected { opacity: 1 !important; }
-.cxws.jupyter-widgets-disconnected::before {
-  content: "%s"; display: block; position: sticky; top: 0; z-index: 20;
+#: When the kernel dies, ipywidgets marks every view ``jupyter-widgets-disconnected``;
+#: when the server is gone, the page script (:mod:`cxlib.workshop.page`) marks the workshop
+#: view ``cxws-offline`` (and makes it ``inert``, so typing is refused too). The workshop
+#: then takes no input (a click would look accepted but save nothing), hides "gespeichert",
+#: says what happened on top and keeps the status line readable: what it lists as
+#: "nicht gespeichert" is what was lost.
+DISCONNECTED_CSS = """.cxws.%(state)s,
+.cxws.%(state)s * { pointer-events: none !important; }
+.cxws.%(state)s .cxws-status-ok { visibility: hidden; }
+.cxws.%(state)s { opacity: 1 !important; }
+.cxws.%(state)s::before {
+  content: "%(notice)s"; display: block; position: sticky; top: 0; z-index: 20;
   background: #b00020; color: #fff; font-size: 1.3em; font-weight: bold;
   padding: 0.6em 1em; margin-bottom: 0.5em; font-family: inherit; white-space: normal;
 }
-.cxws.jupyter-widgets-disconnected > * { opacity: 0.45; }
+.cxws.%(state)s > :not(.cxws-header) { opacity: 0.45; }
 """
+
+#: The class the page script gives the workshop view while the server cannot be reached.
+OFFLINE_CLASS = "cxws-offline"
+
+
+def _css_string(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def custom_css(lang: str = "de") -> str:
-    """The run's ``custom.css``: projector view, and the lock with its notice when disconnected."""
-    notice = t("workshop_server.view.disconnected", lang)
-    quoted = notice.replace("\\", "\\\\").replace('"', '\\"')
-    return CUSTOM_CSS + DISCONNECTED_CSS % quoted
+    """The run's ``custom.css``: projector view, and the lock with its notice when disconnected.
+
+    A lost server wins over a lost kernel (its rule comes last): without the
+    server the kernel cannot come back either.
+    """
+    kernel = DISCONNECTED_CSS % {
+        "state": "jupyter-widgets-disconnected",
+        "notice": _css_string(t("workshop_server.view.disconnected", lang)),
+    }
+    server = DISCONNECTED_CSS % {
+        "state": OFFLINE_CLASS,
+        "notice": _css_string(t("workshop_server.view.offline", lang)),
+    }
+    return CUSTOM_CSS + kernel + server
 
 
 def is_loopback(ip: str) -> bool:
@@ -195,8 +217,14 @@ def write_workspace(workspaces_dir: Path, notebook_path: str) -> Path:
     return path
 
 
-def write_lab_settings(run_dir: Path) -> dict[str, Path]:
+#: JupyterLab's locale for the workshop language (German: the language pack's).
+LAB_LOCALES = {"de": "de_DE", "en": "en"}
+
+
+def write_lab_settings(run_dir: Path, lang: str = "de") -> dict[str, Path]:
     """Write the run's JupyterLab settings, ``custom.css`` and ``python3`` kernelspec.
+
+    Menus, dialogs and the lock notice are in the workshop's language ``lang``.
 
     Returns the folders by role: ``config`` (``JUPYTER_CONFIG_DIR``, holds
     ``custom/custom.css``), ``data`` (``JUPYTER_DATA_DIR`` and first in
@@ -209,13 +237,15 @@ def write_lab_settings(run_dir: Path) -> dict[str, Path]:
     }
     for folder in dirs.values():
         folder.mkdir(parents=True, exist_ok=True)
-    for plugin, values in LAB_SETTINGS.items():
+    settings = dict(LAB_SETTINGS)
+    settings["@jupyterlab/translation-extension/plugin"] = {"locale": LAB_LOCALES[lang]}
+    for plugin, values in settings.items():
         path = dirs["settings"] / f"{plugin}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values, indent=2), encoding="utf-8")
     custom = dirs["config"] / "custom"
     custom.mkdir(exist_ok=True)
-    (custom / "custom.css").write_text(custom_css(), encoding="utf-8")
+    (custom / "custom.css").write_text(custom_css(lang), encoding="utf-8")
     kernel = dirs["data"] / "kernels" / "python3"
     kernel.mkdir(parents=True, exist_ok=True)
     spec = {
@@ -296,6 +326,7 @@ def build_lab_launch(
     ip: str = LOCALHOST,
     token: str | None = None,
     reports_dir: str | Path | None = None,
+    lang: str = "de",
 ) -> LabLaunch:
     """The JupyterLab command for the workshop notebook (nothing is started).
 
@@ -303,7 +334,7 @@ def build_lab_launch(
     free one; a set port that is taken raises :class:`WorkshopServerError`.
     The token (default: ``secrets.token_urlsafe(32)``) goes into the
     environment as ``JUPYTER_TOKEN``, not onto the command line. ``run_dir``
-    receives the run's settings (:func:`write_lab_settings`).
+    receives the run's settings (:func:`write_lab_settings`, menus in ``lang``).
     """
     root = Path(root_dir).expanduser().resolve()
     nb = Path(notebook).expanduser().resolve()
@@ -316,7 +347,7 @@ def build_lab_launch(
         raise WorkshopServerError(t("workshop_server.cli.port_taken", "de", port=str(port)))
     token = token or secrets.token_urlsafe(32)
     run = Path(run_dir).expanduser().resolve()
-    dirs = write_lab_settings(run)
+    dirs = write_lab_settings(run, lang)
     write_workspace(dirs["workspaces"], nb.relative_to(root).as_posix())
     argv = [
         sys.executable,

@@ -68,6 +68,7 @@ __all__ = [
     "network_warning",
     "serve_workshop",
     "template_path",
+    "workshop_language",
     "write_lab_settings",
     "write_workshop_notebook",
 ]
@@ -127,6 +128,20 @@ def consultant_name(
     return None
 
 
+def workshop_language(params_file: Path, lang: str | None = None) -> str:
+    """The workshop's language: ``lang``, else the parameter file's (German if unreadable).
+
+    JupyterLab's menus and dialogs follow it, like the view itself.
+    """
+    if lang:
+        return lang
+    from cxlib.parameters.files import load_parameters
+
+    with contextlib.suppress(CXError):
+        return str(load_parameters(params_file).language)
+    return "de"
+
+
 def serve_workshop(
     client: str | Path,
     *,
@@ -171,7 +186,14 @@ def serve_workshop(
     echo(t("workshop_server.cli.notebook", "de", path=str(notebook)))
     _stop_on_termination()
     with run_folder() as run_dir:
-        launch = build_lab_launch(notebook, root_dir=root, run_dir=run_dir, port=port, ip=ip)
+        launch = build_lab_launch(
+            notebook,
+            root_dir=root,
+            run_dir=run_dir,
+            port=port,
+            ip=ip,
+            lang=workshop_language(params_file, lang),
+        )
         if name:  # the kernel's store writes under this name (history, conflict messages)
             launch.env["CXWB_WRITER"] = name
             echo(t("workshop_server.cli.writer", "de", name=name))
