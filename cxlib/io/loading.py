@@ -302,8 +302,11 @@ def _sorted_codes(key: pd.Series) -> np.ndarray:
     ordered = cells.take(order)
     same = pc.fill_null(pc.equal(ordered[1:], ordered[:-1]), False).to_numpy()
     missing = pc.is_null(ordered).to_numpy(zero_copy_only=False)
+    del ordered  # the sorted copy of the column: freed before the numbers are made
+    _release_freed_memory()
     same |= missing[1:] & missing[:-1]
     rank = np.cumsum(np.concatenate([[True], ~same])) - 1
+    del same, missing
     codes = np.empty(len(order), np.int64)
     codes[order] = rank
     return codes
@@ -330,6 +333,19 @@ def _group_codes(keys: list[pd.Series], positions: np.ndarray) -> np.ndarray:
     return combined
 
 
+def _release_freed_memory() -> None:
+    """Hand memory Arrow has freed back to the system now.
+
+    Arrow's allocator (mimalloc) keeps freed pages a while for reuse; the raw
+    text of a big file, just freed, would otherwise still count in the
+    process's peak while the key check allocates its own arrays (loading 10M
+    purchases: peak 2.1-2.4 GB without, about 1.8 GB with).
+    """
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
 def _first_in_group(group: np.ndarray) -> np.ndarray:
     """For each element, the index of the first element with the same number."""
     order = stable_order(group)  # within a group: original order
@@ -353,7 +369,9 @@ def _duplicates(
     duplicate = np.zeros(len(eligible), bool)
     if not len(positions):
         return [], duplicate
-    first = _first_in_group(_group_codes([values[name] for name in keys], positions))
+    groups = _group_codes([values[name] for name in keys], positions)
+    first = _first_in_group(groups)
+    del groups
     repeat = first != np.arange(len(first))
     duplicate[positions[repeat]] = True
     column = " + ".join(context.headers[name] for name in keys)
@@ -531,6 +549,7 @@ def read_table(name: str, source: DataFile, base_dir: Path) -> LoadedTable:
         problems += context.cells(before, message, cells[second], second, expected)
         row_bad |= before
     del cells  # the raw text: only the messages above show it; frees it before the key check
+    _release_freed_memory()
     if keys := [column for column in spec.unique if column in values]:
         key_bad = np.logical_or.reduce([bad[k] for k in keys])
         eligible = ~row_bad if source.invalid_rows == "skip" else ~key_bad
