@@ -11,10 +11,11 @@ after it, 0.4 s of a run in which nothing happens.
 :func:`wait_for_ready` here does the same check but stops reading IOPub at
 the message that ends the answer to its request, the kernel's ``idle``
 status with the request's id: everything the kernel published for the
-request has arrived then, and that it arrived proves IOPub connected. When
-that message does not come within 0.2 s (IOPub not connected yet: ZeroMQ
-drops what a subscriber publishes before it has joined) the request is sent
-again, as jupyter_client does.
+request has arrived then. Everything else is jupyter_client's check: without
+any IOPub message within 0.2 s of the reply (IOPub not connected yet: ZeroMQ
+drops what is published before a subscriber has joined) the request is sent
+again, and when the ``idle`` status is late, reading stops after 0.2 s of
+silence as before; so the check is never stricter than jupyter_client's.
 """
 
 from __future__ import annotations
@@ -33,13 +34,21 @@ IOPUB_QUIET = 0.2
 SHELL_WAIT = 1.0
 
 
-async def _iopub_done(client: KernelClient, request: str) -> bool:
-    """True once IOPub brought the ``idle`` status of ``request``; False after a quiet spell."""
+async def _drained(client: KernelClient, request: str) -> bool:
+    """Read IOPub up to the ``idle`` status of ``request``; False when IOPub is silent.
+
+    As jupyter_client: one IOPub message within :data:`IOPUB_QUIET` seconds
+    proves IOPub connected (False without one). Then, instead of reading on
+    until IOPub has been quiet for that long, reading stops at the ``idle``
+    status of ``request`` (or, at the latest, after such a quiet spell).
+    """
+    first = True
     while True:
         try:
             msg = await ensure_async(client.iopub_channel.get_msg(timeout=IOPUB_QUIET))
         except Empty:
-            return False
+            return not first
+        first = False
         if (
             msg["msg_type"] == "status"
             and msg["content"].get("execution_state") == "idle"
@@ -63,7 +72,7 @@ async def wait_for_ready(client: KernelClient, timeout: float | None = None) -> 
             pass
         else:
             request = reply["parent_header"].get("msg_id")
-            if reply["msg_type"] == "kernel_info_reply" and await _iopub_done(client, request):
+            if reply["msg_type"] == "kernel_info_reply" and await _drained(client, request):
                 client._handle_kernel_info_reply(reply)
                 return
         if not await client._async_is_alive():
