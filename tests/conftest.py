@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,16 @@ business_model: contractual
 def minimal_params(tmp_path: Path) -> Path:
     """A valid parameter file without data files."""
     return write_params(tmp_path, MINIMAL)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The tests (and the cxwb processes they start) keep caches in a folder of their own.
+
+    So that a test never reads what an earlier run left in the user's cache
+    (:mod:`cxlib.voice.lemma_cache`) and never writes there.
+    """
+    os.environ["CXWB_CACHE_DIR"] = str(tmp_path_factory.mktemp("cxwb-cache"))
 
 
 @pytest.fixture(scope="session")

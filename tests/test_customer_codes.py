@@ -66,3 +66,34 @@ def test_numbers_from_a_spreadsheet_column_become_codes_too() -> None:
     share_customer_codes([frame])
     assert frame["customer_id"].astype(object).tolist()[:2] == ["7", "3"]
     assert frame["customer_id"].isna().tolist() == [False, False, True]
+
+
+def test_stable_order_is_numpys_stable_argsort() -> None:
+    from cxlib.io.customer_codes import stable_order
+
+    rng = np.random.default_rng(7)
+    for key in (
+        rng.integers(0, 10**9, 200_000),  # packed: key and row number fit into 63 bits
+        rng.integers(0, 4, 5_000),  # many ties, kept in row order
+        rng.integers(0, 2**60, 1_000),  # too wide to pack: numpy's own stable sort
+        np.array([], dtype=np.int64),
+    ):
+        assert np.array_equal(stable_order(key), np.argsort(key, kind="stable"))
+
+
+def test_group_sums_equal_pandas_group_sums_to_the_last_bit() -> None:
+    from cxlib.io.customer_codes import group_sums
+
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        sizes = rng.integers(0, 7, rng.integers(1, 40))
+        values = np.round(rng.normal(0, 1000, int(sizes.sum())), 2)
+        values[rng.random(len(values)) < 0.2] = np.nan  # skipped, as pandas skips them
+        if len(values) and rng.random() < 0.1:
+            values[rng.integers(0, len(values))] = np.inf
+        starts = np.r_[0, np.cumsum(sizes)[:-1]]
+        labels = np.repeat(np.arange(len(sizes)), sizes)
+        expected = (
+            pd.Series(values).groupby(labels).sum().reindex(range(len(sizes)), fill_value=0.0)
+        )
+        assert np.array_equal(group_sums(values, starts), expected.to_numpy(), equal_nan=True)

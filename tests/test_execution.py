@@ -9,18 +9,32 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from cxlib.exceptions import NotebookError, RunError
-from cxlib.runner.execution import SOURCE_KEY, combine, deal, execute, split, stitch
+from cxlib.runner.dealing import WEIGHTS, deal
+from cxlib.runner.execution import SOURCE_KEY, combine, execute, split, stitch
 from cxlib.runner.kernel import notebook_kernels, started_kernels
 from cxlib.runner.run import notebook_paths
 
 
-def test_deal_gives_alternate_notebooks_to_each_kernel():
-    paths = [Path(f"0{i}-x.ipynb") for i in range(1, 5)]
+def test_deal_balances_the_kernels_by_the_notebooks_weights():
+    paths = notebook_paths()
+    assert [p.name for p in paths] == sorted(WEIGHTS)  # every analysis notebook has a weight
+    one, two = deal(paths, 2)
+    assert [p.name for p in one] == ["03-kennzahlen.ipynb"]  # weight 3 against 1 + 1 + 1.5
+    assert [p.name for p in two] == [
+        "01-reifegrad.ipynb",
+        "02-journey-auswahl.ipynb",
+        "04-verbleibanalyse.ipynb",
+    ]
     assert deal(paths, 1) == [paths]
-    assert deal(paths, 2) == [[paths[0], paths[2]], [paths[1], paths[3]]]
-    assert deal(paths, 6) == [[p] for p in paths]  # never an empty group
+    assert deal(paths, 6) == [[p] for p in sorted(paths, key=lambda p: -WEIGHTS[p.name])]
     with pytest.raises(ValueError):
         deal(paths, 0)
+
+
+def test_deal_without_weights_alternates_and_keeps_report_order():
+    paths = [Path(f"0{i}-x.ipynb") for i in range(1, 6)]  # unknown: all weigh 1
+    assert deal(paths, 2) == [[paths[0], paths[2], paths[4]], [paths[1], paths[3]]]
+    assert deal(paths, 3) == [[paths[0], paths[3]], [paths[1], paths[4]], [paths[2]]]
 
 
 def test_combine_restores_report_order_from_parts_of_two_groups():

@@ -116,15 +116,17 @@ def test_holm_matches_statsmodels_and_keeps_nan() -> None:
 
 
 def test_the_family_and_the_notebooks_share_one_coding_and_one_fit(monkeypatch) -> None:
-    """The family's coded comments and churn fits travel with the data to the notebooks.
+    """The family's coded comments, themes, early-warning flags and churn fits travel with the data.
 
-    The journey map reads the same coded comments (nothing is coded twice).
+    The journey map reads the same coded comments (nothing is coded twice);
+    the KPI section counts the early-warning flags the churn model used.
     """
     import pickle
 
     import pandas.testing as pdt
 
     import cxlib.kpis.analysis as kpi_analysis
+    import cxlib.kpis.early_warning as early_warning_module
     import cxlib.survival.analysis as survival_analysis
     from cxlib.io.loading import load_client_data
 
@@ -132,7 +134,7 @@ def test_the_family_and_the_notebooks_share_one_coding_and_one_fit(monkeypatch) 
     data = load_client_data(params)
     family = report_tests(params, data)
     kinds = {key.split("/")[0] for key in data.memo}
-    assert kinds == {"voice.coded", "survival.fitted"}
+    assert kinds == {"voice.coded", "voice.themes", "kpis.early_warning", "survival.fitted"}
     shipped = pickle.loads(pickle.dumps(data))  # what the runner's handoff does
     assert set(shipped.memo) == set(data.memo)
 
@@ -142,6 +144,8 @@ def test_the_family_and_the_notebooks_share_one_coding_and_one_fit(monkeypatch) 
     with monkeypatch.context() as patch:
         patch.setattr(survival_analysis, "_fit", refit)
         patch.setattr(kpi_analysis, "code_survey", refit)
+        patch.setattr(kpi_analysis, "comment_themes", refit)
+        patch.setattr(early_warning_module, "early_warning", refit)
         churn = survival.analyse(params, shipped, family)
         themes = kpis.analyse(params, shipped, family).themes
     scratch = load_client_data(params)  # the same analyses without any memo
@@ -156,6 +160,7 @@ def test_the_family_and_the_notebooks_share_one_coding_and_one_fit(monkeypatch) 
     assert set(themes.separation["p_holm"]) <= {family.p_adjusted(h.id) for h in family.hypotheses}
     with monkeypatch.context() as patch:
         patch.setattr(kpi_analysis, "code_survey", refit)
+        patch.setattr(early_warning_module, "early_warning", refit)
         journeys.analyse(params, shipped, family)
     # another parameter value is another key: fitted again, not served stale
     changed = params.model_copy(update={"report_date": params.report_date.replace(day=1)})

@@ -82,3 +82,33 @@ def test_cohort_matrix_by_hand_with_right_censoring():
     assert np.isnan(m.loc[jan, 6])
     # March: observable 3 months (31.03. + 3 months = 30.06.)
     assert m.loc[mar, 3] == 1.0 and np.isnan(m.loc[mar, 4])
+
+
+def test_purchase_occasions_are_kept_per_frame_and_cutoff_and_handed_out_as_copies() -> None:
+    from cxlib.kpis.retention import purchase_occasions
+
+    sales = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "A", "B", "B", None],
+            "date": pd.to_datetime(
+                ["2024-01-05", "2024-01-05", "2024-03-01", "2024-02-01", "2024-06-01", "2024-01-01"]
+            ),
+        }
+    )
+    # by hand: A buys on 05.01. (twice: one occasion) and 01.03.; B on 01.02. and 01.06.
+    every = purchase_occasions(sales)
+    assert every.loc["A"].tolist() == list(
+        pd.to_datetime(["2024-01-05", "2024-03-01", "2024-03-01"])
+    )
+    assert every.loc["B"].tolist() == list(
+        pd.to_datetime(["2024-02-01", "2024-06-01", "2024-06-01"])
+    )
+    until_may = purchase_occasions(sales, "2024-05-31")  # B's second purchase is after the cut
+    assert until_may.loc["B", "second"] is pd.NaT and until_may.loc["B", "last"] == pd.Timestamp(
+        "2024-02-01"
+    )
+    every.loc["A", "last"] = pd.NaT  # a caller changing its copy changes nothing kept
+    assert purchase_occasions(sales).loc["A", "last"] == pd.Timestamp("2024-03-01")
+    changed = sales.copy()  # another frame: computed for itself
+    changed.loc[4, "date"] = pd.Timestamp("2024-07-01")
+    assert purchase_occasions(changed).loc["B", "last"] == pd.Timestamp("2024-07-01")

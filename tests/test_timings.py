@@ -70,7 +70,7 @@ def test_cxwb_starts_without_pandas_and_jsonschema_skips_its_iri_checker() -> No
 def test_each_kernel_preloads_the_analysis_packages_of_its_own_notebooks(tmp_path) -> None:
     import importlib
 
-    from cxlib.runner.execution import deal
+    from cxlib.runner.dealing import deal
     from cxlib.runner.kernel import PRELOAD, dealt_preloads
     from cxlib.runner.run import notebook_paths
 

@@ -23,7 +23,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from cxlib.io.customer_codes import customer_codes, numbers_of
+from cxlib.io.customer_codes import customer_codes, group_sums, numbers_of, stable_order
 
 COLUMNS = ("frequency", "recency", "T", "monetary_value", "revenue_year")
 
@@ -37,30 +37,35 @@ def histories(transactions: pd.DataFrame, cutoff: dt.date, unit_days: float = 7.
     cut = pd.Timestamp(cutoff)
     ids = transactions["customer_id"]
     (codes,), _ = customer_codes(ids)  # integer codes: no hashing of the numbers
-    keep = (codes >= 0) & (transactions["date"] <= cut).to_numpy(dtype=bool)
-    day = transactions["date"].to_numpy(dtype="datetime64[ns]")[keep]
-    day = day.astype("datetime64[D]").astype(np.int64)
+    stamps = transactions["date"].to_numpy(dtype="datetime64[ns]")
+    keep = (codes >= 0) & (stamps <= cut.to_datetime64())  # NaT is never before the cut
+    day = stamps[keep].astype("datetime64[D]").astype(np.int64)
     amount = transactions["amount"].to_numpy(dtype=float, na_value=np.nan)[keep]
     low = int(day.min()) if len(day) else 0
     span = int(day.max()) - low + 1 if len(day) else 1
-    # one purchase occasion per customer and day: one 64-bit key, grouped in key order
-    # (customer, then day); pandas' sums as before, but one integer key instead of two
+    # one purchase occasion per customer and day: one 64-bit key (customer, then day),
+    # sorted with the rows' order kept, and the sums of the sorted runs (as pandas sums
+    # groups, without hashing ten million keys)
     key = codes[keep].astype(np.int64) * span + (day - low)
-    occasion = pd.Series(amount).groupby(key, sort=True).sum()
-    customer, offset = np.divmod(occasion.index.to_numpy(), span)
+    order = stable_order(key)
+    key = key[order]
+    bounds = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else order
+    occasion = group_sums(amount[order], bounds)
+    customer, offset = np.divmod(key[bounds], span)
     days = offset + low
-    group = pd.Series(occasion.to_numpy()).groupby(customer, sort=True)
     starts = (
         np.flatnonzero(np.r_[True, customer[1:] != customer[:-1]]) if len(customer) else customer
     )
     ends = np.r_[starts[1:], len(customer)].astype(np.int64)
     first, last = days[starts], days[ends - 1]
     occasions = pd.Series(ends - starts, index=customer[starts])
-    total = group.sum()
-    first_amount = occasion.to_numpy()[starts]
+    total = group_sums(occasion, starts)
+    first_amount = occasion[starts]
     cut_day = int(np.datetime64(cut.date(), "D").astype(np.int64))
     recent = days > cut_day - 365
-    revenue_year = pd.Series(occasion.to_numpy()[recent]).groupby(customer[recent]).sum()
+    revenue_year = pd.Series(
+        group_sums(np.where(recent, occasion, np.nan), starts), index=occasions.index
+    )
     x = (occasions - 1).astype(float)
     out = pd.DataFrame(
         {
@@ -68,7 +73,7 @@ def histories(transactions: pd.DataFrame, cutoff: dt.date, unit_days: float = 7.
             "recency": (last - first) / unit_days,
             "T": (cut_day - first) / unit_days,
             "monetary_value": np.where(x > 0, (total - first_amount) / x.where(x > 0, 1), 0.0),
-            "revenue_year": revenue_year.reindex(x.index, fill_value=0.0),
+            "revenue_year": revenue_year,
         }
     )
     out.index = numbers_of(out.index.to_numpy(), ids)

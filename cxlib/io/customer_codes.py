@@ -149,6 +149,63 @@ def customer_days(codes: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.n
     return customer, (offset + low).astype("datetime64[D]")
 
 
+def stable_order(key: np.ndarray) -> np.ndarray:
+    """The positions that sort the non-negative integers ``key``, equal keys in their order.
+
+    The same as ``np.argsort(key, kind="stable")``, but where the key and the
+    row number fit together into 63 bits (a customer-day key of ten million
+    purchases does) both are packed into one number and sorted as values:
+    numpy sorts plain integers about seven times faster than it finds the
+    order of them (10,000,000 keys: 0.1 against 0.7-1.4 s).
+    """
+    n = len(key)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    shift = max(int(n - 1).bit_length(), 1)
+    top = int(key.max())
+    if int(key.min()) < 0 or top.bit_length() + shift > 62:
+        return np.argsort(key, kind="stable")
+    packed = (key.astype(np.int64) << shift) | np.arange(n, dtype=np.int64)
+    packed.sort()
+    return packed & ((1 << shift) - 1)
+
+
+def group_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The sum of each run of ``values`` beginning at ``starts``, exactly as pandas sums groups.
+
+    ``starts`` are the increasing first positions of consecutive groups (the
+    first is 0). Missing values are skipped (a group of only missing values
+    sums to 0) and the values are added in their order with pandas'
+    compensated (Kahan) summation, so that the sums equal those of
+    ``Series.groupby(...).sum()`` to the last bit, without hashing any key:
+    one vectorised step per position in the groups (a group's first values
+    together, then its second values, …).
+    """
+    values = np.asarray(values, dtype=float)
+    sizes = np.diff(np.r_[starts, len(values)])
+    if not len(values):
+        return np.zeros(len(starts))
+    first = values[np.minimum(starts, len(values) - 1)]
+    # the first value of each group: 0 + v is v, without compensation (most groups end here)
+    total = np.where((sizes > 0) & ~np.isnan(first), first, 0.0)
+    compensation = np.zeros(len(starts))
+    active = np.flatnonzero(sizes > 1)
+    k = 1
+    while len(active):
+        value = values[starts[active] + k]
+        known = ~np.isnan(value)
+        at, value = active[known], value[known]
+        y = value - compensation[at]
+        t = total[at] + y
+        with np.errstate(invalid="ignore"):  # inf - inf
+            c = (t - total[at]) - y
+        compensation[at] = np.where(np.isnan(c), 0.0, c)  # an infinite value: no compensation
+        total[at] = t
+        k += 1
+        active = active[sizes[active] > k]
+    return total
+
+
 def numbers_of(codes: np.ndarray, like: pd.Series) -> pd.Index:
     """The customer numbers of ``codes`` from :func:`customer_codes` ``(like)``, as an index.
 

@@ -26,7 +26,13 @@ import pandas as pd
 from cxlib import formatting as fmt
 from cxlib.io.customer_codes import customer_codes
 from cxlib.kpis import early_warning as ew
-from cxlib.kpis.early_warning import EarlyWarning, customer_months, early_warning, visibility
+from cxlib.kpis.early_warning import (
+    EarlyWarning,
+    client_warning,
+    customer_months,
+    early_warning,
+    visibility,
+)
 from cxlib.parameters.schema import SYMPTOMS, JourneyOptions, Workshop
 from cxlib.texts import t
 
@@ -134,6 +140,8 @@ def _warning(data: ClientData, customers: pd.DataFrame | None) -> EarlyWarning |
     """The early-warning flags the KPI section counts (a ticket grid without a signals table)."""
     signals, tickets = data.get("signals"), data.get("tickets")
     tickets = tickets if tickets is not None and len(tickets) else None
+    if signals is not None and len(signals) and customers is data.get("customers"):
+        return client_warning(data)  # the KPI section's flags, computed once
     if signals is not None and len(signals):
         return early_warning(signals, tickets, customers)
     if tickets is None or customers is None or "start_date" not in customers:

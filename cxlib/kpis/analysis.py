@@ -475,7 +475,7 @@ def analyse(
     """
     get = data.get
     survey, customers = get("survey"), get("customers")
-    transactions, signals, tickets = get("transactions"), get("signals"), get("tickets")
+    transactions, tickets = get("transactions"), get("tickets")
     options, cutoff = params.analysis.kpi, params.cutoff
     experience: Experience = {}
     missing: dict[str, int] = {}
@@ -522,9 +522,7 @@ def analyse(
         if has_survey and "nps" in experience
         else None
     )
-    warning = None
-    if signals is not None and len(signals):
-        warning = early_warning.early_warning(signals, tickets, customers)
+    warning = early_warning.client_warning(data)
     expected = _expected_n(params, survey) if has_survey else None
     parts = _Parts(
         experience=experience,
@@ -661,11 +659,18 @@ def comment_themes_of(
     ``tests`` is the report's testing family that judges which themes separate
     detractors from promoters (the coding is :func:`coded_comments`).
     """
-    coded = coded_comments(params, data)
-    small_n, min_n = params.analysis.small_n, params.analysis.min_n
-    themes = comment_themes(
-        data.get("survey"), coded.codebook, min_n=min_n, small_n=small_n, coded=coded
-    )
+
+    def themes_of() -> CommentThemes | None:
+        coded = coded_comments(params, data)
+        small_n, min_n = params.analysis.small_n, params.analysis.min_n
+        return comment_themes(
+            data.get("survey"), coded.codebook, min_n=min_n, small_n=small_n, coded=coded
+        )
+
+    if isinstance(data, ClientData):  # the testing family's themes serve the notebook too
+        themes = data.remembered(f"voice.themes/{params.fingerprint()}", themes_of)
+    else:
+        themes = themes_of()
     return themes.judged(tests) if themes is not None and tests is not None else themes
 
 

@@ -21,12 +21,14 @@ for the client's service team, never into the HTML.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from cxlib import formatting as fmt
+from cxlib.io.loading import ClientData
 
 SIGNALS = ("usage_drop", "repeated_tickets", "slow_payment", "frequent_queries", "silent")
 USAGE_DROP = 0.80
@@ -140,6 +142,25 @@ def early_warning(
     latest_flags = latest_flags.sort_values("customer_id").reset_index(drop=True)
     every = pd.concat([frame[["customer_id", "month"]], flags[list(available)]], axis=1)
     return EarlyWarning(monthly.reset_index(), latest, flagged, available, latest_flags, every)
+
+
+def client_warning(data: ClientData | Mapping[str, pd.DataFrame]) -> EarlyWarning | None:
+    """:func:`early_warning` of the client's ``signals``, ``tickets`` and ``customers`` tables.
+
+    None without signals. With a :class:`~cxlib.io.loading.ClientData` it is
+    computed once and kept in its memo: the churn model's signals (testing
+    family, before the notebooks) and the KPI section count the same flags.
+    """
+    signals = data.get("signals")
+    if signals is None or not len(signals):
+        return None
+
+    def compute() -> EarlyWarning:
+        return early_warning(signals, data.get("tickets"), data.get("customers"))
+
+    if isinstance(data, ClientData):
+        return data.remembered("kpis.early_warning", compute)
+    return compute()
 
 
 def customer_months(

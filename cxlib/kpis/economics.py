@@ -43,7 +43,6 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from cxlib.io.customer_codes import customer_days
 from cxlib.kpis.intervals import (
     DRAWS,
     MAX_RESAMPLE,
@@ -56,6 +55,7 @@ from cxlib.kpis.intervals import (
     percentile,
     share_interval,
 )
+from cxlib.kpis.retention import purchase_occasions
 
 #: A figure or an array of figures (the bootstrap computes the CLV per replicate).
 Number = TypeVar("Number", float, np.ndarray)
@@ -353,17 +353,12 @@ def non_contractual(
     interval = clv_interval(replicates)
     retained = int((bought & previous).sum())
     # repurchase within the window after the first purchase, counted in purchase
-    # occasions: several records of one customer on one day are one occasion
-    codes, days = customer_days(codes, days)
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
-    counts = np.diff(np.r_[starts, len(codes)])
-    first = days[starts]
-    has_second = counts > 1
-    eligible = first <= (cut - pd.Timedelta(days=window_days)).to_datetime64()
-    gap = (
-        days[starts[has_second & eligible] + 1] - first[has_second & eligible]
-    ) // np.timedelta64(1, "D")
-    repurchased = int((gap <= window_days).sum())
+    # occasions: several records of one customer on one day are one occasion (the
+    # occasions early churn and the conversion read, kept per purchases table)
+    occasions = purchase_occasions(transactions, cut)
+    eligible = occasions["first"] <= cut - pd.Timedelta(days=window_days)
+    gap = (occasions["second"] - occasions["first"]).dt.days
+    repurchased = int((eligible & (gap <= window_days)).sum())
     buyers = int(bought.sum())
     eligible_n = int(eligible.sum())
     margin = arpu * margin_rate
@@ -379,7 +374,7 @@ def non_contractual(
         repurchase_rate=repurchased / eligible_n if eligible_n else np.nan,
         repurchase_n=eligible_n,
         repurchase_window_days=window_days,
-        one_time_share=float((counts == 1).mean()) if len(counts) else np.nan,
+        one_time_share=float(occasions["second"].isna().mean()) if len(occasions) else np.nan,
         margin_rate=margin_rate,
         discount_rate=discount_rate,
         arpu_n=buyers,

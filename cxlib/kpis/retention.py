@@ -56,13 +56,15 @@ Conventions (calendar years, dates inclusive):
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import weakref
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 
-from cxlib.io.customer_codes import customer_codes, customer_days
+from cxlib.io.customer_codes import customer_codes, customer_days, numbers_of
 from cxlib.kpis.intervals import Interval, share_interval
 from cxlib.parameters.schema import ClientParameters
 
@@ -166,33 +168,60 @@ def cohort_matrix(
     return shares.where(observable)
 
 
-def purchase_occasions(transactions: pd.DataFrame) -> pd.DataFrame:
+#: The purchase occasions of the last frames asked about (see :func:`purchase_occasions`):
+#: id of the frame -> (weak reference to it, {cut-off: occasions}).
+_OCCASIONS: dict[int, tuple[weakref.ref[pd.DataFrame], dict[object, pd.DataFrame]]] = {}
+
+
+def purchase_occasions(transactions: pd.DataFrame, cutoff: object = None) -> pd.DataFrame:
     """First, second and last purchase occasion (day) per customer, for clients without contracts.
 
     Index: customer_id; columns ``first``, ``second`` (NaT for a one-time buyer)
     and ``last`` (Timestamps at midnight). Several records of one customer on
-    one day are one purchase occasion.
+    one day are one purchase occasion. Only purchases on or before ``cutoff``
+    count (all when None).
+
+    Early churn needs them once per number of months and inactivity period,
+    in three sections: the result is kept for the frame (the same object, as
+    long as it lives) and cut-off, and copied out, so that ten million
+    purchases are sorted once per process instead of a dozen times.
     """
+    key = None if cutoff is None else pd.Timestamp(cutoff)
+    ident = id(transactions)
+    held = _OCCASIONS.get(ident)
+    if held is None or held[0]() is not transactions:  # a new frame (or a dead one's id)
+        held = (weakref.ref(transactions, functools.partial(_forget, ident)), {})
+        _OCCASIONS[ident] = held
+    found = held[1].get(key)
+    if found is None:
+        found = held[1][key] = _occasions(transactions, key)
+    return found.copy()
+
+
+def _forget(ident: int, _: object) -> None:
+    """Drop the occasions of a frame that is gone (called when it is garbage-collected)."""
+    _OCCASIONS.pop(ident, None)
+
+
+def _occasions(transactions: pd.DataFrame, cut: pd.Timestamp | None) -> pd.DataFrame:
     ids = transactions["customer_id"]
-    codes, uniques = pd.factorize(ids, use_na_sentinel=True)
-    days = transactions["date"].to_numpy(dtype="datetime64[D]")
-    keep = (codes >= 0) & ~np.isnat(days)
-    codes, days = codes[keep], days[keep]
-    order = np.lexsort((days, codes))
-    codes, days = codes[order], days[order]
-    occasion = np.r_[True, (codes[1:] != codes[:-1]) | (days[1:] != days[:-1])]
-    codes, days = codes[occasion], days[occasion]
+    (codes,), _ = customer_codes(ids)
+    stamps = transactions["date"].to_numpy(dtype="datetime64[ns]")
+    keep = (codes >= 0) & ~np.isnat(stamps)
+    if cut is not None:
+        keep &= stamps <= cut.to_datetime64()
+    codes, days = customer_days(codes[keep], stamps[keep])
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
     ends = np.r_[starts[1:], len(codes)] - 1 if len(codes) else codes
     repeat = ends > starts
     second = np.full(len(starts), np.datetime64("NaT"), dtype="datetime64[D]")
     second[repeat] = days[starts[repeat] + 1]
-    index = pd.Index(uniques[codes[starts]] if len(codes) else [], name="customer_id")
+    index = numbers_of(codes[starts], ids).rename("customer_id")
     return pd.DataFrame(
         {
-            "first": pd.to_datetime(days[starts]) if len(codes) else pd.to_datetime([]),
+            "first": pd.to_datetime(days[starts]),
             "second": pd.to_datetime(second),
-            "last": pd.to_datetime(days[ends]) if len(codes) else pd.to_datetime([]),
+            "last": pd.to_datetime(days[ends]),
         },
         index=index,
     )
@@ -259,7 +288,7 @@ def early_churn(
     anniversary = _anniversary(start, months)
     cut = pd.Timestamp(cutoff)
     if transactions is not None and inactivity_days is not None:
-        occasions = purchase_occasions(transactions[transactions["date"] <= cut])
+        occasions = purchase_occasions(transactions, cut)
         ids = customers.loc[new.index, "customer_id"]
         start = ids.map(occasions["second"])  # counted from the second purchase occasion
         anniversary = _anniversary(start, months)
@@ -338,17 +367,10 @@ def first_to_second(transactions: pd.DataFrame, cutoff: dt.date, window_days: in
     before ``cutoff`` (module docstring); records on the first day are one purchase.
     """
     cut = pd.Timestamp(cutoff)
-    (codes,), _ = customer_codes(transactions["customer_id"])
-    stamps = transactions["date"].to_numpy(dtype="datetime64[ns]")
-    keep = (codes >= 0) & (stamps <= cut.to_datetime64())  # NaT is never before the cut
-    codes, days = customer_days(codes[keep], stamps[keep])
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
-    first = days[starts]
-    eligible = first <= (cut - pd.Timedelta(days=window_days)).to_datetime64()
-    counts = np.diff(np.r_[starts, len(codes)])
-    second = starts[(counts > 1) & eligible] + 1
-    gap = (days[second] - days[second - 1]) // np.timedelta64(1, "D")
-    converted, n = int((gap <= window_days).sum()), int(eligible.sum())
+    occasions = purchase_occasions(transactions, cut)  # kept: early churn needs them too
+    eligible = occasions["first"] <= cut - pd.Timedelta(days=window_days)
+    gap = (occasions["second"] - occasions["first"]).dt.days
+    converted, n = int((eligible & (gap <= window_days)).sum()), int(eligible.sum())
     return FirstToSecond(window_days, converted, n, share_interval(converted, n))
 
 

@@ -4,9 +4,9 @@ The notebooks of one group are stitched into one notebook and executed in one
 kernel (a fresh kernel per notebook would cost about 2.5 s each), then split
 again so that every executed notebook is stored on its own. The four analyses
 do not depend on each other, so a single client's run deals them to two
-kernels that work at the same time on two cores (01 + 03 and 02 + 04, which
-take about equally long); a batch, whose workers already fill the cores, gives
-each client one kernel.
+kernels that work at the same time on two cores (03 and 01 + 02 + 04, which
+take about equally long, see :mod:`cxlib.runner.dealing`); a batch, whose
+workers already fill the cores, gives each client one kernel.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from cxlib.exceptions import NotebookError
 from cxlib.runner.cell_errors import record_in
+from cxlib.runner.dealing import deal
 from cxlib.runner.kernel import ThisPythonKernelManager, wait_until_ready
 from cxlib.runner.timings import stopwatch
 
@@ -77,13 +78,6 @@ def combine(parts: Mapping[str, nbformat.NotebookNode]) -> nbformat.NotebookNode
     for name in names:
         combined.cells.extend(parts[name].cells)
     return combined
-
-
-def deal(paths: Sequence[Path], kernels: int) -> list[list[Path]]:
-    """``paths`` dealt round-robin to at most ``kernels`` groups (01, 03 | 02, 04 for two)."""
-    if kernels < 1:
-        raise ValueError("at least one kernel is needed")
-    return [group for group in (list(paths[i::kernels]) for i in range(kernels)) if group]
 
 
 def execute_group(

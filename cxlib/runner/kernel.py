@@ -49,6 +49,8 @@ import zmq
 from jupyter_client.manager import AsyncKernelManager
 
 from cxlib.exceptions import KernelStartError
+from cxlib.runner.dealing import deal
+from cxlib.runner.kernel_client import QuickBlockingKernelClient
 from cxlib.texts import t
 
 log = logging.getLogger("cxlib.runner.run.kernel")  # into run.log while a run logs
@@ -131,6 +133,9 @@ class ThisPythonKernelManager(AsyncKernelManager):
             "kernel_name": "python3",
             "connection_file": str(folder / "kernel.json"),
             "transport": transport,
+            # papermill's client and cxwb's own check skip jupyter_client's 0.2-s flush
+            "client_class": "cxlib.runner.kernel_client.QuickAsyncKernelClient",
+            "blocking_class": QuickBlockingKernelClient,
         }
         if transport == "ipc":
             settings["ip"] = str(folder / "k")  # sockets k-1 ... k-5
@@ -232,14 +237,16 @@ _COMMON_PRELOAD = ("cxlib.workbook", "cxlib.io.overview", "matplotlib.pyplot")
 def dealt_preloads(notebooks: Sequence[Path], count: int) -> list[tuple[str, ...]]:
     """What each of ``count`` kernels should import while it boots.
 
-    The notebooks are dealt to the kernels round-robin (as
-    :func:`cxlib.runner.execution.deal` does); each kernel imports the common
+    The notebooks are dealt to the kernels as
+    :func:`cxlib.runner.dealing.deal` deals them; each kernel imports the common
     modules and the analysis packages of its own notebooks only, so that the
     two kernels booting side by side on two cores do half the importing each.
     Falls back to :data:`PRELOAD` when a notebook names no analysis package.
     """
     preloads = []
-    for group in (list(notebooks[i::count]) for i in range(count)):
+    groups = deal(notebooks, count)
+    groups += [[] for _ in range(count - len(groups))]  # more kernels than notebooks
+    for group in groups:
         packages = []
         for path in group:
             found = _ANALYSIS_IMPORT.search(path.read_text(encoding="utf-8"))

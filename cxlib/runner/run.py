@@ -97,10 +97,16 @@ def notebook_paths() -> list[Path]:
     return paths
 
 
+#: Bytes read at a time when hashing a file (a 500-MB export is never held in memory at once).
+_HASH_BLOCK = 1 << 20
+
+
 def _hash_files(digest: hashlib._Hash, label: str, paths: list[Path]) -> None:
     for path in paths:
         digest.update(f"{label}:{path.name}\n".encode())
-        digest.update(path.read_bytes())
+        with path.open("rb") as handle:
+            while block := handle.read(_HASH_BLOCK):
+                digest.update(block)
 
 
 def input_hash(params: ClientParameters, notebooks: list[Path], lang: str | None = None) -> str:

@@ -329,9 +329,10 @@ def _signal_model(
     signals = data.get("signals")
     if signals is None or signals.empty:
         return fit_signal_model(table, None, ())
-    from cxlib.kpis.early_warning import early_warning
+    from cxlib.kpis.early_warning import client_warning
 
-    warning = early_warning(signals, data.get("tickets"), data.get("customers"))
+    warning = client_warning(data)
+    assert warning is not None  # there are signals
     return fit_signal_model(
         table,
         warning.flags,

@@ -191,9 +191,9 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
                 "(transactions) gebraucht."
             )
         inactivity = options.inactivity_days
-        sales = sales[sales["date"] <= cutoff]
-        latest = sales["date"].max()
-        span = c[["customer_id"]].join(purchase_occasions(sales), on="customer_id")
+        dates = sales["date"]
+        latest = dates[dates <= cutoff].max()
+        span = c[["customer_id"]].join(purchase_occasions(sales, cutoff), on="customer_id")
         second, last = span["second"], span["last"]
         known = last.notna()
         excluded += int((~known).sum())

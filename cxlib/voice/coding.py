@@ -32,9 +32,9 @@ from functools import lru_cache
 from typing import Literal
 
 import pandas as pd
-import simplemma
 
 from cxlib.voice.codebook import Codebook
+from cxlib.voice.lemma_cache import lemma_store
 
 Tone = Literal["positive", "negative", "neutral"]
 #: Compounds match terms of at least this many letters at their start or end.
@@ -65,10 +65,20 @@ class Mention:
 
 @lru_cache(maxsize=65536)
 def lemmas(word: str) -> frozenset[str]:
-    """The lower-case forms a word may stand for: itself and its German lemma(s)."""
+    """The lower-case forms a word may stand for: itself and its German lemma(s).
+
+    simplemma's answers, kept across runs in :mod:`cxlib.voice.lemma_cache`.
+    """
+    store = lemma_store("de")
+    known = store.get(word)
+    if known is not None:  # seen in an earlier run: no dictionary needed
+        return frozenset(known)
+    import simplemma  # loads its German dictionary on first use (0.8 s)
+
     lower = word.lower()
     found = {lower, simplemma.lemmatize(word, lang="de").lower()}
     found.add(simplemma.lemmatize(lower, lang="de").lower())
+    store.add(word, tuple(sorted(found)))
     return frozenset(found)
 
 
@@ -246,4 +256,5 @@ def code_comments(comments: Iterable[str], codebook: Codebook) -> pd.DataFrame:
             by_theme.setdefault(mention.theme, []).append(value)
         for theme, values in by_theme.items():
             records.append((row, theme, _tone(sum(values)), len(values)))
+    lemma_store("de").save()  # the words met for the first time, for the next run
     return pd.DataFrame(records, columns=["row", "theme", "tone", "mentions"])

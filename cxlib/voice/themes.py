@@ -30,6 +30,7 @@ import pandas as pd
 from cxlib.report.testing import Hypothesis, TestFamily
 from cxlib.voice.codebook import Codebook
 from cxlib.voice.coding import code_comments
+from cxlib.voice.fisher_exact import fisher_exact_p
 from cxlib.voice.masking import MASK, mask, mostly_personal
 
 #: Smallest detractor-promoter difference (percentage points) worth stating.
@@ -187,8 +188,6 @@ def _separation(
     ``family`` is the report's testing family (:mod:`cxlib.report.testing`);
     without it the themes' tests are Holm-adjusted among themselves.
     """
-    from scipy.stats import fisher_exact
-
     columns = [
         "theme",
         "detractors",
@@ -212,7 +211,7 @@ def _separation(
         k_d, k_p = len(named & detractors), len(named & promoters)
         if k_d + k_p == 0:
             continue
-        p = float(fisher_exact([[k_d, n_d - k_d], [k_p, n_p - k_p]]).pvalue)
+        p = fisher_exact_p(k_d, n_d - k_d, k_p, n_p - k_p)
         rows.append(
             {
                 "theme": theme,
