@@ -196,6 +196,10 @@ def test_figure_is_inline_vector_svg_with_alt_and_closed():
     # shown at its physical size: SVG points (1/72 in) → CSS pixels (1/96 in), 6 in wide at most
     width = int(re.search(r'width="(\d+)"', html).group(1))
     assert 0.8 * 6 * 96 <= width <= 6 * 96 + 2
+    # in print a tall chart may shrink to 8/9 of its height and no further (9 pt labels → 8 pt)
+    height_pt = float(re.search(r'<svg[^>]*\sheight="([\d.]+)pt"', svg).group(1))
+    legible = int(re.search(r'style="--cx-legible: (\d+)mm"', html).group(1))
+    assert legible == round(height_pt / 72 * 25.4 * 8 / 9)
     # the same chart gives the same bytes (no date, fixed ids): reports stay comparable
     fig2, ax2 = plt.subplots(figsize=(6, 3))
     ax2.plot([1, 2], [3, 4])

@@ -80,6 +80,33 @@ def test_appendix_blocks_leave_the_sections_with_a_pointer(tmp_path):
     assert "PROFILE_BODY" in quality
 
 
+def test_details_moved_from_one_place_leave_one_pointer_line(tmp_path):
+    nb = new_notebook()
+    cells = [
+        display.section_heading("maturity", "CX-Reifegrad", "Stufe 2"),
+        display.section_heading("kpi", "Kennzahlen-Ausgangswerte", "NPS +12"),
+        display.reading("KPI_READING"),
+        display.appendix("Tabelle A", display.reading("A_BODY")),
+        display.appendix("Tabelle B", display.reading("B_BODY")),
+        display.appendix("Tabelle C", display.reading("C_BODY")),
+        display.reading("BETWEEN"),
+        display.appendix("Tabelle D", display.reading("D_BODY")),
+    ]
+    for shown in cells:
+        cell = new_code_cell("x")
+        cell.outputs = [html_output(shown)]
+        nb.cells.append(cell)
+    page = render_report(nb, make_params(tmp_path), client_results(**RESULTS), "de")
+    main = page.split('<section class="appendix"', 1)[0]
+    pointers = re.findall(r'<p class="cx-pointer">([^<]*)</p>', main)
+    # three in a row: one printed line; one after other content: its own line
+    assert pointers == [
+        "„Tabelle A“, „Tabelle B“ und „Tabelle C“ stehen im Anhang.",
+        "„Tabelle D“ steht im Anhang.",
+    ]
+    assert all(body in page.split('id="sec-details"', 1)[1] for body in ("A_BODY", "D_BODY"))
+
+
 def test_without_appendix_blocks_there_are_no_detail_tables(tmp_path):
     nb = new_notebook()
     for section in RESULTS["sections"]:

@@ -24,7 +24,7 @@ def bubbles(selection: Selection, ax: Axes | None = None, lang: str = "de") -> A
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(7.0, 4.2))
+        _, ax = plt.subplots(figsize=(7.0, 3.3))  # three to six bubbles: a low chart reads as well
     ranking = selection.ranking
     for _, row in ranking.iterrows():
         chosen = bool(row["selected"])

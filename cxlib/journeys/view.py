@@ -90,14 +90,9 @@ class _Words:
         return [display.appendix(title, selection.summary(self.lang), lang=self.lang)]
 
     def evidence(self) -> list[object]:
-        """The evidence table (per journey, per phase) with contradictions or its reading."""
+        """What the data say about the candidates (contradictions or the reading); the
+        tables behind it (per journey, per phase) are for checking: in the appendix."""
         evidence = self.result.evidence
-        table = evidence.summary(self.lang).data
-        phases = evidence.phase_table(self.lang)
-        if not phases.empty:  # the phases in detail: in the appendix
-            caption = f"{self._t('headings.evidence')} – {self._t('evidence.by_phase')}"
-            detail = display.table(phases, self.lang)
-            table += display.appendix(caption, detail, lang=self.lang).data
         texts = evidence.contradiction_texts(self.lang)
         if texts:
             after = display.note(" ".join(texts), kind="warning", lang=self.lang)
@@ -105,11 +100,16 @@ class _Words:
             small_n = fmt.integer(evidence.small_n, self.lang)
             reading = self._t("evidence.consistent", small_n=small_n)
             after = display.reading(reading, self.lang)
-        return [
-            self._heading("evidence"),
-            display.note(self._t("evidence.note"), lang=self.lang),
-            HTML(table + after.data),
-        ]
+        note = display.note(self._t("evidence.note"), lang=self.lang)
+        title = self._t("headings.evidence")
+        parts: list[object] = [self._heading("evidence"), after]
+        parts.append(display.appendix(title, note, evidence.summary(self.lang), lang=self.lang))
+        phases = evidence.phase_table(self.lang)
+        if not phases.empty:  # the phases in detail
+            caption = f"{title} – {self._t('evidence.by_phase')}"
+            detail = display.table(phases, self.lang)
+            parts.append(display.appendix(caption, detail, lang=self.lang))
+        return parts
 
     def plan(self) -> list[object]:
         """The printable 1-3-3 plan: issues (if any), pain points, measures, reading."""

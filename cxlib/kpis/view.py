@@ -132,12 +132,12 @@ def _has_nps(base: Baseline) -> bool:
 
 def _table(base: Baseline, lang: str) -> Items:
     methods = interval_methods(base, lang)
-    return [
-        _head("table", lang),
-        baseline_table(base, lang),
-        _read(table_reading(base, lang), lang),
-        *([display.note(methods, "info", lang)] if methods else []),
-    ]
+    items: Items = [_head("table", lang), baseline_table(base, lang)]
+    items.append(_read(table_reading(base, lang), lang))
+    if methods:  # how the intervals are computed is for checking them: in the appendix
+        note = display.note(methods, "info", lang)
+        items.append(display.appendix(_tx("headings.intervals", lang), note, lang=lang))
+    return items
 
 
 def _notes(base: Baseline, lang: str) -> Items:
@@ -233,20 +233,24 @@ def _cohorts(base: Baseline, lang: str) -> Items:
 def _economics(base: Baseline, lang: str) -> Items:
     if base.economics is None:
         return []
+    # how the values are computed is for checking them: in the appendix
+    method = display.note(economics_note(base, lang), "info", lang)
     return [
         _head("economics", lang),
         _read(economics_reading(base, lang), lang),
-        display.note(economics_note(base, lang), "info", lang),
+        display.appendix(_tx("headings.economics_method", lang), method, lang=lang),
     ]
 
 
 def _value_at_risk(base: Baseline, lang: str) -> Items:
     if base.value_at_risk is None:
         return []
+    # the formula and the cross-check are for checking the euros: in the appendix
+    method = display.note(value_note(base, lang), "info", lang)
     items: Items = [
         display.subheading(t("value.heading", lang)),
         _read(value_reading(base, lang), lang),
-        display.note(value_note(base, lang), "info", lang),
+        display.appendix(t("value.method_heading", lang), method, lang=lang),
     ]
     return items + _revenue_at_risk(base, lang)
 

@@ -33,11 +33,16 @@ def reference_level(result: MaturityResult) -> tuple[int, float]:
     return stage, float(cut[stage - 2])
 
 
-def _labels(result: MaturityResult, lang: str, width: int) -> list[str]:
-    return [
+def _labels(result: MaturityResult, lang: str, width: int, scores: bool = False) -> list[str]:
+    """The dimension names, wrapped; with ``scores`` each followed by its score ("… 77")."""
+    names = [
         textwrap.fill(result.dimension_name(d, lang), width, break_long_words=False)
         for d in result.dimensions["dimension"]
     ]
+    if not scores:
+        return names
+    values = result.dimensions["score"]
+    return [f"{name} {fmt.integer(v, lang)}" for name, v in zip(names, values, strict=True)]
 
 
 def radar(
@@ -88,7 +93,8 @@ def radar(
     ax.fill(closed, np.append(scores, scores[0]), color=plots.ACCENT, alpha=0.25)
     ax.plot(closed, np.append(scores, scores[0]), color=plots.ACCENT, marker="o", label=label)
     ax.set_xticks(angles)
-    ax.set_xticklabels(_labels(result, lang, 18), fontsize=8)
+    # each dimension's score beside its name: the section shows the numbers with the profile
+    ax.set_xticklabels(_labels(result, lang, 18, scores=True), fontsize=8)
     ax.set_ylim(0, 100)
     ax.set_yticks([20, 40, 60, 80])
     ax.set_yticklabels(

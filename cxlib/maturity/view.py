@@ -115,6 +115,15 @@ class _Words:
                 weak_stage=int(weak["stage"]),
             )
             parts.append(display.note(text, kind="warning", lang=self.lang))
+        if r.silent_respondents:
+            people = ", ".join(r.silent_respondents)
+            parts.append(display.note(self._t("silent_note", people=people), lang=self.lang))
+        return _join(*parts)
+
+    def _basis_note(self) -> HTML:
+        """How the survey was taken: who answered, the scale, "don't know", the version."""
+        r = self.result
+        assert r is not None
         basis = self._t(
             "basis_note",
             n=r.n_respondents,
@@ -124,23 +133,21 @@ class _Words:
         )
         if len(r.waves) > 1:
             basis += " " + self._t("wave_note", wave=r.wave, before=r.waves[-2])
-        parts.append(display.note(basis, lang=self.lang))
-        if r.silent_respondents:
-            people = ", ".join(r.silent_respondents)
-            parts.append(display.note(self._t("silent_note", people=people), lang=self.lang))
-        return _join(*parts)
+        return display.note(basis, lang=self.lang)
 
     def dimension_table(self) -> HTML:
-        """The dimension table (score, stage, department spread, answers) with its reading."""
+        """The readings of the dimension scores; the table (score, stage, department spread,
+        answers) and how the survey was taken are for checking them: in the appendix.
+
+        The scores themselves stay in the section: the radar chart names each one.
+        """
         r = self.result
         if r is None:
             return HTML("")
         ordered = r.dimensions.sort_values("score", ascending=False, kind="stable")
         strong, weak = ordered.iloc[0], ordered.iloc[-1]
-        parts: list[HTML | None] = [
-            display.subheading(self._t("heading.dimensions")),
-            self._dimension_frame(),
-        ]
+        title = self._t("heading.dimensions")
+        parts: list[HTML | None] = [display.subheading(title)]
         if r.dimensions["spread"].notna().any():
             widest = r.dimensions.loc[r.dimensions["spread"].idxmax()]
             reading = self._t(
@@ -154,6 +161,8 @@ class _Words:
             )
             parts.append(display.reading(reading, self.lang))
         parts.append(self._waves_reading())
+        detail = [self._dimension_frame(), self._basis_note()]
+        parts.append(display.appendix(title, *detail, lang=self.lang))
         return _join(*parts)
 
     def _dimension_frame(self) -> HTML:
@@ -223,7 +232,11 @@ class _Words:
             high=column.idxmax(),
             high_score=self._n(column.max()),
         )
-        parts += [self._heat_table(), display.reading(reading, self.lang)]
+        # the finding stays; the table of every department's score is for the workshop
+        shading = display.reading(self._t("reading.heatmap_shading"), self.lang)
+        title = self._t("heading.heatmap")
+        detail = display.appendix(title, HTML(self._heat_table()), shading, lang=self.lang)
+        parts += [display.reading(reading, self.lang), detail]
         return _join(*parts)
 
     def _heat_table(self) -> str:

@@ -300,6 +300,10 @@ def _svg_size(svg: bytes) -> tuple[float, float]:
     return float(found.group(1)) * 96 / 72, float(found.group(2)) * 96 / 72
 
 
+#: The smallest print scale of a chart: its 9 pt tick labels print at 8 pt (report.css caps
+#: the height of tall charts in print, down to this scale and no further).
+LEGIBLE_SCALE = 8 / 9
+
 _PATH_DATA = re.compile(rb' d="([^"]*)"')
 _LONG_DECIMAL = re.compile(rb"(\d\.\d)\d+")
 
@@ -335,11 +339,15 @@ def figure(fig: Figure | SubFigure, alt: str, *, caption: str | None = None) -> 
         )
     plt.close(root)
     svg = _compact_paths(buffer.getvalue())
-    # shown at its physical size (fonts as set in plots), or narrower on small screens
-    width, _ = _svg_size(svg)
+    # shown at its physical size (fonts as set in plots), or narrower on small screens;
+    # in print a tall chart may shrink (report.css), but never below --cx-legible: the
+    # height at which 9 pt tick labels still print at 8 pt
+    width, height = _svg_size(svg)
+    legible = height * LEGIBLE_SCALE * 25.4 / 96
     data = base64.b64encode(svg).decode("ascii")
     cap = f"<figcaption>{_e(caption)}</figcaption>" if caption else ""
     return HTML(
         f'<figure class="cx-figure"><img src="data:image/svg+xml;base64,{data}" '
-        f'width="{round(width)}" alt="{_e(alt)}">{cap}</figure>'
+        f'width="{round(width)}" style="--cx-legible: {legible:.0f}mm" alt="{_e(alt)}">'
+        f"{cap}</figure>"
     )

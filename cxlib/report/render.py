@@ -29,7 +29,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import nbformat
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from nbconvert import HTMLExporter, TemplateExporter
@@ -358,7 +358,7 @@ def _quality(rows: Iterable[QualityRow], lang: str) -> list[dict[str, object]]:
     ]
 
 
-def _lift_details(body: str) -> tuple[str, list[dict[str, Any]], Markup]:
+def _lift_details(body: str, lang: str) -> tuple[str, list[dict[str, Any]], Markup]:
     """Move the appendix blocks (:func:`cxlib.report.blocks.appendix`) out of the sections.
 
     Returns the body with a pointer where each detail block stood, the detail blocks
@@ -374,13 +374,44 @@ def _lift_details(body: str) -> tuple[str, list[dict[str, Any]], Markup]:
             continue
         pointer = soup.new_tag("p", attrs={"class": "cx-pointer"})
         pointer.string = str(block.get("data-pointer", ""))
+        pointer["data-title"] = str(block.get("data-title", ""))
         block.replace_with(pointer)
         heading = pointer.find_previous("h2")
         title = heading.get_text(" ", strip=True) if heading is not None else ""
         if not details or details[-1]["title"] != title:
             details.append({"title": title, "blocks": []})
         details[-1]["blocks"].append(Markup(str(block)))  # built by blocks.appendix
+    _join_pointers(soup, lang)
     return str(soup), details, Markup("".join(quality))
+
+
+def _join_pointers(soup: BeautifulSoup, lang: str) -> None:
+    """Pointers that follow each other become one line: „A“ und „B“ stehen im Anhang.
+
+    Three details moved from one place leave one printed line, not three.
+    """
+    for pointer in soup.find_all("p", class_="cx-pointer"):
+        if pointer.parent is None:  # already joined into the one before it
+            continue
+        run = [pointer]
+        sibling = pointer.next_sibling
+        while sibling is not None:
+            if isinstance(sibling, Tag):
+                if sibling.name != "p" or "cx-pointer" not in sibling.get_attribute_list("class"):
+                    break
+                run.append(sibling)
+            elif sibling.get_text().strip():  # text between them: not one run
+                break
+            sibling = sibling.next_sibling
+        if len(run) > 1:
+            titles = [t("report.display.quoted", lang, title=p.get("data-title", "")) for p in run]
+            first, last = ", ".join(titles[:-1]), titles[-1]
+            joined = t("report.display.and_last", lang, first=first, last=last)
+            pointer.string = t("report.display.in_appendix_many", lang, titles=joined)
+            for extra in run[1:]:
+                extra.extract()
+    for pointer in soup.find_all("p", class_="cx-pointer"):
+        pointer.attrs.pop("data-title", None)
 
 
 def _check_anchors(body: str, sections: list[dict[str, str]]) -> None:
@@ -409,7 +440,7 @@ def render_report(
     input hash and time).
     """
     lang = wording(lang, params.business_model, params.client.loyalty_cards)
-    body, details, profile = _lift_details(notebook_html(notebook, lang))
+    body, details, profile = _lift_details(notebook_html(notebook, lang), lang)
     sections = [
         {
             "anchor": anchor(s.id),

@@ -55,7 +55,7 @@ def km_curves(
     from cxlib.report import charts as plots
 
     if ax is None:
-        height = 3.0 + 0.22 * len(curves)
+        height = 2.6 + 0.22 * len(curves)
         _, ax = plt.subplots(figsize=(7.0, height))
     colours = [plots.ACCENT if i % 2 == 0 else plots.GREY for i in range(len(curves))]
     end = 0.0
@@ -257,7 +257,7 @@ def incidence(
     from cxlib.report import charts as plots
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(7.0, 2.9))
+        _, ax = plt.subplots(figsize=(7.0, 2.5))
     x = np.concatenate([[0.0], result.table["time"].to_numpy() / unit_days])
     for number, reason in enumerate(result.reasons):
         y = np.concatenate([[0.0], result.table[reason].to_numpy()])

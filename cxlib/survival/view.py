@@ -205,11 +205,13 @@ def _curve_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
 
 
 def _horizon_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
-    """The horizon table and its reading."""
+    """The horizon reading; the table (the curve's values at 3, 6, 12, 24 months with
+    intervals) is for checking it: in the appendix."""
+    title = t("survival.horizon_title", lang)
     return _join(
-        display.subheading(t("survival.horizon_title", lang)),
-        horizon_table(report, lang),
+        display.subheading(title),
         display.reading(horizon_reading(report, lang), lang),
+        display.appendix(title, horizon_table(report, lang), lang=lang),
     )
 
 
@@ -366,6 +368,7 @@ def _drivers_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
             parts.append(display.note(text, kind="warning", lang=lang))
     else:
         parts.append(display.note(t("survival.drivers_none", lang), lang=lang))
+    note = signals_note(report, lang)
     sm = report.signals
     if sm is not None and sm.model is not None:
         table = cox_table(
@@ -376,12 +379,15 @@ def _drivers_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
             kind="signals",
             compared=lambda _: t("survival.compared_no_signal", lang),
         )
-        parts.append(display.appendix(t("survival.signals_title", lang), table, lang=lang))
+        # how the signals enter the model goes with their table into the appendix
+        design = display.note(note, lang=lang) if note else ""
+        title = t("survival.signals_title", lang)
+        parts.append(display.appendix(title, table, design, lang=lang))
+        note = None
     if any(capped(d.hr) for d in top):
         cap = fmt.integer(HR_CAP, lang)
         parts.append(display.note(t("survival.capped_note", lang, cap=cap), lang=lang))
-    note = signals_note(report, lang)
-    if note:
+    if note:  # why there is no signal model
         parts.append(display.note(note, lang=lang))
     return _join(*parts)
 

@@ -244,20 +244,24 @@ def themes_block(result: CommentThemes | None, lang: str) -> list[object]:
         alt = display.chart_alt(_tx("heading", lang), said, lang)
         items.append(display.figure(ax.figure, alt=alt))
     items.append(display.reading(said, lang))
-    if len(named):  # the tables behind the chart are for checking: in the appendix
-        frame = groups_frame(result, lang)
-        shares = [c for c in frame.columns[1:] if frame[c].dtype == float]
-        table = display.table(frame, lang, percent=shares)
-        items.append(display.appendix(_tx("heading", lang), table, lang=lang))
-        phases = phase_frame(result, lang)
-        if len(phases):
-            table = display.table(phases, lang)
-            aid = display.reading(_tx("phase_reading", lang), lang)
-            items.append(display.appendix(_tx("phase_heading", lang), table, aid, lang=lang))
-        quotes = quotes_frame(result, lang)
-        if len(quotes):
-            table = display.table(quotes, lang)
-            items.append(display.appendix(_tx("quotes_heading", lang), table, lang=lang))
     points = fmt.number(MIN_DIFFERENCE, 0, lang)
-    items.append(display.note(_tx("note", lang, points=points), "info", lang))
+    # how the themes are found is for checking them: with their table in the appendix
+    method = display.note(_tx("method", lang, points=points), "info", lang)
+    if not len(named):
+        items.append(method)
+        return items
+    items.append(display.note(_tx("note", lang), "info", lang))  # what red means
+    frame = groups_frame(result, lang)
+    shares = [c for c in frame.columns[1:] if frame[c].dtype == float]
+    table = display.table(frame, lang, percent=shares)
+    items.append(display.appendix(_tx("heading", lang), table, method, lang=lang))
+    phases = phase_frame(result, lang)
+    if len(phases):
+        table = display.table(phases, lang)
+        aid = display.reading(_tx("phase_reading", lang), lang)
+        items.append(display.appendix(_tx("phase_heading", lang), table, aid, lang=lang))
+    quotes = quotes_frame(result, lang)
+    if len(quotes):
+        table = display.table(quotes, lang)
+        items.append(display.appendix(_tx("quotes_heading", lang), table, lang=lang))
     return items
