@@ -206,3 +206,12 @@ def test_figure_is_inline_vector_svg_with_alt_and_closed():
     ax2.set_title("Kündigungen je Monat")
     again = display.figure(fig2, 'NPS "je" Segment', caption="Quelle & Stand").data
     assert again == html
+
+
+def test_slashed_compounds_may_break_after_the_slash_in_cells_only():
+    frame = pd.DataFrame({"Kennzahl/Phase": ["NPS Phase Verlängerung/Rechnung", "24/7", "<a/b>"]})
+    html = display.table(frame).data
+    assert "Verlängerung/<wbr>Rechnung" in html
+    assert "24/7" in html  # numbers and dates (31/12/2025) stay whole
+    assert "&lt;a/<wbr>b&gt;" in html  # escaped first, then the break
+    assert "Kennzahl/Phase</th>" in html  # headers keep their words

@@ -163,9 +163,12 @@ def test_the_note_and_the_statement_state_the_facts() -> None:
     value = value_plan(plan, _customers(), CUTOFF, _risk(clv=1410.0))
     note = value_note(value, plan, "de")
     assert note is not None
-    assert "„Kündigungsquote Kanal A (%)“ von 4,76\u202f% auf 2,00\u202f%: 2 aktive Kunden" in note
-    assert "× 2,76 Prozentpunkte weniger Kündigungen im Monat × 12 Monate = 1 gehaltene" in note
-    assert "„NPS“" in note and "Annahmen:" in note and "Zusammen:" in note
+    assert (
+        "Maßnahme 1: 2 Kunden × 2,76 Prozentpunkte weniger Kündigungen im Monat "
+        "(4,76\u202f% → 2,00\u202f%) × 12 Monate = 1 gehaltene" in note
+    )
+    assert "Maßnahme 2 nicht in Euro bewertet" in note  # the NPS measure
+    assert "Annahmen:" in note and "Zusammen:" in note
     statement = value_statement(value, "de")
     assert statement is not None and statement.section == "journey"
     assert statement.facts == ("plan.value.total.kept", "plan.value.total.value")

@@ -172,7 +172,8 @@ class ActionPlan:
         for _, m in self.undetectable().iterrows():
             change = abs(m["target"] - m["baseline"])
             if m["metric"] == "monthly_churn":
-                texts.append(_rate_detection_text(m, lang))
+                number = int(self.measures.index.get_loc(m.name)) + 1
+                texts.append(_rate_detection_text(m, number, lang))
                 continue
             texts.append(
                 t(
@@ -313,14 +314,14 @@ def _detectable_text(measure: pd.Series, lang: str) -> str:
     return t(f"journeys.plan.detect.{key}", lang, mdc=mdc_text, unit=unit)
 
 
-def _rate_detection_text(m: pd.Series, lang: str) -> str:
+def _rate_detection_text(m: pd.Series, number: int, lang: str) -> str:
     """The warning for a monthly churn rate: the check window's months and the months it needs."""
     needed = m["needed_months"]
     key = "undetectable_rate" if np.isfinite(needed) else "undetectable_rate_never"
     return t(
         f"journeys.plan.{key}",
         lang,
-        measure=m["text"],
+        number=number,
         change=fmt.number(abs(m["target"] - m["baseline"]), 2, lang),
         mdc=fmt.number(m["mdc"], 2, lang),
         needed=fmt.integer(needed, lang) if np.isfinite(needed) else "",

@@ -36,7 +36,7 @@ def _valued(m: MeasureValue, row: pd.Series, clv: float, lang: str) -> str:
     text = _t(
         str(m.metric),
         lang,
-        kpi=m.kpi,
+        number=m.number,
         baseline=shown_value(row, "baseline", lang),
         target=shown_value(row, "target", lang),
         affected=fmt.integer(m.affected, lang),
@@ -55,6 +55,15 @@ def _interval(low: float, high: float, lang: str) -> str:
     if not (np.isfinite(low) and np.isfinite(high)):
         return _t("no_interval", lang)
     return _t("interval", lang, low=_money(low, lang, 3), high=_money(high, lang, 3))
+
+
+def _measures(numbers: list[int], lang: str) -> str:
+    """ "Maßnahme 2" or "Maßnahmen 1 und 3" (measures by their number in the plan)."""
+    if len(numbers) == 1:
+        return _t("measure_one", lang, number=numbers[0])
+    first = ", ".join(str(n) for n in numbers[:-1])
+    joined = t("report.display.and_last", lang, first=first, last=numbers[-1])
+    return _t("measure_many", lang, numbers=joined)
 
 
 def value_note(value: PlanValue | None, plan: ActionPlan, lang: str) -> str | None:
@@ -77,16 +86,16 @@ def value_note(value: PlanValue | None, plan: ActionPlan, lang: str) -> str | No
                 high=_money(value.total_high, lang, 3),
             )
         )
-    reasons: dict[str, list[str]] = {}
+    reasons: dict[str, list[int]] = {}
     for m in value.measures:
         if m.status != "valued":
-            reasons.setdefault(m.status, []).append(f"„{m.kpi}“" if lang == "de" else f"“{m.kpi}”")
-    for status, kpis in reasons.items():
+            reasons.setdefault(m.status, []).append(m.number)
+    for status, numbers in reasons.items():
         reason = _t(f"reason.{status}", lang)
-        if len(kpis) == len(value.measures):  # none valued, one reason: short (the plan's page)
+        if len(numbers) == len(value.measures):  # none valued, one reason: short (the plan's page)
             parts.append(_t("none_valued", lang, reason=reason))
             break
-        parts.append(_t("not_valued", lang, kpis="; ".join(kpis), reason=reason))
+        parts.append(_t("not_valued", lang, measures=_measures(numbers, lang), reason=reason))
     if value.valued:
         parts.append(_t("assumptions", lang))
     return " ".join(parts)

@@ -218,6 +218,16 @@ def _header(name: Any) -> str:
 _UNBREAKABLE = re.compile(r"\d+[\s\u00a0\u202f]?%-?[\w.]*|[nN][\s\u00a0]=[\s\u00a0]\d+")
 
 
+#: A slash between two letters ("Verlängerung/Rechnung", "IT/Digitales"; not 31/12/2025).
+_SLASH = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])")
+
+
+def _cell_html(text: str) -> str:
+    """An escaped cell whose slashed compounds may break after the slash (a narrow column
+    in print would otherwise be as wide as "Verlängerung/Rechnung")."""
+    return _SLASH.sub("/<wbr>", _e(text))
+
+
 def _header_html(name: Any) -> str:
     """An escaped column header whose units and intervals stay on one line."""
     text = _e(_header(name))
@@ -275,7 +285,9 @@ def table(
         head = f'<th scope="col">{_e(names)}</th>{head}'
     parts.append(f"<thead><tr>{head}</tr></thead><tbody>")
     for r, cells in enumerate(body_cells):
-        row_html = "".join(f"<td{cls(i)}>{_e(text)}</td>" for i, (text, _) in enumerate(cells))
+        row_html = "".join(
+            f"<td{cls(i)}>{_cell_html(text)}</td>" for i, (text, _) in enumerate(cells)
+        )
         if index:
             row_html = f'<th scope="row">{_e(row_heads[r])}</th>{row_html}'
         parts.append(f"<tr>{row_html}</tr>")
