@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cxlib.kpis.early_warning import early_warning
+from cxlib.survival.team_list import team_list
 
 
 def test_signals_by_hand():
@@ -43,7 +44,7 @@ def test_signals_by_hand():
     assert result.monthly.set_index("month").loc[months[0], "two_or_more"] == 0
 
 
-def test_watch_list_names_flagged_customers_by_id_and_signal():
+def test_flagged_customers_are_on_the_call_list_by_id_and_signal():
     months = pd.date_range("2025-01-01", periods=4, freq="MS")
     rows = [
         (customer, month, 100.0, 5.0, 3 if (customer == "K-2" and i == 3) else 0)
@@ -56,15 +57,14 @@ def test_watch_list_names_flagged_customers_by_id_and_signal():
     )
     result = early_warning(signals)
     assert result.flagged == ("K-1",)
-    listed = result.watch_list("de")
+    # the flagged customers go onto the team's one list, with their signals in words
+    listed = team_list(None, None, 25, None, "de", result).frame("de")
     assert len(listed) == 1  # K-2 has one signal (frequent queries), K-3 none
-    assert listed.columns.tolist() == ["Kundennummer", "Monat", "Anzahl Signale", "Signale"]
-    assert listed.iloc[0].tolist() == [
-        "K-1",
-        "04.2025",
-        3,
-        "sinkende Nutzung, längere Zahlungsdauer, stiller Rückzug",
-    ]
+    row = listed.iloc[0]
+    assert row["Kundennummer"] == "K-1" and row["Grund"] == "Frühwarnsignale"
+    assert row["Frühwarnsignale (letzter Monat)"] == (
+        "sinkende Nutzung, längere Zahlungsdauer, stiller Rückzug"
+    )
 
 
 def _payments(days: list[float]) -> pd.DataFrame:

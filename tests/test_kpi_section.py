@@ -125,7 +125,7 @@ def test_the_craft_client_shows_no_trend_other_groups_or_signals(clients):
     assert (per_month >= params.analysis.min_n).sum() < 3
     assert len(section.show("trend")) == 0
     assert data.get("signals") is None
-    assert len(section.show("warning")) == 0 and "fruehwarnliste.csv" not in section.exports
+    assert len(section.show("warning")) == 0 and not section.exports
     for name in ("table", "ppd", "groups", "retention", "cohorts", "economics"):
         assert len(section.show(name)) > 0, name
     notes = html(section.show("notes"))
@@ -158,7 +158,7 @@ def test_a_client_without_data_gets_one_note(minimal_params):
             assert len(section.show(name)) == 0, name
 
 
-def test_record_writes_figures_statements_and_the_watch_list(clients, tmp_path):
+def test_record_writes_figures_and_statements_and_no_list_of_its_own(clients, tmp_path):
     params, data, base, section = clients["stadtwerke-lindenau"]
     wb = Workbook(params, data, "de", tmp_path)
     wb.heading(section)
@@ -167,21 +167,15 @@ def test_record_writes_figures_statements_and_the_watch_list(clients, tmp_path):
     assert record["subtitle"] == section.key_message
     assert [s["text"] for s in record["summary"]] == [s.text for s in section.statements]
     assert record["figures"]["nps"]["n"] == base.experience["nps"].n == 2520
-    raw = (tmp_path / "fruehwarnliste.csv").read_bytes()
-    assert raw.startswith("\ufeff".encode())  # Excel finds the umlauts
-    listed = pd.read_csv(tmp_path / "fruehwarnliste.csv", sep=";", encoding="utf-8-sig", dtype=str)
-    assert listed.columns.tolist() == ["Kundennummer", "Monat", "Anzahl Signale", "Signale"]
-    assert tuple(listed["Kundennummer"]) == base.warning.flagged
-    assert (listed["Anzahl Signale"].astype(int) >= 2).all()
-    assert set(listed["Monat"]) == {f"{base.warning.latest_month:%m.%Y}"}
+    # the early warnings it counts are on the team's one list (the churn section writes it)
+    assert base.warning.flagged and not list(tmp_path.glob("*.csv"))
 
 
 def test_english_section_has_english_words(clients):
     _params, _data, base, _section = clients["stadtwerke-lindenau"]
     section = kpis.section(base, "en")
     assert section.key_message.startswith("Likelihood to recommend (NPS) −4")
-    watch = section.exports["fruehwarnliste.csv"]
-    assert watch.columns[0] == t("kpis.watch_list.customer", "en") != "Kundennummer"
+    assert "rueckrufliste.csv" in t("kpis.readings.warning", "en", month="", flagged=1, customers=2)
 
 
 def test_notebook_shows_every_block_once_in_order(clients, project):

@@ -83,13 +83,20 @@ def test_each_block_shows_its_own_content(result, shown) -> None:
     assert escape(t("survival.group_title", lang, grouping=grouping)) in html["group"]
     assert escape(group_reading(result, lang)) in html["group"]
     rows = len(sec.exports[TEAM_LIST_FILE])
-    backs, risks = result.call_backs.customers, 100  # 25 calls a week for 4 weeks
+    # recounted from the three sources: call-backs, the 100 highest risks (25 calls a week
+    # for 4 weeks) and the customers with two or more early-warning signals
+    backs = set(result.call_backs.rows["customer_id"].astype(str))
+    risky = set(risk_list(result, lang).head(100).iloc[:, 0].astype(str))
+    warned = set(result.warning.flagged)
+    assert rows == len(backs | risky | warned)
+    warnings = t("survival.risk_note_signals", lang, signals=fmt.integer(len(warned), lang))
     values = {
         "file": TEAM_LIST_FILE,
         "customers": fmt.integer(rows, lang),
-        "call_backs": fmt.integer(backs, lang),
-        "risks": fmt.integer(risks, lang),
-        "both": fmt.integer(backs + risks - rows, lang),
+        "call_backs": fmt.integer(len(backs), lang),
+        "risks": fmt.integer(len(risky), lang),
+        "both": fmt.integer(len(backs & risky), lang),
+        "warnings": " " + warnings,
         "weeks": fmt.integer(-(-rows // 25), lang),
         "per_week": fmt.integer(result.calls_per_week, lang),
         "call_weeks": fmt.integer(result.call_weeks, lang),
@@ -134,7 +141,9 @@ def test_the_team_list_is_an_export_written_by_record(utility, result, tmp_path)
     sec = section(result, "de")
     assert list(sec.exports) == [TEAM_LIST_FILE]
     called = call_list(risk_list(result, "de"), result, "de")
-    team = team_list(result.call_backs, called, 25, result.codebook, "de").frame("de")
+    team = team_list(result.call_backs, called, 25, result.codebook, "de", result.warning).frame(
+        "de"
+    )
     pd.testing.assert_frame_equal(sec.exports[TEAM_LIST_FILE], team)
     wb = workbook.Workbook(utility.params, utility.data, "de", tmp_path / "run")
     wb.record(sec)
@@ -148,12 +157,15 @@ def test_the_team_list_is_an_export_written_by_record(utility, result, tmp_path)
 
 def test_without_a_model_there_is_no_risk_list(result) -> None:
     sec = section(replace(result, model=None, model_note="survival.model_none"), "en")
-    # the team's list holds the call-backs alone
-    assert len(sec.exports[TEAM_LIST_FILE]) == result.call_backs.customers
-    backs = fmt.integer(result.call_backs.customers, "en")
-    note = t("survival.risk_note_none", "en", file=TEAM_LIST_FILE, call_backs=backs)
+    # the team's list holds the call-backs and the early warnings, no risks
+    backs = set(result.call_backs.rows["customer_id"].astype(str))
+    warned = set(result.warning.flagged)
+    assert len(sec.exports[TEAM_LIST_FILE]) == len(backs | warned)
+    count = fmt.integer(len(backs), "en")
+    note = t("survival.risk_note_none", "en", file=TEAM_LIST_FILE, call_backs=count)
+    note += " " + t("survival.risk_note_signals", "en", signals=fmt.integer(len(warned), "en"))
     assert escape(note) in html_of(sec.show("risk"))
-    empty = section(replace(result, model=None, call_backs=None), "en")
+    empty = section(replace(result, model=None, call_backs=None, warning=None), "en")
     assert empty.exports == {}
     assert escape(t("survival.risk_note_empty", "en")) in html_of(empty.show("risk"))
     assert escape(t("survival.model_none", "en")) in html_of(sec.show("model"))

@@ -1,4 +1,5 @@
-"""One list for the team to call (cxlib.survival.team_list): call-backs and churn risks merged.
+"""One list for the team to call (cxlib.survival.team_list): call-backs, churn risks and
+early warnings merged.
 
 Order, weeks and counts are worked by hand on a tiny list; on the Stadtwerke
 demo every detractor, open ticket and complaint of the raw tables and every
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 
 from cxlib.io.exports import write_excel_csv
+from cxlib.kpis.early_warning import EarlyWarning
 from cxlib.survival.analysis import analyse
 from cxlib.survival.risk_list import risk_list
 from cxlib.survival.team_list import TEAM_LIST_FILE, team_facts, team_list
@@ -93,8 +95,53 @@ def test_the_tiny_list_by_hand() -> None:
         "survival.team.call_backs": 3,
         "survival.team.risks": 3,
         "survival.team.both": 1,
+        "survival.team.signals": 0,
         "survival.team.weeks": 3,
     }
+
+
+def _warning() -> EarlyWarning:
+    """Early warnings in December: A (a call-back) and F (no other reason) show two signals."""
+    flags = pd.DataFrame(
+        {
+            "customer_id": ["A", "F"],
+            "usage_drop": [True, True],
+            "slow_payment": [True, False],
+            "silent": [False, True],
+        }
+    )
+    month = pd.Timestamp("2025-12-01")
+    return EarlyWarning(
+        pd.DataFrame(), month, ("A", "F"), ("usage_drop", "slow_payment", "silent"), flags
+    )
+
+
+def test_early_warnings_join_the_list_by_hand() -> None:
+    team = team_list(_backs(), _risks(), calls_per_week=2, warning=_warning())
+    rows = team.rows
+    # A was priority 1 already (score 2); F has nothing else: a preventive call after the
+    # churn risks (no probability), step 5
+    assert rows["customer_id"].tolist() == ["C", "A", "B", "E", "D", "F"]
+    assert rows["priority"].tolist() == [1, 1, 2, 3, 3, 3]
+    assert rows["step"].tolist() == [2, 1, 4, 5, 5, 5]
+    assert rows["early_warning"].tolist() == [False, True, False, False, False, True]
+    assert (team.customers, team.call_backs, team.churn_risks, team.both) == (6, 3, 3, 1)
+    assert team.warnings == 2 and team.weeks == 3
+    frame = team.frame("de").set_index(t("voice.list.customer", "de"))
+    assert frame.loc["A", t("voice.list.reasons", "de")] == "Kritiker, Frühwarnsignale"
+    signals = frame[t("survival.team.signals", "de")]
+    assert signals["A"] == "sinkende Nutzung, längere Zahlungsdauer"
+    assert signals["F"] == "sinkende Nutzung, stiller Rückzug" and signals["B"] == ""
+    # a customer who is only a call-back but shows early warnings moves up to priority 1
+    b_warned = EarlyWarning(
+        pd.DataFrame(),
+        pd.Timestamp("2025-12-01"),
+        ("B",),
+        ("usage_drop", "silent"),
+        pd.DataFrame({"customer_id": ["B"], "usage_drop": [True], "silent": [True]}),
+    )
+    moved = team_list(_backs(), None, calls_per_week=25, warning=b_warned).rows
+    assert moved.set_index("customer_id").loc["B", "priority"] == 1
 
 
 def test_without_risks_or_call_backs_the_list_holds_the_other() -> None:
@@ -138,7 +185,11 @@ def test_every_call_back_and_every_high_risk_customer_appears_once(stadtwerke) -
     risky = set(top.iloc[:, 0])
     assert risky <= set(ids)
     assert by_id.loc[sorted(risky)].str.contains("hohes Kündigungsrisiko").all()
-    on_list = detractors | open_ids | complaints | risky
+    # the customers with two or more early-warning signals in the latest month
+    warned = set(result.warning.flagged)
+    assert warned and warned <= set(ids)
+    assert by_id.loc[sorted(warned)].str.contains("Frühwarnsignale").all()
+    on_list = detractors | open_ids | complaints | risky | warned
     assert set(ids) == on_list  # nobody else
     assert by_id[~by_id.index.isin(risky)].str.contains("Kündigungsrisiko").sum() == 0
     # ordered by priority, 25 a week

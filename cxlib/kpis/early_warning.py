@@ -14,9 +14,9 @@ present, the ``tickets`` table. The rules (choices, documented defaults):
 * silent withdrawal: no usage and no contact in the month.
 
 Only the counts reach the report. The customers with two or more signals in
-the latest month go, by pseudonymous id only, into ``fruehwarnliste.csv`` next
-to the report (:meth:`EarlyWarning.watch_list`, an export of the KPI section),
-for the client's service team, never into the HTML.
+the latest month (:attr:`EarlyWarning.latest_flags`) go, by pseudonymous id
+only, onto the team's one call list ``rueckrufliste.csv`` next to the report
+(:mod:`cxlib.survival.team_list`), never into the HTML.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cxlib import formatting as fmt
 from cxlib.io.loading import ClientData
 
 SIGNALS = ("usage_drop", "repeated_tickets", "slow_payment", "frequent_queries", "silent")
@@ -36,8 +35,6 @@ PAYMENT_DAYS = 5
 PAYMENT_HISTORY = 3  # earlier months with days to pay before the payment rule applies
 QUERIES = 2
 TICKETS = 2
-#: The watch list's file name beside the report.
-WATCH_LIST_FILE = "fruehwarnliste.csv"
 
 
 @dataclass(frozen=True)
@@ -56,25 +53,6 @@ class EarlyWarning:
     def to_frame(self) -> pd.DataFrame:
         """Customers showing each signal, per month."""
         return self.monthly.copy()
-
-    def watch_list(self, lang: str = "de") -> pd.DataFrame:
-        """The flagged customers: pseudonymous id, month, number and names of signals."""
-        from cxlib.texts import t
-
-        flags = self.latest_flags
-        names = [t(f"kpis.signals.{s}", lang) for s in self.available]
-        shown = flags[list(self.available)].to_numpy(dtype=bool) if len(flags) else None
-        signals: np.ndarray | list[str] = (
-            fmt.join_where(np.array(names, dtype=object), shown) if shown is not None else []
-        )
-        return pd.DataFrame(
-            {
-                t("kpis.watch_list.customer", lang): flags.get("customer_id", pd.Series([])),
-                t("kpis.watch_list.month", lang): f"{self.latest_month:%m.%Y}",
-                t("kpis.watch_list.count", lang): shown.sum(axis=1) if shown is not None else [],
-                t("kpis.watch_list.signals", lang): signals,
-            }
-        )
 
 
 def early_warning(

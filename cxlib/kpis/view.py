@@ -41,11 +41,10 @@ report order (each built when the notebook shows it; "nothing" = no output):
 For a client without any figure every block but ``table`` shows nothing.
 The statements (NPS, then retention or repurchase) go to the management
 summary (the euros at risk second, as a risk), :func:`figures` to
-``results.json``; the export is the early-warning watch list
-(:data:`cxlib.kpis.early_warning.WATCH_LIST_FILE`), written beside the report for
-the client's service team, never shown in it. The call-back list
-(:data:`cxlib.voice.callbacks.CALL_BACK_FILE`) this section counts is written by
-the churn section, merged with the highest churn risks (:mod:`cxlib.survival.team_list`).
+``results.json``. The section writes no file: the call-back list
+(:data:`cxlib.voice.callbacks.CALL_BACK_FILE`) and the customers with early-warning
+signals it counts are written by the churn section, merged with the highest churn
+risks into the team's one list (:mod:`cxlib.survival.team_list`).
 """
 
 from __future__ import annotations
@@ -59,7 +58,6 @@ import pandas as pd
 
 from cxlib import formatting as fmt
 from cxlib.kpis import plots
-from cxlib.kpis.early_warning import WATCH_LIST_FILE
 from cxlib.kpis.facts import facts
 from cxlib.kpis.readings import (
     call_backs_reading,
@@ -492,19 +490,6 @@ def figures(base: Baseline) -> dict[str, object]:
     return out
 
 
-def exports(base: Baseline, lang: str) -> dict[str, pd.DataFrame]:
-    """Files for the client's teams: the early-warning watch list, where there are signals.
-
-    The call-back list is not written here: the churn section merges it with
-    the highest churn risks into the team's one list
-    (:mod:`cxlib.survival.team_list`, the same file name).
-    """
-    files: dict[str, pd.DataFrame] = {}
-    if base.warning is not None:
-        files[WATCH_LIST_FILE] = base.warning.watch_list(lang)
-    return files
-
-
 def section(result: Baseline, lang: str) -> Section:
     """The KPI section of one client's report in ``lang`` (``de`` or ``en``)."""
     if result.to_frame().empty:  # a new client without data: one note instead of the parts
@@ -519,6 +504,5 @@ def section(result: Baseline, lang: str) -> Section:
         blocks,
         statements=tuple(statements(result, lang)),
         figures=figures(result),
-        exports=exports(result, lang),
         facts=facts(result),
     )

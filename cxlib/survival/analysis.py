@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib.exceptions import CXError
+from cxlib.kpis.early_warning import EarlyWarning, client_warning
 from cxlib.kpis.retention import (
     EarlyChurn,
     FirstToSecond,
@@ -88,6 +89,8 @@ class SurvivalUnavailable:
     #: the closed loop's call-backs: without a risk model the team's list holds only them
     call_backs: CallBacks | None = None
     codebook: Codebook | None = field(default=None, repr=False)
+    #: customers with two or more early-warning signals in the latest month, for the same list
+    warning: EarlyWarning | None = field(default=None, repr=False)
     calls_per_week: int = 25
     #: Tells the two results apart (mypy narrows :data:`SurvivalResult` on it).
     available: ClassVar[Literal[False]] = False
@@ -145,6 +148,8 @@ class SurvivalReport:
     #: (:mod:`cxlib.survival.team_list`), and the codebook naming their comments' themes.
     call_backs: CallBacks | None = None
     codebook: Codebook | None = field(default=None, repr=False)
+    #: customers with two or more early-warning signals in the latest month, for the same list
+    warning: EarlyWarning | None = field(default=None, repr=False)
 
     @property
     def best_grouping(self) -> str | None:
@@ -329,8 +334,6 @@ def _signal_model(
     signals = data.get("signals")
     if signals is None or signals.empty:
         return fit_signal_model(table, None, ())
-    from cxlib.kpis.early_warning import client_warning
-
     warning = client_warning(data)
     assert warning is not None  # there are signals
     return fit_signal_model(
@@ -464,7 +467,12 @@ def analyse(
             "customers" if isinstance(error, NoCustomersError) else "events"
         )
         return SurvivalUnavailable(
-            reason, params.cutoff, backs, codebook, calls_per_week=options.calls_per_week
+            reason,
+            params.cutoff,
+            backs,
+            codebook,
+            calls_per_week=options.calls_per_week,
+            warning=client_warning(data),
         )
     model, frame = fit.model, fit.model_frame
     selected = _selected_journey(params)
@@ -511,6 +519,7 @@ def analyse(
         call_weeks=options.call_weeks,
         call_backs=backs,
         codebook=codebook,
+        warning=client_warning(data),
     )
 
 

@@ -7,15 +7,18 @@ Two kinds of customers need a call, and the team has one telephone:
   recovery step (seed 003's four steps);
 * the **highest churn risks** of the risk model (:mod:`cxlib.survival.risk_list`):
   the ``calls_per_week`` × ``call_weeks`` active customers with the highest
-  probability of leaving, each with the factors that raise it.
+  probability of leaving, each with the factors that raise it;
+* the **early warnings** (:mod:`cxlib.kpis.early_warning`): customers showing
+  two or more early-warning signals in the latest month, with the signals.
 
 :func:`team_list` merges them into one row per pseudonymous customer number
 (a customer in both appears once, with both reasons), ordered by priority:
 
 1. call-backs of priority 1 (two or more reasons or a score of 0-3) and every
-   call-back who is also a high churn risk (an unhappy customer about to leave);
+   call-back who is also a high churn risk or shows early warnings (an unhappy
+   customer about to leave);
 2. the other call-backs (an answer they are owed);
-3. the churn risks without a call-back (a preventive call).
+3. the churn risks and early warnings without a call-back (a preventive call).
 
 Within a priority the highest churn probability first (call-backs without
 one after those with one), then the latest contact. Each row gets the week
@@ -37,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib import formatting as fmt
+from cxlib.kpis.early_warning import EarlyWarning
 from cxlib.report.facts import Fact
 from cxlib.texts import t
 from cxlib.voice.callbacks import CALL_BACK_FILE, REASONS, CallBacks
@@ -56,6 +60,8 @@ COLUMNS = (
     "churn_risk",
     "probability",
     "factors",
+    "early_warning",
+    "signals",
     "score",
     "themes",
     "comment",
@@ -77,6 +83,8 @@ class TeamList:
     rows: pd.DataFrame = field(repr=False)
     calls_per_week: int
     probability_label: str = ""
+    #: the early-warning signals ``signals`` names, in the order they are listed
+    signal_names: tuple[str, ...] = ()
 
     @property
     def customers(self) -> int:
@@ -95,8 +103,15 @@ class TeamList:
 
     @property
     def both(self) -> int:
-        """Customers on it for both."""
-        return self.call_backs + self.churn_risks - self.customers
+        """Call-backs who are also a high churn risk."""
+        if not len(self.rows):
+            return 0
+        return int((self.rows[list(REASONS)].any(axis=1) & self.rows["churn_risk"]).sum())
+
+    @property
+    def warnings(self) -> int:
+        """Customers on it (also) for two or more early-warning signals in the latest month."""
+        return int(self.rows["early_warning"].sum()) if len(self.rows) else 0
 
     @property
     def weeks(self) -> int:
@@ -107,9 +122,10 @@ class TeamList:
         """The file for the team in ``lang``: one row per customer, in calling order."""
         rows = self.rows
         names = [t(f"voice.reasons.{r}", lang) for r in REASONS] + [
-            t("survival.team.reason_risk", lang)
+            t("survival.team.reason_risk", lang),
+            t("survival.team.reason_signals", lang),
         ]
-        flags = rows[[*REASONS, "churn_risk"]].to_numpy(dtype=bool)
+        flags = rows[[*REASONS, "churn_risk", "early_warning"]].to_numpy(dtype=bool)
         reasons: np.ndarray | list[str] = (
             fmt.join_where(np.array(names, dtype=object), flags) if len(rows) else []
         )
@@ -125,6 +141,10 @@ class TeamList:
                 c("reasons"): reasons,
                 self.probability_label or t("survival.team.probability", lang): rows["probability"],
                 t("survival.risk_factors", lang): rows["factors"],
+                t("survival.team.signals", lang): [
+                    ", ".join(t(f"kpis.signals.{k}", lang) for k in str(keys).split() if k)
+                    for keys in rows["signals"]
+                ],
                 c("score"): rows["score"].round().astype("Int64"),  # 0-10, empty if none
                 t("survival.team.themes", lang): rows["themes"],
                 c("comment"): rows["comment"],
@@ -153,13 +173,15 @@ def team_list(
     calls_per_week: int,
     codebook: Codebook | None = None,
     lang: str = "de",
+    warning: EarlyWarning | None = None,
 ) -> TeamList:
-    """Merge the call-backs and the highest churn risks (module notes).
+    """Merge the call-backs, the highest churn risks and the early warnings (module notes).
 
     ``risks`` is the risk list cut to the team's capacity
     (:func:`cxlib.survival.risk_list.call_list`: week, customer number,
     tenure, probability, factors, in this order) or None without a risk
-    model; ``codebook`` names each comment's themes in ``lang``.
+    model; ``codebook`` names each comment's themes in ``lang``; ``warning``
+    gives the customers with two or more signals in the latest month.
     """
     backs = call_backs.rows if call_backs is not None else pd.DataFrame()
     if len(backs):
@@ -183,6 +205,9 @@ def team_list(
     else:
         risk = pd.DataFrame(columns=["customer_id", "churn_risk", "probability", "factors"])
     rows = backs.merge(risk, on="customer_id", how="outer", suffixes=("", "_risk"))
+    rows = rows.merge(_warned(warning), on="customer_id", how="outer")
+    rows["early_warning"] = rows["early_warning"].eq(True)
+    rows["signals"] = rows["signals"].fillna("")
     for reason in REASONS:
         rows[reason] = rows[reason].eq(True)
     rows["churn_risk"] = rows["churn_risk"].eq(True)
@@ -192,7 +217,7 @@ def team_list(
         rows[column] = pd.to_numeric(rows.get(column), errors="coerce").astype(float)
     rows["last_contact"] = pd.to_datetime(rows.get("last_contact"))
     backed = rows[list(REASONS)].any(axis=1)
-    first = backed & (rows["priority"].eq(1) | rows["churn_risk"])
+    first = backed & (rows["priority"].eq(1) | rows["churn_risk"] | rows["early_warning"])
     rows["priority"] = np.where(first, 1, np.where(backed, 2, 3))
     steps = pd.to_numeric(rows["step"], errors="coerce").fillna(PREVENTIVE_STEP)
     rows["step"] = np.where(backed, steps, PREVENTIVE_STEP).astype(int)
@@ -204,7 +229,26 @@ def team_list(
         kind="stable",
     ).reset_index(drop=True)
     rows["week"] = np.arange(len(rows)) // calls_per_week + 1
-    return TeamList(rows[list(COLUMNS)], calls_per_week, label)
+    signals = tuple(warning.available) if warning is not None else ()
+    return TeamList(rows[list(COLUMNS)], calls_per_week, label, signals)
+
+
+def _warned(warning: EarlyWarning | None) -> pd.DataFrame:
+    """customer_id, early_warning and the signal keys (space-separated) of the flagged customers."""
+    flags = warning.latest_flags if warning is not None else pd.DataFrame()
+    if warning is None or not len(flags):
+        return pd.DataFrame(
+            {"customer_id": pd.Series([], dtype=str), "early_warning": [], "signals": []}
+        )
+    shown = flags[list(warning.available)].to_numpy(dtype=bool)
+    keys = np.array(warning.available, dtype=object)
+    return pd.DataFrame(
+        {
+            "customer_id": flags["customer_id"].astype(str).to_numpy(),
+            "early_warning": True,
+            "signals": [" ".join(keys[row]) for row in shown],
+        }
+    )
 
 
 def team_facts(team: TeamList) -> list[Fact]:
@@ -225,5 +269,6 @@ def team_facts(team: TeamList) -> list[Fact]:
         count("call_backs", team.call_backs),
         count("risks", team.churn_risks),
         count("both", team.both),
+        count("signals", team.warnings),
         count("weeks", team.weeks),
     ]

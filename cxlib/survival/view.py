@@ -87,8 +87,15 @@ def section(result: SurvivalResult, lang: str = "de") -> Section:
     if not result.available:
         blocks: dict[str, Block] = {name: _nothing for name in BLOCKS}
         alone = None
-        if result.call_backs is not None:  # the team's list holds the call-backs alone
-            alone = team_list(result.call_backs, None, result.calls_per_week, result.codebook, lang)
+        if result.call_backs is not None or result.warning is not None:  # no risks on the list
+            alone = team_list(
+                result.call_backs,
+                None,
+                result.calls_per_week,
+                result.codebook,
+                lang,
+                result.warning,
+            )
         return Section(
             "survival",
             key_message(result, lang),
@@ -99,8 +106,10 @@ def section(result: SurvivalResult, lang: str = "de") -> Section:
         )
     risks = call_list(risk_list(result, lang), result, lang) if result.model is not None else None
     team = None
-    if risks is not None or result.call_backs is not None:
-        team = team_list(result.call_backs, risks, result.calls_per_week, result.codebook, lang)
+    if risks is not None or result.call_backs is not None or result.warning is not None:
+        team = team_list(
+            result.call_backs, risks, result.calls_per_week, result.codebook, lang, result.warning
+        )
     builders = {
         "curve": _curve_block,
         "horizon": _horizon_block,
@@ -403,10 +412,18 @@ def _risk_block(result: SurvivalReport, team: TeamList | None, lang: str) -> tup
         "call_backs": fmt.integer(team.call_backs, lang),
         "risks": fmt.integer(team.churn_risks, lang),
         "both": fmt.integer(team.both, lang),
+        "signals": fmt.integer(team.warnings, lang),
         "weeks": fmt.integer(team.weeks, lang),
         "per_week": fmt.integer(result.calls_per_week, lang),
         "call_weeks": fmt.integer(result.call_weeks, lang),
         "active": fmt.integer(len(active_customers(result)), lang),
     }
-    key = "survival.risk_note" if result.model is not None else "survival.risk_note_none"
-    return (display.note(t(key, lang, **values), lang=lang),)
+    if result.model is None:
+        text = t("survival.risk_note_none", lang, **values)
+        if team.signal_names:
+            text += " " + t("survival.risk_note_signals", lang, signals=values["signals"])
+        return (display.note(text, lang=lang),)
+    warnings = ""
+    if team.signal_names:
+        warnings = " " + t("survival.risk_note_signals", lang, signals=values["signals"])
+    return (display.note(t("survival.risk_note", lang, **values, warnings=warnings), lang=lang),)
