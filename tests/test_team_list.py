@@ -119,12 +119,12 @@ def _warning() -> EarlyWarning:
 def test_early_warnings_join_the_list_by_hand() -> None:
     team = team_list(_backs(), _risks(), calls_per_week=2, warning=_warning())
     rows = team.rows
-    # A was priority 1 already (score 2); F has nothing else: a preventive call after the
-    # churn risks (no probability), step 5
-    assert rows["customer_id"].tolist() == ["C", "A", "B", "E", "D", "F"]
+    # A was priority 1 already (score 2) and now comes before C (early warnings first);
+    # F has nothing else: a preventive call, before the churn risks E and D, step 5
+    assert rows["customer_id"].tolist() == ["A", "C", "B", "F", "E", "D"]
     assert rows["priority"].tolist() == [1, 1, 2, 3, 3, 3]
-    assert rows["step"].tolist() == [2, 1, 4, 5, 5, 5]
-    assert rows["early_warning"].tolist() == [False, True, False, False, False, True]
+    assert rows["step"].tolist() == [1, 2, 4, 5, 5, 5]
+    assert rows["early_warning"].tolist() == [True, False, False, True, False, False]
     assert (team.customers, team.call_backs, team.churn_risks, team.both) == (6, 3, 3, 1)
     assert team.warnings == 2 and team.weeks == 3
     frame = team.frame("de").set_index(t("voice.list.customer", "de"))

@@ -20,8 +20,10 @@ Two kinds of customers need a call, and the team has one telephone:
 2. the other call-backs (an answer they are owed);
 3. the churn risks and early warnings without a call-back (a preventive call).
 
-Within a priority the highest churn probability first (call-backs without
-one after those with one), then the latest contact. Each row gets the week
+Within a priority the customers with early warnings first (a signal of this
+month is the most acute; the KPI section says to approach them first), then
+the highest churn probability (those without one after those with one), then
+the latest contact. Each row gets the week
 to call in, ``calls_per_week`` a week in list order; every call-back stays on
 the list (it closes the loop), so the list may take longer than
 ``call_weeks`` weeks, which the report's note says (:attr:`TeamList.weeks`).
@@ -221,10 +223,10 @@ def team_list(
     rows["priority"] = np.where(first, 1, np.where(backed, 2, 3))
     steps = pd.to_numeric(rows["step"], errors="coerce").fillna(PREVENTIVE_STEP)
     rows["step"] = np.where(backed, steps, PREVENTIVE_STEP).astype(int)
-    rows = rows.assign(_p=-rows["probability"].fillna(-1.0))
+    rows = rows.assign(_w=~rows["early_warning"], _p=-rows["probability"].fillna(-1.0))
     rows = rows.sort_values(
-        ["priority", "_p", "last_contact", "customer_id"],
-        ascending=[True, True, False, True],
+        ["priority", "_w", "_p", "last_contact", "customer_id"],
+        ascending=[True, True, True, False, True],
         na_position="last",
         kind="stable",
     ).reset_index(drop=True)
