@@ -234,3 +234,40 @@ def test_stadtwerke_portal_target_is_not_detectable_in_one_month_and_says_how_lo
     (text,) = [x for x in plan.detection_texts("de") if x.startswith("Maßnahme 2:")]
     assert f"über etwa {int(row['needed_months'])} Monate" in text
     assert "Antworten" not in text
+
+
+def test_an_early_churn_target_is_checked_against_the_next_cohort_of_new_customers() -> None:
+    from cxlib.journeys.plan import ActionPlan, _detectable
+
+    # 7 % of 400 new customers leave early; the next cohort as large:
+    # MDC = (1.95996 + 0.84162) * sqrt(2 * 100² * 0.07 * 0.93 / 400) = 5.0540 points
+    n, mdc = _detectable("early_churn", {"early_churn": 0.07, "early_churn_n": 400})
+    assert n == 400 and mdc == pytest.approx(5.0540, abs=1e-3)
+    unknown = {"early_churn": float("nan"), "early_churn_n": 9}
+    assert math.isnan(_detectable("early_churn", unknown)[1])
+    measures = pd.DataFrame(
+        [
+            {
+                "text": "Willkommen",
+                "owner": "Vertrieb",
+                "start": dt.date(2026, 2, 2),
+                "check_date": dt.date(2026, 3, 9),
+                "kpi": "Frühe Kündigungen (%)",
+                "metric": "early_churn",
+                "baseline": 7.0,
+                "baseline_source": "data",
+                "target": 5.0,
+                "n": n,
+                "mdc": mdc,
+                "needed_months": float("nan"),
+                "days": 35,
+            }
+        ]
+    )
+    plan = ActionPlan("Startphase", pd.DataFrame(), measures, ())
+    assert plan.table("de").iloc[0]["Ziel nachweisbar?"] == "nein (erst ab ± 5 Prozentpunkten)"
+    [warning] = plan.detection_texts("de")
+    needed = math.ceil(400 * (mdc / 2.0) ** 2)  # MDC shrinks with 1/√n: 2,555 new customers
+    assert "bei n = 400 neuen Kunden je Messung" in warning
+    assert f"etwa {needed:,} neue Kunden".replace(",", ".") in warning
+    assert "Antworten" not in warning

@@ -186,6 +186,8 @@ class ActionPlan:
                     needed=fmt.integer(needed_n(change, m["mdc"], m["n"]), lang),
                     unit=t(f"journeys.plan.points.{_unit(m)}", lang),
                     unit_dat=t(f"journeys.plan.points_dat.{_unit(m)}", lang),
+                    who_dat=t(f"journeys.plan.sample.{_sample(m)}_dat", lang),
+                    who_acc=t(f"journeys.plan.sample.{_sample(m)}_acc", lang),
                 )
             )
         return texts
@@ -328,6 +330,11 @@ def _rate_detection_text(m: pd.Series, number: int, lang: str) -> str:
     )
 
 
+def _sample(measure: pd.Series) -> Literal["answers", "new_customers"]:
+    """What a measurement of the measure counts: survey answers or new customers."""
+    return "new_customers" if measure.get("metric") == "early_churn" else "answers"
+
+
 def _decimals(measure: pd.Series) -> int:
     """Decimals of a measure's changes: two for a monthly churn rate (about 1 %), else none."""
     return 2 if measure.get("metric") == "monthly_churn" else 0
@@ -397,8 +404,15 @@ def _detectable(metric: str | None, evidence_row: dict[str, Any]) -> tuple[float
     MDC = (z₀.₉₇₅ + z₀.₈) · √(2σ²/n) in the metric's points (percentage points
     for CSAT), with σ² the per-answer variance (shares: p(1 − p); NPS:
     p + d − (p − d)²; CES: s²), the next measurement assumed as large as this one.
-    NaN for metrics without answers (ticket shares, early churn).
+    Early churn is a share of new customers: σ² = p(1 − p), n the new customers
+    observed long enough, the next cohort assumed as large. NaN for ticket
+    shares (counted, no sample of answers).
     """
+    if metric == "early_churn" and evidence_row:
+        n, share = evidence_row.get("early_churn_n"), evidence_row.get("early_churn")
+        if n is None or share is None or pd.isna(n) or pd.isna(share) or n < 2:
+            return np.nan, np.nan
+        return float(n), float(Z_MDC * np.sqrt(2 * 100**2 * share * (1 - share) / n))
     if metric not in ("nps", "csat", "ces") or not evidence_row:
         return np.nan, np.nan
     n = evidence_row.get(f"{metric}_n")
