@@ -365,118 +365,71 @@ def _survey_facts(result: JourneyAnalysis) -> list[Fact]:
     return [fact for fact in out if fact is not None]
 
 
+def _ticket_group(
+    key: str,
+    population: str,
+    counts: tuple[int, int],
+    shares: tuple[float, float],
+    total: int,
+) -> list[Fact]:
+    """Tickets and follow-up tickets of one phase or journey (``key``: ``phase.<p>`` or the
+    journey), and their shares of all tickets and of its tickets where those are known.
+
+    ``counts`` is (tickets, follow-up tickets), ``shares`` (share of all ``total``
+    tickets, follow-up share of its tickets), NaN where there is none.
+    """
+    tickets, repeats = counts
+    ticket_share, repeat_share = shares
+
+    def fact(what: str, value: float, unit: Unit, n: int | None = None) -> Fact:
+        return Fact(
+            f"journey.{what}.{key}",
+            value,
+            unit,
+            f"journey.{what}",
+            n=n,
+            no_interval="count",
+            population=population,
+            sources=("tickets",),
+        )
+
+    out = [fact("tickets", tickets, "count"), fact("repeat_tickets", repeats, "count")]
+    if ticket_share == ticket_share:
+        out.append(fact("ticket_share", ticket_share, "share", total))
+    if repeat_share == repeat_share:
+        out.append(fact("repeat_share", repeat_share, "share", tickets))
+    return out
+
+
 def _ticket_facts(result: JourneyAnalysis) -> list[Fact]:
     """Tickets and follow-up tickets per phase and per journey, with their shares."""
     evidence = result.evidence
     if evidence is None or not evidence.tickets_total:  # no ticket data: no ticket figures
         return []
-    tickets = ("tickets",)
+    total = int(evidence.tickets_total)
     out = [
         Fact(
             "journey.tickets.total",
-            int(evidence.tickets_total),
+            total,
             "count",
             "journey.tickets_total",
             no_interval="count",
-            sources=tickets,
+            sources=("tickets",),
         ),
     ]
     for row in evidence.phases.itertuples(index=False):
         p = str(row.phase)
-        out += [
-            Fact(
-                f"journey.tickets.phase.{p}",
-                int(row.tickets),
-                "count",
-                "journey.tickets",
-                no_interval="count",
-                population=p,
-                sources=tickets,
-            ),
-            Fact(
-                f"journey.repeat_tickets.phase.{p}",
-                int(row.repeat_tickets),
-                "count",
-                "journey.repeat_tickets",
-                no_interval="count",
-                population=p,
-                sources=tickets,
-            ),
-        ]
-        if evidence.tickets_total:
-            out.append(
-                Fact(
-                    f"journey.ticket_share.phase.{p}",
-                    row.tickets / evidence.tickets_total,
-                    "share",
-                    "journey.ticket_share",
-                    n=int(evidence.tickets_total),
-                    no_interval="count",
-                    population=p,
-                    sources=tickets,
-                )
-            )
-        if row.tickets:
-            out.append(
-                Fact(
-                    f"journey.repeat_share.phase.{p}",
-                    row.repeat_tickets / row.tickets,
-                    "share",
-                    "journey.repeat_share",
-                    n=int(row.tickets),
-                    no_interval="count",
-                    population=p,
-                    sources=tickets,
-                )
-            )
+        counts = (int(row.tickets), int(row.repeat_tickets))
+        shares = (
+            row.tickets / evidence.tickets_total,
+            row.repeat_tickets / row.tickets if row.tickets else float("nan"),
+        )
+        out += _ticket_group(f"phase.{p}", p, counts, shares, total)
     for row in evidence.journeys.itertuples(index=False):
         j = str(row.journey)
-        out += [
-            Fact(
-                f"journey.tickets.{j}",
-                int(row.tickets),
-                "count",
-                "journey.tickets",
-                no_interval="count",
-                population=j,
-                sources=tickets,
-            ),
-            Fact(
-                f"journey.repeat_tickets.{j}",
-                int(row.repeat_tickets),
-                "count",
-                "journey.repeat_tickets",
-                no_interval="count",
-                population=j,
-                sources=tickets,
-            ),
-        ]
-        if row.ticket_share == row.ticket_share:
-            out.append(
-                Fact(
-                    f"journey.ticket_share.{j}",
-                    float(row.ticket_share),
-                    "share",
-                    "journey.ticket_share",
-                    n=int(evidence.tickets_total),
-                    no_interval="count",
-                    population=j,
-                    sources=tickets,
-                )
-            )
-        if row.repeat_share == row.repeat_share:
-            out.append(
-                Fact(
-                    f"journey.repeat_share.{j}",
-                    float(row.repeat_share),
-                    "share",
-                    "journey.repeat_share",
-                    n=int(row.tickets),
-                    no_interval="count",
-                    population=j,
-                    sources=tickets,
-                )
-            )
+        counts = (int(row.tickets), int(row.repeat_tickets))
+        shares = (float(row.ticket_share), float(row.repeat_share))
+        out += _ticket_group(j, j, counts, shares, total)
     return out
 
 
