@@ -149,7 +149,7 @@ class Workbook:
         """Store a section's key figures and summary statements for results.json.
 
         Given a :class:`~cxlib.report.section.Section`, its figures, statements
-        and exports are stored; the exports (call-back list, watch list) are written
+        and exports are stored; the exports (the team's call list) are written
         into ``output_dir`` as Excel-friendly CSV files.
         """
         if isinstance(section_id, Section):

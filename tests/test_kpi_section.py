@@ -1,4 +1,4 @@
-"""The KPI section: blocks by name in report order, what each shows, statements, the watch list.
+"""The KPI section: blocks by name in report order, what each shows, statements, no file of its own.
 
 What a block shows for a demo client follows from the client's data as
 docs/demo-data.md describes them (which tables, which survey groupings, how

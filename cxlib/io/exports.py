@@ -1,4 +1,4 @@
-"""Files for the client's teams beside the report (call-back list, watch list).
+"""Files for the client's teams beside the report (the team's one call list).
 
 They open in Excel by double-click as German users expect: ``;`` between
 fields, a decimal comma in German, UTF-8 with BOM so umlauts survive. They

@@ -392,7 +392,7 @@ def _driver_facts(base: Baseline) -> list[Fact]:
 
 
 def _warning_facts(base: Baseline) -> list[Fact]:
-    """Customers per month and per early-warning signal; the watch list's size."""
+    """Customers per month and per early-warning signal; how many go onto the team's call list."""
     warning = base.warning
     if warning is None:
         return []
