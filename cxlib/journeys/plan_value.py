@@ -100,22 +100,28 @@ class PlanValue:
     @property
     def kept(self) -> float:
         """Customers kept per year by the valued measures together."""
-        return float(sum(m.kept for m in self.valued)) if self.valued else float("nan")
+        return self._sum("kept")
 
     @property
     def total(self) -> float:
         """The valued measures' euros per year together (NaN without any)."""
-        return float(sum(m.value for m in self.valued)) if self.valued else float("nan")
+        return self._sum("value")
 
     @property
     def total_low(self) -> float:
         """Lower bound of the total (all share one customer value: the bounds add up)."""
-        return float(sum(m.low for m in self.valued)) if self.valued else float("nan")
+        return self._sum("low")
 
     @property
     def total_high(self) -> float:
         """Upper bound of the total."""
-        return float(sum(m.high for m in self.valued)) if self.valued else float("nan")
+        return self._sum("high")
+
+    def _sum(self, field: str) -> float:
+        """``field`` of the valued measures added up (NaN without any)."""
+        if not self.valued:
+            return float("nan")
+        return float(sum(getattr(m, field) for m in self.valued))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per measure: number, metric, status, affected, change, kept, value, bounds."""
