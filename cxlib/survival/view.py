@@ -60,6 +60,7 @@ from cxlib.survival.wording import capped, group_label, label, reasons_in_words,
 from cxlib.texts import t
 
 if TYPE_CHECKING:
+    import pandas as pd
     from IPython.display import HTML
     from matplotlib.axes import Axes
 
@@ -86,16 +87,7 @@ def section(result: SurvivalResult, lang: str = "de") -> Section:
     definition = partial(_definition_block, result, lang)
     if not result.available:
         blocks: dict[str, Block] = {name: _nothing for name in BLOCKS}
-        alone = None
-        if result.call_backs is not None or result.warning is not None:  # no risks on the list
-            alone = team_list(
-                result.call_backs,
-                None,
-                result.calls_per_week,
-                result.codebook,
-                lang,
-                result.warning,
-            )
+        alone = _team(result, None, lang)  # no risk model: no risks on the list
         return Section(
             "survival",
             key_message(result, lang),
@@ -105,11 +97,7 @@ def section(result: SurvivalResult, lang: str = "de") -> Section:
             facts=FactSheet(() if alone is None else tuple(team_facts(alone))),
         )
     risks = call_list(risk_list(result, lang), result, lang) if result.model is not None else None
-    team = None
-    if risks is not None or result.call_backs is not None or result.warning is not None:
-        team = team_list(
-            result.call_backs, risks, result.calls_per_week, result.codebook, lang, result.warning
-        )
+    team = _team(result, risks, lang)
     builders = {
         "curve": _curve_block,
         "horizon": _horizon_block,
@@ -399,6 +387,15 @@ def _drivers_block(report: SurvivalReport, lang: str) -> tuple[HTML]:
     if note:  # why there is no signal model
         parts.append(display.note(note, lang=lang))
     return _join(*parts)
+
+
+def _team(result: SurvivalResult, risks: pd.DataFrame | None, lang: str) -> TeamList | None:
+    """The team's one list of call-backs, ``risks`` and early warnings (None: nobody to call)."""
+    if risks is None and result.call_backs is None and result.warning is None:
+        return None
+    return team_list(
+        result.call_backs, risks, result.calls_per_week, result.codebook, lang, result.warning
+    )
 
 
 def _risk_block(result: SurvivalReport, team: TeamList | None, lang: str) -> tuple[HTML]:
