@@ -102,8 +102,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     count = notebook_kernels()
     notebooks = sorted(notebooks_dir().glob("[0-9][0-9]-*.ipynb"))  # runner.run.NOTEBOOK_GLOB
     preloads = dealt_preloads(notebooks, count)
-    with started_kernels(count, preloads=preloads) as kernels:  # boot while cxlib loads here
-        stopwatch.add("kernel launch (jupyter_client, spawn)", time.perf_counter() - launch)
+    with started_kernels(count, preloads=preloads) as kernels:  # forked, or booting meanwhile
+        how = (
+            "fork after shared imports" if kernels and kernels[0].started_by == "fork" else "spawn"
+        )
+        stopwatch.add(f"kernel launch (jupyter_client, {how})", time.perf_counter() - launch)
         with stopwatch.phase("imports (runner, pandas, papermill)"):
             from cxlib.runner.run import run_client
 

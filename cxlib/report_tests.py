@@ -4,10 +4,10 @@ The KPI section's survey comparisons and comment themes (detractors against
 promoters) and the churn section's log-rank, Cox and signal tests are judged
 together (:mod:`cxlib.report.testing`). Their raw
 p-values come from the analyses themselves, so :func:`report_tests` runs the
-two analyses that have tests, collects their hypotheses and adjusts them in
-one family. ``cxwb run`` calls it once before the notebooks start and hands the
-family to every notebook (``wb.tests``); in JupyterLab the workbook calls it
-on first use.
+parts of the two analyses that have tests, collects their hypotheses and
+adjusts them in one family. ``cxwb run`` calls it once, while the notebooks
+start, and hands the family to every notebook (``wb.tests``, see
+:mod:`cxlib.runner.handoff`); in JupyterLab the workbook calls it on first use.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING
 from cxlib.kpis.analysis import comment_themes_of, survey_comparisons
 from cxlib.kpis.comparisons import hypotheses
 from cxlib.report.testing import Hypothesis, TestFamily
-from cxlib.survival.analysis import SurvivalReport
-from cxlib.survival.analysis import analyse as analyse_survival
+from cxlib.survival.analysis import hypotheses as churn_hypotheses
 
 if TYPE_CHECKING:
     from cxlib.io.loading import ClientData
@@ -34,9 +33,7 @@ def report_hypotheses(params: ClientParameters, data: ClientData) -> tuple[Hypot
     themes = comment_themes_of(params, data)
     if themes is not None:
         found += themes.hypotheses()
-    churn = analyse_survival(params, data)
-    if isinstance(churn, SurvivalReport):
-        found += churn.claims.hypotheses()
+    found += churn_hypotheses(params, data)
     return tuple(found)
 
 

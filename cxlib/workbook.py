@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -34,7 +33,7 @@ from cxlib.parameters.schema import ClientParameters
 from cxlib.report import blocks as display
 from cxlib.report.section import SECTION_ORDER, JSONValue, Section
 from cxlib.report.summary import Statement
-from cxlib.report.testing import TestFamily
+from cxlib.report.testing import PendingFamily, TestFamily
 from cxlib.resources import HANDOFF_FILE
 from cxlib.texts import t, wording
 
@@ -46,22 +45,6 @@ def _load(path: Path, stamp: tuple[int, int]) -> tuple[ClientParameters, ClientD
     params = load_parameters(path)
     data = load_client_data(params)
     return settle_cutoff(params, data), data
-
-
-@lru_cache(maxsize=1)
-def _unpickle(
-    path: Path, stamp: tuple[int, int]
-) -> tuple[ClientParameters, ClientData, TestFamily]:
-    """The hand-off written by :mod:`cxlib.runner.run`, read once for all notebooks of a run."""
-    with path.open("rb") as handle:  # streamed: no second copy of the data as bytes
-        params, data, tests = pickle.load(handle)
-    if (
-        not isinstance(params, ClientParameters)
-        or not isinstance(data, ClientData)
-        or not isinstance(tests, TestFamily)
-    ):
-        raise TypeError(f"{path} is not a hand-off of cxwb run")
-    return params, data, tests
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -108,8 +91,10 @@ class Workbook:
     def tests(self) -> TestFamily:
         """The report's testing family (:mod:`cxlib.report.testing`), computed once.
 
-        In a run it comes with the hand-off of ``cxwb run``; in JupyterLab it
-        is computed on first use from the client's parameters and data.
+        In a run it comes from ``cxwb run``'s main process, which computes it
+        while the notebooks start (a :class:`~cxlib.report.testing.PendingFamily`,
+        see :mod:`cxlib.runner.handoff`); in JupyterLab it is computed on first
+        use from the client's parameters and data.
         """
         if self._tests is None:
             from cxlib.report_tests import report_tests
@@ -210,8 +195,13 @@ def open_client(
     """
     handoff = Path(output_dir) / HANDOFF_FILE if output_dir else None
     tests: TestFamily | None = None
-    if handoff is not None and handoff.is_file():
-        params, data, tests = _unpickle(handoff, _stamp(handoff))
+    if handoff is not None and handoff.is_file():  # in cxwb run (see cxlib.runner.handoff)
+        from cxlib.runner import handoff as run
+
+        params, data = run.read_data(handoff)
+        folder = handoff.parent
+        tests = PendingFamily(lambda: run.read_family(folder)[0])
+        data.expect(run.FAMILY_MEMO, lambda: run.read_family(folder)[1])
     else:
         path = find_parameters(params_file or client_id)
         params, data = _load(path, _stamp(path))

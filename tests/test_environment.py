@@ -32,7 +32,6 @@ DISTRIBUTION_OF = {
 #: Declared dependencies cxlib needs at run time without importing them.
 RUNTIME_ONLY = {
     "jupyterlab": "cxwb workshop starts `python -m jupyterlab`",
-    "ipykernel": "the notebooks' kernel, `python -m ipykernel_launcher`",
     "jupyterlab-language-pack-de-de": "cxwb workshop: JupyterLab's menus in German (locale de_DE)",
 }
 

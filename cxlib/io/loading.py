@@ -30,7 +30,7 @@ German CSV loads in seconds within a few times the file's size
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar, cast
@@ -164,20 +164,47 @@ class ClientData:
     derived: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: results computed once from these tables (see :meth:`remembered`)
     memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    #: where memo entries computed elsewhere come from (see :meth:`expect`); empty: nowhere
+    expected: list[tuple[tuple[str, ...], Callable[[], Mapping[str, object]]]] = field(
+        default_factory=list, compare=False, repr=False
+    )
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without :attr:`expected` (a waiting function belongs to its process)."""
+        return self.__dict__ | {"expected": []}
 
     def remembered(self, key: str, compute: Callable[[], T]) -> T:
         """``compute()`` once per ``key`` for these tables: the stored result afterwards.
 
-        The memo lets the report's testing family, computed before the
-        notebooks run, and the notebooks, which get the data pickled with its
-        memo, share the costly work (the coded comments, the fitted churn
-        models). ``key`` must name the result and everything it depends on
+        The memo lets the report's testing family and the notebooks share the
+        costly work (the coded comments, the fitted churn models): in a run,
+        the notebooks take what the family remembered (see :meth:`expect`).
+        ``key`` must name the result and everything it depends on
         besides the tables (for example ``f"voice.themes/{params.fingerprint()}"``,
         see :meth:`cxlib.parameters.schema.ClientParameters.fingerprint`).
         """
+        if key not in self.memo and self.expected:
+            prefixes, fetch = self.expected[0]
+            if key.startswith(prefixes):  # another process computes it: wait instead
+                self.expected.clear()
+                for name, value in fetch().items():
+                    self.memo.setdefault(name, value)
         if key not in self.memo:
             self.memo[key] = compute()
         return cast("T", self.memo[key])
+
+    def expect(self, prefixes: tuple[str, ...], fetch: Callable[[], Mapping[str, object]]) -> None:
+        """Take the memo entries whose keys start with ``prefixes`` from ``fetch()``.
+
+        ``cxwb run`` computes the report's testing family, and with it the
+        entries it remembers (the churn fit, the coded comments, the
+        early-warning flags), in its main process while the notebooks already
+        run (:mod:`cxlib.runner.handoff`). A notebook's first :meth:`remembered`
+        of such a key calls ``fetch`` (which waits for the main process) and
+        adds what it returns to the memo instead of computing the entry a
+        second time; entries already here are kept.
+        """
+        self.expected[:] = [(prefixes, fetch)]
 
     def get(self, name: str) -> pd.DataFrame | None:
         """The frame of table ``name`` (read or derived), or None when there is none."""

@@ -493,7 +493,6 @@ def analyse(
         missing[kpi] = estimate.missing
         trends[kpi] = _trend(survey, kpi)
     has_survey = survey is not None and bool(experience)
-    comp = survey_comparisons(params, survey, tests)
     monthly = comparisons.monthly(survey) if has_survey else pd.DataFrame()
     window = _window_start(params, customers)
     yearly = cohorts = None
@@ -522,8 +521,13 @@ def analyse(
         if has_survey and "nps" in experience
         else None
     )
-    warning = early_warning.client_warning(data)
     expected = _expected_n(params, survey) if has_survey else None
+    backs = call_backs(survey, tickets, cutoff)
+    # last, what needs the report's testing family or its memo (in a run: computed meanwhile)
+    comp = survey_comparisons(params, survey, tests)
+    warning = early_warning.client_warning(data)
+    losses = _loss_forecast(params, data) if contractual else None
+    themes = comment_themes_of(params, data, tests)
     parts = _Parts(
         experience=experience,
         trends=trends,
@@ -555,12 +559,10 @@ def analyse(
         expected_n=expected,
         window_start=window,
         value_at_risk=value_at_risk(eco, base),
-        revenue_at_risk=revenue_at_risk(
-            _loss_forecast(params, data) if contractual else None, customer_value(eco, base), eco
-        ),
-        call_backs=call_backs(survey, tickets, cutoff),
+        revenue_at_risk=revenue_at_risk(losses, customer_value(eco, base), eco),
+        call_backs=backs,
         customer_base=base,
-        themes=comment_themes_of(params, data, tests),
+        themes=themes,
     )
 
 
@@ -636,7 +638,7 @@ def coded_comments(
     The KPI section's themes, the journey map and the outer loop read the same
     coding; with a :class:`~cxlib.io.loading.ClientData` it is kept in its memo
     (:meth:`~cxlib.io.loading.ClientData.remembered`), so that the testing
-    family, computed before the notebooks run, codes for every notebook.
+    family's coding serves every notebook.
     """
 
     def code() -> CodedComments:

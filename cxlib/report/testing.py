@@ -23,14 +23,16 @@ effect matters (``relevant``: each section fixes its minimum relevant effect in
 advance, e.g. a hazard ratio outside 0.8-1.25 or five points). The
 :attr:`TestFamily.verdict` says which condition failed otherwise.
 
-The family is computed once per run, before the notebooks start
-(:func:`cxlib.report_tests.report_tests`), and every analysis judges its
-own tests by it; an analysis run on its own judges them within its own family.
+The family is computed once per run (:func:`cxlib.report_tests.report_tests`),
+in ``cxwb run``'s main process while the notebooks start; a notebook gets it
+as a :class:`PendingFamily`, which waits for it at the first verdict. Every
+analysis judges its own tests by it; an analysis run on its own judges them
+within its own family.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -41,6 +43,7 @@ __all__ = [
     "ALPHA",
     "METHOD",
     "Hypothesis",
+    "PendingFamily",
     "TestFamily",
     "Verdict",
     "holm",
@@ -180,3 +183,48 @@ class TestFamily:
             "size": self.size,
             "tests": self.to_frame().to_dict(orient="records"),
         }
+
+
+#: What a :class:`PendingFamily` fetches on first use.
+_FIELDS = frozenset({"hypotheses", "adjusted", "_index"})
+
+
+class PendingFamily(TestFamily):
+    """A family that another process is still computing, fetched once at its first use.
+
+    ``cxwb run`` computes the report's family in its main process while the
+    notebooks already run (:mod:`cxlib.runner.handoff`); a notebook gets this
+    stand-in, so that the work before the first verdict (KPIs, models,
+    charts of a section without tests) overlaps the family. Reading any of
+    the family's contents (a verdict, an adjusted p-value, its size) calls
+    ``fetch`` once and keeps what it returns; everything else behaves as
+    that :class:`TestFamily`. Pickled, it is that family.
+    """
+
+    __test__ = False
+
+    def __init__(self, fetch: Callable[[], TestFamily]) -> None:
+        object.__setattr__(self, "_fetch", fetch)
+
+    def __getattribute__(self, name: str) -> object:
+        if name in _FIELDS and name not in object.__getattribute__(self, "__dict__"):
+            family = object.__getattribute__(self, "_fetch")()
+            for field_name in _FIELDS:
+                object.__setattr__(self, field_name, getattr(family, field_name))
+        return object.__getattribute__(self, name)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TestFamily):
+            return NotImplemented
+        return (self.hypotheses, self.adjusted) == (other.hypotheses, other.adjusted)
+
+    def __hash__(self) -> int:
+        return hash((self.hypotheses, self.adjusted))
+
+    def __reduce__(self) -> tuple[type[TestFamily], tuple[object, ...]]:
+        return TestFamily, (self.hypotheses, self.adjusted)
+
+    def __repr__(self) -> str:
+        if "hypotheses" not in object.__getattribute__(self, "__dict__"):
+            return "PendingFamily(<not fetched yet>)"
+        return f"PendingFamily(size={self.size})"

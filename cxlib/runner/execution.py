@@ -131,6 +131,8 @@ def execute_group(
             f"Interner Fehler beim Ausführen der Notebooks ({exc.ename}: {exc.evalue}). "
             "Das ist ein Programmfehler, bitte mit dem Protokoll melden."
         ) from None
+    finally:
+        kernel.stop_clients()  # papermill's client keeps its channels open otherwise
 
 
 def execute(

@@ -43,14 +43,17 @@ import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import zmq
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
 from cxlib.exceptions import KernelStartError
 from cxlib.runner.dealing import deal
 from cxlib.runner.kernel_client import QuickBlockingKernelClient
+from cxlib.runner.kernel_fork import fork_allowed, fork_kernel
 from cxlib.texts import t
 
 log = logging.getLogger("cxlib.runner.run.kernel")  # into run.log while a run logs
@@ -144,6 +147,10 @@ class ThisPythonKernelManager(AsyncKernelManager):
         self.folder = folder
         #: ``start_kernel`` keyword arguments of the first start, reused by restarts.
         self.start_arguments: dict[str, object] = {}
+        #: How the kernel was last started: ``fork`` (see :mod:`cxlib.runner.kernel_fork`),
+        #: ``spawn`` (a new interpreter) or ``""`` (not yet).
+        self.started_by: Literal["fork", "spawn", ""] = ""
+        self._clients: list[AsyncKernelClient] = []
         self._remove_folder = weakref.finalize(self, shutil.rmtree, str(folder), True)
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
@@ -157,6 +164,50 @@ class ThisPythonKernelManager(AsyncKernelManager):
             *(extra_arguments or []),
         ]
 
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        """Fork the kernel where :func:`~cxlib.runner.kernel_fork.fork_allowed`, else spawn it.
+
+        A forked kernel takes the place of the process jupyter_client's local
+        provisioner would have started: the provisioner keeps a
+        :class:`~cxlib.runner.kernel_fork.ForkedProcess` and signals the
+        child's own process group, as it does for a spawned kernel.
+        """
+        provisioner = self.provisioner
+        if not fork_allowed() or not isinstance(provisioner, LocalProvisioner):
+            self.started_by = "spawn"
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            return
+        stderr: Any = kw.get("stderr")
+        process = fork_kernel(
+            kernel_cmd,
+            env=kw.get("env"),
+            cwd=kw.get("cwd"),
+            stderr=stderr.fileno() if hasattr(stderr, "fileno") else stderr,
+        )
+        provisioner.process = process  # type: ignore[assignment]  # Popen's interface
+        provisioner.pid = provisioner.pgid = process.pid  # the child leads its own session
+        provisioner.cwd = kw.get("cwd") or str(Path.cwd())
+        self.started_by = "fork"
+        self._reconcile_connection_info(provisioner.connection_info)
+
+    def client(self, **kwargs: Any) -> AsyncKernelClient:  # type: ignore[override]
+        """A new client of the kernel, remembered until :meth:`stop_clients` closes it.
+
+        papermill (nbclient) leaves the channels of a client it made for a
+        kernel it was given open, a heartbeat thread each; a batch worker ran
+        two more threads after every client, and a process with threads
+        cannot fork its next kernels (:mod:`cxlib.runner.kernel_fork`).
+        """
+        made = super().client(**kwargs)
+        self._clients.append(made)
+        return made
+
+    def stop_clients(self) -> None:
+        """Stop the channels of every client made by :meth:`client` so far."""
+        while self._clients:
+            with suppress(Exception):
+                self._clients.pop().stop_channels()
+
     def remove_folder(self) -> None:
         """Remove the private folder (the kernel must be shut down already)."""
         self._remove_folder()
@@ -168,7 +219,8 @@ KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL",)
 
 
 #: Modules the notebooks need, imported by the kernel while it boots (``exec_lines``),
-#: so that a kernel started early does this work while cxwb validates and loads.
+#: so that a kernel started early does this work while cxwb validates and loads (a
+#: forked kernel has all but ``matplotlib.pyplot`` already, see :mod:`cxlib.runner.kernel_fork`).
 PRELOAD = (
     "cxlib.workbook",
     "cxlib.io.overview",
@@ -212,8 +264,10 @@ def started_kernel(
     :mod:`cxlib.runner.cell_errors` and imports ``preload`` in its own process while the
     caller goes on (validating parameters, loading data); hand the manager to
     :func:`cxlib.runner.execution.execute`, which waits until it answers
-    (:func:`wait_until_ready`) and lets papermill connect to it. About 2-3 s
-    of a report run overlap this way. ``transport`` as in
+    (:func:`wait_until_ready`) and lets papermill connect to it. On Linux the
+    kernel is forked from this process after the imports it shares with it
+    (:mod:`cxlib.runner.kernel_fork`), elsewhere it is a new interpreter.
+    ``transport`` as in
     :class:`ThisPythonKernelManager` (default: ``ipc`` where available).
     """
     manager = ThisPythonKernelManager(transport)
@@ -458,6 +512,7 @@ def shutdown(manager: ThisPythonKernelManager) -> None:
     """Stop the kernel (politely, then by force) and remove its folder; a kernel gone is fine."""
     from jupyter_core.utils import run_sync
 
+    manager.stop_clients()
     with suppress(Exception):
         if manager.has_kernel:
             run_sync(manager.shutdown_kernel)(now=True)

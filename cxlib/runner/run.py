@@ -15,7 +15,6 @@ import hashlib
 import json
 import logging
 import os
-import pickle
 import platform
 import shutil
 import tempfile
@@ -23,6 +22,7 @@ import time
 import traceback
 import warnings
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -37,6 +37,7 @@ from cxlib.report.pdf import pdf_requested
 from cxlib.report.summary import compose, quality_facts
 from cxlib.resources import HANDOFF_FILE, PACKAGE_DIR, notebooks_dir
 from cxlib.runner.execution import combine, execute
+from cxlib.runner.handoff import FAILED_FILE, FAMILY_FILE, write_data, write_failure, write_family
 from cxlib.runner.kernel import (
     ThisPythonKernelManager,
     dealt_preloads,
@@ -66,6 +67,8 @@ PARALLEL_ROW_LIMIT = 1_000_000
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from cxlib.report.testing import TestFamily
 
 log = logging.getLogger("cxlib.runner.run")
 
@@ -263,12 +266,36 @@ def run_client(
     kernels are started first, so that they boot while the parameters are
     validated and the data loaded; pass ``kernels`` (from
     :func:`cxlib.runner.kernel.started_kernels`) to start them even earlier.
+    The notebooks start as soon as the data are loaded; the report's testing
+    family is computed meanwhile and handed to them when it is ready
+    (:mod:`cxlib.runner.handoff`).
     """
     if kernels:
         return _run_client(params_file, out_dir, lang, list(kernels))
     count = parallel or notebook_kernels()
     with started_kernels(count, preloads=dealt_preloads(notebook_paths(), count)) as started:
         return _run_client(params_file, out_dir, lang, started)
+
+
+def _testing_family(params: ClientParameters, data: ClientData, folder: Path) -> TestFamily:
+    """Compute the report's testing family and publish it to the notebooks (or why it failed)."""
+    from cxlib.report_tests import report_tests
+
+    try:
+        with stopwatch.phase("testing family (while the notebooks start)"):
+            tests = report_tests(params, data)
+    except BaseException as exc:
+        write_failure(folder, f"{type(exc).__name__}: {exc}")
+        raise
+    write_family(folder, tests, data)
+    log.info("%s tests in the report's family", tests.size)
+    return tests
+
+
+def _remove_handoff(folder: Path) -> None:
+    """Remove what the notebooks were handed (client data; never part of a report folder)."""
+    for name in (HANDOFF_FILE, FAMILY_FILE, FAILED_FILE):
+        (folder / name).unlink(missing_ok=True)
 
 
 def _run_client(
@@ -282,7 +309,6 @@ def _run_client(
     from cxlib.portfolio.hooks import benchmark_for_run, record_run
     from cxlib.portfolio.records import key_figures
     from cxlib.report.render import render_report
-    from cxlib.report_tests import report_tests
     from cxlib.workbook import to_jsonable
 
     started = time.perf_counter()
@@ -307,24 +333,19 @@ def _run_client(
         with _run_log(log_path):
             log.info("client %s, language %s, parameters %s", client_id, language, params.source)
             log.info("%s data rows, notebooks in %s kernel(s)", rows, len(kernels))
-            with stopwatch.phase("testing family (all tests of the report)"):
-                tests = report_tests(params, data)
-            log.info("%s tests in the report's family", tests.size)
-            handoff = tmp / HANDOFF_FILE
-            with handoff.open("wb") as handle:  # streamed: no copy of the data as bytes
-                pickle.dump((params, data, tests), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            write_data(tmp, params, data)
             paths = notebook_paths()
-            parts = execute(
-                paths,
-                {
-                    "client_id": client_id,
-                    "params_file": str(params.source),
-                    "lang": language,
-                    "output_dir": str(tmp),
-                },
-                kernels,
-                tmp,
-            )
+            arguments = {
+                "client_id": client_id,
+                "params_file": str(params.source),
+                "lang": language,
+                "output_dir": str(tmp),
+            }
+            # the notebooks start now and wait for the family where they need it
+            with ThreadPoolExecutor(1, thread_name_prefix="cxwb-notebooks") as pool:
+                running = pool.submit(execute, paths, arguments, kernels, tmp)
+                tests = _testing_family(params, data, tmp)
+                parts = running.result()
             log.info("notebooks executed after %.1f s", time.perf_counter() - started)
             for name, seconds in notebook_seconds(parts).items():
                 stopwatch.add(f"notebook {name} (cells)", seconds)
@@ -363,11 +384,11 @@ def _run_client(
                 _print_pdf(tmp, language)
             write_results(results, tmp)
             shutil.rmtree(tmp / "sections")
-            handoff.unlink()
+            _remove_handoff(tmp)
             stopwatch.add("client run (validation to report)", time.perf_counter() - started)
             log.info("report written after %.1f s", time.perf_counter() - started)
     except BaseException as exc:
-        (tmp / HANDOFF_FILE).unlink(missing_ok=True)  # client data stays out of the logs
+        _remove_handoff(tmp)  # client data stays out of the logs
         if not isinstance(exc, CXError):
             with log_path.open("a", encoding="utf-8") as handle:
                 handle.write(traceback.format_exc())

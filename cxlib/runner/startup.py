@@ -1,8 +1,10 @@
 """The first things a ``cxwb`` process does, kept free of heavy imports.
 
 The command line calls :func:`skip_slow_imports` before anything imports
-jsonschema, and starts the notebook kernels before it imports pandas and the
-runner, so that the kernels boot while the rest loads.
+jsonschema, then starts the notebook kernels: forked after the imports they
+share with ``cxwb`` (:mod:`cxlib.runner.kernel_fork`), or, where a kernel is a
+new interpreter, before pandas and the runner are imported, so that it boots
+while the rest loads.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ The runner records its phases (validation, load, kernel wait, each notebook,
 render, …) into one process-wide :class:`Stopwatch`, which ``cxwb run
 --timings`` switches on and prints (off, it records nothing: a batch worker
 running thousands of clients keeps no list). Phases that overlap (the kernels
-boot while the data load; two kernels work at once) are listed as measured, so
+boot while the data load; the notebooks start while the testing family is
+computed; two kernels work at once) are listed as measured, so
 their seconds may add up to more than the wall time, which is printed as well.
 """
 

@@ -57,13 +57,14 @@ from cxlib.voice.codebook import Codebook, load_codebook
 if TYPE_CHECKING:
     from cxlib.io.loading import ClientData
     from cxlib.parameters.schema import ClientParameters
-    from cxlib.report.testing import TestFamily
+    from cxlib.report.testing import Hypothesis, TestFamily
 
 __all__ = [
     "SurvivalReport",
     "SurvivalResult",
     "SurvivalUnavailable",
     "analyse",
+    "hypotheses",
 ]
 
 #: Events per model column the Cox model needs at least (rule of thumb).
@@ -443,6 +444,21 @@ def fitted(params: ClientParameters, data: ClientData) -> SurvivalFit:
     if not isinstance(data, ClientData):  # a {name: frame} mapping in tests: nothing to keep
         return _fit(params, data)
     return data.remembered(f"survival.fitted/{params.fingerprint()}", lambda: _fit(params, data))
+
+
+def hypotheses(params: ClientParameters, data: ClientData) -> tuple[Hypothesis, ...]:
+    """The churn section's tests for the report's family, unadjusted; none without an analysis.
+
+    The same tests as the claims of :func:`analyse` (log-rank, Cox columns,
+    signals), from the same fit (:func:`fitted`), without the parts of the
+    section that have no test (the call list, the driver ranking).
+    """
+    try:
+        fit = fitted(params, data)
+    except (NoCustomersError, NoEventsError):
+        return ()
+    frame = fit.model_frame if fit.model is not None else None
+    return assess(fit.logranks, fit.groups, fit.model, frame, fit.signals).hypotheses()
 
 
 def analyse(
