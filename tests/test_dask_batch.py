@@ -182,6 +182,8 @@ def test_local_cluster_runs_two_clients_and_one_fails_cleanly(tmp_path: Path, wo
         assert read_results(out / client).client_id == client
         assert len(list((out / client / "notebooks").glob("*.ipynb"))) == 4
         assert result.attempts == 1
+        # a worker has threads: the run went to its own process, whose kernel was forked
+        assert "kernel(s) (fork)" in (out / client / "run.log").read_text(encoding="utf-8")
     folders = sorted(p.name for p in out.iterdir() if p.is_dir())
     assert folders == ["berger-haustechnik", "berger-zwei"]  # no tmp or failed folders
     table = batch.table()

@@ -29,6 +29,10 @@ How a run travels:
   jsonschema imports, set up by the task itself (works on any cluster).
   Workers should run one thread each (``dask worker --nthreads 1``): a run
   is one kernel process, and its log is per process.
+* The run itself happens in a plain process of the worker's own (started at
+  its first task, kept for the next ones): a Dask worker has threads, and
+  only a process without threads forks its kernels after the shared imports
+  (:mod:`cxlib.runner.kernel_fork`).
 """
 
 from __future__ import annotations
@@ -36,7 +40,10 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import pickle
 import shutil
+import subprocess
+import sys
 import tempfile
 import uuid
 from collections import Counter
@@ -48,6 +55,7 @@ from typing import TYPE_CHECKING
 
 from cxlib.exceptions import RunError
 from cxlib.runner.attempt import OnDone, run_one, worker_died
+from cxlib.runner.kernel_fork import fork_allowed
 from cxlib.runner.run import RunResult, swap_into_place
 from cxlib.runner.startup import skip_slow_imports
 
@@ -60,6 +68,8 @@ EVENT_TOPIC = "cxwb-batch"
 CONNECT_TIMEOUT = 30
 
 _runtime_dir: str | None = None
+#: The worker's own process for its runs (see :func:`_run_alone`); made at the first task.
+_runner: _Runner | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,84 @@ def _environment(name: str, value: str) -> Iterator[None]:
             os.environ[name] = before
 
 
+def _run_with(params_file: str, out: str, lang: str | None, portfolio: str) -> RunResult:
+    """One client's run with the portfolio setting ``portfolio``, in this process."""
+    from cxlib.portfolio.storage import ENV_VAR
+
+    with _environment(ENV_VAR, portfolio):
+        return run_one(Path(params_file), Path(out), lang)
+
+
+def _run_alone(params_file: str, out: str, lang: str | None, portfolio: str) -> RunResult:
+    """:func:`_run_with` here when this process runs no other thread, else in its runner process.
+
+    A Dask worker runs several threads (its event loop, the task's thread),
+    and a process with threads starts its kernels as new interpreters, each
+    importing pandas and the analyses again (:mod:`cxlib.runner.kernel_fork`):
+    a Dask batch took 1.34 times as long as the process pool. Its runs go to
+    a plain process of the worker's own instead (:class:`_Runner`), whose
+    kernels are forked as in the pool.
+    """
+    if fork_allowed():
+        return _run_with(params_file, out, lang, portfolio)
+    global _runner
+    if _runner is None or not _runner.alive():
+        _runner = _Runner()
+    return _runner.run(params_file, out, lang, portfolio)
+
+
+class _Runner:
+    """A Python process without threads that runs one client after the other for a worker.
+
+    Started with :mod:`subprocess` (a Dask worker is a daemonic process, which
+    :mod:`multiprocessing` does not let have children) and kept for the
+    worker's next tasks, so that it imports cxlib once. It reads each run's
+    arguments from its stdin and writes the :class:`RunResult` to its stdout,
+    both pickled; it ends when the worker closes its stdin (the worker ended).
+    A runner that died makes the task fail like one whose worker was lost
+    (Dask tries it once more, with a new runner).
+    """
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from cxlib.runner.dask_batch import serve; serve()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+
+    def alive(self) -> bool:
+        """True while the runner process lives."""
+        return self.process.poll() is None
+
+    def run(self, *arguments: str | None) -> RunResult:
+        """One run of :func:`_run_with` with ``arguments`` in the runner process."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        try:
+            pickle.dump(arguments, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self.process.stdin.flush()
+            result = pickle.load(self.process.stdout)
+        except (EOFError, OSError) as exc:
+            raise RuntimeError(f"the worker's run process ended ({self.process.poll()})") from exc
+        if not isinstance(result, RunResult):
+            raise TypeError(f"the worker's run process answered {type(result).__name__}")
+        return result
+
+
+def serve() -> None:
+    """The runner process of :class:`_Runner`: runs the clients it is sent until its stdin ends."""
+    replies = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever a run prints goes to stderr, not into the replies
+    requests = sys.stdin.buffer
+    _prepare_process()
+    while True:
+        try:
+            arguments = pickle.load(requests)
+        except EOFError:
+            return
+        pickle.dump(_run_with(*arguments), replies, protocol=pickle.HIGHEST_PROTOCOL)
+        replies.flush()
+
+
 def run_task(
     params_file: str, lang: str | None, batch_id: str, portfolio: str | None = None
 ) -> TaskOutput:
@@ -131,16 +219,13 @@ def run_task(
     system) reads and writes it like a local run; otherwise the run gets no
     comparison and the batch records it after storing the report.
     """
-    from cxlib.portfolio.storage import ENV_VAR
-
     _prepare_process()
     _log_start(batch_id, params_file)
     with tempfile.TemporaryDirectory(prefix="cxwb-task-") as tmp:
         out = Path(tmp)
         shared = portfolio is not None and Path(portfolio).parent.is_dir()
         setting = portfolio if shared else ("off" if portfolio is None else str(out / "scratch"))
-        with _environment(ENV_VAR, str(setting)):
-            result = run_one(Path(params_file), out, lang)
+        result = _run_alone(params_file, str(out), lang, str(setting))
         if result.ok and result.report is not None:
             folder: Path | None = result.report.parent
         elif result.log is not None:
