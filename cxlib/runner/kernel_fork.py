@@ -9,10 +9,11 @@ CPU per kernel, on a machine with two cores most of a second of a report run
 On Linux a kernel is therefore forked from this process after it has
 imported :data:`SHARED`. The child then becomes exactly the ``ipykernel``
 that the command line would have started: the same arguments and connection
-file, stdin from ``/dev/null``, stderr into the kernel's ``kernel.log``, the
-working folder and environment it was given, a session of its own (so that
-it is signalled as a process group, like jupyter_client's kernels), and it
-ends when this process ends (ipykernel's parent poller). It shares the
+file, stdin from ``/dev/null``, stderr into the kernel's ``kernel.log``, no
+other file of the parent open, the working folder and environment it was
+given, a session of its own (so that it is signalled as a process group,
+like jupyter_client's kernels), and it ends when this process ends
+(ipykernel's parent poller). It shares the
 parent's imported modules copy-on-write and nothing else: no data are loaded
 before the fork, and the child never returns into the parent's code (it
 leaves with :func:`os._exit`, so no exit handler of the parent runs twice).
@@ -172,6 +173,8 @@ def _become_kernel(
         os.dup2(null, 0)
         if stderr is not None:
             os.dup2(stderr, 2)
+        # nothing else of the parent's stays open (its sockets, pipes, log files), as with Popen
+        os.closerange(3, os.sysconf("SC_OPEN_MAX"))
         if cwd is not None:
             os.chdir(cwd)
         os.environ.clear()
