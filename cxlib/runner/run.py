@@ -332,8 +332,8 @@ def _run_client(
     try:
         with _run_log(log_path):
             log.info("client %s, language %s, parameters %s", client_id, language, params.source)
-            how = sorted({k.started_by for k in kernels})
-            log.info("%s data rows, notebooks in %s kernel(s) (%s)", rows, len(kernels), *how)
+            how = ", ".join(sorted({k.started_by or "?" for k in kernels}))
+            log.info("%s data rows, notebooks in %s kernel(s) (%s)", rows, len(kernels), how)
             write_data(tmp, params, data)
             paths = notebook_paths()
             arguments = {
