@@ -142,7 +142,11 @@ def customer_days(codes: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.n
         pairs = np.stack([codes[order].astype(np.int64), day[order]])
         keep = np.r_[True, (np.diff(pairs, axis=1) != 0).any(axis=0)]
         return pairs[0, keep], pairs[1, keep].astype("datetime64[D]")
-    key = codes.astype(np.int64) * span + (day - low)
+    key = codes.astype(np.int64)  # in place from here: one array of 80 MB, not four
+    key *= span
+    key += day
+    key -= low
+    del day
     key.sort()
     key = key[np.r_[True, key[1:] != key[:-1]]]
     customer, offset = np.divmod(key, span)
@@ -165,9 +169,12 @@ def stable_order(key: np.ndarray) -> np.ndarray:
     top = int(key.max())
     if int(key.min()) < 0 or top.bit_length() + shift > 62:
         return np.argsort(key, kind="stable")
-    packed = (key.astype(np.int64) << shift) | np.arange(n, dtype=np.int64)
+    packed = key.astype(np.int64)  # a copy, then in place: one array of n more, not three
+    packed <<= shift
+    packed |= np.arange(n, dtype=np.int64)
     packed.sort()
-    return packed & ((1 << shift) - 1)
+    packed &= (1 << shift) - 1
+    return packed
 
 
 def group_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:

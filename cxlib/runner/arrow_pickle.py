@@ -10,8 +10,10 @@ process for a client with ten million purchases) and reads each back as bytes.
 * every ``string[pyarrow]`` array (:class:`~pandas.arrays.ArrowStringArray`)
   as Arrow IPC record batches, straight from its buffers, and
 * every object-dtype :class:`pandas.Index` of text (the customer numbers behind
-  the shared customer categorical, :mod:`cxlib.io.customer_codes`) as one Arrow
-  array instead of a million pickled Python strings,
+  the shared customer categorical, :mod:`cxlib.io.customer_codes`) and every
+  object array of text (a column of customer numbers as ``str``) as one Arrow
+  array instead of a million pickled Python strings (which the pickle would
+  also remember one by one while writing and reading: 100 MB a million),
 
 after the pickle in the same file. :func:`load` memory-maps that part: a text
 column is used where it lies in the file (pages the analyses never touch, such
@@ -38,6 +40,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import cast
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 from pandas.api.types import infer_dtype
@@ -51,8 +54,9 @@ _HEAD = len(MAGIC) + 8
 _ALIGN = 64  # Arrow's buffer alignment
 _TEXT = pa.large_string()
 _SCHEMA = pa.schema([pa.field("text", _TEXT)])
-#: Text indexes from this length on go as Arrow (shorter ones, such as column names, as usual).
-_MIN_INDEX = 256
+#: Text indexes and object arrays of text from this length on go as Arrow (shorter ones,
+#: such as column names, as usual).
+_MIN_TEXTS = 256
 
 #: Resolves the name of a shared object (see :func:`load`).
 Shared = Callable[[str], object]
@@ -87,20 +91,33 @@ class _Pickler(pickle.Pickler):
         if isinstance(obj, ArrowStringArray) and obj._pa_array.type == _TEXT:
             state = {k: v for k, v in obj.__dict__.items() if k != "_pa_array"}
             return ("array", len(self._seen), *self._add(obj._pa_array.chunks), (cls, state))
-        if isinstance(obj, pd.Index) and cls is pd.Index and len(obj) >= _MIN_INDEX:
-            if obj.dtype != object or infer_dtype(obj, skipna=False) != "string":
+        if isinstance(obj, pd.Index) and cls is pd.Index and len(obj) >= _MIN_TEXTS:
+            text = _texts(obj.to_numpy()) if obj.dtype == object else None
+            return None if text is None else ("index", len(self._seen), *self._add(text), obj.name)
+        if isinstance(obj, np.ndarray) and cls is np.ndarray and obj.size >= _MIN_TEXTS:
+            if obj.dtype != object or obj.ndim > 2 or not obj.flags.c_contiguous:
                 return None
-            try:
-                text = pa.array(obj.to_numpy(), type=_TEXT)
-            except (pa.ArrowException, TypeError, ValueError):  # e.g. unpaired surrogates
-                return None
-            return ("index", len(self._seen), *self._add([text]), obj.name)
+            text = _texts(obj.ravel())
+            return None if text is None else ("texts", len(self._seen), *self._add(text), obj.shape)
         return None
 
     def _add(self, chunks: list[pa.Array]) -> tuple[int, int]:
         first = len(self.chunks)
         self.chunks += chunks
         return first, len(chunks)
+
+
+def _texts(values: np.ndarray) -> list[pa.Array] | None:
+    """``values`` (objects) as Arrow text when all are Python strings, else None.
+
+    Only exact ``str``: a subclass (``numpy.str_``) would come back as ``str``.
+    """
+    if infer_dtype(values, skipna=False) != "string" or set(map(type, values)) != {str}:
+        return None
+    try:
+        return [pa.array(values, type=_TEXT)]
+    except (pa.ArrowException, TypeError, ValueError):  # e.g. unpaired surrogates
+        return None
 
 
 def dump(value: object, path: Path, shared: Mapping[str, object] | None = None) -> None:
@@ -133,7 +150,7 @@ class _Unpickler(pickle.Unpickler):
             if self._shared is None:
                 raise pickle.UnpicklingError(f"no shared object {number!r} given")
             return self._shared(str(number))
-        if not isinstance(number, int) or kind not in ("array", "index"):
+        if not isinstance(number, int) or kind not in ("array", "index", "texts"):
             raise pickle.UnpicklingError(f"unknown persistent id {pid!r}")
         if number not in self._made:
             self._made[number] = self._make(pid)
@@ -147,6 +164,10 @@ class _Unpickler(pickle.Unpickler):
         if kind == "index":
             text = pa.chunked_array(chunks, type=_TEXT)
             return pd.Index(text.to_numpy(), dtype=object, name=extra)
+        if kind == "texts":
+            shape = cast("tuple[int, ...]", extra)
+            text = pa.chunked_array(chunks, type=_TEXT)
+            return np.asarray(text.to_numpy(), dtype=object).reshape(shape)
         cls, state = cast("tuple[type[ArrowStringArray], dict[str, object]]", extra)
         array = object.__new__(cls)
         array.__dict__.update(state)  # as pandas' own __setstate__ does

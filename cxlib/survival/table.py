@@ -192,7 +192,7 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
             )
         inactivity = options.inactivity_days
         dates = sales["date"]
-        latest = dates[dates <= cutoff].max()
+        latest = dates.where(dates <= cutoff).max()  # (a mask would copy the index)
         span = c[["customer_id"]].join(purchase_occasions(sales, cutoff), on="customer_id")
         second, last = span["second"], span["last"]
         known = last.notna()
