@@ -223,8 +223,9 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
         }
     )
     for name in ("segment", "product", "channel", "region"):
-        if name in c and c[name].notna().any():
-            frame[name] = c[name].astype("string")
+        if name in c and c[name].notna().any():  # loaded text stays Arrow text (no copy)
+            text = isinstance(c[name].dtype, pd.StringDtype)
+            frame[name] = c[name] if text else c[name].astype("string")
     frame["early_tickets"] = _early_tickets(
         c, data.get("tickets"), cutoff, options.early_ticket_days, options.early_ticket_min
     )
