@@ -49,6 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cxlib.io.customer_codes import join_on_customer
 from cxlib.io.loading import ClientData
 from cxlib.kpis.retention import purchase_occasions
 from cxlib.parameters.schema import ClientParameters
@@ -193,7 +194,7 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
         inactivity = options.inactivity_days
         dates = sales["date"]
         latest = dates.where(dates <= cutoff).max()  # (a mask would copy the index)
-        span = c[["customer_id"]].join(purchase_occasions(sales, cutoff), on="customer_id")
+        span = join_on_customer(c[["customer_id"]], purchase_occasions(sales, cutoff))
         second, last = span["second"], span["last"]
         known = last.notna()
         excluded += int((~known).sum())
