@@ -254,6 +254,12 @@ def test_group_codes_match_pandas_groupby(seed: int):
         assert np.array_equal(got, want)
         first = _first_in_group(got)
         assert np.array_equal(first, [np.flatnonzero(want == g)[0] for g in want])
+    # all keys distinct (the usual case, answered without sorting) and no keys at all
+    distinct = rng.permutation(n)[:1500]
+    assert np.array_equal(_first_in_group(distinct), np.arange(1500))
+    assert np.array_equal(_first_in_group(distinct[:0]), np.arange(0))
+    distinct[-1] = distinct[0]  # one repeat: its first is the first element
+    assert _first_in_group(distinct)[-1] == 0 and _first_in_group(distinct)[1] == 1
 
 
 def test_repurchase_economics_match_a_loop_over_customers():
