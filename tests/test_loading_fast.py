@@ -312,3 +312,19 @@ def test_kpi_answers_as_numbers_or_as_text_give_the_same_estimate():
         nps(pd.Series([True, False]))
     with pytest.raises(KpiInputError, match="außerhalb"):
         nps(pd.Series([11.0, 3.0]))
+
+
+@pytest.mark.parametrize("step", [1, 3, 7, 1 << 20])
+def test_text_keys_are_grouped_alike_whatever_slice_of_them_is_compared_at_once(
+    step: int, monkeypatch: pytest.MonkeyPatch
+):
+    from cxlib.io import loading
+
+    monkeypatch.setattr(loading, "_SORTED_SLICE", step)
+    rng = np.random.default_rng(step)
+    n = 500
+    ids = pd.Series(rng.choice(["B1", "B2", "B3", "Ö4", "B5", None], n), dtype=STRING)
+    positions = np.arange(n)
+    want = ids.to_frame().groupby(0, dropna=False, sort=False).ngroup().to_numpy()
+    got = pd.factorize(_group_codes([ids], positions))[0]  # numbered by first appearance
+    assert np.array_equal(got, want)

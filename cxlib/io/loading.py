@@ -318,6 +318,10 @@ class _Context:
         return problems
 
 
+#: Rows of a sorted key column compared at a time (see :func:`_sorted_codes`).
+_SORTED_SLICE = 1 << 20
+
+
 def _sorted_codes(key: pd.Series) -> np.ndarray:
     """Equal Arrow strings get equal numbers (missing ones one of their own).
 
@@ -326,10 +330,16 @@ def _sorted_codes(key: pd.Series) -> np.ndarray:
     """
     cells = key.array.__arrow_array__()
     order = pc.sort_indices(cells).to_numpy()  # missing values last, next to each other
-    ordered = cells.take(order)
-    same = pc.fill_null(pc.equal(ordered[1:], ordered[:-1]), False).to_numpy()
-    missing = pc.is_null(ordered).to_numpy(zero_copy_only=False)
-    del ordered  # the sorted copy of the column: freed before the numbers are made
+    n = len(order)
+    same, missing = np.zeros(max(n - 1, 0), bool), np.zeros(n, bool)
+    # neighbours compared a slice of the sorted column at a time (with the next slice's
+    # first value): a sorted copy of 10 M receipt numbers would take 140 MB at once
+    for start in range(0, n, _SORTED_SLICE):
+        part = cells.take(order[start : start + _SORTED_SLICE + 1])
+        end = start + len(part)
+        same[start : end - 1] = pc.fill_null(pc.equal(part[1:], part[:-1]), False).to_numpy()
+        missing[start:end] = pc.is_null(part).to_numpy(zero_copy_only=False)
+        del part
     _release_freed_memory()
     same |= missing[1:] & missing[:-1]
     rank = np.cumsum(np.concatenate([[True], ~same])) - 1
@@ -556,7 +566,9 @@ def read_table(name: str, source: DataFile, base_dir: Path) -> LoadedTable:
     values: dict[str, pd.Series] = {}
     problems: list[DataProblem] = []
     bad = {column: np.zeros(len(rows), bool) for column in cells}
-    for column, column_cells in cells.items():
+    later = {_ORDERED[name][1]} if name in _ORDERED else set()  # its raw text: messages below
+    for column in list(cells):  # each column's raw text is freed once it is parsed
+        column_cells = cells[column] if column in later else cells.pop(column)
         spec_column = spec.column(column)
         parsed = parse_cells(column_cells, spec_column, formats)
         values[column] = parsed.values
@@ -567,6 +579,7 @@ def read_table(name: str, source: DataFile, base_dir: Path) -> LoadedTable:
             problems += context.cells(mask, message, column_cells, column, parsed.expected)
             bad[column] |= mask
         del parsed, column_cells  # their values live on in ``values``
+        _release_freed_memory()  # for the numbers of the next column
     row_bad = np.logical_or.reduce([np.zeros(len(rows), bool), *bad.values()])
     if extra.any():
         message = "mehr Felder als Überschriften (Trennzeichen im Text? Text in „…“ setzen)"
@@ -596,7 +609,7 @@ def read_table(name: str, source: DataFile, base_dir: Path) -> LoadedTable:
             values[column] = values[column][~row_bad].reset_index(drop=True)
     frame = pd.DataFrame(values, copy=False)  # a copy would double the numeric columns
     # where each row came from, so that later checks can name file, row and column
-    frame.attrs["source"] = Origin(file, rows[~row_bad], headers)
+    frame.attrs["source"] = Origin(file, rows[~row_bad] if row_bad.any() else rows, headers)
     quality = TableQuality(
         table=name,
         file=file,
