@@ -97,3 +97,26 @@ def test_group_sums_equal_pandas_group_sums_to_the_last_bit() -> None:
             pd.Series(values).groupby(labels).sum().reindex(range(len(sizes)), fill_value=0.0)
         )
         assert np.array_equal(group_sums(values, starts), expected.to_numpy(), equal_nan=True)
+
+
+def test_join_on_customer_is_pandas_join_on_shared_codes_and_otherwise() -> None:
+    from cxlib.io.customer_codes import join_on_customer
+    from cxlib.kpis.retention import purchase_occasions
+
+    _, data = demo_client("cafe-bohnenglueck")
+    customers, sales = data.get("customers"), data.get("transactions")
+    assert customers is not None and sales is not None
+    left = customers[["customer_id"]].iloc[::3]  # a filtered index, as in the survival table
+    right = purchase_occasions(sales)
+    right = right.iloc[: len(right) // 2]  # half the customers have no purchases here
+    assert right.index.categories is left["customer_id"].cat.categories  # the fast path
+    expected = left.join(right, on="customer_id")
+    joined = join_on_customer(left, right)
+    assert joined["last"].isna().any() and joined["last"].notna().any()
+    pd.testing.assert_frame_equal(joined, expected, check_exact=True)
+    # numbers as text (a frame built by hand): pandas joins
+    plain = left.assign(customer_id=left["customer_id"].astype(str))
+    text = right.set_axis(right.index.astype(str))
+    pd.testing.assert_frame_equal(
+        join_on_customer(plain, text), plain.join(text, on="customer_id"), check_exact=True
+    )

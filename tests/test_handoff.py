@@ -7,6 +7,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -14,10 +15,12 @@ from cxlib.exceptions import CXError
 from cxlib.io.loading import ClientData
 from cxlib.report.testing import Hypothesis, PendingFamily, TestFamily
 from cxlib.report_tests import report_tests
-from cxlib.runner import handoff
+from cxlib.resources import HANDOFF_FILE
+from cxlib.runner import arrow_pickle, handoff
 from cxlib.runner.run import run_client
 from tests.demo_clients import PROJECT, demo_client
 
+DEMO_CLIENTS = ["stadtwerke-lindenau", "cafe-bohnenglueck", "berger-haustechnik"]
 FAMILY = TestFamily.of([Hypothesis("a", 0.01), Hypothesis("b", 0.04), Hypothesis("c", 0.5)])
 
 
@@ -99,12 +102,80 @@ def test_a_failed_family_stops_the_waiting_notebook_with_the_reason(tmp_path: Pa
         handoff.read_family(tmp_path / "nothing-here", limit=0.05)
 
 
-def test_the_data_hand_off_round_trips(tmp_path: Path):
-    params, data = demo_client("cafe-bohnenglueck")
+@pytest.mark.parametrize("client", DEMO_CLIENTS)
+def test_the_data_hand_off_round_trips_every_table_with_its_exact_dtypes(
+    client: str, tmp_path: Path
+):
+    params, data = demo_client(client)
     path = handoff.write_data(tmp_path, params, data)
+    handoff._read_data.cache_clear()
     back_params, back_data = handoff.read_data(path)
     assert back_params == params
-    pd.testing.assert_frame_equal(back_data.get("transactions"), data.get("transactions"))
+    assert back_data.tables.keys() == data.tables.keys() and back_data.quality == data.quality
+    for name, table in data.tables.items():
+        back = back_data.tables[name].frame
+        pd.testing.assert_frame_equal(back, table.frame, check_exact=True, check_categorical=True)
+        assert list(back.dtypes) == list(table.frame.dtypes)  # string[pyarrow] stays, not object
+        source, back_source = table.frame.attrs["source"], back.attrs["source"]
+        assert back_source["file"] == source["file"]
+        assert back_source["headers"] == source["headers"]
+        np.testing.assert_array_equal(back_source["rows"], source["rows"])
+    for name, frame in data.derived.items():
+        pd.testing.assert_frame_equal(back_data.derived[name], frame, check_exact=True)
+    # still one customer numbering for all tables: the same categories object
+    assert len({id(c) for c in handoff.shared_categories(back_data).values()}) == 1
+
+
+def test_the_text_columns_travel_as_arrow_not_as_pickled_strings(tmp_path: Path):
+    params, data = demo_client("cafe-bohnenglueck")
+    path = handoff.write_data(tmp_path, params, data)
+    raw = path.read_bytes()
+    assert raw.startswith(arrow_pickle.MAGIC)
+    length = int.from_bytes(raw[8:16], "little")
+    pickled, arrow = raw[16 : 16 + length], raw[16 + length :]
+    receipt = data.get("transactions")["transaction_id"].iloc[-1]
+    customer = str(data.get("transactions")["customer_id"].iloc[-1])
+    for text in (receipt, customer):  # neither a receipt number nor a customer number
+        assert text.encode() not in pickled and text.encode() in arrow
+    handoff._read_data.cache_clear()
+    _, back = handoff.read_data(path)
+    column = back.get("transactions")["transaction_id"].array
+    assert isinstance(column, pd.arrays.ArrowStringArray)
+    assert column[len(column) - 1] == receipt
+
+
+def test_the_family_names_the_datas_categories_instead_of_copying_them(tmp_path: Path):
+    params, data = demo_client("stadtwerke-lindenau")
+    fresh = ClientData(tables=data.tables, derived=data.derived)
+    tests = report_tests(params, fresh)
+    handoff.write_data(tmp_path, params, fresh)
+    handoff.write_family(tmp_path, tests, fresh)
+    handoff._read_data.cache_clear()
+    _, back = handoff.read_data(tmp_path / HANDOFF_FILE)
+    family, memo = handoff.read_family(_fresh(tmp_path))
+    assert family == tests and memo.keys() == fresh.memo.keys()
+    (categories,) = {id(c) for c in handoff.shared_categories(back).values()}
+    found = _categoricals(memo)
+    assert found, "the family's fits keep customer numbers as categoricals"
+    assert all(id(dtype.categories) == categories for dtype in found)
+
+
+def _categoricals(value: object, depth: int = 0) -> list[pd.CategoricalDtype]:
+    """Every categorical dtype in ``value`` (dataclasses, containers, frames), a few levels deep."""
+    if depth > 4:
+        return []
+    if isinstance(value, pd.DataFrame):
+        return [d for d in [*value.dtypes, value.index.dtype] if isinstance(d, pd.CategoricalDtype)]
+    if isinstance(value, (pd.Series, pd.Index)):
+        parts = [value.dtype] + ([value.index.dtype] if isinstance(value, pd.Series) else [])
+        return [d for d in parts if isinstance(d, pd.CategoricalDtype)]
+    if isinstance(value, dict):
+        return [d for v in value.values() for d in _categoricals(v, depth + 1)]
+    if isinstance(value, (list, tuple)):
+        return [d for v in value for d in _categoricals(v, depth + 1)]
+    if hasattr(value, "__dataclass_fields__"):
+        return [d for v in vars(value).values() for d in _categoricals(v, depth + 1)]
+    return []
 
 
 @pytest.mark.parametrize("client", ["stadtwerke-lindenau", "cafe-bohnenglueck"])

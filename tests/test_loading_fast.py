@@ -254,6 +254,12 @@ def test_group_codes_match_pandas_groupby(seed: int):
         assert np.array_equal(got, want)
         first = _first_in_group(got)
         assert np.array_equal(first, [np.flatnonzero(want == g)[0] for g in want])
+    # all keys distinct (the usual case, answered without sorting) and no keys at all
+    distinct = rng.permutation(n)[:1500]
+    assert np.array_equal(_first_in_group(distinct), np.arange(1500))
+    assert np.array_equal(_first_in_group(distinct[:0]), np.arange(0))
+    distinct[-1] = distinct[0]  # one repeat: its first is the first element
+    assert _first_in_group(distinct)[-1] == 0 and _first_in_group(distinct)[1] == 1
 
 
 def test_repurchase_economics_match_a_loop_over_customers():
@@ -306,3 +312,19 @@ def test_kpi_answers_as_numbers_or_as_text_give_the_same_estimate():
         nps(pd.Series([True, False]))
     with pytest.raises(KpiInputError, match="außerhalb"):
         nps(pd.Series([11.0, 3.0]))
+
+
+@pytest.mark.parametrize("step", [1, 3, 7, 1 << 20])
+def test_text_keys_are_grouped_alike_whatever_slice_of_them_is_compared_at_once(
+    step: int, monkeypatch: pytest.MonkeyPatch
+):
+    from cxlib.io import loading
+
+    monkeypatch.setattr(loading, "_SORTED_SLICE", step)
+    rng = np.random.default_rng(step)
+    n = 500
+    ids = pd.Series(rng.choice(["B1", "B2", "B3", "Ö4", "B5", None], n), dtype=STRING)
+    positions = np.arange(n)
+    want = ids.to_frame().groupby(0, dropna=False, sort=False).ngroup().to_numpy()
+    got = pd.factorize(_group_codes([ids], positions))[0]  # numbered by first appearance
+    assert np.array_equal(got, want)

@@ -26,7 +26,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["CUSTOMER_ID", "customer_codes", "per_customer_date", "share_customer_codes"]
+__all__ = [
+    "CUSTOMER_ID",
+    "customer_codes",
+    "join_on_customer",
+    "per_customer_date",
+    "share_customer_codes",
+]
 
 #: The column that carries the customer number in every canonical table.
 CUSTOMER_ID = "customer_id"
@@ -132,7 +138,7 @@ def customer_days(codes: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.n
     a packed 64-bit number instead of a two-key sort: a tenth of the time on
     ten million purchases.
     """
-    day = days.astype("datetime64[D]").astype(np.int64)
+    day = days.astype("datetime64[D]").view(np.int64)
     if not len(day):
         return codes[:0].astype(np.int64), day.astype("datetime64[D]")
     low = int(day.min())
@@ -142,11 +148,17 @@ def customer_days(codes: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.n
         pairs = np.stack([codes[order].astype(np.int64), day[order]])
         keep = np.r_[True, (np.diff(pairs, axis=1) != 0).any(axis=0)]
         return pairs[0, keep], pairs[1, keep].astype("datetime64[D]")
-    key = codes.astype(np.int64) * span + (day - low)
+    key = codes.astype(np.int64)  # in place from here: one array of 80 MB, not four
+    key *= span
+    key += day
+    key -= low
+    del day
     key.sort()
     key = key[np.r_[True, key[1:] != key[:-1]]]
     customer, offset = np.divmod(key, span)
-    return customer, (offset + low).astype("datetime64[D]")
+    del key
+    offset += low
+    return customer, offset.view("datetime64[D]")
 
 
 def stable_order(key: np.ndarray) -> np.ndarray:
@@ -165,9 +177,12 @@ def stable_order(key: np.ndarray) -> np.ndarray:
     top = int(key.max())
     if int(key.min()) < 0 or top.bit_length() + shift > 62:
         return np.argsort(key, kind="stable")
-    packed = (key.astype(np.int64) << shift) | np.arange(n, dtype=np.int64)
+    packed = key.astype(np.int64)  # a copy, then in place: one array of n more, not three
+    packed <<= shift
+    packed |= np.arange(n, dtype=np.int64)
     packed.sort()
-    return packed & ((1 << shift) - 1)
+    packed &= (1 << shift) - 1
+    return packed
 
 
 def group_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -204,6 +219,36 @@ def group_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
         k += 1
         active = active[sizes[active] > k]
     return total
+
+
+def join_on_customer(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
+    """``left.join(right, on="customer_id")``: ``right`` is indexed by customer number.
+
+    Where both hold the loaded customer categorical (the same categories),
+    the rows are matched on the integer codes: pandas' join would first
+    compare the two categoricals by hashing all their categories (a million
+    customer numbers: 0.4 s and 100 MB). Otherwise pandas joins.
+    """
+    ids, index = left[CUSTOMER_ID], right.index
+    shared = (
+        isinstance(ids.dtype, pd.CategoricalDtype)
+        and isinstance(index, pd.CategoricalIndex)
+        and ids.cat.categories is index.categories
+        and index.is_unique
+        and len(index) > 0
+    )
+    if not shared:
+        return left.join(right, on=CUSTOMER_ID)
+    assert isinstance(index, pd.CategoricalIndex)
+    where = np.full(len(index.categories) + 1, -1, dtype=np.int64)  # the last: no number
+    where[index.codes] = np.arange(len(index))
+    rows = where[ids.cat.codes.to_numpy()]  # code -1 (no number) finds the last slot
+    found = rows >= 0
+    out = left.copy()
+    for name in right.columns:
+        values = right[name].to_numpy()[np.where(found, rows, 0)]
+        out[name] = pd.Series(values, index=left.index).where(found)
+    return out
 
 
 def numbers_of(codes: np.ndarray, like: pd.Series) -> pd.Index:

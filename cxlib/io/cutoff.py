@@ -50,7 +50,7 @@ def latest_date(data: ClientData, until: dt.date | None = None) -> dt.date | Non
                 continue
             values = frame[column.name]
             if bound is not None:
-                values = values[values <= bound]
+                values = values.where(values <= bound)  # (a mask would copy the index)
             top = values.max()
             if pd.notna(top) and (latest is None or top > latest):
                 latest = top

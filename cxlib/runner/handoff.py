@@ -22,14 +22,16 @@ client data and never reach the report.
 from __future__ import annotations
 
 import os
-import pickle
 import time
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from cxlib.report.testing import TestFamily
 from cxlib.resources import HANDOFF_FILE
+from cxlib.runner import arrow_pickle
 
 if TYPE_CHECKING:
     from cxlib.io.loading import ClientData
@@ -42,6 +44,7 @@ __all__ = [
     "FamilyUnavailable",
     "read_data",
     "read_family",
+    "shared_categories",
     "write_data",
     "write_failure",
     "write_family",
@@ -65,10 +68,14 @@ class FamilyUnavailable(RuntimeError):
 
 
 def write_data(folder: Path, params: ClientParameters, data: ClientData) -> Path:
-    """Write the parameters and data for the notebooks (streamed: no copy as bytes)."""
+    """Write the parameters and data for the notebooks (streamed: no copy as bytes).
+
+    Text columns go as Arrow buffers and come back memory-mapped
+    (:mod:`cxlib.runner.arrow_pickle`); the frames come back with the same
+    dtypes, and all tables with one customer categorical.
+    """
     path = folder / HANDOFF_FILE
-    with path.open("wb") as handle:
-        pickle.dump((params, data), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    arrow_pickle.dump((params, data), path)
     return path
 
 
@@ -83,20 +90,42 @@ def _read_data(path: Path, mtime: int, size: int) -> tuple[ClientParameters, Cli
     from cxlib.io.loading import ClientData
     from cxlib.parameters.schema import ClientParameters
 
-    with path.open("rb") as handle:
-        params, data = pickle.load(handle)
+    handed = arrow_pickle.load(path)
+    params, data = handed if isinstance(handed, tuple) and len(handed) == 2 else (None, None)
     if not isinstance(params, ClientParameters) or not isinstance(data, ClientData):
         raise TypeError(f"{path} is not a hand-off of cxwb run")
     return params, data
 
 
+def shared_categories(data: ClientData) -> dict[str, object]:
+    """The categories of the data's categorical columns, by table and column.
+
+    The family's memo entries name these instead of carrying copies: the
+    kernel's results then share the categories of the kernel's data (one
+    million customer numbers are neither read twice nor hashed to compare).
+    """
+    frames = {name: table.frame for name, table in data.tables.items()} | {
+        f"derived.{name}": frame for name, frame in data.derived.items()
+    }
+    return {
+        f"{name}.{column}": frame[column].cat.categories
+        for name, frame in frames.items()
+        for column in frame.columns
+        if isinstance(frame[column].dtype, pd.CategoricalDtype)
+    }
+
+
 def write_family(folder: Path, tests: TestFamily, data: ClientData) -> Path:
-    """Publish the family and the data's :data:`FAMILY_MEMO` entries, all at once."""
+    """Publish the family and the data's :data:`FAMILY_MEMO` entries, all at once.
+
+    The memo's customer categories are written as references to those of
+    the data's hand-off (:func:`shared_categories`), which
+    :func:`read_family` resolves in the kernel's data.
+    """
     memo = {k: v for k, v in data.memo.items() if k.startswith(FAMILY_MEMO)}
     path = folder / FAMILY_FILE
     partial = path.with_name(f".{path.name}.partial")
-    with partial.open("wb") as handle:
-        pickle.dump((tests, memo), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    arrow_pickle.dump((tests, memo), partial, shared_categories(data))
     os.replace(partial, path)
     return path
 
@@ -131,8 +160,13 @@ def _read_family(folder: Path, limit: float) -> tuple[TestFamily, dict[str, obje
                 f"the report's testing family did not come within {limit:.0f} s"
             )
         time.sleep(_STEP)
-    with path.open("rb") as handle:
-        tests, memo = pickle.load(handle)
+
+    def shared(name: str) -> object:
+        _, data = read_data(folder / HANDOFF_FILE)
+        return shared_categories(data)[name]
+
+    handed = arrow_pickle.load(path, shared)
+    tests, memo = handed if isinstance(handed, tuple) and len(handed) == 2 else (None, None)
     if not isinstance(tests, TestFamily) or not isinstance(memo, dict):
         raise TypeError(f"{path} is not a testing family of cxwb run")
     return tests, memo

@@ -49,6 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cxlib.io.customer_codes import join_on_customer
 from cxlib.io.loading import ClientData
 from cxlib.kpis.retention import purchase_occasions
 from cxlib.parameters.schema import ClientParameters
@@ -192,8 +193,8 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
             )
         inactivity = options.inactivity_days
         dates = sales["date"]
-        latest = dates[dates <= cutoff].max()
-        span = c[["customer_id"]].join(purchase_occasions(sales, cutoff), on="customer_id")
+        latest = dates.where(dates <= cutoff).max()  # (a mask would copy the index)
+        span = join_on_customer(c[["customer_id"]], purchase_occasions(sales, cutoff))
         second, last = span["second"], span["last"]
         known = last.notna()
         excluded += int((~known).sum())
@@ -223,8 +224,9 @@ def build_survival_table(params: ClientParameters, data: ClientData) -> Survival
         }
     )
     for name in ("segment", "product", "channel", "region"):
-        if name in c and c[name].notna().any():
-            frame[name] = c[name].astype("string")
+        if name in c and c[name].notna().any():  # loaded text stays Arrow text (no copy)
+            text = isinstance(c[name].dtype, pd.StringDtype)
+            frame[name] = c[name] if text else c[name].astype("string")
     frame["early_tickets"] = _early_tickets(
         c, data.get("tickets"), cutoff, options.early_ticket_days, options.early_ticket_min
     )
