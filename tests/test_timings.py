@@ -67,6 +67,25 @@ def test_cxwb_starts_without_pandas_and_jsonschema_skips_its_iri_checker() -> No
     assert done.stdout.split() == ["False", "None"]
 
 
+def test_run_client_from_python_skips_the_iri_checker_as_the_command_line_does() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from cxlib.exceptions import CXError\n"
+        "from cxlib.runner.run import run_client\n"
+        "try:\n"
+        "    run_client('/nirgends/kunde.yaml', parallel=1)\n"
+        "except CXError:\n"
+        "    pass\n"
+        "import jsonschema\n"
+        "print(sys.modules.get('rfc3987_syntax', 'absent'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["None"], done.stderr
+
+
 def test_each_kernel_preloads_the_analysis_packages_of_its_own_notebooks(tmp_path) -> None:
     import importlib
 

@@ -268,8 +268,11 @@ def run_client(
     :func:`cxlib.runner.kernel.started_kernels`) to start them even earlier.
     The notebooks start as soon as the data are loaded; the report's testing
     family is computed meanwhile and handed to them when it is ready
-    (:mod:`cxlib.runner.handoff`).
+    (:mod:`cxlib.runner.handoff`). Like the command line, it keeps jsonschema
+    from compiling its IRI grammar (:func:`skip_slow_imports`, 1.2 s) when
+    jsonschema is not imported yet.
     """
+    skip_slow_imports()
     if kernels:
         return _run_client(params_file, out_dir, lang, list(kernels))
     count = parallel or notebook_kernels()
