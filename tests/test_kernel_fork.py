@@ -21,20 +21,6 @@ LINUX = sys.platform.startswith("linux")
 needs_fork = pytest.mark.skipif(not LINUX, reason="kernels are forked on Linux only")
 
 
-def _output(manager, code: str) -> str:
-    client = manager.blocking_client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
-        out: list[str] = []
-        client.execute_interactive(
-            code, timeout=60, output_hook=lambda m: out.append(m["content"].get("text", ""))
-        )
-        return "".join(out)
-    finally:
-        client.stop_channels()
-
-
 def _gone(pid: int, within: float) -> bool:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
@@ -88,14 +74,14 @@ def test_a_forked_kernel_runs_code_in_its_own_session_with_the_shared_modules(tm
         f"""
         import os
         from cxlib.runner.kernel import started_kernel, wait_until_ready
-        from tests.test_kernel_fork import _output
+        from tests.test_kernel import _run
         with started_kernel(preload=(), cwd={str(tmp_path)!r}) as manager:
             wait_until_ready(manager)
             pid = manager.provisioner.pid
             print(manager.started_by, os.getsid(pid) == pid != os.getsid(0), os.getpid())
-            print(_output(manager, "import os, sys\\n"
+            print(_run(manager, "import os, sys\\n"
                   "print(os.getcwd(), os.getppid(), 'cxlib.kpis.analysis' in sys.modules)").strip())
-            print(_output(manager, "print(6 * 7)").strip())
+            print(_run(manager, "print(6 * 7)").strip())
         print(pid)
         """
     )

@@ -183,6 +183,7 @@ class ThisPythonKernelManager(AsyncKernelManager):
             env=kw.get("env"),
             cwd=kw.get("cwd"),
             stderr=stderr.fileno() if hasattr(stderr, "fileno") else stderr,
+            share=SHARED,
         )
         provisioner.process = process  # type: ignore[assignment]  # Popen's interface
         provisioner.pid = provisioner.pgid = process.pid  # the child leads its own session
@@ -232,6 +233,12 @@ PRELOAD = (
     "cxlib.survival.analysis",
     "matplotlib.pyplot",
 )
+
+
+#: Imported in cxwb before a kernel is forked from it (:mod:`cxlib.runner.kernel_fork`):
+#: ipykernel and :data:`PRELOAD` without ``matplotlib.pyplot``, whose backend the kernel
+#: chooses itself.
+SHARED = ("ipykernel.kernelapp", *(m for m in PRELOAD if m != "matplotlib.pyplot"))
 
 
 #: Run first in every kernel: a user's error leaves the kernel as a typed record

@@ -7,7 +7,8 @@ CPU per kernel, on a machine with two cores most of a second of a report run
 (Stadtwerke: 5.1 s of kernel CPU with new interpreters, 3.5 s forked).
 
 On Linux a kernel is therefore forked from this process after it has
-imported :data:`SHARED`. The child then becomes exactly the ``ipykernel``
+imported what it shares with the kernel (``share``, see
+:data:`cxlib.runner.kernel.SHARED`). The child then becomes exactly the ``ipykernel``
 that the command line would have started: the same arguments and connection
 file, stdin from ``/dev/null``, stderr into the kernel's ``kernel.log``, no
 other file of the parent open, the working folder and environment it was
@@ -42,25 +43,10 @@ import traceback
 from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
-__all__ = ["ENV_VARIABLE", "SHARED", "ForkedProcess", "fork_allowed", "fork_kernel"]
+__all__ = ["ENV_VARIABLE", "ForkedProcess", "fork_allowed", "fork_kernel"]
 
 #: ``spawn`` starts every kernel as a new interpreter; anything else (or unset): fork where allowed.
 ENV_VARIABLE = "CXWB_KERNEL_START"
-
-#: Imported in this process before a kernel is forked: what the notebooks import
-#: (:data:`cxlib.runner.kernel.PRELOAD` without ``matplotlib.pyplot``, whose
-#: backend the kernel chooses itself) and ipykernel.
-SHARED = (
-    "ipykernel.kernelapp",
-    "cxlib.workbook",
-    "cxlib.io.overview",
-    "cxlib.maturity.view",
-    "cxlib.journeys.view",
-    "cxlib.kpis.view",
-    "cxlib.kpis.analysis",
-    "cxlib.survival.view",
-    "cxlib.survival.analysis",
-)
 
 #: Seconds between looks at a forked kernel that is waited for.
 _WAIT_STEP = 0.01
@@ -124,27 +110,25 @@ class ForkedProcess:
         self.send_signal(signal.SIGTERM)
 
 
-def _share_imports() -> None:
-    for module in SHARED:
-        importlib.import_module(module)
-
-
 def fork_kernel(
     cmd: Sequence[str],
     env: Mapping[str, str] | None = None,
     cwd: str | os.PathLike[str] | None = None,
     stderr: int | None = None,
+    share: Sequence[str] = (),
 ) -> ForkedProcess:
     """Fork the kernel that ``cmd`` (``python -m ipykernel_launcher …``) would start.
 
     ``env`` and ``cwd`` as for :class:`subprocess.Popen`; ``stderr``, a file
     descriptor the kernel's stderr goes to (default: this process's). The
-    modules of :data:`SHARED` are imported first, once per process.
+    modules ``share`` are imported here first (once per process), so that the
+    kernel has them without importing them itself.
     """
     command = list(cmd)
     if "ipykernel_launcher" not in command:
         raise ValueError(f"not an ipykernel command line: {command}")
-    _share_imports()
+    for module in share:
+        importlib.import_module(module)
     arguments = command[command.index("ipykernel_launcher") + 1 :]
     # the default of IPKernelApp.parent_handle was read from the environment at import time
     arguments.append(f"--IPKernelApp.parent_handle={os.getpid()}")
