@@ -17,6 +17,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_notebook
 
 from cxlib.kpis import analysis as kpi_analysis
@@ -46,8 +47,17 @@ def _html(items) -> str:
 # --- the appendix mechanism ---------------------------------------------------------------
 
 
-def _notebook():
+def _cells(shown) -> NotebookNode:
+    """A notebook with one code cell per shown block, as the notebooks' outputs come."""
     nb = new_notebook()
+    for block in shown:
+        cell = new_code_cell("x")
+        cell.outputs = [html_output(block)]
+        nb.cells.append(cell)
+    return nb
+
+
+def _notebook():
     cells = [
         display.section_heading("maturity", "CX-Reifegrad", "Stufe 2"),
         display.reading("MATURITY_READING"),
@@ -56,11 +66,7 @@ def _notebook():
         display.reading("KPI_READING"),
         display.appendix("Unterschiede nach Segment", display.reading("DETAIL_BODY")),
     ]
-    for shown in cells:
-        cell = new_code_cell("x")
-        cell.outputs = [html_output(shown)]
-        nb.cells.append(cell)
-    return nb
+    return _cells(cells)
 
 
 def test_appendix_blocks_leave_the_sections_with_a_pointer(tmp_path):
@@ -81,7 +87,6 @@ def test_appendix_blocks_leave_the_sections_with_a_pointer(tmp_path):
 
 
 def test_details_moved_from_one_place_leave_one_pointer_line(tmp_path):
-    nb = new_notebook()
     cells = [
         display.section_heading("maturity", "CX-Reifegrad", "Stufe 2"),
         display.section_heading("kpi", "Kennzahlen-Ausgangswerte", "NPS +12"),
@@ -92,10 +97,7 @@ def test_details_moved_from_one_place_leave_one_pointer_line(tmp_path):
         display.reading("BETWEEN"),
         display.appendix("Tabelle D", display.reading("D_BODY")),
     ]
-    for shown in cells:
-        cell = new_code_cell("x")
-        cell.outputs = [html_output(shown)]
-        nb.cells.append(cell)
+    nb = _cells(cells)
     page = render_report(nb, make_params(tmp_path), client_results(**RESULTS), "de")
     main = page.split('<section class="appendix"', 1)[0]
     pointers = re.findall(r'<p class="cx-pointer">([^<]*)</p>', main)
@@ -108,11 +110,7 @@ def test_details_moved_from_one_place_leave_one_pointer_line(tmp_path):
 
 
 def test_without_appendix_blocks_there_are_no_detail_tables(tmp_path):
-    nb = new_notebook()
-    for section in RESULTS["sections"]:
-        cell = new_code_cell("x")
-        cell.outputs = [html_output(display.section_heading(section["id"], section["title"], ""))]
-        nb.cells.append(cell)
+    nb = _cells(display.section_heading(s["id"], s["title"], "") for s in RESULTS["sections"])
     page = render_report(nb, make_params(tmp_path), client_results(**RESULTS), "de")
     assert 'id="sec-details"' not in page and 'href="#sec-details"' not in page
 
