@@ -19,8 +19,16 @@ function and ₂F₁ the Gaussian hypergeometric function:
 
 The bracket is computed by Euler's transformation, (1−z)^(r+x) ₂F₁(r+x, b+x;
 c; z) = (1−z)^(a−1) ₂F₁(a+b−1−r, a−1; c; z) with c = a+b+x−1, which keeps
-every term of order one for customers with many purchases. A new customer's
-expected purchases, E[X(t)], are the case x = t_x = T = 0.
+every term of order one for customers with many purchases; where it is not
+finite (a large a: (1−z)^(a−1) underflows) the untransformed series, which
+converges fast there. A new customer's expected purchases, E[X(t)], are the
+case x = t_x = T = 0.
+
+When the customers do not differ in their drop-out probability, the
+likelihood has no maximum inside: a and b run off to infinity at a fixed
+p = a/(a+b), and B(a, b+x)/B(a, b) → (1−p)^x. The fit then says so
+(:attr:`BgNbd.equal_dropout`); its predictions are those of one p for all,
+and the covariance is that of (r, α, log(a/b)) with a·b held fixed.
 """
 
 from __future__ import annotations
@@ -34,6 +42,13 @@ from cxlib.clv import fitting
 from cxlib.clv.fitting import Compressed
 
 NAMES = ("r", "alpha", "a", "b")
+#: the spread of the drop-out probability (coefficient of variation of Beta(a, b)) below
+#: which a fit counts as "one drop-out probability for all customers"
+#: (:attr:`BgNbd.equal_dropout`): a and b then ran off towards infinity
+EQUAL_DROPOUT_BELOW = 0.01
+#: the log-parameters (log r, log α, log a, log b) as functions of (log r, log α, log(a/b))
+#: at a fixed log(a·b): the directions the likelihood still informs at the boundary
+_WITHOUT_SPREAD = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 0.5], [0, 0, -0.5]], dtype=float)
 
 
 @dataclass(frozen=True)
@@ -130,10 +145,84 @@ def _expected(
     t_x: np.ndarray,
     T: np.ndarray,
 ) -> np.ndarray:
+    p = _p_alive(r, alpha, a, b, x, t_x, T)
+    return np.asarray(_per_alive(r, alpha, a, b, t, x, T) * p, dtype=float)
+
+
+def _per_alive(
+    r: float, alpha: float, a: float, b: float, t: float, x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
+    """E[Y(t) | x, t_x, T] / P(alive): the expected purchases of an active customer.
+
+    It depends on x and T only (not on t_x), so a caller with many customers
+    can compute it once per distinct (x, T) (:class:`Histories`).
+    """
     c = a + b + x - 1
     z = t / (alpha + T + t)
-    bracket = 1 - (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z)
-    return np.asarray(c / (a - 1) * bracket * _p_alive(r, alpha, a, b, x, t_x, T), dtype=float)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        bracket = np.asarray(1 - (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z))
+    failed = ~np.isfinite(bracket)
+    if failed.any():
+        bracket = _plain_bracket(r, b, c, x, z, bracket, failed)
+    return np.asarray(c / (a - 1) * bracket, dtype=float)
+
+
+def _plain_bracket(
+    r: float,
+    b: float,
+    c: np.ndarray,
+    x: np.ndarray,
+    z: np.ndarray,
+    bracket: np.ndarray,
+    failed: np.ndarray,
+) -> np.ndarray:
+    """The bracket from the untransformed series, 1 − (1−z)^(r+x) ₂F₁(r+x, b+x; c; z), where
+    Euler's form is not finite.
+
+    That happens for a large a (little difference between the customers' drop-out
+    probabilities): (1−z)^(a−1) underflows while its ₂F₁ overflows. There the
+    untransformed series converges fast, its terms shrinking like (b/(a+b)·z)^k.
+    """
+    shape = bracket.shape
+    cc, xx, zz = (np.broadcast_to(v, shape)[failed] for v in (c, x, z))
+    out = bracket.copy()
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        out[failed] = 1 - (1 - zz) ** (r + xx) * hyp2f1(r + xx, b + xx, cc, zz)
+    return out
+
+
+@dataclass(frozen=True)
+class Histories:
+    """Purchase histories prepared for the model's predictions at any parameters.
+
+    The hypergeometric function of E[Y(t)] is the costly part and depends on
+    (x, T) only: :meth:`expected` computes it once per distinct pair (a
+    million customers of a shop have some 40,000) and P(alive) once per call
+    of :meth:`p_alive`; the figures equal :func:`_expected`'s to the last bit.
+    """
+
+    x: np.ndarray
+    t_x: np.ndarray
+    T: np.ndarray
+    #: the distinct (x, T)
+    pairs: Compressed
+
+    @classmethod
+    def of(cls, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> Histories:
+        """The histories (x, t_x, T) with their distinct (x, T)."""
+        return cls(x, t_x, T, fitting.compress(x, T))
+
+    def p_alive(self, r: float, alpha: float, a: float, b: float) -> np.ndarray:
+        """P(alive) of each customer."""
+        return _p_alive(r, alpha, a, b, self.x, self.t_x, self.T)
+
+    def expected(
+        self, r: float, alpha: float, a: float, b: float, t: float, p_alive: np.ndarray
+    ) -> np.ndarray:
+        """E[Y(t) | x, t_x, T] of each customer, given their ``p_alive`` at the same parameters."""
+        pairs = self.pairs
+        per_alive = _per_alive(r, alpha, a, b, t, pairs.column(0), pairs.column(1))
+        return np.asarray(per_alive[pairs.inverse] * p_alive, dtype=float)
 
 
 @dataclass(frozen=True)
@@ -149,6 +238,11 @@ class BgNbd(fitting.PurchaseModel):
     #: the asymptotic covariance of (log r, log α, log a, log b), the inverse observed information
     covariance: np.ndarray = field(repr=False, compare=False)
     data: Compressed = field(repr=False, compare=False)
+    #: the fit found no difference between the customers' drop-out probabilities: a and b
+    #: ran off to infinity at a fixed p = a/(a+b) (the likelihood has no maximum inside);
+    #: the predictions are those of one p for all and :attr:`covariance` holds a·b fixed
+    #: (its rank is 3: the information on r, α and log(a/b) = logit p)
+    equal_dropout: bool = False
 
     @property
     def params(self) -> dict[str, float]:
@@ -224,6 +318,14 @@ def bgnbd(frequency: object, recency: object, T: object) -> BgNbd:
     best, value = fitting.maximise(
         lambda p: _loglik(p, rows), start, len(x), lambda p: _gradient(p, rows)
     )
-    cov = fitting.covariance(lambda p: _loglik(p, rows), best, lambda p: _gradient(p, rows))
+    info = fitting.information(lambda p: _loglik(p, rows), best, lambda p: _gradient(p, rows))
+    cov = fitting.inverse_information(info)
     r, alpha, a, b = (float(v) for v in np.exp(best))
-    return BgNbd(r, alpha, a, b, value, len(x), cov, data)
+    equal = bool(np.sqrt(b / (a * (a + b + 1))) < EQUAL_DROPOUT_BELOW)
+    if equal:
+        # no maximum inside: the likelihood rises towards a, b → ∞ at a fixed a/(a+b), the
+        # model with one drop-out probability for all; it says nothing about a·b there (its
+        # information is about zero, or negative from rounding), so the covariance holds it
+        free = _WITHOUT_SPREAD
+        cov = free @ fitting.inverse_information(free.T @ info @ free) @ free.T
+    return BgNbd(r, alpha, a, b, value, len(x), cov, data, equal_dropout=equal)

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib.clv import fitting
-from cxlib.clv.bgnbd import BgNbd, _expected, _p_alive, bgnbd
+from cxlib.clv.bgnbd import BgNbd, Histories, bgnbd
 from cxlib.clv.gamma_gamma import GammaGamma, gamma_gamma, spend
 from cxlib.clv.histories import histories
 
@@ -110,6 +110,9 @@ class CustomerBase:
     cutoff: dt.date
     #: customer_id, p_alive, purchases_year, spend, value
     per_customer: pd.DataFrame = field(repr=False, compare=False)
+    #: the BG/NBD found no difference between the customers' drop-out probabilities
+    #: (:attr:`cxlib.clv.bgnbd.BgNbd.equal_dropout`): the intervals take one for all
+    equal_dropout: bool = False
 
     @property
     def small(self) -> bool:
@@ -143,14 +146,14 @@ def _estimate(value: float, se: float) -> Estimate:
 
 
 def _histories(
-    theta: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray, discount_rate: float
+    theta: np.ndarray, hist: Histories, discount_rate: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """p_alive, purchases in a year and discounted purchases in the horizon (BG/NBD part of θ)."""
     r, alpha, a, b = np.exp(theta[:4])
-    p = _p_alive(r, alpha, a, b, x, t_x, big_t)
-    year = _expected(r, alpha, a, b, YEAR, x, t_x, big_t)
+    p = hist.p_alive(r, alpha, a, b)
+    year = hist.expected(r, alpha, a, b, YEAR, p)
     purchases = fitting.discounted_value(
-        lambda t: _expected(r, alpha, a, b, t, x, t_x, big_t),
+        lambda t: hist.expected(r, alpha, a, b, t, p),
         HORIZON_YEARS * YEAR,
         discount_rate,
         YEAR,
@@ -168,8 +171,9 @@ def customer_base(
     """The model figures of a client's customer base; None where the models do not apply.
 
     None: fewer than :data:`MIN_CUSTOMERS` customers or :data:`MIN_REPEAT`
-    repeat buyers with an amount, or a spend distribution without a mean
-    (Gamma-Gamma q ≤ 1: a few huge orders dominate).
+    repeat buyers with an amount, a spend distribution without a mean
+    (Gamma-Gamma q ≤ 1: a few huge orders dominate), or predictions that
+    cannot be computed at the fitted parameters.
 
     ``transactions``: the purchases table; ``customers``: the customers table
     (only its ``segment`` is used, where there is one); ``margin_rate`` and
@@ -195,10 +199,13 @@ def customer_base(
     cov[:4, :4], cov[4:, 4:] = bg.covariance, gg.covariance
     # the model's figures once per distinct history, then for every customer
     rows = bg.data
-    found = _histories(theta, rows.column(0), rows.column(1), rows.column(2), discount_rate)
+    distinct = Histories.of(rows.column(0), rows.column(1), rows.column(2))
+    found = _histories(theta, distinct, discount_rate)
     p, year, purchases = (f[rows.inverse] for f in found)
     each = spend(theta[4:], x, z)
     value = margin_rate * each * purchases
+    if not (np.isfinite(value).all() and np.isfinite(year).all()):
+        return None  # the fitted parameters lie where the model's functions cannot be computed
     lost = p < LOST_BELOW
     segment = _segments(hist.index, customers)
     codes, names = pd.factorize(segment, sort=True) if segment is not None else (None, [])
@@ -207,13 +214,14 @@ def customer_base(
     idx = np.arange(n)
     if n > GRADIENT_SAMPLE:
         idx = np.sort(np.random.default_rng(20250101).choice(n, GRADIENT_SAMPLE, replace=False))
+    sample = Histories.of(x[idx], t_x[idx], big_t[idx])
     # the BG/NBD part once per BG/NBD parameter vector (a Gamma-Gamma step leaves it alone)
     cache: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def means(th: np.ndarray) -> np.ndarray:
         key = th[:4].tobytes()
         if key not in cache:
-            cache[key] = _histories(th, x[idx], t_x[idx], big_t[idx], discount_rate)
+            cache[key] = _histories(th, sample, discount_rate)
         pp, yy, dd = cache[key]
         ee = spend(th[4:], x[idx], z[idx])
         vv = margin_rate * ee * dd
@@ -283,6 +291,7 @@ def customer_base(
         margin_rate=margin_rate,
         cutoff=cutoff,
         per_customer=per_customer,
+        equal_dropout=bg.equal_dropout,
     )
 
 

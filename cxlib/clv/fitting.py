@@ -129,13 +129,15 @@ def maximise(
             return _gradient(objective, x)
         return np.asarray(-gradient(x) / n, dtype=float)
 
-    result = minimize(
-        objective,
-        np.asarray(start, dtype=float),
-        jac=slope,
-        method="BFGS",
-        options={"gtol": 1e-9, "maxiter": 500},
-    )
+    # the line search tries steps where the model's terms overflow (objective 1e10 there)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        result = minimize(
+            objective,
+            np.asarray(start, dtype=float),
+            jac=slope,
+            method="BFGS",
+            options={"gtol": 1e-9, "maxiter": 500},
+        )
     best = np.asarray(result.x, dtype=float)
     value = float(loglik(best))
     if not np.isfinite(value):
@@ -171,11 +173,24 @@ def covariance(
     gradient where there is one). NaN where it is not positive definite (a
     flat likelihood).
     """
+    return inverse_information(information(loglik, x, gradient))
+
+
+def information(
+    loglik: Callable[[np.ndarray], float], x: np.ndarray, gradient: Gradient | None = None
+) -> np.ndarray:
+    """The observed information at ``x``: the numerical Hessian of −loglik (symmetric).
+
+    From the analytic gradient where there is one.
+    """
     if gradient is None:
-        info = hessian(lambda y: -loglik(y), x)
-    else:
-        info = -jacobian(gradient, x)
-        info = (info + info.T) / 2
+        return hessian(lambda y: -loglik(y), x)
+    info = -jacobian(gradient, x)
+    return np.asarray((info + info.T) / 2, dtype=float)
+
+
+def inverse_information(info: np.ndarray) -> np.ndarray:
+    """The inverse of an information matrix; NaN where it is not positive definite."""
     try:
         np.linalg.cholesky(info)
     except np.linalg.LinAlgError:

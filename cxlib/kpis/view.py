@@ -346,6 +346,8 @@ def _customer_base(base: Baseline, lang: str) -> Items:
         years=fmt.integer(model.horizon_years, lang),
         discount=fmt.percent(model.discount_rate, 0, lang),
     )
+    if model.equal_dropout:
+        note = f"{note} {t('clv.equal_dropout', lang)}"
     items.append(display.note(note, "info", lang))
     return items
 
