@@ -126,6 +126,8 @@ def test_fit_says_one_dropout_for_all_and_keeps_the_limit_models_intervals() -> 
     assert fit.r == pytest.approx(np.exp(log_r), rel=1e-3)
     assert fit.alpha == pytest.approx(np.exp(log_alpha), rel=1e-3)
     assert fit.a / (fit.a + fit.b) == pytest.approx(1 / (1 + np.exp(-logit_p)), rel=1e-3)
+    # at the boundary the BG/NBD likelihood is the one-p model's (within 1/(a+b))
+    assert fit.loglik == pytest.approx(reference.llf, rel=1e-9, abs=1e-6)
     # the covariance: that of (log r, log α, log(a/b) = logit p), a·b held fixed
     cov = fit.covariance
     se = np.sqrt([cov[0, 0], cov[1, 1], cov[2, 2] - 2 * cov[2, 3] + cov[3, 3]])

@@ -36,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import betaln, digamma, gammaln, hyp2f1
+from scipy.special import digamma, gammaln, hyp2f1
 
 from cxlib.clv import fitting
 from cxlib.clv.fitting import Compressed
@@ -53,75 +53,112 @@ _WITHOUT_SPREAD = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 0.5], [0, 0, -0.5]], dt
 
 @dataclass(frozen=True)
 class _Rows:
-    """The distinct histories with the distinct x and where each row's x is among them."""
+    """The distinct histories (contiguous columns), their distinct x and the customers per x."""
 
     data: Compressed
+    x: np.ndarray
+    t_x: np.ndarray
+    T: np.ndarray
+    #: the distinct x, where each row's x is among them, and the customers with each x
     values: np.ndarray
     where: np.ndarray
+    per_x: np.ndarray
     #: the last point's parts: the optimiser asks for value and gradient at the same point
     last: dict[bytes, tuple[np.ndarray, ...]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, data: Compressed) -> _Rows:
         values, where = np.unique(data.column(0), return_inverse=True)
-        return cls(data, values, where.reshape(-1))
+        where = where.reshape(-1)
+        per_x = np.bincount(where, weights=data.counts, minlength=len(values))
+        x, t_x, T = (np.ascontiguousarray(data.column(j)) for j in range(3))
+        return cls(data, x, t_x, T, values, where, per_x)
 
 
 def _parts(
     log_params: np.ndarray, rows: _Rows
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per row: head, log of the bracket's two terms, log(α+T), log(α+t_x)."""
+    """Per distinct x: head; per row: the bracket's first term and the log of the bracket
+    (both logs), log(α+T), log(α+t_x)."""
     key = np.asarray(log_params, dtype=float).tobytes()
     if key not in rows.last:
         rows.last.clear()
         rows.last[key] = _compute_parts(log_params, rows)
-    head, one, two, log_t, log_tx = rows.last[key]
-    return head, one, two, log_t, log_tx
+    head, one, bracket, log_t, log_tx = rows.last[key]
+    return head, one, bracket, log_t, log_tx
+
+
+def _running(values: np.ndarray, terms: np.ndarray) -> np.ndarray:
+    """Σ_{k<x} terms[k] for each whole x in ``values`` (``terms`` long enough)."""
+    return np.r_[0.0, np.cumsum(terms)][values.astype(np.int64)]
+
+
+def _steps(values: np.ndarray) -> np.ndarray:
+    """0, 1, …, max x − 1: the k of the products and sums over a customer's purchases."""
+    return np.arange(int(values.max()) if len(values) else 0, dtype=float)
 
 
 def _compute_parts(log_params: np.ndarray, rows: _Rows) -> tuple[np.ndarray, ...]:
     r, alpha, a, b = np.exp(log_params)
-    data, values, where = rows.data, rows.values, rows.where
-    x, t_x, T = data.column(0), data.column(1), data.column(2)
-    # terms that depend on x only, once per distinct x
-    head = gammaln(r + values) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
-    first = betaln(a, b + values)
+    values, where = rows.values, rows.where
+    # terms that depend on x only, once per distinct x; the beta-function ratios as products,
+    # B(a, b+x)/B(a, b) = Π_{k<x} (b+k)/(a+b+k), exact also where a and b are huge
+    k = _steps(values)
+    with np.errstate(divide="ignore"):
+        ratio = np.where(a < b + k, np.log1p(-a / (a + b + k)), np.log(b + k) - np.log(a + b + k))
+    head = gammaln(r + values) - gammaln(r) + r * np.log(alpha)
+    first = _running(values, ratio)
     with np.errstate(invalid="ignore", divide="ignore"):
-        second = np.where(values > 0, betaln(a + 1, b + values - 1), -np.inf)
-    log_t, log_tx = np.log(alpha + T), np.log(alpha + t_x)
-    power = r + x
-    return head[where], first[where] - power * log_t, second[where] - power * log_tx, log_t, log_tx
+        # B(a+1, b+x−1)/B(a, b) = a/(a+b+x−1) · B(a, b+x−1)/B(a, b) for x ≥ 1
+        before = _running(np.maximum(values - 1, 0), ratio)
+        second = np.where(values > 0, np.log(a) - np.log(a + b + values - 1) + before, -np.inf)
+    log_t, log_tx = np.log(alpha + rows.T), np.log(alpha + rows.t_x)
+    power = r + rows.x
+    one = first[where] - power * log_t
+    bracket = np.logaddexp(one, second[where] - power * log_tx)
+    return head, one, bracket, log_t, log_tx
 
 
 def _loglik(log_params: np.ndarray, rows: _Rows) -> float:
-    head, one, two, _, _ = _parts(log_params, rows)
-    return float(np.sum(rows.data.counts * (head + np.logaddexp(one, two))))
+    head, _, bracket, _, _ = _parts(log_params, rows)
+    return float(rows.per_x @ head + rows.data.counts @ bracket)
 
 
 def _gradient(log_params: np.ndarray, rows: _Rows) -> np.ndarray:
     """The log-likelihood's gradient in (log r, log α, log a, log b), analytically.
 
-    With w the share of the bracket's first term: ∂/∂r = ψ(r+x) − ψ(r) + log α
-    − w·log(α+T) − (1−w)·log(α+t_x); ∂/∂α = r/α − (r+x)·(w/(α+T) + (1−w)/(α+t_x));
-    ∂/∂a and ∂/∂b from ∂B(u, v)/∂u = ψ(u) − ψ(u+v) on the three beta functions.
+    With w the share of the bracket's first term, per customer: ∂/∂r = ψ(r+x)
+    − ψ(r) + log α − w·log(α+T) − (1−w)·log(α+t_x); ∂/∂α = r/α − (r+x)·(w/(α+T)
+    + (1−w)/(α+t_x)); ∂/∂a and ∂/∂b from ∂B(u, v)/∂u = ψ(u) − ψ(u+v) on the three
+    beta functions: ∂/∂a = (1−w)/a − (ψ(a+b+x) − ψ(a+b)) and ∂/∂b = w·(ψ(b+x) −
+    ψ(b)) + (1−w)·(ψ(b+x−1) − ψ(b)) − (ψ(a+b+x) − ψ(a+b)). Summed over the
+    customers, the terms that depend on x only are summed once per distinct x
+    (with the customers, and the w-weighted customers, of each x).
     """
     r, alpha, a, b = np.exp(log_params)
-    _, one, two, log_t, log_tx = _parts(log_params, rows)
-    data, values, where = rows.data, rows.values, rows.where
-    x, t_x, T = data.column(0), data.column(1), data.column(2)
-    w = np.exp(one - np.logaddexp(one, two))
-    v = 1 - w
-    counts = data.counts
-    psi_x = (digamma(r + values) - digamma(r))[where]
-    d_r = psi_x + np.log(alpha) - w * log_t - v * log_tx
-    d_alpha = r / alpha - (r + x) * (w / (alpha + T) + v / (alpha + t_x))
-    ab = digamma(a + b + values)[where]
-    with np.errstate(invalid="ignore"):
-        psi_b1 = np.where(values > 0, digamma(np.maximum(b + values - 1, 1e-300)), 0.0)[where]
-    d_a = -(digamma(a) - digamma(a + b)) + w * (digamma(a) - ab) + v * (digamma(a + 1) - ab)
-    d_b = -(digamma(b) - digamma(a + b)) + w * (digamma(b + values)[where] - ab) + v * (psi_b1 - ab)
-    grads = [d_r, d_alpha, d_a, d_b]
-    sums = np.array([float(np.sum(counts * g)) for g in grads])
+    _, one, bracket, log_t, log_tx = _parts(log_params, rows)
+    values, where, per_x, counts = rows.values, rows.where, rows.per_x, rows.data.counts
+    n = float(per_x.sum())
+    cw = counts * np.exp(one - bracket)  # customers × w
+    w_total = float(cw.sum())
+    w_per_x = np.bincount(where, weights=cw, minlength=len(values))
+    d_r = (
+        per_x @ (digamma(r + values) - digamma(r))
+        + n * np.log(alpha)
+        - cw @ (log_t - log_tx)
+        - counts @ log_tx
+    )
+    inv_t, inv_tx = 1 / (alpha + rows.T), 1 / (alpha + rows.t_x)
+    power = r + rows.x
+    d_alpha = n * r / alpha - (power * cw) @ (inv_t - inv_tx) - (power * counts) @ inv_tx
+    # ψ(u+x) − ψ(u) = Σ_{k<x} 1/(u+k): exact also where a and b are huge
+    k = _steps(values)
+    ab = _running(values, 1 / (a + b + k))
+    b_x = _running(values, 1 / (b + k))
+    b_x1 = _running(np.maximum(values - 1, 0), 1 / (b + k))
+    d_a = (n - w_total) / a - per_x @ ab
+    d_b = w_per_x @ b_x + (per_x - w_per_x) @ b_x1 - per_x @ ab
+    sums = np.array([d_r, d_alpha, d_a, d_b], dtype=float)
     return np.asarray(sums * np.array([r, alpha, a, b]), dtype=float)
 
 
