@@ -90,7 +90,8 @@ def _parts(
 
 def _running(values: np.ndarray, terms: np.ndarray) -> np.ndarray:
     """Σ_{k<x} terms[k] for each whole x in ``values`` (``terms`` long enough)."""
-    return np.r_[0.0, np.cumsum(terms)][values.astype(np.int64)]
+    running: np.ndarray = np.r_[0.0, np.cumsum(terms)]
+    return np.asarray(running[values.astype(np.int64)], dtype=float)
 
 
 def _steps(values: np.ndarray) -> np.ndarray:
