@@ -100,6 +100,9 @@ def analyse(
         inactivity_days=params.analysis.survival.inactivity_days,
         min_n=params.analysis.min_n,
     )
+    # the plan's value (the purchase models, the costly part for a big client) before what
+    # waits for the testing family: a batch run computes that meanwhile in its main process
+    value = _plan_value(params, data, plan)
     overview = describe(data, list(BASIS_TABLES), "journey")
     comments = comment_hits(params, data)
     journey_map = build_map(params, data, evidence, selection, plan, comments)
@@ -118,7 +121,7 @@ def analyse(
         levers,
         loop,
         options.early_churn_phase,
-        _plan_value(params, data, plan),
+        value,
     )
 
 
