@@ -66,12 +66,16 @@ schema: $(STAMP)
 	$(BIN)/cxwb schema --results --out docs/results.schema.json
 
 ## benchmark:  run the benchmarks, each against its reference in the same run as a ratio
-##             (floor, lifelines, process pool; BATCH_CLIENTS=100 for the Dask batch: ~15 min)
+##             (floor, lifelines, process pool, the big client's 30 s and 2 GB;
+##             BATCH_CLIENTS=100 for the Dask batch: ~15 min; BIG=/tmp/big keeps the big client)
+BIG ?=
 benchmark: $(STAMP)
 	@$(BYTECODE)
 	$(BIN)/python benchmarks/bench_kpis.py
 	$(BIN)/python benchmarks/bench_survival.py
+	$(BIN)/python benchmarks/bench_clv.py --customer-base
 	$(BIN)/python benchmarks/bench_runs.py
+	$(BIN)/python benchmarks/bench_big_client.py $(if $(BIG),--keep $(BIG))
 	$(BIN)/python benchmarks/bench_batch_scale.py --clients $(BATCH_CLIENTS) --modes jobs2 dask2
 
 ## screenshot: screenshot a demo report to docs/ (needs chromium)

@@ -101,3 +101,25 @@ def test_signals_on_too_few_leavers_give_no_verdict() -> None:
     tickets = result.signals.set_index("key").loc["repeated_tickets"]
     assert tickets["status"] == "too_few" and tickets["n"] < 10
     assert "zu wenige Abgänge" in result.signal_table("de").iloc[1, 2]
+
+
+def test_silent_withdrawal_of_a_shop_counts_buyers_gone_quiet_by_hand() -> None:
+    """Without contracts: of the customers who bought in the year before the quiet span,
+    the share whose last purchase lies before it (two customers with a missing date)."""
+    cutoff = pd.Timestamp("2025-12-31")
+    ids = ["A", "A", "B", "C", "C", "D", "E", None, "F"]
+    days = ["2025-12-01", "2024-01-05", "2025-03-01", "2025-01-10", None, "2023-01-01", None,
+            "2025-12-30", "2025-06-01"]  # fmt: skip
+    purchases = pd.DataFrame(
+        {"customer_id": pd.Categorical(ids), "date": pd.to_datetime(days), "amount": 1.0}
+    )
+    result = check(
+        Workshop(), Data(transactions=purchases), JourneyOptions(), cutoff=cutoff.date(),
+        inactivity_days=180, min_n=1,
+    )  # fmt: skip
+    row = result.signals.set_index("key").loc["silent"]
+    # quiet from 2025-07-04; bought in the year before it: A, B, C, F (D last in 2023,
+    # E has no date); last purchase before the quiet span: B, C, F
+    assert row["n"] == 4
+    assert row["share_leavers"] == pytest.approx(3 / 4)
+    assert row["status"] == "shown"

@@ -114,20 +114,32 @@ def per_customer_date(
     onto the result, on integer codes (no hashing of the numbers).
     """
     (codes, wanted), numbers = customer_codes(ids, of)
+    out = dates_by_code(codes, dates, len(numbers) + 1, how)
+    found = out[np.where(wanted >= 0, wanted, len(numbers))]  # the last slot stays NaT
+    return pd.Series(found, index=of.index, name=dates.name)
+
+
+def dates_by_code(codes: np.ndarray, dates: pd.Series, size: int, how: str = "max") -> np.ndarray:
+    """The latest (``how="max"``) or earliest (``"min"``) of ``dates`` per customer code.
+
+    ``codes`` are the rows' integer codes (negative: no customer number),
+    ``size`` how many codes there are; NaT where a code has no date. The same
+    as ``dates.groupby(codes).max()``, without hashing ten million codes
+    (a tenth of the time).
+    """
     values = dates.to_numpy(dtype="datetime64[ns]").view(np.int64)
     nat = np.iinfo(np.int64).min  # NaT
     known = (codes >= 0) & (values != nat)
     if how == "max":
-        out = np.full(len(numbers) + 1, nat, np.int64)
+        out = np.full(size, nat, np.int64)
         np.maximum.at(out, codes[known], values[known])
     elif how == "min":
-        out = np.full(len(numbers) + 1, np.iinfo(np.int64).max, np.int64)
+        out = np.full(size, np.iinfo(np.int64).max, np.int64)
         np.minimum.at(out, codes[known], values[known])
         out[out == np.iinfo(np.int64).max] = nat
     else:
         raise ValueError(f"how={how!r}: min or max")
-    found = out[np.where(wanted >= 0, wanted, len(numbers))]  # the last slot stays NaT
-    return pd.Series(found.view("datetime64[ns]"), index=of.index, name=dates.name)
+    return out.view("datetime64[ns]")
 
 
 def customer_days(codes: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib import formatting as fmt
-from cxlib.io.customer_codes import customer_codes
+from cxlib.io.customer_codes import customer_codes, dates_by_code
 from cxlib.kpis import early_warning as ew
 from cxlib.kpis.early_warning import (
     EarlyWarning,
@@ -205,9 +205,9 @@ def check(
         # non-contractual: buyers of the year before who have gone quiet
         cut = pd.Timestamp(cutoff)
         quiet_from = cut - pd.Timedelta(days=inactivity_days)
-        (codes,), _ = customer_codes(transactions["customer_id"])
-        known = codes >= 0  # grouped by integer codes: no hashing of the numbers
-        last = transactions["date"][known].groupby(codes[known]).max()
+        (codes,), numbers = customer_codes(transactions["customer_id"])
+        latest = dates_by_code(codes, transactions["date"], len(numbers))
+        last = pd.Series(latest[~np.isnat(latest)])  # each buyer's last purchase
         active_before = last[last >= quiet_from - pd.Timedelta(days=365)]
         share = float((active_before < quiet_from).mean()) if len(active_before) else np.nan
         status = "no_data" if np.isnan(share) else ("shown" if share >= 0.25 else "not_shown")
