@@ -134,7 +134,7 @@ def test_demo_plans_with_baselines_from_the_data() -> None:
     # 63 → 80 % on 16 answers: MDC = (1.96 + 0.84) · √(2 · 62.5 · 37.5 / 16) ≈ 48 points
     mdc = (1.959964 + 0.841621) * math.sqrt(2 * 62.5 * 37.5 / 16)
     assert csat["mdc"] == pytest.approx(mdc, rel=1e-4)
-    assert table.iloc[2]["Ziel nachweisbar?"] == "nein (erst ab ± 48 Prozentpunkten)"
+    assert table.iloc[2]["Ziel nachweisbar?"] == "nein (erst ab ±\u00a048 Prozentpunkten)"
     [warning] = plan.detection_texts("de")
     needed = math.ceil(16 * (mdc / 17.5) ** 2)  # MDC shrinks with 1/√n: 121 answers
     assert "um 18 Prozentpunkte" in warning and "n = 16" in warning
@@ -230,7 +230,7 @@ def test_stadtwerke_portal_target_is_not_detectable_in_one_month_and_says_how_lo
     assert 0.29 < row["mdc"] < 1.0
     assert row["needed_months"] >= 2
     table = plan.table("de")
-    assert table.iloc[1, -1].startswith("nein (erst ab ± 0,")
+    assert table.iloc[1, -1].startswith("nein (erst ab ±\u00a00,")
     (text,) = [x for x in plan.detection_texts("de") if x.startswith("Maßnahme 2:")]
     assert f"über etwa {int(row['needed_months'])} Monate" in text
     assert "Antworten" not in text
@@ -265,7 +265,7 @@ def test_an_early_churn_target_is_checked_against_the_next_cohort_of_new_custome
         ]
     )
     plan = ActionPlan("Startphase", pd.DataFrame(), measures, ())
-    assert plan.table("de").iloc[0]["Ziel nachweisbar?"] == "nein (erst ab ± 5 Prozentpunkten)"
+    assert plan.table("de").iloc[0]["Ziel nachweisbar?"] == "nein (erst ab ±\u00a05 Prozentpunkten)"
     [warning] = plan.detection_texts("de")
     needed = math.ceil(400 * (mdc / 2.0) ** 2)  # MDC shrinks with 1/√n: 2,555 new customers
     assert "bei n = 400 neuen Kunden je Messung" in warning

@@ -368,3 +368,31 @@ def test_the_main_part_is_short_and_the_details_are_in_the_appendix(printed, cli
     # the detail tables are in the appendix, the sections point to them
     assert t("report.appendix.details.title", "de") in appendix
     assert "steht im Anhang." in main
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.parametrize("width", [1280, 768])
+def test_on_screen_every_table_stays_on_the_page(printed, width):
+    """A director reads the HTML on a laptop or an upright tablet: no table may stick out
+    of the white page into the grey margin (the measures table did by 108 px)."""
+    from playwright.sync_api import sync_playwright
+
+    overflowing = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=find_engine(), args=["--no-sandbox"])
+        for client, folder in printed.items():
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto((folder / "report.html").as_uri())
+            overflowing[client] = page.evaluate(
+                """() => {
+                  const body = document.body, style = getComputedStyle(body);
+                  const right = body.getBoundingClientRect().right - parseFloat(style.paddingRight);
+                  return [...document.querySelectorAll('table')]
+                    .filter((t) => t.getBoundingClientRect().right > right + 1)
+                    .map((t) => t.querySelector('th')?.textContent);
+                }"""
+            )
+            page.close()
+        browser.close()
+    assert overflowing == {client: [] for client in printed}
