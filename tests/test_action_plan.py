@@ -271,3 +271,64 @@ def test_an_early_churn_target_is_checked_against_the_next_cohort_of_new_custome
     assert "bei n = 400 neuen Kunden je Messung" in warning
     assert f"etwa {needed:,} neue Kunden".replace(",", ".") in warning
     assert "Antworten" not in warning
+
+
+def test_ticket_share_targets_are_checked_against_a_next_period_with_as_many_tickets() -> None:
+    """The follow-up share of the journey's tickets and its share of all tickets come from
+    the data with their n, and the plan says whether the target change can show."""
+    from statsmodels.stats.power import NormalIndPower
+
+    from cxlib.journeys.evidence import collect
+
+    start = dt.date(2026, 2, 2)
+    ws = Workshop.model_validate(
+        {
+            "journeys": [{"id": "startphase", "name": "Startphase", "phases": ["Onboarding"]}],
+            "measures": [
+                {
+                    "journey": "startphase",
+                    "text": text,
+                    "owner": "Service",
+                    "start": start,
+                    "check_date": start + dt.timedelta(days=42),
+                    "kpi": kpi,
+                    "metric": metric,
+                    "target": target,
+                }
+                for text, kpi, metric, target in (
+                    ("Rückruf", "Folgetickets (%)", "repeat_tickets", 15.0),
+                    ("Anleitung", "Anteil Onboarding-Tickets (%)", "ticket_share", 35.0),
+                )
+            ],
+        }
+    )
+    # 200 tickets of 200 customers: 80 in the journey's phase, 20 of them reopened
+    tickets = pd.DataFrame(
+        {
+            "customer_id": [f"K{i}" for i in range(200)],
+            "opened": pd.Timestamp("2025-06-01"),
+            "phase": ["Onboarding"] * 80 + ["Rechnung"] * 120,
+            "reopened": [True] * 20 + [False] * 180,
+        }
+    )
+    evidence = collect({"tickets": tickets}, ws, JourneyOptions(), cutoff="2025-12-31")
+    plan = build(ws, "startphase", "Startphase", JourneyOptions(), evidence, tickets, warn=False)
+    follow, share = (plan.measures.iloc[i] for i in range(2))
+    # follow-up share 20/80 = 25 %: MDC = 2.80158 · √(2 · 100² · 0.25 · 0.75 / 80) = 19.18
+    assert (follow["baseline"], follow["n"]) == (25.0, 80)
+    assert follow["mdc"] == pytest.approx(2.801585 * math.sqrt(2 * 1e4 * 0.25 * 0.75 / 80))
+    # the journey's share of all tickets 80/200 = 40 %, n = all 200 tickets: MDC 13.73
+    assert (share["baseline"], share["n"]) == (40.0, 200)
+    assert share["mdc"] == pytest.approx(2.801585 * math.sqrt(2 * 1e4 * 0.4 * 0.6 / 200))
+    # statsmodels: the standardised effect two equal samples of n detect, times σ = √(p(1-p))
+    for row, p in ((follow, 0.25), (share, 0.4)):
+        d = NormalIndPower().solve_power(None, nobs1=row["n"], alpha=0.05, power=0.8, ratio=1)
+        assert row["mdc"] == pytest.approx(d * math.sqrt(p * (1 - p)) * 100, rel=1e-3)
+    table = plan.table("de")
+    assert list(table["Ziel nachweisbar?"]) == [
+        "nein (erst ab ±\u00a019 Prozentpunkten)",  # 10 points planned
+        "nein (erst ab ±\u00a014 Prozentpunkten)",  # 5 points planned
+    ]
+    assert table.iloc[0]["Ausgangswert"] == "25\u202f% (aus den Daten, n = 80)"
+    first = plan.detection_texts("de")[0]
+    assert "bei n = 80 Tickets je Messung" in first and "Antworten" not in first

@@ -330,9 +330,12 @@ def _rate_detection_text(m: pd.Series, number: int, lang: str) -> str:
     )
 
 
-def _sample(measure: pd.Series) -> Literal["answers", "new_customers"]:
-    """What a measurement of the measure counts: survey answers or new customers."""
-    return "new_customers" if measure.get("metric") == "early_churn" else "answers"
+def _sample(measure: pd.Series) -> Literal["answers", "new_customers", "tickets"]:
+    """What a measurement of the measure counts: survey answers, new customers or tickets."""
+    metric = measure.get("metric")
+    if metric in ("repeat_tickets", "ticket_share"):
+        return "tickets"
+    return "new_customers" if metric == "early_churn" else "answers"
 
 
 def _decimals(measure: pd.Series) -> int:
@@ -398,20 +401,38 @@ def _baseline(metric: str | None, evidence_row: dict[str, Any], min_n: int) -> f
     return np.nan if value is None or pd.isna(value) else value * 100
 
 
-def _detectable(metric: str | None, evidence_row: dict[str, Any]) -> tuple[float, float]:
-    """n of a survey baseline and the smallest change the next wave of that size can detect.
+#: the share and its n in an evidence row, per metric that is a share of counted cases
+_SHARES = {
+    "early_churn": ("early_churn", "early_churn_n"),
+    "repeat_tickets": ("repeat_share", "tickets"),
+    "ticket_share": ("ticket_share", "tickets_total"),
+}
+
+
+def _detectable(
+    metric: str | None, evidence_row: dict[str, Any], tickets_total: int = 0
+) -> tuple[float, float]:
+    """n of a baseline from the data and the smallest change the next measurement of that
+    size can detect.
 
     MDC = (z₀.₉₇₅ + z₀.₈) · √(2σ²/n) in the metric's points (percentage points
     for CSAT), with σ² the per-answer variance (shares: p(1 − p); NPS:
     p + d − (p − d)²; CES: s²), the next measurement assumed as large as this one.
-    Early churn is a share of new customers: σ² = p(1 − p), n the new customers
-    observed long enough, the next cohort assumed as large. NaN for ticket
-    shares (counted, no sample of answers).
+    The same for the shares of counted cases, σ² = p(1 − p): early churn (n the
+    new customers observed long enough, the next cohort assumed as large), the
+    share of follow-up tickets (n the tickets of the journey's phases) and the
+    journey's share of all tickets (n all tickets, ``tickets_total``), the next
+    period assumed to bring as many tickets. No MDC for a share of 0 or 1 (its
+    binomial variance of 0 would promise that any change shows).
     """
-    if metric == "early_churn" and evidence_row:
-        n, share = evidence_row.get("early_churn_n"), evidence_row.get("early_churn")
+    if metric in _SHARES and evidence_row:
+        share_key, n_key = _SHARES[metric]
+        share = evidence_row.get(share_key)
+        n = tickets_total if n_key == "tickets_total" else evidence_row.get(n_key)
         if n is None or share is None or pd.isna(n) or pd.isna(share) or n < 2:
             return np.nan, np.nan
+        if not 0 < share < 1:
+            return float(n), np.nan
         return float(n), float(Z_MDC * np.sqrt(2 * 100**2 * share * (1 - share) / n))
     if metric not in ("nps", "csat", "ces") or not evidence_row:
         return np.nan, np.nan
@@ -567,7 +588,8 @@ def build(
         elif baseline is None:
             baseline = _baseline(measure.metric, row, min_n)
             source = "data" if pd.notna(baseline) else None
-        n, mdc = _detectable(measure.metric, row) if source == "data" else (np.nan, np.nan)
+        total = evidence.tickets_total if evidence is not None else 0
+        n, mdc = _detectable(measure.metric, row, total) if source == "data" else (np.nan, np.nan)
         needed_months = np.nan
         if rate is not None and source == "data":
             n = float(rate.n)
