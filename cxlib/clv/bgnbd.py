@@ -46,6 +46,9 @@ NAMES = ("r", "alpha", "a", "b")
 #: which a fit counts as "one drop-out probability for all customers"
 #: (:attr:`BgNbd.equal_dropout`): a and b then ran off towards infinity
 EQUAL_DROPOUT_BELOW = 0.01
+#: a from which E[Y(t)] comes from the untransformed series for every customer (Euler's
+#: form overflows for nearly all of them; both agree with numerical integration there)
+PLAIN_SERIES_FROM = 1e4
 #: the log-parameters (log r, log α, log a, log b) as functions of (log r, log α, log(a/b))
 #: at a fixed log(a·b): the directions the likelihood still informs at the boundary
 _WITHOUT_SPREAD = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 0.5], [0, 0, -0.5]], dtype=float)
@@ -197,6 +200,10 @@ def _per_alive(
     """
     c = a + b + x - 1
     z = t / (alpha + T + t)
+    if a > PLAIN_SERIES_FROM:  # Euler's form fails for (nearly) everyone: skip the attempt
+        shape = np.broadcast(c, z).shape
+        bracket = _plain_bracket(r, b, c, x, z, np.full(shape, np.nan), np.ones(shape, bool))
+        return np.asarray(c / (a - 1) * bracket, dtype=float)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         bracket = np.asarray(1 - (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z))
     failed = ~np.isfinite(bracket)
