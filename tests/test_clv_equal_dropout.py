@@ -158,3 +158,60 @@ def test_customer_base_with_one_dropout_for_all_has_figures_and_says_so() -> Non
     for lang, words in (("de", "etwa gleich wahrscheinlich"), ("en", "about equally likely")):
         items = view._customer_base(SimpleNamespace(customer_base=base), lang)
         assert words in "".join(item.data for item in items)
+
+
+def _start(big_t: np.ndarray) -> np.ndarray:
+    return np.log([1.0, max(float(np.mean(big_t)) / 10, 1e-3), 1.0, 1.0])
+
+
+def test_many_histories_start_from_a_sample_at_the_boundary_and_end_where_the_full_fit_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A million customers with one drop-out probability: the fit starts where a sample of
+    them ends (a few steps instead of dozens); the figures are those of the fit from the
+    usual start (here with 4,000 customers, the thresholds lowered)."""
+    x, t_x, big_t = _simulate(4000, seed=3)
+    usual = bgnbd(x, t_x, big_t)  # 3,8xx distinct histories: below the threshold
+    monkeypatch.setattr(bg_module, "SAMPLE_FIRST_FROM", 100)
+    monkeypatch.setattr(bg_module, "FIRST_SAMPLE", 1500)
+    data = bg_module.fitting.compress(x, t_x, big_t)
+    assert bg_module._from_sample(data, bg_module._Rows.of(data), _start(big_t)) is not None
+    sampled = bgnbd(x, t_x, big_t)
+    assert sampled.equal_dropout and usual.equal_dropout
+    assert sampled.loglik == pytest.approx(usual.loglik, rel=1e-12)
+    for name in ("r", "alpha"):
+        assert sampled.params[name] == pytest.approx(usual.params[name], rel=1e-6)
+    assert sampled.a / (sampled.a + sampled.b) == pytest.approx(usual.a / (usual.a + usual.b))
+    assert np.sqrt(np.diag(sampled.covariance)) == pytest.approx(
+        np.sqrt(np.diag(usual.covariance)), rel=1e-4
+    )
+
+
+def test_customers_who_differ_keep_the_usual_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a spread in the drop-out probability the sample shows no boundary: the fit runs
+    from the usual start, to the last bit as before; and a boundary point is not taken for
+    the maximum where a spread of p raises the likelihood."""
+    rng = np.random.default_rng(4)
+    n = 3000
+    lam, drop = rng.gamma(1.0, 1 / 5.0, n), rng.beta(0.8, 3.0, n)
+    big_t = rng.uniform(20, 100, n)
+    x, t_x = np.zeros(n), np.zeros(n)
+    for i in range(n):
+        t = 0.0
+        while (t := t + rng.exponential(1 / lam[i])) <= big_t[i]:
+            x[i], t_x[i] = x[i] + 1, min(round(t, 3), big_t[i])
+            if rng.random() < drop[i]:
+                break
+    usual = bgnbd(x, t_x, big_t)
+    assert not usual.equal_dropout
+    monkeypatch.setattr(bg_module, "SAMPLE_FIRST_FROM", 100)
+    monkeypatch.setattr(bg_module, "FIRST_SAMPLE", 1500)
+    data = bg_module.fitting.compress(x, t_x, big_t)
+    rows = bg_module._Rows.of(data)
+    assert bg_module._from_sample(data, rows, _start(big_t)) is None
+    again = bgnbd(x, t_x, big_t)
+    assert again.params == usual.params and again.loglik == usual.loglik
+    # the boundary with the same r, α and mean p is no maximum of these data
+    r, alpha, a, b = usual.r, usual.alpha, usual.a, usual.b
+    edge = np.log([r, alpha, a / (a + b) * 1e9, b / (a + b) * 1e9])
+    assert not bg_module._boundary_is_maximum(edge, bg_module._loglik(edge, rows), rows)
