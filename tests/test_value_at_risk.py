@@ -17,7 +17,7 @@ from scipy.stats import binom
 from cxlib import kpis
 from cxlib.kpis.economics import contractual, contractual_clv_draws, non_contractual
 from cxlib.kpis.readings import value_reading, value_statement
-from cxlib.kpis.value_at_risk import money_words, round_money, value_at_risk
+from cxlib.kpis.value_at_risk import interval_words, money_words, round_money, value_at_risk
 from cxlib.report.summary import checked
 
 from .demo_clients import demo_client
@@ -169,3 +169,13 @@ def test_figures_carry_the_euros_and_their_interval(stadtwerke):
     figures = kpis.section(base, "de").figures["value_at_risk"]
     assert figures["euros"] == pytest.approx(figures["lost"] * figures["clv"])
     assert figures["low"] < figures["euros"] < figures["high"]
+
+
+def test_interval_bounds_get_the_digits_that_tell_them_apart() -> None:
+    # a million customers' lost revenue: three digits would read "31,9 bis 31,9 Mio. €"
+    assert money_words(31_879_732.2, "de", 3) == money_words(31_930_822.1, "de", 3)
+    assert interval_words(31_879_732.2, 31_930_822.1, "de") == ("31,88 Mio. €", "31,93 Mio. €")
+    # a wide interval keeps three digits; equal bounds stay equal
+    assert interval_words(174_972.4, 180_671.6, "de") == ("175.000 €", "181.000 €")
+    assert interval_words(5_000.0, 5_000.0, "de") == ("5.000 €", "5.000 €")
+    assert interval_words(float("nan"), 2_000.0, "de")[0] == money_words(float("nan"), "de")

@@ -19,7 +19,7 @@ from cxlib.kpis import retention
 from cxlib.kpis.body_facts import shown_shares
 from cxlib.kpis.facts import early_churn_id, wave_fact_id
 from cxlib.kpis.tables import item_label, value_text
-from cxlib.kpis.value_at_risk import ValueAtRisk, customer_value, money_words
+from cxlib.kpis.value_at_risk import ValueAtRisk, customer_value, interval_words, money_words
 from cxlib.report.summary import Light, Statement
 from cxlib.texts import t
 
@@ -188,14 +188,15 @@ def economics_note(base: Baseline, lang: str) -> str:
 
 def _risk_values(risk: ValueAtRisk, lang: str) -> dict[str, str]:
     """The formatted numbers of the euros at risk, for its reading and its statement."""
+    low, high = interval_words(risk.interval.low, risk.interval.high, lang)
     return {
         "year": str(risk.year or ""),
         "lost": fmt.integer(risk.lost, lang),
         "of": fmt.integer(risk.of, lang),
         "clv": value_text("clv", risk.clv, lang, "€"),
         "value": money_words(risk.value, lang),
-        "low": money_words(risk.interval.low, lang, 3),
-        "high": money_words(risk.interval.high, lang, 3),
+        "low": low,
+        "high": high,
     }
 
 
@@ -253,6 +254,7 @@ def revenue_reading(base: Baseline, lang: str) -> str:
     if risk is None:
         raise ValueError("revenue_reading needs the revenue at risk")
     row = risk.frame.iloc[0]
+    euros_low, euros_high = interval_words(row["euros_low"], row["euros_high"], lang)
     return t(
         "value.forecast_reading",
         lang,
@@ -263,8 +265,8 @@ def revenue_reading(base: Baseline, lang: str) -> str:
         active=fmt.integer(row["active"], lang),
         clv=value_text("clv", risk.clv, lang, "€"),
         value=money_words(row["euros"], lang),
-        value_low=money_words(row["euros_low"], lang, 3),
-        value_high=money_words(row["euros_high"], lang, 3),
+        value_low=euros_low,
+        value_high=euros_high,
     )
 
 

@@ -207,6 +207,18 @@ def round_money(value: float, digits: int = 2) -> float:
     return float(Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP))
 
 
+def interval_words(low: float, high: float, lang: str, digits: int = 3) -> tuple[str, str]:
+    """An interval's bounds as :func:`money_words`, with ``digits`` significant digits or,
+    where these say the same, as many more (up to six) as it takes to tell them apart:
+    a narrow interval of a big sum does not read "31,9 Mio. € bis 31,9 Mio. €"."""
+    pair = money_words(low, lang, digits), money_words(high, lang, digits)
+    more = digits
+    while pair[0] == pair[1] and low != high and more < 6:
+        more += 1
+        pair = money_words(low, lang, more), money_words(high, lang, more)
+    return pair
+
+
 def money_words(value: float, lang: str, digits: int = 2) -> str:
     """A rounded amount as a sentence says it: "1,5 Mio. €", "10.000 €" (en "1.5 million €").
 

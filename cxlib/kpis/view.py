@@ -87,7 +87,7 @@ from cxlib.kpis.tables import (
     value_text,
     warning_frame,
 )
-from cxlib.kpis.value_at_risk import money_words, round_money
+from cxlib.kpis.value_at_risk import interval_words, money_words, round_money
 from cxlib.report import blocks as display
 from cxlib.report.section import Section
 from cxlib.texts import t
@@ -309,13 +309,14 @@ def _customer_base(base: Baseline, lang: str) -> Items:
         years=fmt.integer(model.horizon_years, lang),
     )
     if model.lost:
+        low, high = interval_words(lost.low, lost.high, lang)
         gone = t(
             "clv.lost",
             lang,
             lost=fmt.integer(model.lost, lang),
             revenue=money(lost.value),
-            low=money(lost.low),
-            high=money(lost.high),
+            low=low,
+            high=high,
         )
     else:
         gone = t("clv.lost_none", lang)
