@@ -66,6 +66,10 @@ def _answer(manager, code: str) -> str:
     client = manager.blocking_client()
     client.start_channels()
     try:
+        # a new client's output subscription connects in the background: without waiting
+        # for it, a fast kernel's answer can be published before anyone listens (seen once
+        # on a loaded machine: "Timeout waiting for output"), as nbclient also waits
+        client.wait_for_ready(timeout=60)
         out: list[str] = []
         client.execute_interactive(
             code, timeout=60, output_hook=lambda m: out.append(m["content"].get("text", ""))
