@@ -156,9 +156,10 @@ class Evidence:
         return self.journeys.copy()
 
     def for_journey(self, name: str) -> dict[str, Any]:
-        """The evidence row of one journey as a dict (empty if unknown)."""
+        """The evidence row of one journey as a dict (empty if unknown), with the tickets of
+        all phases (``tickets_total``, the n of its ``ticket_share``)."""
         rows = self.journeys[self.journeys["journey"] == name]
-        return {} if rows.empty else rows.iloc[0].to_dict()
+        return {} if rows.empty else {**rows.iloc[0].to_dict(), "tickets_total": self.tickets_total}
 
     def _score(self, value: float | None, n: float | None, kind: str, lang: str) -> str:
         if n is None or value is None or pd.isna(n) or n == 0 or pd.isna(value):

@@ -409,9 +409,7 @@ _SHARES = {
 }
 
 
-def _detectable(
-    metric: str | None, evidence_row: dict[str, Any], tickets_total: int = 0
-) -> tuple[float, float]:
+def _detectable(metric: str | None, evidence_row: dict[str, Any]) -> tuple[float, float]:
     """n of a baseline from the data and the smallest change the next measurement of that
     size can detect.
 
@@ -421,14 +419,14 @@ def _detectable(
     The same for the shares of counted cases, σ² = p(1 − p): early churn (n the
     new customers observed long enough, the next cohort assumed as large), the
     share of follow-up tickets (n the tickets of the journey's phases) and the
-    journey's share of all tickets (n all tickets, ``tickets_total``), the next
+    journey's share of all tickets (n all tickets, the row's ``tickets_total``), the next
     period assumed to bring as many tickets. No MDC for a share of 0 or 1 (its
     binomial variance of 0 would promise that any change shows).
     """
     if metric in _SHARES and evidence_row:
         share_key, n_key = _SHARES[metric]
         share = evidence_row.get(share_key)
-        n = tickets_total if n_key == "tickets_total" else evidence_row.get(n_key)
+        n = evidence_row.get(n_key)
         if n is None or share is None or pd.isna(n) or pd.isna(share) or n < 2:
             return np.nan, np.nan
         if not 0 < share < 1:
@@ -588,8 +586,7 @@ def build(
         elif baseline is None:
             baseline = _baseline(measure.metric, row, min_n)
             source = "data" if pd.notna(baseline) else None
-        total = evidence.tickets_total if evidence is not None else 0
-        n, mdc = _detectable(measure.metric, row, total) if source == "data" else (np.nan, np.nan)
+        n, mdc = _detectable(measure.metric, row) if source == "data" else (np.nan, np.nan)
         needed_months = np.nan
         if rate is not None and source == "data":
             n = float(rate.n)
