@@ -365,9 +365,7 @@ def bgnbd(frequency: object, recency: object, T: object) -> BgNbd:
     start = np.log([1.0, max(float(np.mean(big_t)) / 10, 1e-3), 1.0, 1.0])
     rows = _Rows.of(data)
     found = _from_sample(data, rows, start) if len(data.counts) > SAMPLE_FIRST_FROM else None
-    best, value = found or fitting.maximise(
-        lambda p: _loglik(p, rows), start, len(x), lambda p: _gradient(p, rows)
-    )
+    best, value = found or _maximise(rows, start, len(x))
     info = fitting.information(lambda p: _loglik(p, rows), best, lambda p: _gradient(p, rows))
     cov = fitting.inverse_information(info)
     r, alpha, a, b = (float(v) for v in np.exp(best))
@@ -379,6 +377,12 @@ def bgnbd(frequency: object, recency: object, T: object) -> BgNbd:
         free = _WITHOUT_SPREAD
         cov = free @ fitting.inverse_information(free.T @ info @ free) @ free.T
     return BgNbd(r, alpha, a, b, value, len(x), cov, data, equal_dropout=equal)
+
+
+def _maximise(rows: _Rows, start: np.ndarray, n: int) -> tuple[np.ndarray, float]:
+    """The log-parameters that maximise the likelihood of ``rows`` (``n`` customers), from
+    ``start``, and the maximum (:func:`cxlib.clv.fitting.maximise`)."""
+    return fitting.maximise(lambda p: _loglik(p, rows), start, n, lambda p: _gradient(p, rows))
 
 
 def _one_dropout(log_params: np.ndarray) -> bool:
@@ -415,14 +419,10 @@ def _from_sample(
     counts = np.bincount(data.inverse[picked], minlength=len(data.counts)).astype(float)
     keep = np.flatnonzero(counts)
     sample = _Rows.of(Compressed(data.rows[keep], counts[keep], np.arange(len(keep))))
-    guess, _ = fitting.maximise(
-        lambda p: _loglik(p, sample), start, FIRST_SAMPLE, lambda p: _gradient(p, sample)
-    )
+    guess, _ = _maximise(sample, start, FIRST_SAMPLE)
     if not _one_dropout(guess):
         return None
-    best, value = fitting.maximise(
-        lambda p: _loglik(p, rows), guess, n, lambda p: _gradient(p, rows)
-    )
+    best, value = _maximise(rows, guess, n)
     return (best, value) if _boundary_is_maximum(best, value, rows) else None
 
 
