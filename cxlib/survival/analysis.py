@@ -457,8 +457,13 @@ def hypotheses(params: ClientParameters, data: ClientData) -> tuple[Hypothesis, 
         fit = fitted(params, data)
     except (NoCustomersError, NoEventsError):
         return ()
+    return _claims(fit).hypotheses()
+
+
+def _claims(fit: SurvivalFit, family: TestFamily | None = None) -> Claims:
+    """The section's tests (log-rank, Cox columns, signals) of ``fit``, judged in ``family``."""
     frame = fit.model_frame if fit.model is not None else None
-    return assess(fit.logranks, fit.groups, fit.model, frame, fit.signals).hypotheses()
+    return assess(fit.logranks, fit.groups, fit.model, frame, fit.signals, family=family)
 
 
 def analyse(
@@ -492,14 +497,7 @@ def analyse(
         )
     model, frame = fit.model, fit.model_frame
     selected = _selected_journey(params)
-    claims = assess(
-        fit.logranks,
-        fit.groups,
-        model,
-        frame if model is not None else None,
-        fit.signals,
-        family=tests,
-    )
+    claims = _claims(fit, tests)
     drivers = rank_drivers(model, frame, fit.signals, params.workshop, selected, claims=claims)
     table, note, followup = fit.table, fit.model_note, fit.followup
     overall, new, groups, logranks = fit.overall, fit.new, fit.groups, fit.logranks
