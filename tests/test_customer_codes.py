@@ -120,3 +120,26 @@ def test_join_on_customer_is_pandas_join_on_shared_codes_and_otherwise() -> None
     pd.testing.assert_frame_equal(
         join_on_customer(plain, text), plain.join(text, on="customer_id"), check_exact=True
     )
+
+
+def test_codes_of_many_chunks_are_the_rank_of_each_number_among_all() -> None:
+    # big files arrive as many Arrow chunks; new numbers turn up in later chunks and
+    # later tables, some cells are missing, some numbers are not ASCII
+    import pyarrow as pa
+
+    rng = np.random.default_rng(3)
+    pool = np.array([f"K{i}" for i in rng.permutation(300)] + ["Ä1", "ö2", "K"], dtype=object)
+    frames, raw = [], []
+    for size, chunks in ((1_000, 7), (40, 1), (0, 1), (500, 3)):
+        values = rng.choice(pool[: rng.integers(50, len(pool))], size).astype(object)
+        values[rng.random(size) < 0.05] = None
+        parts = np.array_split(values, chunks)
+        arrow = pa.chunked_array([pa.array(list(part), pa.large_string()) for part in parts])
+        frames.append(pd.DataFrame({"customer_id": pd.arrays.ArrowStringArray(arrow)}))
+        raw.append(values)
+    dtype = share_customer_codes(frames)
+    joined = pd.Series(np.concatenate(raw), dtype=object)
+    want, numbers = pd.factorize(joined, sort=True, use_na_sentinel=True)
+    assert dtype is not None and list(dtype.categories) == list(numbers)
+    got = np.concatenate([frame["customer_id"].cat.codes.to_numpy() for frame in frames])
+    assert np.array_equal(got, want)

@@ -328,3 +328,86 @@ def test_text_keys_are_grouped_alike_whatever_slice_of_them_is_compared_at_once(
     want = ids.to_frame().groupby(0, dropna=False, sort=False).ngroup().to_numpy()
     got = pd.factorize(_group_codes([ids], positions))[0]  # numbered by first appearance
     assert np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("step", [1, 3, 1 << 20])
+@pytest.mark.parametrize("direction", [1, -1])
+def test_keys_in_file_order_are_grouped_alike_to_those_that_need_a_sort(
+    step: int, direction: int, monkeypatch: pytest.MonkeyPatch
+):
+    # receipts exported in the order they were written: strictly rising (or falling)
+    # numbers need no sort; a repeat or a gap anywhere must still be found
+    from cxlib.io import loading
+
+    monkeypatch.setattr(loading, "_SORTED_SLICE", step)
+    numbers = [f"B{i:05d}" for i in range(40)][::direction]
+    cases = {
+        "ordered": numbers,
+        "repeat at the end": [*numbers, numbers[-1]],
+        "repeat in the middle": [*numbers[:20], numbers[19], *numbers[20:]],
+        "one out of order": [*numbers[:10], numbers[30], *numbers[10:30], *numbers[31:]],
+        "missing": [*numbers[:5], None, *numbers[5:]],
+        "one": numbers[:1],
+    }
+    for name, ids in cases.items():
+        key = pd.Series(ids, dtype=STRING)
+        want = key.to_frame().groupby(0, dropna=False, sort=False).ngroup().to_numpy()
+        got = pd.factorize(_group_codes([key], np.arange(len(key))))[0]
+        assert np.array_equal(got, want), name
+    ordered = pd.Series(numbers, dtype=STRING).array.__arrow_array__()
+    assert loading._strictly_ordered(ordered)
+    assert not loading._strictly_ordered(
+        pd.Series(cases["repeat in the middle"], dtype=STRING).array.__arrow_array__()
+    )
+
+
+def test_cells_are_stripped_exactly_as_pandas_strips_them():
+    # the loader strips only columns where some cell begins or ends in a byte that can
+    # be white space; whatever it skips must be what pandas' strip leaves unchanged
+    import pyarrow as pa
+
+    from cxlib.io.parsing import Cells, _may_have_space_at_an_end
+
+    rng = np.random.default_rng(5)
+    pieces = ["K1", "ö", "Zubehör", " ", "\t", "\u00a0", "\u3000", "\u2009", "x", "", "é "]
+    for trial in range(300):
+        size = int(rng.integers(1, 12))
+        values = ["".join(rng.choice(pieces, rng.integers(0, 4))) for _ in range(size)]
+        cells = [None if rng.random() < 0.1 else v for v in values]
+        chunks = [pa.array(cells[:2], pa.large_string()), pa.array(cells[2:], pa.large_string())]
+        arrow = pa.chunked_array(chunks).slice(int(rng.integers(0, 2)))  # a chunk offset too
+        raw = pd.Series(pd.arrays.ArrowStringArray(arrow))
+        stripped = raw.str.strip()
+        want = stripped.mask(stripped == "")
+        pd.testing.assert_series_equal(Cells.from_text(raw).text, want, check_names=False)
+        if not _may_have_space_at_an_end(raw):
+            assert raw.fillna("").tolist() == stripped.fillna("").tolist(), (trial, cells)
+    plain = pd.Series(["B1", "Bohnen", "12,50", ""], dtype=STRING)
+    assert not _may_have_space_at_an_end(plain)
+    for spaced in ("B1 ", "\u00a0B1", "Café"):
+        assert _may_have_space_at_an_end(pd.Series(["B1", spaced], dtype=STRING))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_an_umlaut_far_below_a_plain_head_decides_the_encoding(
+    encoding: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # the first 64 KB are plain ASCII: they read as UTF-8, and only the Arrow reader
+    # (which checks every byte) can tell a Windows-1252 "ü" further down
+    rows = "".join(f"K{i};01.01.2025;;Privat;{i}\n" for i in range(1, 4001))
+    text = HEAD + rows + "K9999;01.01.2025;;Großkunde Süd;1\n"
+    (tmp_path / "f.csv").write_bytes(text.encode(encoding))
+    assert len(text) > (1 << 16)
+    searched: list[str] = []
+    whole_file = sources._undecodable_offset
+    monkeypatch.setattr(
+        sources,
+        "_undecodable_offset",
+        lambda path, enc: searched.append(enc) or whole_file(path, enc),
+    )
+    loaded = read_table("customers", DataFile(file="f.csv"), tmp_path)
+    assert loaded.quality.encoding == encoding
+    assert loaded.frame["segment"].iloc[-1] == "Großkunde Süd"
+    assert len(loaded.frame) == 4001
+    # a UTF-8 file is not searched byte by byte before Arrow reads it
+    assert searched == ([] if encoding.startswith("utf-8") else ["utf-8", "cp1252"])

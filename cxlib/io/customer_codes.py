@@ -56,24 +56,45 @@ def share_customer_codes(frames: Iterable[pd.DataFrame]) -> pd.CategoricalDtype 
 
     The frames are changed in place (their other columns and ``attrs`` stay);
     returns the shared dtype, or None when no frame has a ``customer_id``.
-    Missing numbers stay missing. Each column is hashed once: its distinct
-    values, then each cell's position among all distinct values.
+    Missing numbers stay missing. All cells of all tables are hashed once
+    together (Arrow's dictionary encoding); each distinct number's code is then
+    its rank among the numbers sorted as text, found by sorting the distinct
+    numbers only (eleven million cells: one hash pass instead of three).
     """
     holders = [frame for frame in frames if CUSTOMER_ID in frame.columns]
     if not holders:
         return None
-    columns = [_arrow(frame[CUSTOMER_ID]) for frame in holders]
-    distinct = [pc.unique(column).cast(pa.large_string()) for column in columns]
-    every = pc.drop_null(pc.unique(pa.chunked_array(distinct, type=pa.large_string())))
-    every = every.take(pc.sort_indices(every))
+    columns = [_arrow(frame[CUSTOMER_ID]).cast(pa.large_string()) for frame in holders]
+    cells = pa.chunked_array([c for column in columns for c in column.chunks], pa.large_string())
+    encoded = pc.dictionary_encode(cells).chunks
+    # the numbers in order of first appearance: every chunk's dictionary is the one
+    # built over all chunks so far, so the longest holds every number and the
+    # positions of each chunk's indices in it
+    numbers = max(
+        (chunk.dictionary for chunk in encoded), key=len, default=pa.array([], pa.large_string())
+    )
+    order = pc.sort_indices(numbers).to_numpy()
+    code_type = _code_type(len(numbers))
+    rank = np.empty(len(numbers) + 1, code_type)
+    rank[order] = np.arange(len(numbers), dtype=code_type)
+    rank[-1] = -1  # a missing number: index -1
+    codes = np.empty(len(cells), code_type)
+    at = 0
+    for chunk in encoded:  # each chunk's codes straight into place: no copy of all indices
+        indices = chunk.indices
+        if indices.null_count:
+            indices = pc.fill_null(indices, -1)
+        np.take(rank, indices.to_numpy(), out=codes[at : at + len(indices)])
+        at += len(indices)
     # Python strings: pandas looks categories up faster in them than in Arrow strings
-    categories = pd.Index(every.to_numpy(zero_copy_only=False), dtype=object)
+    categories = pd.Index(numbers.take(order).to_numpy(zero_copy_only=False), dtype=object)
+    # once pandas has seen them strictly rising, it knows they are unique without hashing
+    if not (categories.is_monotonic_increasing and categories.is_unique):
+        raise AssertionError("customer numbers not sorted as text")  # sorted above
     dtype = pd.CategoricalDtype(categories, ordered=False)
-    value_set = every.cast(pa.string())
-    for frame, column in zip(holders, columns, strict=True):
-        position = pc.index_in(column.cast(pa.string()), value_set=value_set)
-        codes = pc.fill_null(position, -1).to_numpy().astype(_code_type(len(every)))
-        frame[CUSTOMER_ID] = pd.Categorical.from_codes(codes, dtype=dtype)
+    bounds = np.cumsum([0, *(len(column) for column in columns)])
+    for frame, (begin, end) in zip(holders, itertools.pairwise(bounds), strict=True):
+        frame[CUSTOMER_ID] = pd.Categorical.from_codes(codes[begin:end], dtype=dtype)
     return dtype
 
 

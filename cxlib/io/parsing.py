@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from cxlib.io.tables import Column
@@ -51,6 +52,32 @@ def _text_bytes(text: pd.Series) -> int:
     return int(pc.sum(lengths).as_py() or 0)
 
 
+def _may_have_space_at_an_end(text: pd.Series) -> bool:
+    """False when no cell of an Arrow-backed string Series begins or ends with white space.
+
+    Looks only at each cell's first and last byte in Arrow's buffers: white
+    space is either an ASCII byte up to 0x20 or a character of several bytes,
+    all of them 0x80 or above. A cell beginning or ending in such a byte may
+    need stripping (also "Café" does, which ends in one): True. Empty and
+    missing cells read a neighbour's byte instead, which can only add a True.
+    About as fast as stripping, but without a stripped copy of the column
+    (ten million receipt numbers: 100 MB less at the loader's peak).
+    """
+    for chunk in text.array.__arrow_array__().chunks:
+        _, offsets_buffer, data = chunk.buffers()
+        if data is None or not len(chunk) or not data.size:
+            continue
+        kind = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(offsets_buffer, kind).astype(np.int64, copy=False)
+        offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1]
+        raw = np.frombuffer(data, np.uint8)
+        for edge in (raw.take(offsets[:-1], mode="clip"), raw.take(offsets[1:] - 1, mode="clip")):
+            edge -= 0x21  # in place, wrapping: the bytes 0x21 to 0x7f become 0 to 0x5e
+            if (edge >= 0x5F).any():
+                return True
+    return False
+
+
 @dataclass(frozen=True)
 class Cells:
     """The cells of one column: stripped text and (XLSX only) typed values.
@@ -71,8 +98,8 @@ class Cells:
         or masking, so that a big column is not held twice.
         """
         raw = raw.astype(STRING)
-        text = raw.str.strip()
-        if _text_bytes(text) == _text_bytes(raw):
+        text = raw.str.strip() if _may_have_space_at_an_end(raw) else raw
+        if text is not raw and _text_bytes(text) == _text_bytes(raw):
             text = raw
         text = text.reset_index(drop=True)
         empty = text == ""

@@ -265,6 +265,31 @@ def _widest_record(path: Path, encoding: str, separator: str) -> int:
         return max((len(row) for row in csv.reader(handle, delimiter=separator)), default=1)
 
 
+def _utf8_head(head: bytes) -> str | None:
+    """ "utf-8-sig" or "utf-8" when the file's first bytes are UTF-8, else None.
+
+    A character cut off at the end of ``head`` does not count against it.
+    UTF-16 (by its byte order mark) is left to :func:`_detect_encoding`.
+    """
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason != "unexpected end of data" or exc.start < len(head) - 3:
+            return None
+    return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+
+
+def _layout(head: bytes, encoding: str, source: DataFile) -> tuple[str, str, int]:
+    """The file's first lines as text, its separator and its number of fields."""
+    sample = head.decode(encoding, errors="ignore").lstrip("\ufeff")
+    separator = source.separator or _sniff_separator(sample)
+    lines = sample.splitlines()[:50]
+    width = max((len(row) for row in csv.reader(lines, delimiter=separator)), default=1)
+    return sample, separator, width
+
+
 def _read_csv(path: Path, source: DataFile, file: str) -> Grid:
     try:
         with path.open("rb") as handle:
@@ -273,11 +298,21 @@ def _read_csv(path: Path, source: DataFile, file: str) -> Grid:
             raise file_problem(file, "Datei ist leer und enthält keine Datenzeilen")
         if head.startswith(b"PK\x03\x04"):
             raise file_problem(file, "Datei ist eine Excel-Arbeitsmappe; mit Endung .xlsx angeben")
-        encoding = source.encoding or _detect_encoding(path, head, file)
-        sample = head.decode(encoding, errors="ignore").lstrip("\ufeff")
-        separator = source.separator or _sniff_separator(sample)
-        lines = sample.splitlines()[:50]
-        width = max((len(row) for row in csv.reader(lines, delimiter=separator)), default=1)
+        # a head in UTF-8 is taken at its word: Arrow's reader checks every byte of the
+        # file as UTF-8 anyway, so the whole file is searched for other bytes only when
+        # that reader gives up (half a gigabyte: the search took a second)
+        guessed = None if source.encoding else _utf8_head(head)
+        encoding = source.encoding or guessed or _detect_encoding(path, head, file)
+        sample, separator, width = _layout(head, encoding, source)
+        frame = _read_csv_arrow(path, encoding, separator, width, sample)
+        if frame is None and guessed is not None:
+            encoding = _detect_encoding(path, head, file)
+            if encoding != guessed:
+                sample, separator, width = _layout(head, encoding, source)
+                frame = _read_csv_arrow(path, encoding, separator, width, sample)
+        if frame is not None:
+            rows = np.arange(1, len(frame) + 1)
+            return Grid(frame, rows, typed=False, encoding=encoding, separator=separator)
         options = {
             "sep": separator,
             "header": None,
@@ -290,10 +325,6 @@ def _read_csv(path: Path, source: DataFile, file: str) -> Grid:
             "encoding": encoding,
             "encoding_errors": "strict",
         }
-        frame = _read_csv_arrow(path, encoding, separator, width, sample)
-        if frame is not None:
-            rows = np.arange(1, len(frame) + 1)
-            return Grid(frame, rows, typed=False, encoding=encoding, separator=separator)
         try:  # a row wider than ``width`` raises (or warns and would lose data)
             with warnings.catch_warnings():
                 warnings.simplefilter("error", pd.errors.ParserWarning)
