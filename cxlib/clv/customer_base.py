@@ -50,6 +50,7 @@ from cxlib.clv import fitting
 from cxlib.clv.bgnbd import BgNbd, Histories, bgnbd
 from cxlib.clv.gamma_gamma import GammaGamma, gamma_gamma, spend
 from cxlib.clv.histories import histories
+from cxlib.io.customer_codes import join_on_customer
 
 #: the horizon of the customer value in years (see the module docstring)
 HORIZON_YEARS = 3
@@ -299,8 +300,10 @@ def _segments(ids: pd.Index, customers: pd.DataFrame | None) -> np.ndarray | Non
     """Each customer's segment from the customers table (None without a segment column)."""
     if customers is None or "segment" not in customers or customers["segment"].isna().all():
         return None
-    lookup = customers.drop_duplicates("customer_id").set_index("customer_id")["segment"]
-    values = lookup.reindex(ids).astype(object)
+    lookup = customers.drop_duplicates("customer_id").set_index("customer_id")[["segment"]]
+    # matched on the shared customer codes: a reindex would hash all the customer numbers
+    values = join_on_customer(pd.DataFrame({"customer_id": ids}), lookup)["segment"]
+    values = values.astype(object)
     if values.isna().all():
         return None
     return np.asarray(values.fillna("–").astype(str).to_numpy(), dtype=object)

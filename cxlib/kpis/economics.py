@@ -337,7 +337,7 @@ def non_contractual(
     # shared codes of the loaded tables this hashes integers, not the numbers
     codes, uniques = pd.factorize(transactions["customer_id"], use_na_sentinel=True)
     days = transactions["date"].to_numpy(dtype="datetime64[ns]")
-    amount = np.nan_to_num(transactions["amount"].to_numpy(dtype=float, na_value=np.nan))
+    amount = transactions["amount"].to_numpy(dtype=float, na_value=0.0)
     keep = (codes >= 0) & (days <= cut.to_datetime64())
     codes, days, amount = codes[keep], days[keep], amount[keep]
     k = len(uniques)

@@ -64,7 +64,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
-from cxlib.io.customer_codes import customer_codes, customer_days, numbers_of
+from cxlib.io.customer_codes import customer_codes, customer_days, join_on_customer, numbers_of
 from cxlib.kpis.intervals import Interval, share_interval
 from cxlib.parameters.schema import ClientParameters
 
@@ -284,18 +284,19 @@ def early_churn(
     the start. ``first_start``/``last_start`` bound the days the months count from.
     """
     new = _new_customers(customers, window_start)
-    start = new["start_date"]
-    anniversary = _anniversary(start, months)
     cut = pd.Timestamp(cutoff)
     if transactions is not None and inactivity_days is not None:
-        occasions = purchase_occasions(transactions, cut)
-        ids = customers.loc[new.index, "customer_id"]
-        start = ids.map(occasions["second"])  # counted from the second purchase occasion
+        occasions = purchase_occasions(transactions, cut)[["second", "last"]]
+        # matched on the shared customer codes (a map would hash every customer number)
+        joined = join_on_customer(customers.loc[new.index, ["customer_id"]], occasions)
+        start = joined["second"]  # counted from the second purchase occasion
         anniversary = _anniversary(start, months)
-        seen = ids.map(occasions["last"])
+        seen = joined["last"]
         observable = start.notna() & (anniversary + pd.Timedelta(days=inactivity_days) <= cut)
         lost = seen < anniversary
     else:
+        start = new["start_date"]
+        anniversary = _anniversary(start, months)
         observable = anniversary <= cut
         end = new["end_date"] if "end_date" in new else pd.Series(pd.NaT, new.index)
         lost = end.notna() & (end < anniversary)

@@ -105,6 +105,20 @@ def is_complaint(category: pd.Series) -> pd.Series:
     return text.str.contains("|".join(COMPLAINT_WORDS), regex=True).astype(bool)
 
 
+def _plain_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its customer numbers as plain text instead of the loaded categorical.
+
+    The few rows of a call-back list grouped by a categorical would be grouped
+    over all its categories (a million customers: a second per grouping).
+    """
+    ids = frame.get("customer_id")
+    if ids is None or not isinstance(ids.dtype, pd.CategoricalDtype):
+        return frame
+    codes = ids.cat.codes.to_numpy()
+    numbers = ids.cat.categories.to_numpy(dtype=object)[codes]  # not all categories as text
+    return frame.assign(customer_id=np.where(codes >= 0, numbers, None))
+
+
 def _per_customer(frame: pd.DataFrame, column: str, date: str) -> pd.DataFrame:
     """customer_id, a True ``column`` and the latest ``date`` for each customer of ``frame``."""
     out = frame.groupby("customer_id", observed=True)[date].max().rename("last_contact")
@@ -125,7 +139,7 @@ def call_backs(
     answers = pd.DataFrame()
     has_scores = survey is not None and "nps" in survey and survey["nps"].notna().any()
     if survey is not None and has_scores:
-        recent = survey[(survey["date"] > start) & (survey["date"] <= cut)]
+        recent = _plain_numbers(survey[(survey["date"] > start) & (survey["date"] <= cut)])
         critical = recent[recent["nps"] <= DETRACTOR_MAX]
         ids = critical.get("customer_id")
         detractors = len(critical)
@@ -142,7 +156,7 @@ def call_backs(
                 .reset_index()
             )
     if tickets is not None and len(tickets):
-        known = tickets[tickets["customer_id"].notna() & (tickets["opened"] <= cut)]
+        known = _plain_numbers(tickets[tickets["customer_id"].notna() & (tickets["opened"] <= cut)])
         closed = known["closed"] if "closed" in known else pd.Series(pd.NaT, known.index)
         still_open = known[closed.isna() | (closed > cut)]
         complaints = known[
