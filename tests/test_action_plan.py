@@ -116,6 +116,10 @@ def test_demo_plans_with_baselines_from_the_data() -> None:
     # level outside the 2024 price spike is about 0.9 % a month (docs/demo-data.md)
     assert table.iloc[1]["Ausgangswert"].startswith(("0,9", "1,0"))
     assert "aus den Daten" in table.iloc[1]["Ausgangswert"]
+    # its n counts the group's customers at the start of the period, not today's active
+    # customers that the plan's value counts: the baseline says so
+    assert table.iloc[1]["Ausgangswert"].endswith(" Kunden zu Beginn des Zeitraums)")
+    assert plan.table("en").iloc[1]["Baseline"].endswith(" customers at the start of the period)")
     assert table.iloc[1]["Ziel"] == "0,70\u202f%"
 
     craft = load_parameters(PARAMETERS / "berger-haustechnik.yaml")
@@ -127,7 +131,7 @@ def test_demo_plans_with_baselines_from_the_data() -> None:
     csat = plan.measures.set_index("metric").loc["csat"]
     assert csat["baseline"] == pytest.approx(62.5)
     table = plan.table("de")
-    assert table.iloc[2]["Ausgangswert"] == "63\u202f% (aus den Daten, n = 16)"
+    assert table.iloc[2]["Ausgangswert"] == "63\u202f% (aus den Daten, n = 16 Antworten)"
     assert table.iloc[2]["Ziel"] == "80\u202f%"
     assert table.iloc[1]["Ausgangswert"] == "13\u202f% (aus dem Workshop)"
     assert table.iloc[1]["Ziel"] == "8\u202f%"
@@ -329,6 +333,6 @@ def test_ticket_share_targets_are_checked_against_a_next_period_with_as_many_tic
         "nein (erst ab ±\u00a019 Prozentpunkten)",  # 10 points planned
         "nein (erst ab ±\u00a014 Prozentpunkten)",  # 5 points planned
     ]
-    assert table.iloc[0]["Ausgangswert"] == "25\u202f% (aus den Daten, n = 80)"
+    assert table.iloc[0]["Ausgangswert"] == "25\u202f% (aus den Daten, n = 80 Tickets)"
     first = plan.detection_texts("de")[0]
     assert "bei n = 80 Tickets je Messung" in first and "Antworten" not in first

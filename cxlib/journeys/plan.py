@@ -292,7 +292,7 @@ def shown_value(measure: pd.Series, column: str, lang: str = "de") -> str:
 
 
 def _baseline_text(measure: pd.Series, lang: str) -> str:
-    """'63 % (Daten, n = 16)', '13 % (Workshop)' or 'keine Daten (erste Messung …)'."""
+    """'63 % (aus den Daten, n = 16 Antworten)', '13 % (aus dem Workshop)' or 'keine Daten …'."""
     source = measure.get("baseline_source")
     if source is None or pd.isna(measure["baseline"]):
         return t("journeys.plan.source.none", lang)
@@ -300,7 +300,10 @@ def _baseline_text(measure: pd.Series, lang: str) -> str:
     if source == "data":
         n = measure.get("n")
         if n is not None and pd.notna(n):
-            return t("journeys.plan.source.data_n", lang, value=value, n=fmt.integer(n, lang))
+            who = t(f"journeys.plan.source.counted.{_counted(measure)}", lang)
+            return t(
+                "journeys.plan.source.data_n", lang, value=value, n=fmt.integer(n, lang), who=who
+            )
         return t("journeys.plan.source.data", lang, value=value)
     return t("journeys.plan.source.workshop", lang, value=value)
 
@@ -336,6 +339,12 @@ def _sample(measure: pd.Series) -> Literal["answers", "new_customers", "tickets"
     if metric in ("repeat_tickets", "ticket_share"):
         return "tickets"
     return "new_customers" if metric == "early_churn" else "answers"
+
+
+def _counted(measure: pd.Series) -> str:
+    """What a baseline's n counts: a monthly churn rate counts the customers at its start
+    (not today's active ones, which the plan's value counts), the others their sample."""
+    return "customers_start" if measure.get("metric") == "monthly_churn" else _sample(measure)
 
 
 def _decimals(measure: pd.Series) -> int:
