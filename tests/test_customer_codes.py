@@ -143,3 +143,15 @@ def test_codes_of_many_chunks_are_the_rank_of_each_number_among_all() -> None:
     assert dtype is not None and list(dtype.categories) == list(numbers)
     got = np.concatenate([frame["customer_id"].cat.codes.to_numpy() for frame in frames])
     assert np.array_equal(got, want)
+
+
+def test_plain_numbers_are_the_rows_own_numbers_as_text() -> None:
+    from cxlib.io.customer_codes import plain_numbers
+
+    frame = pd.DataFrame({"customer_id": pd.array(["K2", None, "K10", "K2"], dtype="string")})
+    share_customer_codes([frame, pd.DataFrame({"customer_id": ["K7", "K1"]})])
+    plain = plain_numbers(frame["customer_id"].iloc[[3, 1, 0]])
+    assert plain.dtype == object and plain.index.tolist() == [3, 1, 0]
+    assert plain.tolist() == ["K2", None, "K2"]
+    text = pd.Series(["K1", None])
+    assert plain_numbers(text) is text  # not a loaded column: as it is

@@ -31,6 +31,7 @@ __all__ = [
     "customer_codes",
     "join_on_customer",
     "per_customer_date",
+    "plain_numbers",
     "share_customer_codes",
 ]
 
@@ -294,3 +295,17 @@ def numbers_of(codes: np.ndarray, like: pd.Series) -> pd.Index:
         return pd.CategoricalIndex(pd.Categorical.from_codes(codes, dtype=like.dtype))
     _, numbers = customer_codes(like)
     return pd.Index(numbers.take(codes), dtype=like.dtype)
+
+
+def plain_numbers(ids: pd.Series) -> pd.Series:
+    """The customer numbers of ``ids`` as plain Python strings (None where missing).
+
+    For a loaded column (the shared categorical) only the rows' own numbers are
+    looked up: ``astype(str)`` would first turn all categories into text (a
+    million customers for a few hundred rows). Other columns come back as they are.
+    """
+    if not isinstance(ids.dtype, pd.CategoricalDtype):
+        return ids
+    codes = ids.cat.codes.to_numpy()
+    numbers = ids.cat.categories.to_numpy(dtype=object)[codes]
+    return pd.Series(np.where(codes >= 0, numbers, None), index=ids.index, name=ids.name)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from cxlib.io.customer_codes import plain_numbers
 from cxlib.voice.masking import mask
 
 #: The call-back list's file name beside the report.
@@ -111,12 +112,9 @@ def _plain_numbers(frame: pd.DataFrame) -> pd.DataFrame:
     The few rows of a call-back list grouped by a categorical would be grouped
     over all its categories (a million customers: a second per grouping).
     """
-    ids = frame.get("customer_id")
-    if ids is None or not isinstance(ids.dtype, pd.CategoricalDtype):
+    if "customer_id" not in frame:
         return frame
-    codes = ids.cat.codes.to_numpy()
-    numbers = ids.cat.categories.to_numpy(dtype=object)[codes]  # not all categories as text
-    return frame.assign(customer_id=np.where(codes >= 0, numbers, None))
+    return frame.assign(customer_id=plain_numbers(frame["customer_id"]))
 
 
 def _per_customer(frame: pd.DataFrame, column: str, date: str) -> pd.DataFrame:
