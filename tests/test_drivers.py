@@ -60,3 +60,49 @@ def test_no_drivers_without_items_or_enough_answers():
     x, y = data(n=20)
     small = pd.DataFrame(x, columns=["item_a", "item_b", "item_c", "item_d"]).assign(nps=y)
     assert key_drivers(small) is None
+
+
+def test_resampled_covariances_give_the_weights_of_the_gathered_resamples():
+    from cxlib.kpis.drivers import resampled_covariances, weights_from_covariance
+
+    rng = np.random.default_rng(5)
+    for n in (40, 600):
+        x, y = data(seed=n, n=n)
+        x, y = np.round(np.clip(x + 3, 1, 5)), np.round(np.clip(y + 5, 0, 10))  # scale points
+        index = rng.integers(0, n, (150, n))
+        gathered = relative_weights(x[index], y[index])  # each resample copied row by row
+        from_counts = weights_from_covariance(resampled_covariances(x, y, index))
+        assert np.allclose(from_counts, gathered, rtol=1e-9, atol=1e-12)
+
+
+def test_a_resample_with_a_constant_column_has_variance_zero_there_and_no_other():
+    from cxlib.kpis.drivers import resampled_covariances
+
+    rng = np.random.default_rng(8)
+    n = 40
+    nearly_constant = np.r_[np.full(n - 2, 3.0), 4.0, 5.0]  # most resamples miss both 4 and 5
+    x = np.column_stack([nearly_constant, rng.integers(1, 6, n)]).astype(float)
+    y = rng.integers(0, 11, n).astype(float)
+    index = rng.integers(0, n, (500, n))
+    variances = np.einsum("dii->di", resampled_covariances(x, y, index))
+    full = np.column_stack([x, y])
+    constant = np.array([[np.ptp(full[rows, j]) == 0 for j in range(3)] for rows in index])
+    assert constant.any() and not constant.all()
+    assert np.array_equal(variances == 0, constant)
+
+
+def test_key_drivers_skip_degenerate_resamples():
+    rng = np.random.default_rng(9)
+    n = 40
+    frame = pd.DataFrame(
+        {
+            "item_rare": np.r_[np.full(n - 2, 3.0), 4.0, 5.0],
+            "item_b": rng.integers(1, 6, n).astype(float),
+            "nps": rng.integers(0, 11, n).astype(float),
+        }
+    )
+    result = key_drivers(frame, draws=300)
+    assert result is not None
+    table = result.table
+    assert np.isfinite(table[["share_low", "share_high"]].to_numpy()).all()
+    assert ((table["share_low"] >= 0) & (table["share_high"] <= 100)).all()

@@ -108,3 +108,34 @@ def test_each_kernel_preloads_the_analysis_packages_of_its_own_notebooks(tmp_pat
     odd = tmp_path / "05-other.ipynb"
     odd.write_text('{"cells": []}', encoding="utf-8")
     assert dealt_preloads([*paths, odd], 2) == [PRELOAD, PRELOAD]
+
+
+def test_numpy_gets_ordinary_pages_unless_the_user_chose_huge_ones() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from cxlib.runner.startup import avoid_huge_pages; avoid_huge_pages(); "
+        "import numpy; print(numpy._core.multiarray._get_madvise_hugepage())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    for chosen, expected in ((None, "False"), ("1", "True"), ("0", "False")):
+        run_env = env if chosen is None else env | {"NUMPY_MADVISE_HUGEPAGE": chosen}
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=run_env
+        )
+        assert done.stdout.strip() == expected, chosen
+
+
+def test_cxwb_asks_for_ordinary_pages_before_it_reads_its_arguments(monkeypatch) -> None:
+    import os
+
+    import pytest
+
+    from cxlib import cli
+
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    with pytest.raises(SystemExit):
+        cli.main(["--version"])
+    assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "0"

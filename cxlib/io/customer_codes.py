@@ -227,31 +227,44 @@ def group_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     sums to 0) and the values are added in their order with pandas'
     compensated (Kahan) summation, so that the sums equal those of
     ``Series.groupby(...).sum()`` to the last bit, without hashing any key:
-    one vectorised step per position in the groups (a group's first values
-    together, then its second values, …).
+    one vectorised step per position in the groups (the groups' first values
+    together, then the second values of the groups with two or more, …). The
+    groups with more than one value are ordered by size, largest first, so
+    that each step works on the leading part of their running sums.
     """
     values = np.asarray(values, dtype=float)
-    sizes = np.diff(np.r_[starts, len(values)])
-    if not len(values):
-        return np.zeros(len(starts))
-    first = values[np.minimum(starts, len(values) - 1)]
+    n, groups = len(values), len(starts)
+    if not n:
+        return np.zeros(groups)
+    sizes = np.diff(np.r_[starts, n])
+    first = values[np.minimum(starts, n - 1)]
     # the first value of each group: 0 + v is v, without compensation (most groups end here)
     total = np.where((sizes > 0) & ~np.isnan(first), first, 0.0)
-    compensation = np.zeros(len(starts))
-    active = np.flatnonzero(sizes > 1)
-    k = 1
-    while len(active):
-        value = values[starts[active] + k]
-        known = ~np.isnan(value)
-        at, value = active[known], value[known]
-        y = value - compensation[at]
-        t = total[at] + y
-        with np.errstate(invalid="ignore"):  # inf - inf
-            c = (t - total[at]) - y
-        compensation[at] = np.where(np.isnan(c), 0.0, c)  # an infinite value: no compensation
-        total[at] = t
-        k += 1
-        active = active[sizes[active] > k]
+    longer = np.flatnonzero(sizes > 1)
+    if not len(longer):
+        return total
+    size = sizes[longer]
+    top = int(size.max())
+    # largest first (numpy sorts small integers stably by radix): the groups with more than
+    # k values are then the first ``more[k]``
+    key = (top - size).astype(np.uint16) if top < 2**16 else top - size
+    longer = longer[np.argsort(key, kind="stable")]
+    begin = starts[longer]
+    more = len(longer) - np.cumsum(np.bincount(size, minlength=top + 1))
+    sums, compensation = total[longer], np.zeros(len(longer))
+    with np.errstate(invalid="ignore"):  # inf - inf, and the missing values (skipped)
+        for k in range(1, top):
+            count = int(more[k])
+            value = values[begin[:count] + k]
+            running, rest = sums[:count], compensation[:count]
+            y = value - rest
+            t = running + y
+            c = (t - running) - y
+            c[np.isnan(c)] = 0.0  # an infinite value: no compensation
+            known = ~np.isnan(value)
+            np.copyto(rest, c, where=known)
+            np.copyto(running, t, where=known)
+    total[longer] = sums
     return total
 
 

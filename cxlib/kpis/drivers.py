@@ -25,7 +25,15 @@ def relative_weights(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """
     data = np.concatenate([x, y[..., None]], axis=-1)
     centred = data - data.mean(axis=-2, keepdims=True)
-    cov = np.einsum("...ni,...nj->...ij", centred, centred)
+    return weights_from_covariance(np.einsum("...ni,...nj->...ij", centred, centred))
+
+
+def weights_from_covariance(cov: np.ndarray) -> np.ndarray:
+    """Johnson's relative weights from the (co)variance matrix of items and outcome (last).
+
+    ``cov`` has shape ``(..., p + 1, p + 1)``, in any scale (the weights
+    depend on the correlations only); the weights have shape ``(..., p)``.
+    """
     scale = np.sqrt(np.einsum("...ii->...i", cov))
     corr = cov / scale[..., :, None] / scale[..., None, :]
     rxx, rxy = corr[..., :-1, :-1], corr[..., :-1, -1]
@@ -37,11 +45,39 @@ def relative_weights(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return weights
 
 
-def _safe_weights(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def resampled_covariances(x: np.ndarray, y: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """The scatter matrices of items and outcome of the resamples ``index`` (draws × n rows).
+
+    Computed from how often each answer is drawn, without gathering the
+    resampled rows: Σ c·d dᵀ − (Σ c·d)(Σ c·d)ᵀ / n over the answers d
+    (centred on the whole sample's means, so nothing cancels), two matrix
+    products instead of a copy of every answer per draw (200 draws of
+    20.000 answers: 0,05 s instead of 0,7 s). Shape ``(draws, p + 1, p + 1)``;
+    a column that is constant in a resample has a variance of exactly 0.
+    """
+    data = np.column_stack([x, y])
+    data = data - data.mean(axis=0)
+    draws, n = index.shape
+    width = data.shape[1]
+    offsets = n * np.arange(draws, dtype=np.int64)[:, None]
+    counts = np.bincount((index + offsets).ravel(), minlength=draws * n)
+    counts = counts.reshape(draws, n).astype(float)
+    sums = counts @ data
+    outer = (data[:, :, None] * data[:, None, :]).reshape(n, width * width)
+    products = (counts @ outer).reshape(draws, width, width)
+    scatter: np.ndarray = products - sums[:, :, None] * sums[:, None, :] / n
+    # a column constant in a resample has no spread; its rounding rest (about 1e-16 of
+    # Σ c·d²) is set to 0 exactly (a resample with two values has at least 1/(2n) of it)
+    spread, square = np.einsum("dii->di", scatter), np.einsum("dii->di", products)
+    spread[spread <= 1e-10 * square] = 0.0
+    return scatter
+
+
+def _safe_weights(cov: np.ndarray) -> np.ndarray:
     try:
-        return relative_weights(x, y)
+        return weights_from_covariance(cov)
     except np.linalg.LinAlgError:
-        return np.full(x.shape[1], np.nan)
+        return np.full(cov.shape[-1] - 1, np.nan)
 
 
 @dataclass(frozen=True)
@@ -80,11 +116,16 @@ def key_drivers(
     r2 = float(weights.sum())
     rng = np.random.default_rng(seed)
     index = rng.integers(0, n, (draws, n))  # all resamples at once (batched linear algebra)
+    covariances = resampled_covariances(x, y, index)
+    # a degenerate resample (an item or the outcome constant) has no weights: skipped
+    constant = (np.einsum("dii->di", covariances) == 0).any(axis=1)
+    covariances[constant] = np.eye(covariances.shape[-1])
     with np.errstate(invalid="ignore", divide="ignore"):
         try:
-            boot = relative_weights(x[index], y[index])
-        except np.linalg.LinAlgError:  # a degenerate resample (an item constant): skip it
-            boot = np.array([_safe_weights(x[i], y[i]) for i in index])
+            boot = weights_from_covariance(covariances)
+        except np.linalg.LinAlgError:  # items collinear in a resample: that one is skipped
+            boot = np.array([_safe_weights(cov) for cov in covariances])
+        boot[constant] = np.nan
         boot = 100 * boot / boot.sum(axis=-1, keepdims=True)
     low, high = np.nanpercentile(boot, [2.5, 97.5], axis=0)
     table = pd.DataFrame(
