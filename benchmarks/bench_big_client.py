@@ -177,8 +177,8 @@ def generate(folder: Path, customers: int, purchases: int, answers: int, seed: i
 _RUN = """
 import json, resource, sys, time
 started = time.perf_counter()
-from cxlib.runner.startup import avoid_huge_pages
-avoid_huge_pages()  # as cxwb does
+from cxlib.runner.startup import process_defaults
+process_defaults()  # as cxwb does
 from cxlib.runner.run import run_client
 result = run_client(sys.argv[1], sys.argv[2])
 def hwm():

@@ -311,9 +311,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``cxwb``; returns the exit code."""
-    from cxlib.runner.startup import avoid_huge_pages, skip_slow_imports
+    from cxlib.runner.startup import process_defaults, skip_slow_imports
 
-    avoid_huge_pages()  # before numpy is imported
+    process_defaults()  # before numpy is imported
     args = build_parser().parse_args(argv)
     skip_slow_imports()
     try:

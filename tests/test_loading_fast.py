@@ -436,3 +436,23 @@ def test_an_umlaut_far_below_a_plain_head_decides_the_encoding(
     assert len(loaded.frame) == 4001
     # a UTF-8 file is not searched byte by byte before Arrow reads it
     assert searched == ([] if encoding.startswith("utf-8") else ["utf-8", "cp1252"])
+
+
+def test_only_files_of_several_blocks_use_arrows_threads(tmp_path: Path, monkeypatch) -> None:
+    import pyarrow.csv as pacsv
+
+    seen: list[bool] = []
+    read = pacsv.read_csv
+
+    def spy(path, *, read_options, **options):
+        seen.append(read_options.use_threads)
+        return read(path, read_options=read_options, **options)
+
+    monkeypatch.setattr(pacsv, "read_csv", spy)
+    body = HEAD + "".join(f"K{i};01.01.2025;;Privat;10\n" for i in range(200))
+    (tmp_path / "f.csv").write_text(body, encoding="utf-8")
+    small = read_table("customers", DataFile(file="f.csv"), tmp_path).frame
+    monkeypatch.setattr(sources, "_ARROW_BLOCK_BYTES", 1024)  # the same file: several blocks
+    large = read_table("customers", DataFile(file="f.csv"), tmp_path).frame
+    assert seen == [False, True]
+    pd.testing.assert_frame_equal(small, large)

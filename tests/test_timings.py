@@ -110,32 +110,54 @@ def test_each_kernel_preloads_the_analysis_packages_of_its_own_notebooks(tmp_pat
     assert dealt_preloads([*paths, odd], 2) == [PRELOAD, PRELOAD]
 
 
-def test_numpy_gets_ordinary_pages_unless_the_user_chose_huge_ones() -> None:
+def test_numpy_gets_ordinary_pages_and_one_blas_thread_unless_the_user_chose() -> None:
+    import json
     import os
     import subprocess
     import sys
 
     code = (
-        "from cxlib.runner.startup import avoid_huge_pages; avoid_huge_pages(); "
-        "import numpy; print(numpy._core.multiarray._get_madvise_hugepage())"
+        "from cxlib.runner.startup import process_defaults; process_defaults(); "
+        "import json, numpy, threadpoolctl; "
+        "print(json.dumps([numpy._core.multiarray._get_madvise_hugepage(), "
+        "[pool['num_threads'] for pool in threadpoolctl.threadpool_info() "
+        "if pool['user_api'] == 'blas']]))"
     )
-    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
-    for chosen, expected in ((None, "False"), ("1", "True"), ("0", "False")):
-        run_env = env if chosen is None else env | {"NUMPY_MADVISE_HUGEPAGE": chosen}
+    names = ("NUMPY_MADVISE_HUGEPAGE", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
+    env = {k: v for k, v in os.environ.items() if k not in names}
+    for chosen, huge, threads in (({}, False, 1), ({"NUMPY_MADVISE_HUGEPAGE": "1"}, True, 1)):
         done = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=run_env
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env | chosen,
         )
-        assert done.stdout.strip() == expected, chosen
+        got_huge, got_threads = json.loads(done.stdout)
+        assert got_huge is huge, chosen
+        assert got_threads and set(got_threads) == {threads}, chosen
+    # a thread count the user set wins (on a machine with one core it is 1 anyway)
+    if (os.cpu_count() or 1) > 1:
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env | {"OPENBLAS_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"},
+        )
+        assert set(json.loads(done.stdout)[1]) == {2}
 
 
-def test_cxwb_asks_for_ordinary_pages_before_it_reads_its_arguments(monkeypatch) -> None:
+def test_cxwb_sets_the_process_defaults_before_it_reads_its_arguments(monkeypatch) -> None:
     import os
 
     import pytest
 
     from cxlib import cli
+    from cxlib.runner.startup import PROCESS_DEFAULTS
 
-    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    for name in PROCESS_DEFAULTS:
+        monkeypatch.delenv(name, raising=False)
     with pytest.raises(SystemExit):
         cli.main(["--version"])
-    assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "0"
+    assert {name: os.environ[name] for name in PROCESS_DEFAULTS} == PROCESS_DEFAULTS

@@ -243,6 +243,9 @@ def _read_csv_arrow(
                 skip_rows=len(preamble),
                 encoding="utf8" if single_byte or encoding.startswith("utf-8") else encoding,
                 block_size=_ARROW_BLOCK_BYTES,
+                # one block is parsed by one thread anyway; handing it to Arrow's thread
+                # pool while the run's kernels boot cost a small client 0,3-0,5 s
+                use_threads=path.stat().st_size > _ARROW_BLOCK_BYTES,
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=separator,

@@ -1,6 +1,6 @@
 """The first things a ``cxwb`` process does, kept free of heavy imports.
 
-The command line calls :func:`avoid_huge_pages` before anything imports
+The command line calls :func:`process_defaults` before anything imports
 numpy and :func:`skip_slow_imports` before anything imports jsonschema,
 then starts the notebook kernels: forked after the imports they
 share with ``cxwb`` (:mod:`cxlib.runner.kernel_fork`), or, where a kernel is a
@@ -13,27 +13,38 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["avoid_huge_pages", "skip_slow_imports"]
+__all__ = ["PROCESS_DEFAULTS", "process_defaults", "skip_slow_imports"]
 
-#: numpy's switch for transparent huge pages, read when numpy is imported.
-HUGE_PAGES_VARIABLE = "NUMPY_MADVISE_HUGEPAGE"
+#: Settings read once, when numpy (and its BLAS) is imported, with the values a run wants.
+PROCESS_DEFAULTS = {
+    # numpy: ordinary memory pages instead of transparent huge pages
+    "NUMPY_MADVISE_HUGEPAGE": "0",
+    # BLAS (OpenBLAS in numpy's wheels, MKL in some conda builds): one thread
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
 
 
-def avoid_huge_pages() -> None:
-    """Let numpy back its arrays with ordinary memory pages, unless the user chose otherwise.
+def process_defaults() -> None:
+    """Set :data:`PROCESS_DEFAULTS` where the user has not set them (before numpy is imported).
 
-    On Linux numpy asks for transparent huge pages (2 MB) for every array of
-    4 MB and more. On a virtual machine that hands freed memory back to its
-    host, each fresh huge page is then fetched from the host: touching
-    800 MB of new arrays took 1,3-7 s instead of 0,3 s on the benchmark
-    machine, and a client with ten million purchases ran 26-31 s instead
-    of 22 s (README, "Speed"). Ordinary pages cost a few per cent on
-    machines without that trait. Sets ``NUMPY_MADVISE_HUGEPAGE=0`` where it
-    is not set, for this process (when numpy is not imported yet) and the
-    processes it starts (kernels, batch workers); ``NUMPY_MADVISE_HUGEPAGE=1``
-    keeps numpy's default.
+    They hold for this process (when numpy is not imported yet) and every
+    process it starts (kernels, batch workers); a value the user set wins.
+
+    * Huge pages: on Linux numpy asks for transparent huge pages (2 MB) for
+      every array of 4 MB and more. On a virtual machine that hands freed
+      memory back to its host, each fresh huge page is then fetched from the
+      host: touching 800 MB of new arrays took 1,3-7 s instead of 0,3 s on the
+      benchmark machine, and a client with ten million purchases ran 26-34 s
+      instead of 21-22 s (README, "Speed"). Ordinary pages cost a few per cent
+      on machines without that trait.
+    * One BLAS thread: a run's processes (cxwb, its kernels, a batch's workers)
+      already keep every core busy, and its matrices are small (a Cox model,
+      the key drivers); BLAS threads that wait for work only take turns away
+      from the other processes (a demo client: 2-4 % faster with one).
     """
-    os.environ.setdefault(HUGE_PAGES_VARIABLE, "0")
+    for name, value in PROCESS_DEFAULTS.items():
+        os.environ.setdefault(name, value)
 
 
 def skip_slow_imports() -> None:
