@@ -418,3 +418,31 @@ def test_the_printed_footer_cannot_break_out_of_the_stylesheet():
     # no quote, no angle bracket, no ampersand left as such: escaped as CSS code points
     assert not any(ch in inner for ch in '"<>&')
     assert "Müller" in inner and "\\22 " in inner and "\\3c " in inner
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_notebooks_converted_one_by_one_give_the_report_of_all_converted_at_once(tmp_path, lang):
+    from cxlib.report.render import joined_html, report_language
+    from cxlib.runner.execution import combine
+
+    cells = make_notebook().cells
+    cells.insert(2, new_markdown_cell("## Zwischentitel\n\nText mit *Betonung* & <Zeichen>"))
+    third = len(cells) // 3
+    # handed over in the order the kernels finish, not in report order
+    parts = {
+        name: new_notebook(cells=chunk)
+        for name, chunk in (
+            ("03-c.ipynb", cells[2 * third :]),
+            ("01-a.ipynb", cells[:third]),
+            ("02-b.ipynb", cells[third : 2 * third]),
+        )
+    }
+    params = make_params(tmp_path, lang=lang)
+    words = report_language(params, lang)
+    fragments = {name: notebook_html(combine({name: part}), words) for name, part in parts.items()}
+    at_once = notebook_html(combine(parts), words)
+    assert joined_html(fragments) == at_once
+    assert "Zwischentitel" in at_once and "cx-section-head" in at_once
+    results = client_results(**RESULTS)
+    page = render_report(joined_html(fragments), params, results, lang)
+    assert page == render_report(combine(parts), params, results, lang)

@@ -426,8 +426,24 @@ def _check_anchors(body: str, sections: list[dict[str, str]]) -> None:
         )
 
 
+def report_language(params: ClientParameters, lang: str) -> str:
+    """``lang`` with the client's wording (business model, loyalty cards) for the report's texts."""
+    return wording(lang, params.business_model, params.client.loyalty_cards)
+
+
+def joined_html(fragments: Mapping[str, str]) -> str:
+    """The :func:`notebook_html` of each executed notebook, by name, as one fragment.
+
+    In report order (by notebook name), as :func:`notebook_html` gives it for
+    the notebooks combined (:func:`cxlib.runner.execution.combine`): a run
+    converts each notebook as soon as its kernel is done, while the others
+    still run.
+    """
+    return "\n".join(fragments[name] for name in sorted(fragments))
+
+
 def render_report(
-    notebook: nbformat.NotebookNode,
+    notebook: nbformat.NotebookNode | str,
     params: ClientParameters,
     results: ClientResults,
     lang: str,
@@ -435,12 +451,15 @@ def render_report(
     """The complete client report as one self-contained HTML document.
 
     ``notebook`` holds the executed analysis notebooks' cells in report order
-    (:func:`cxlib.runner.execution.combine`), ``results`` the run's
-    results.json (its sections, summary, data quality, benchmark, versions,
-    input hash and time).
+    (:func:`cxlib.runner.execution.combine`), or their HTML already converted
+    (:func:`joined_html`, with :func:`notebook_html` in
+    :func:`report_language`); ``results`` the run's results.json (its
+    sections, summary, data quality, benchmark, versions, input hash and
+    time).
     """
-    lang = wording(lang, params.business_model, params.client.loyalty_cards)
-    body, details, profile = _lift_details(notebook_html(notebook, lang), lang)
+    lang = report_language(params, lang)
+    html = notebook if isinstance(notebook, str) else notebook_html(notebook, lang)
+    body, details, profile = _lift_details(html, lang)
     sections = [
         {
             "anchor": anchor(s.id),

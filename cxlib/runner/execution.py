@@ -12,7 +12,7 @@ workers already fill the cores, gives each client one kernel.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -135,37 +135,51 @@ def execute_group(
         kernel.stop_clients()  # papermill's client keeps its channels open otherwise
 
 
+#: What :func:`execute_group` is called with: stitched notebook, output, parameters, kernel.
+_Job = tuple["nbformat.NotebookNode", Path, dict, ThisPythonKernelManager]
+
+
 def execute(
     paths: Sequence[Path],
     parameters: dict,
     kernels: Sequence[ThisPythonKernelManager],
     folder: Path,
+    finished: Callable[[dict[str, nbformat.NotebookNode]], None] | None = None,
 ) -> dict[str, nbformat.NotebookNode]:
     """Execute the notebooks ``paths``, dealt to ``kernels``; the executed notebooks by name.
 
     Each group's executed notebook is written to ``folder/workbook-<n>.ipynb``
     (kept when a cell fails, for the log reader). When several groups fail,
-    the error of the group with the first notebook is raised.
+    the error of the group with the first notebook is raised. ``finished`` is
+    handed each group's executed notebooks (by name) as soon as that group is
+    done, from the thread that ran it, while other groups may still run.
     """
     groups = deal(paths, len(kernels))
     outputs = [folder / f"workbook-{n}.ipynb" for n in range(1, len(groups) + 1)]
-    jobs = [
+    jobs: list[_Job] = [
         (stitch(group), output, parameters, kernel)
         for group, output, kernel in zip(groups, outputs, kernels, strict=False)
     ]
+
+    def run(job: _Job) -> dict[str, nbformat.NotebookNode]:
+        executed = split(execute_group(*job))
+        if finished is not None:
+            finished(executed)
+        return executed
+
     if len(jobs) == 1:
         with stopwatch.phase("notebooks (wall)"):
-            executed = [execute_group(*jobs[0])]
+            executed = [run(jobs[0])]
     else:
         with (
             stopwatch.phase("notebooks (wall, kernels at once)"),
             ThreadPoolExecutor(len(jobs), thread_name_prefix="cxwb-kernel") as pool,
         ):
-            futures = [pool.submit(execute_group, *job) for job in jobs]
+            futures = [pool.submit(run, job) for job in jobs]
             executed = [future.result() for future in futures]
     parts: dict[str, nbformat.NotebookNode] = {}
-    for notebook in executed:
-        parts.update(split(notebook))
+    for group in executed:
+        parts.update(group)
     for output in outputs:
         output.unlink(missing_ok=True)
     return parts

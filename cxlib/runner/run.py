@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import platform
+import queue
 import shutil
 import tempfile
 import time
@@ -66,6 +67,7 @@ NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
 PARALLEL_ROW_LIMIT = 1_000_000
 
 if TYPE_CHECKING:
+    import nbformat
     import pandas as pd
 
     from cxlib.report.testing import TestFamily
@@ -295,6 +297,28 @@ def _testing_family(params: ClientParameters, data: ClientData, folder: Path) ->
     return tests
 
 
+def _converted(
+    finished: queue.SimpleQueue[dict[str, nbformat.NotebookNode] | None],
+    params: ClientParameters,
+    lang: str,
+) -> dict[str, str]:
+    """The report HTML of each notebook, converted as soon as its kernel is done.
+
+    ``finished`` receives each group of executed notebooks and None when all
+    are done (or one failed). While a kernel still runs, the notebooks of the
+    other are converted here; afterwards only the last group is left.
+    """
+    from cxlib.report.render import notebook_html, report_language
+
+    words = report_language(params, lang)
+    fragments: dict[str, str] = {}
+    while (group := finished.get()) is not None:
+        with stopwatch.phase("report HTML of finished notebooks"):
+            for name, notebook in group.items():
+                fragments[name] = notebook_html(combine({name: notebook}), words)
+    return fragments
+
+
 def _remove_handoff(folder: Path) -> None:
     """Remove what the notebooks were handed (client data; never part of a report folder)."""
     for name in (HANDOFF_FILE, FAMILY_FILE, FAILED_FILE):
@@ -311,7 +335,7 @@ def _run_client(
 
     from cxlib.portfolio.hooks import benchmark_for_run, record_run
     from cxlib.portfolio.records import key_figures
-    from cxlib.report.render import render_report
+    from cxlib.report.render import joined_html, render_report
     from cxlib.workbook import to_jsonable
 
     started = time.perf_counter()
@@ -346,9 +370,13 @@ def _run_client(
                 "output_dir": str(tmp),
             }
             # the notebooks start now and wait for the family where they need it
+            finished: queue.SimpleQueue[dict[str, nbformat.NotebookNode] | None]
+            finished = queue.SimpleQueue()
             with ThreadPoolExecutor(1, thread_name_prefix="cxwb-notebooks") as pool:
-                running = pool.submit(execute, paths, arguments, kernels, tmp)
+                running = pool.submit(execute, paths, arguments, kernels, tmp, finished.put)
+                running.add_done_callback(lambda _: finished.put(None))
                 tests = _testing_family(params, data, tmp)
+                fragments = _converted(finished, params, language)
                 parts = running.result()
             log.info("notebooks executed after %.1f s", time.perf_counter() - started)
             for name, seconds in notebook_seconds(parts).items():
@@ -382,7 +410,7 @@ def _run_client(
             )
             stopwatch.add("results (sections, summary, portfolio)", time.perf_counter() - finishing)
             with stopwatch.phase("render (report.html)"):
-                html = render_report(combine(parts), params, results, language)
+                html = render_report(joined_html(fragments), params, results, language)
             (tmp / "report.html").write_text(html, encoding="utf-8")
             if pdf_requested(params.branding.pdf):
                 _print_pdf(tmp, language)
