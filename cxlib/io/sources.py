@@ -241,7 +241,7 @@ def _read_csv_arrow(
             read_options=pacsv.ReadOptions(
                 column_names=names,
                 skip_rows=len(preamble),
-                encoding="utf8" if single_byte or encoding.startswith("utf-8") else encoding,
+                encoding="utf8" if bytes_are_characters else encoding,
                 block_size=_ARROW_BLOCK_BYTES,
                 # one block is parsed by one thread anyway; handing it to Arrow's thread
                 # pool while the run's kernels boot cost a small client 0,3-0,5 s

@@ -36,7 +36,7 @@ def process_defaults() -> None:
       memory back to its host, each fresh huge page is then fetched from the
       host: touching 800 MB of new arrays took 1,3-7 s instead of 0,3 s on the
       benchmark machine, and a client with ten million purchases ran 26-34 s
-      instead of 21-22 s (README, "Speed"). Ordinary pages cost a few per cent
+      instead of 21-22 s (README, "Messwerte"). Ordinary pages cost a few per cent
       on machines without that trait.
     * One BLAS thread: a run's processes (cxwb, its kernels, a batch's workers)
       already keep every core busy, and its matrices are small (a Cox model,
