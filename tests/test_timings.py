@@ -161,3 +161,49 @@ def test_cxwb_sets_the_process_defaults_before_it_reads_its_arguments(monkeypatc
     with pytest.raises(SystemExit):
         cli.main(["--version"])
     assert {name: os.environ[name] for name in PROCESS_DEFAULTS} == PROCESS_DEFAULTS
+
+
+def test_the_console_script_freezes_the_collector_after_the_command(monkeypatch) -> None:
+    import gc
+    from importlib.metadata import entry_points
+
+    import pytest
+
+    from cxlib import cli
+
+    scripts = {e.name: e.value for e in entry_points(group="console_scripts")}
+    assert scripts["cxwb"] == "cxlib.cli:entry"
+    seen: list[int] = []
+    monkeypatch.setattr(cli, "main", lambda: seen.append(gc.get_freeze_count()) or 3)
+    assert gc.get_freeze_count() == 0
+    try:
+        with pytest.raises(SystemExit) as stop:
+            cli.entry()
+        assert stop.value.code == 3
+        assert seen == [0]  # the command ran with the collector as usual
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_after_quick_finish_exit_handlers_run_and_output_arrives(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    log = tmp_path / "run.log"
+    code = (
+        "import atexit, logging\n"
+        "from cxlib.runner.startup import quick_finish\n"
+        f"logging.basicConfig(filename={str(log)!r}, level=logging.INFO)\n"
+        "atexit.register(print, 'exit handler ran')\n"
+        "logging.getLogger('cxwb').info('last line of the log')\n"
+        "print('report written', end='')\n"
+        "quick_finish()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "report written" + "exit handler ran\n"
+    assert log.read_text(encoding="utf-8").endswith("last line of the log\n")
+    help_text = subprocess.run(
+        [sys.executable, "-m", "cxlib.cli", "--help"], capture_output=True, text=True, check=True
+    )
+    assert help_text.stdout.startswith("usage:")

@@ -5,15 +5,17 @@ numpy and :func:`skip_slow_imports` before anything imports jsonschema,
 then starts the notebook kernels: forked after the imports they
 share with ``cxwb`` (:mod:`cxlib.runner.kernel_fork`), or, where a kernel is a
 new interpreter, before pandas and the runner are imported, so that it boots
-while the rest loads.
+while the rest loads. The last thing the ``cxwb`` process does is
+:func:`quick_finish`.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
-__all__ = ["PROCESS_DEFAULTS", "process_defaults", "skip_slow_imports"]
+__all__ = ["PROCESS_DEFAULTS", "process_defaults", "quick_finish", "skip_slow_imports"]
 
 #: Settings read once, when numpy (and its BLAS) is imported, with the values a run wants.
 PROCESS_DEFAULTS = {
@@ -59,3 +61,19 @@ def skip_slow_imports() -> None:
     if "jsonschema" not in sys.modules:
         # a None entry makes `import rfc3987_syntax` fail, so jsonschema skips the checker
         sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+def quick_finish() -> None:
+    """Spare the interpreter's last garbage collection when the ``cxwb`` process ends.
+
+    When Python exits, it collects every object still alive once more: for
+    a report run (pandas, matplotlib, scipy, ipykernel and the run's frames
+    imported, its data built) 0.3 s of CPU, about a tenth of the run, spent on
+    memory that the operating system takes back anyway. :func:`gc.freeze`
+    moves those objects out of the collector's sight; the exit handlers still
+    run (logging is flushed, temporary folders removed) and the modules are
+    still torn down, only the cycles among them are left to the OS. Called by
+    the console script (:func:`cxlib.cli.entry`) after the command is done,
+    never in a process that lives on: frozen objects are not collected at all.
+    """
+    gc.freeze()
