@@ -143,3 +143,45 @@ def test_any_cxerror_comes_back_as_a_record_anything_else_as_internal(tmp_path: 
     assert "kunden.csv, Zeile 7, Spalte „Kunde seit“: kein Datum" in record.message
     assert internal.value.internal and internal.value.record is None
     assert "KeyError" in str(internal.value) and "Programmfehler" in str(internal.value)
+
+
+@pytest.mark.slow
+def test_each_notebook_is_handed_over_as_soon_as_it_is_done_with_its_final_outputs(tmp_path):
+    from cxlib.report.render import notebook_html
+
+    def waits_for_hand_over(name: str) -> str:
+        # runs only once the notebook before has been handed over (or prints False)
+        return (
+            "import pathlib, time\n"
+            f"mark = pathlib.Path(r'{tmp_path / name}')\n"
+            "deadline = time.time() + 60\n"
+            "while not mark.exists() and time.time() < deadline: time.sleep(0.02)\n"
+            "from IPython.display import HTML, display\n"
+            f"display(HTML('<p>after {name}</p>'))\n"
+            "print(mark.exists())"
+        )
+
+    paths = [
+        _notebook(tmp_path / "01-a.ipynb", "from IPython.display import Markdown\nMarkdown('# A')"),
+        _notebook(tmp_path / "02-b.ipynb", waits_for_hand_over("01-a.ipynb")),
+        _notebook(tmp_path / "03-c.ipynb", waits_for_hand_over("02-b.ipynb"), "print('c')"),
+    ]
+    handed: list[dict[str, nbformat.NotebookNode]] = []
+
+    def finished(parts: dict[str, nbformat.NotebookNode]) -> None:
+        handed.append(parts)
+        for name in parts:
+            (tmp_path / name).touch()
+
+    with started_kernels(1, preload=()) as kernels:
+        parts = execute(paths, {"output_dir": str(tmp_path)}, kernels, tmp_path, finished)
+    assert [list(h) for h in handed] == [["01-a.ipynb"], ["02-b.ipynb"], ["03-c.ipynb"]]
+    for name in ("02-b.ipynb", "03-c.ipynb"):  # each waited for the hand-over before it
+        assert parts[name].cells[0].outputs[-1]["text"] == "True\n"
+    for early in handed:
+        for name, part in early.items():
+            assert [c.outputs for c in part.cells if c.cell_type == "code"] == [
+                c.outputs for c in parts[name].cells if c.cell_type == "code"
+            ]
+            assert notebook_html(part) == notebook_html(parts[name])
+    assert "after 01-a.ipynb" in notebook_html(handed[1]["02-b.ipynb"])

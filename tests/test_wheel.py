@@ -98,7 +98,7 @@ def test_the_wheel_holds_notebooks_templates_and_texts_as_files(wheel: Path):
             assert not stat.S_ISLNK(mode), f"{name} is a symbolic link in the wheel"
             assert archive.read(name) == content, name
         entry_points = archive.read("cxwb-0.1.0.dist-info/entry_points.txt").decode()
-    assert "cxwb = cxlib.cli:main" in entry_points
+    assert "cxwb = cxlib.cli:entry" in entry_points
     assert not any(name.startswith("notebooks/") for name in infos)
 
 

@@ -54,6 +54,14 @@ def stitch(paths: Sequence[Path]) -> nbformat.NotebookNode:
     return combined
 
 
+def _source(cell: nbformat.NotebookNode, before: str | None) -> str:
+    """The name of the notebook a stitched cell came from (``before``: the previous cell's).
+
+    Cells papermill adds (the injected parameters) belong to the notebook before them.
+    """
+    return cell.metadata.get(SOURCE_KEY, before) or "parameters.ipynb"
+
+
 def split(notebook: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
     """The executed parts of a stitched notebook, by source notebook name."""
     import nbformat
@@ -61,8 +69,7 @@ def split(notebook: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
     parts: dict[str, nbformat.NotebookNode] = {}
     name = None
     for cell in notebook.cells:
-        # cells papermill adds (injected parameters) belong to the notebook before them
-        name = cell.metadata.get(SOURCE_KEY, name) or "parameters.ipynb"
+        name = _source(cell, name)
         if name not in parts:
             parts[name] = nbformat.v4.new_notebook(metadata=notebook.metadata)
         parts[name].cells.append(cell)
@@ -80,11 +87,44 @@ def combine(parts: Mapping[str, nbformat.NotebookNode]) -> nbformat.NotebookNode
     return combined
 
 
+#: What :func:`execute` hands each executed notebook to, by name, as soon as it is done.
+Finished = Callable[[dict[str, "nbformat.NotebookNode"]], None]
+
+
+class _HandOver:
+    """papermill's ``on_cell_start`` hook: hands each notebook of a group over when it is done.
+
+    When a cell of the next notebook starts, every cell of the one before has
+    been executed and completed (outputs, papermill's timing); the last
+    notebook of a group is handed over by :func:`execute` when the group ends.
+    Runs in the thread that executes the group.
+    """
+
+    def __init__(self, finished: Finished) -> None:
+        self.finished = finished
+        self.name: str | None = None
+        self.cells: list[nbformat.NotebookNode] = []
+        #: the names handed over so far
+        self.handed: set[str] = set()
+
+    def __call__(self, cell: nbformat.NotebookNode, cell_index: int, **_: object) -> None:
+        import nbformat
+
+        name = _source(cell, self.name)
+        if self.name is not None and name != self.name:
+            self.handed.add(self.name)
+            self.finished({self.name: nbformat.v4.new_notebook(cells=self.cells)})
+            self.cells = []
+        self.name = name
+        self.cells.append(cell)
+
+
 def execute_group(
     stitched: nbformat.NotebookNode,
     output: Path,
     parameters: dict,
     kernel: ThisPythonKernelManager,
+    on_cell_start: Callable[..., None] | None = None,
 ) -> nbformat.NotebookNode:
     """Execute one stitched notebook in ``kernel``.
 
@@ -95,6 +135,8 @@ def execute_group(
     :class:`~cxlib.exceptions.NotebookError`: with the user's error record and
     its plain message when the cell raised a CXError (see
     :mod:`cxlib.runner.cell_errors`), else as an internal error.
+    ``on_cell_start`` is nbclient's hook of that name (called with ``cell``
+    and ``cell_index`` before each cell runs).
     """
     import nbformat
     import papermill
@@ -112,6 +154,7 @@ def execute_group(
             log_output=False,
             request_save_on_cell_execute=False,
             start_timeout=120,
+            on_cell_start=on_cell_start,
         )
     except PapermillExecutionError as exc:
         log.error(
@@ -144,15 +187,18 @@ def execute(
     parameters: dict,
     kernels: Sequence[ThisPythonKernelManager],
     folder: Path,
-    finished: Callable[[dict[str, nbformat.NotebookNode]], None] | None = None,
+    finished: Finished | None = None,
 ) -> dict[str, nbformat.NotebookNode]:
     """Execute the notebooks ``paths``, dealt to ``kernels``; the executed notebooks by name.
 
     Each group's executed notebook is written to ``folder/workbook-<n>.ipynb``
     (kept when a cell fails, for the log reader). When several groups fail,
     the error of the group with the first notebook is raised. ``finished`` is
-    handed each group's executed notebooks (by name) as soon as that group is
-    done, from the thread that ran it, while other groups may still run.
+    handed each executed notebook (by name, one per call; the last ones of a
+    group together) as soon as it is done, from the thread that runs its
+    group, while later notebooks and other groups still run. A notebook
+    handed over early has the cells and outputs of the one returned; the
+    notebook's metadata (kernel, papermill's times) come only with the latter.
     """
     groups = deal(paths, len(kernels))
     outputs = [folder / f"workbook-{n}.ipynb" for n in range(1, len(groups) + 1)]
@@ -162,9 +208,11 @@ def execute(
     ]
 
     def run(job: _Job) -> dict[str, nbformat.NotebookNode]:
-        executed = split(execute_group(*job))
-        if finished is not None:
-            finished(executed)
+        if finished is None:
+            return split(execute_group(*job))
+        hand_over = _HandOver(finished)
+        executed = split(execute_group(*job, on_cell_start=hand_over))
+        finished({k: v for k, v in executed.items() if k not in hand_over.handed})
         return executed
 
     if len(jobs) == 1:

@@ -335,7 +335,6 @@ def _run_client(
 
     from cxlib.portfolio.hooks import benchmark_for_run, record_run
     from cxlib.portfolio.records import key_figures
-    from cxlib.report.render import joined_html, render_report
     from cxlib.workbook import to_jsonable
 
     started = time.perf_counter()
@@ -410,6 +409,9 @@ def _run_client(
             )
             stopwatch.add("results (sections, summary, portfolio)", time.perf_counter() - finishing)
             with stopwatch.phase("render (report.html)"):
+                # imported once the notebooks run (0.14 s): validation, load and family come first
+                from cxlib.report.render import joined_html, render_report
+
                 html = render_report(joined_html(fragments), params, results, language)
             (tmp / "report.html").write_text(html, encoding="utf-8")
             if pdf_requested(params.branding.pdf):
