@@ -436,7 +436,7 @@ def joined_html(fragments: Mapping[str, str]) -> str:
 
     In report order (by notebook name), as :func:`notebook_html` gives it for
     the notebooks combined (:func:`cxlib.runner.execution.combine`): a run
-    converts each notebook as soon as its kernel is done, while the others
+    converts each notebook as soon as its last cell is done, while the others
     still run.
     """
     return "\n".join(fragments[name] for name in sorted(fragments))

@@ -194,11 +194,12 @@ def execute(
     Each group's executed notebook is written to ``folder/workbook-<n>.ipynb``
     (kept when a cell fails, for the log reader). When several groups fail,
     the error of the group with the first notebook is raised. ``finished`` is
-    handed each executed notebook (by name, one per call; the last ones of a
-    group together) as soon as it is done, from the thread that runs its
-    group, while later notebooks and other groups still run. A notebook
-    handed over early has the cells and outputs of the one returned; the
-    notebook's metadata (kernel, papermill's times) come only with the latter.
+    handed each executed notebook (by name, one per call) as soon as its last
+    cell is done (the last notebook of a group when the group ends), from the
+    thread that runs its group, while later notebooks and other groups still
+    run. A notebook handed over early has the cells and outputs of the one
+    returned; the notebook's metadata (kernel, papermill's times) come only
+    with the latter.
     """
     groups = deal(paths, len(kernels))
     outputs = [folder / f"workbook-{n}.ipynb" for n in range(1, len(groups) + 1)]

@@ -302,19 +302,20 @@ def _converted(
     params: ClientParameters,
     lang: str,
 ) -> dict[str, str]:
-    """The report HTML of each notebook, converted as soon as its kernel is done.
+    """The report HTML of each notebook, converted as soon as its last cell is done.
 
-    ``finished`` receives each group of executed notebooks and None when all
-    are done (or one failed). While a kernel still runs, the notebooks of the
-    other are converted here; afterwards only the last group is left.
+    ``finished`` receives the executed notebooks (see
+    :func:`~cxlib.runner.execution.execute`) and None when all are done (or
+    one failed). While the kernels still run, the notebooks they are done
+    with are converted here; afterwards only the last notebook is left.
     """
     from cxlib.report.render import notebook_html, report_language
 
     words = report_language(params, lang)
     fragments: dict[str, str] = {}
-    while (group := finished.get()) is not None:
-        with stopwatch.phase("report HTML of finished notebooks"):
-            for name, notebook in group.items():
+    while (done := finished.get()) is not None:
+        for name, notebook in done.items():
+            with stopwatch.phase(f"report HTML ({name})"):
                 fragments[name] = notebook_html(combine({name: notebook}), words)
     return fragments
 
