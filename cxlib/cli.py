@@ -107,7 +107,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             "fork after shared imports" if kernels and kernels[0].started_by == "fork" else "spawn"
         )
         stopwatch.add(f"kernel launch (jupyter_client, {how})", time.perf_counter() - launch)
-        with stopwatch.phase("imports (runner, pandas, papermill)"):
+        with stopwatch.phase("imports (runner)"):
             from cxlib.runner.run import run_client
 
         result = run_client(args.params, out_dir=args.out, lang=args.lang, kernels=kernels)

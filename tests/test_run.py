@@ -83,6 +83,7 @@ def test_timings_name_every_phase_and_notebook_and_add_up_to_no_more_than_the_wa
     notebooks = sorted(p.name for p in (german_run / "notebooks").glob("*.ipynb"))
     for name in notebooks:
         assert f"notebook {name} (cells)" in seconds
+        assert f"report HTML ({name})" in seconds  # each converted on its own
     assert any(label.startswith("kernel wait") for label in seconds)
     total = seconds.pop("total (wall)")
     assert seconds["client run (validation to report)"] <= total
@@ -354,3 +355,29 @@ def test_a_client_with_only_workshop_results_gets_a_report_from_the_workshop_thr
     assert t("survival.unavailable.customers.key_message", "de") in html
     assert all(s["section"] != "survival" for s in results["summary"])
     assert "Interner Fehler" not in html and "Traceback" not in html
+
+
+@pytest.mark.slow
+def test_the_notebooks_thread_starts_with_papermill_and_its_warning_filters_in_place(tmp_path):
+    # a fresh interpreter: nothing imported yet. The stand-in for the notebooks notes what it
+    # finds and stops the run; the run's main thread computes the testing family meanwhile.
+    code = f"""
+import sys, types, warnings
+import cxlib.runner.run as run
+from cxlib.exceptions import RunError
+found = {{}}
+def execute(*args, **kwargs):
+    from urllib3.exceptions import DependencyWarning
+    found["papermill"] = "papermill" in sys.modules
+    found["filter"] = any(f[2] is DependencyWarning for f in warnings.filters)
+    raise RuntimeError("stopped")
+run.execute = execute
+kernel = types.SimpleNamespace(started_by="fork")
+try:
+    run._run_client({str(SMALL)!r}, {str(tmp_path)!r}, None, [kernel])
+except RunError as stop:
+    assert "RuntimeError: stopped" in str(stop), stop
+print(found)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "{'papermill': True, 'filter': True}", done.stderr[-2000:]

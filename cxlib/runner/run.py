@@ -332,7 +332,12 @@ def _run_client(
     lang: str | None,
     kernels: list[ThisPythonKernelManager],
 ) -> RunResult:
-    import nbformat
+    with stopwatch.phase("imports (nbformat, papermill)"):
+        import nbformat
+
+        # here, not first in the notebooks' thread: importing papermill (requests) adds a
+        # warning filter, which a catch_warnings block of this thread could drop again
+        import papermill  # noqa: F401
 
     from cxlib.portfolio.hooks import benchmark_for_run, record_run
     from cxlib.portfolio.records import key_figures
