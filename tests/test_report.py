@@ -439,7 +439,7 @@ def test_notebooks_converted_one_by_one_give_the_report_of_all_converted_at_once
     }
     params = make_params(tmp_path, lang=lang)
     words = report_language(params, lang)
-    fragments = {name: notebook_html(combine({name: part}), words) for name, part in parts.items()}
+    fragments = {name: notebook_html(part, words) for name, part in parts.items()}
     at_once = notebook_html(combine(parts), words)
     assert joined_html(fragments) == at_once
     assert "Zwischentitel" in at_once and "cx-section-head" in at_once

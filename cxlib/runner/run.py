@@ -37,7 +37,7 @@ from cxlib.parameters.schema import ClientParameters
 from cxlib.report.pdf import pdf_requested
 from cxlib.report.summary import compose, quality_facts
 from cxlib.resources import HANDOFF_FILE, PACKAGE_DIR, notebooks_dir
-from cxlib.runner.execution import combine, execute
+from cxlib.runner.execution import execute
 from cxlib.runner.handoff import FAILED_FILE, FAMILY_FILE, write_data, write_failure, write_family
 from cxlib.runner.kernel import (
     ThisPythonKernelManager,
@@ -316,7 +316,7 @@ def _converted(
     while (done := finished.get()) is not None:
         for name, notebook in done.items():
             with stopwatch.phase(f"report HTML ({name})"):
-                fragments[name] = notebook_html(combine({name: notebook}), words)
+                fragments[name] = notebook_html(notebook, words)
     return fragments
 
 
